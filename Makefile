@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine with Python 3.11+ and make:
+#   make run    the portal with demo data (embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set)
+#   make test   the whole suite
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test install browser schema messages lint format bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python -m config.launcher run
+
+# Browser tests use the Chromium they find (CHROMIUM_PATH, then /usr/bin/chromium);
+# only otherwise Playwright downloads its own (needs internet access).
+browser: install
+	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo "Chromium: $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
+	else $(BIN)/playwright install chromium; fi
+
+test: install browser
+	$(BIN)/python -m config.launcher test $(PYTEST_ARGS)
+
+schema: install
+	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py spectacular --file docs/openapi.yaml --validate
+
+messages: install
+	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
+	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py compilemessages
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m config.launcher exec -- $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

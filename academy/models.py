@@ -1,0 +1,1 @@
+# Models of the academy app arrive with its issue; see DESIGN.md.

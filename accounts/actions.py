@@ -1,0 +1,83 @@
+"""Writes of the accounts app."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts import idcard
+from accounts.models import Consent, User, WorkerProfile
+from accounts.selectors import has_sensitive_data_consent, profile_with_id_number
+from core import audit, crypto
+from core.exceptions import ApplicationError
+
+ID_NUMBER_TAKEN = _("This ID number is already used by another account. If it is yours, please call the service desk.")
+CONSENT_REQUIRED = _("To save your ID number we need your separate consent: please tick the box below.")
+
+
+class IdNumberTaken(ApplicationError):
+    pass
+
+
+class ConsentRequired(ApplicationError):
+    pass
+
+
+def consent_record(*, user: User, purpose: str, notice_version: str) -> Consent:
+    consent, _created = Consent.objects.get_or_create(
+        user=user, purpose=purpose, notice_version=notice_version, withdrawn_at=None
+    )
+    return consent
+
+
+@transaction.atomic
+def profile_save(
+    *,
+    user: User,
+    real_name: str,
+    occupation: str,
+    platform: str,
+    street: str,
+    months_in_trade: int,
+    education: str,
+    id_number: str = "",
+    sensitive_data_consent: bool = False,
+) -> WorkerProfile:
+    """Create or update the worker's profile. A new ID number needs separate consent."""
+    notice_version = settings.SENSITIVE_DATA_NOTICE_VERSION
+    profile = WorkerProfile.objects.select_for_update().filter(user=user).first() or WorkerProfile(user=user)
+    if id_number:
+        id_number = idcard.normalize_id_number(id_number)
+        if not (sensitive_data_consent or has_sensitive_data_consent(user=user, notice_version=notice_version)):
+            raise ConsentRequired(str(CONSENT_REQUIRED))
+        owner = profile_with_id_number(id_number=id_number)
+        if owner is not None and owner.user_id != user.pk:
+            raise IdNumberTaken(str(ID_NUMBER_TAKEN))
+    if sensitive_data_consent:
+        consent_record(user=user, purpose=Consent.Purpose.SENSITIVE_DATA, notice_version=notice_version)
+
+    user.real_name = real_name
+    user.save(update_fields=["real_name"])
+    profile.occupation = occupation
+    profile.platform = platform
+    profile.street = street
+    profile.months_in_trade = months_in_trade
+    profile.education = education
+    changed_id = bool(id_number) and crypto.lookup_hash(id_number) != profile.id_number_hash
+    if changed_id:
+        profile.id_number_encrypted = crypto.encrypt(id_number)
+        profile.id_number_hash = crypto.lookup_hash(id_number)
+        profile.id_number_masked = idcard.mask(id_number)
+        profile.birth_date = idcard.birth_date_of(id_number)
+        profile.sex = idcard.sex_of(id_number)
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError as error:  # two accounts racing for the same number: the unique hash decides
+        raise IdNumberTaken(str(ID_NUMBER_TAKEN)) from error
+    audit.record(
+        actor=user,
+        action="profile.save",
+        target=profile,
+        data={"id_number_changed": changed_id},
+    )
+    return profile

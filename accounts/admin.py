@@ -1,0 +1,125 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts import idcard
+from accounts.models import Consent, User, WorkerProfile
+from accounts.phone import normalize_mobile
+from core import crypto
+
+
+class PhoneCleaningMixin:
+    def clean_phone(self):
+        return normalize_mobile(self.cleaned_data["phone"])
+
+
+class UserCreationForm(PhoneCleaningMixin, AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("phone", "real_name")
+
+
+class UserEditForm(PhoneCleaningMixin, UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class WorkerProfileInline(admin.StackedInline):
+    model = WorkerProfile
+    can_delete = False
+    fields = ("occupation", "platform", "street", "months_in_trade", "education", "id_number_masked", "birth_date", "sex")
+    readonly_fields = ("id_number_masked", "birth_date", "sex")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ("-date_joined",)
+    list_display = ("phone_display", "real_name", "is_staff", "is_active", "date_joined")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("phone", "real_name")
+    fieldsets = (
+        (None, {"fields": ("phone", "phone_verified", "password")}),
+        (_("Personal info"), {"fields": ("real_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "real_name", "password1", "password2")}),)
+    inlines = (WorkerProfileInline,)
+
+    @admin.display(description=_("mobile number"), ordering="phone")
+    def phone_display(self, obj: User) -> str:
+        return obj.phone_display
+
+    def get_search_results(self, request, queryset, search_term):
+        # "13800000001" and "138 0000 0001" find +8613800000001.
+        try:
+            search_term = normalize_mobile(search_term)
+        except ValidationError:
+            pass
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(WorkerProfile)
+class WorkerProfileAdmin(admin.ModelAdmin):
+    list_display = ("name", "phone", "occupation", "platform", "street", "months_in_trade", "education", "id_number_masked")
+    list_filter = ("occupation", "street", "education")
+    list_select_related = ("user",)
+    search_fields = ("user__real_name", "user__phone")
+    search_help_text = _("Name, mobile number, or a full ID number (matched by its keyed hash).")
+    readonly_fields = ("user", "id_number_masked", "birth_date", "sex", "created_at", "updated_at")
+    fields = (
+        "user",
+        "occupation",
+        "platform",
+        "street",
+        "months_in_trade",
+        "education",
+        "id_number_masked",
+        "birth_date",
+        "sex",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False  # workers create their own profile, with their own consent
+
+    @admin.display(description=_("name"), ordering="user__real_name")
+    def name(self, obj: WorkerProfile) -> str:
+        return obj.user.real_name
+
+    @admin.display(description=_("mobile number"), ordering="user__phone")
+    def phone(self, obj: WorkerProfile) -> str:
+        return obj.user.phone_display
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        try:
+            number = idcard.normalize_id_number(term)
+        except ValidationError:
+            try:
+                term = normalize_mobile(term)
+            except ValidationError:
+                pass
+            return super().get_search_results(request, queryset, term)
+        return queryset.filter(id_number_hash=crypto.lookup_hash(number)), False
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ("user", "purpose", "notice_version", "agreed_at", "withdrawn_at")
+    list_filter = ("purpose", "notice_version")
+    list_select_related = ("user",)
+    search_fields = ("user__phone", "user__real_name")
+    readonly_fields = ("user", "purpose", "notice_version", "agreed_at", "withdrawn_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,33 @@
+"""Mainland mobile numbers: stored as E.164 (+86...), shown as 138 0000 0001."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+INVALID_MOBILE = _("Please enter an 11-digit mainland mobile number, such as 138 0000 0001.")
+
+_SEPARATORS = re.compile(r"[\s\-()]")
+_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_mobile(raw: str) -> str:
+    """Return the number as +86XXXXXXXXXXX, or raise ValidationError."""
+    digits = _SEPARATORS.sub("", raw or "")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    if not _MAINLAND_MOBILE.match(digits):
+        raise ValidationError(INVALID_MOBILE, code="invalid_phone")
+    return "+86" + digits
+
+
+def format_local(e164: str) -> str:
+    """+8613800000001 -> 138 0000 0001 (how people write it)."""
+    if not e164:
+        return ""
+    local = e164.removeprefix("+86")
+    if len(local) != 11:
+        return e164
+    return f"{local[:3]} {local[3:7]} {local[7:]}"

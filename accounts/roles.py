@@ -1,0 +1,8 @@
+"""Staff groups. Their permissions are granted by data migrations, app by app."""
+
+CHECKER = "审核员 checker"
+APPROVER = "审批人 approver"
+SERVICE_STAFF = "服务专员 service staff"
+GRID_ADMIN = "网格管理员 grid admin"
+
+STAFF_GROUPS = (CHECKER, APPROVER, SERVICE_STAFF, GRID_ADMIN)

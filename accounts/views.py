@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.actions import profile_save
+from accounts.forms import WorkerProfileForm
+from accounts.selectors import has_sensitive_data_consent, profile_for
+from core.exceptions import ApplicationError
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/me.html", {"profile": profile_for(user=request.user)})
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = profile_for(user=request.user)
+    form_kwargs = {"user": request.user, "has_id_number": bool(profile and profile.has_id_number)}
+    if request.method == "POST":
+        form = WorkerProfileForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                profile_save(user=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return redirect("me")
+    else:
+        initial = {"real_name": request.user.real_name}
+        if profile:
+            initial.update(
+                occupation=profile.occupation,
+                platform=profile.platform,
+                street=profile.street,
+                months_in_trade=profile.months_in_trade,
+                education=profile.education,
+            )
+        form = WorkerProfileForm(initial=initial, **form_kwargs)
+    consent_on_file = has_sensitive_data_consent(
+        user=request.user, notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION
+    )
+    return render(
+        request,
+        "accounts/profile_form.html",
+        {"form": form, "profile": profile, "consent_on_file": consent_on_file},
+    )

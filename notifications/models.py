@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Message(models.Model):
+    """One message to one person through one channel: the transactional outbox.
+
+    Written in the same transaction as the change that caused it, delivered
+    afterwards by a Celery task that first claims the row, so a task delivered
+    twice by the broker sends once.
+    """
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("In-app inbox")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", verbose_name=_("recipient")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    to_address = models.CharField(_("address"), max_length=254, blank=True)
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="message_outbox_idx"),
+            models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.subject}"
