@@ -10,7 +10,9 @@ from accounts.selectors import has_sensitive_data_consent, profile_with_id_numbe
 from core import audit, crypto
 from core.exceptions import ApplicationError
 
-ID_NUMBER_TAKEN = _("This ID number is already used by another account. If it is yours, please call the service desk.")
+ID_NUMBER_TAKEN = _(
+    "This ID number is already used by another account. If it is yours, please call the service desk."
+)
 CONSENT_REQUIRED = _("To save your ID number we need your separate consent: please tick the box below.")
 
 
@@ -47,7 +49,9 @@ def profile_save(
     profile = WorkerProfile.objects.select_for_update().filter(user=user).first() or WorkerProfile(user=user)
     if id_number:
         id_number = idcard.normalize_id_number(id_number)
-        if not (sensitive_data_consent or has_sensitive_data_consent(user=user, notice_version=notice_version)):
+        if not (
+            sensitive_data_consent or has_sensitive_data_consent(user=user, notice_version=notice_version)
+        ):
             raise ConsentRequired(str(CONSENT_REQUIRED))
         owner = profile_with_id_number(id_number=id_number)
         if owner is not None and owner.user_id != user.pk:

@@ -17,7 +17,12 @@ class MainlandPhoneField(forms.CharField):
         kwargs.setdefault(
             "widget",
             forms.TextInput(
-                attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "placeholder": "138 0000 0001"}
+                attrs={
+                    "type": "tel",
+                    "autocomplete": "tel",
+                    "inputmode": "tel",
+                    "placeholder": "138 0000 0001",
+                }
             ),
         )
         kwargs.setdefault("max_length", 20)
@@ -29,8 +34,17 @@ class MainlandPhoneField(forms.CharField):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "incorrect_code": _("The code is not right: please check the 6 digits in the SMS."),
+        "too_many_login_attempts": _("Too many attempts. Please try again in a few minutes."),
+        "phone_taken": _("This mobile number is already registered: please log in with an SMS code."),
+        "unknown_phone": _("This mobile number is not registered yet: please sign up first."),
+    }
+
     def phone_form_field(self, **kwargs):
         kwargs.pop("validators", None)
+        kwargs["label"] = _("Mobile number")
         return MainlandPhoneField(**kwargs)
 
     def clean_phone(self, phone: str) -> str:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import idcard
 from accounts.models import Consent, User, WorkerProfile
-from accounts.phone import normalize_mobile
+from accounts.phone import normalize_mobile, normalize_mobile_or_keep
 from core import crypto
 
 
@@ -30,7 +30,16 @@ class UserEditForm(PhoneCleaningMixin, UserChangeForm):
 class WorkerProfileInline(admin.StackedInline):
     model = WorkerProfile
     can_delete = False
-    fields = ("occupation", "platform", "street", "months_in_trade", "education", "id_number_masked", "birth_date", "sex")
+    fields = (
+        "occupation",
+        "platform",
+        "street",
+        "months_in_trade",
+        "education",
+        "id_number_masked",
+        "birth_date",
+        "sex",
+    )
     readonly_fields = ("id_number_masked", "birth_date", "sex")
 
 
@@ -45,10 +54,15 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("phone", "phone_verified", "password")}),
         (_("Personal info"), {"fields": ("real_name", "email")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "real_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("phone", "real_name", "password1", "password2")}),
+    )
     inlines = (WorkerProfileInline,)
 
     @admin.display(description=_("mobile number"), ordering="phone")
@@ -57,16 +71,21 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # "13800000001" and "138 0000 0001" find +8613800000001.
-        try:
-            search_term = normalize_mobile(search_term)
-        except ValidationError:
-            pass
-        return super().get_search_results(request, queryset, search_term)
+        return super().get_search_results(request, queryset, normalize_mobile_or_keep(search_term))
 
 
 @admin.register(WorkerProfile)
 class WorkerProfileAdmin(admin.ModelAdmin):
-    list_display = ("name", "phone", "occupation", "platform", "street", "months_in_trade", "education", "id_number_masked")
+    list_display = (
+        "name",
+        "phone",
+        "occupation",
+        "platform",
+        "street",
+        "months_in_trade",
+        "education",
+        "id_number_masked",
+    )
     list_filter = ("occupation", "street", "education")
     list_select_related = ("user",)
     search_fields = ("user__real_name", "user__phone")
@@ -102,11 +121,7 @@ class WorkerProfileAdmin(admin.ModelAdmin):
         try:
             number = idcard.normalize_id_number(term)
         except ValidationError:
-            try:
-                term = normalize_mobile(term)
-            except ValidationError:
-                pass
-            return super().get_search_results(request, queryset, term)
+            return super().get_search_results(request, queryset, normalize_mobile_or_keep(term))
         return queryset.filter(id_number_hash=crypto.lookup_hash(number)), False
 
 

@@ -9,29 +9,41 @@ from accounts.models import Education, Occupation, Street
 from accounts.selectors import has_sensitive_data_consent, profile_with_id_number
 
 REAL_NAME_LENGTH = _("Please enter your real name as on your ID card (2 to 30 characters).")
+MONTHS_RANGE = _("Please enter how many months you have worked in the trade: a whole number from 0 to 720.")
 
 
 class WorkerProfileForm(forms.Form):
-    real_name = forms.CharField(label=_("Real name"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    occupation = forms.ChoiceField(label=_("Occupation"), choices=Occupation.choices, widget=forms.RadioSelect)
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    occupation = forms.ChoiceField(
+        label=_("Occupation"), choices=Occupation.choices, widget=forms.RadioSelect
+    )
     platform = forms.CharField(
         label=_("Platform or employer"),
         max_length=80,
         help_text=_("For example: Meituan, Ele.me, SF Express, Didi"),
     )
-    street = forms.ChoiceField(label=_("Street where you mostly work"), choices=[("", "---------"), *Street.choices])
+    street = forms.ChoiceField(
+        label=_("Street where you mostly work"), choices=[("", "---------"), *Street.choices]
+    )
     months_in_trade = forms.IntegerField(
         label=_("Months in the trade"),
         min_value=0,
         max_value=720,
+        error_messages={"invalid": MONTHS_RANGE, "min_value": MONTHS_RANGE, "max_value": MONTHS_RANGE},
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    education = forms.ChoiceField(label=_("Highest education"), choices=[("", "---------"), *Education.choices])
+    education = forms.ChoiceField(
+        label=_("Highest education"), choices=[("", "---------"), *Education.choices]
+    )
     id_number = forms.CharField(
         label=_("Resident ID number"),
         max_length=22,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
     )
     sensitive_data_consent = forms.BooleanField(label="", required=False)
 
@@ -71,7 +83,11 @@ class WorkerProfileForm(forms.Form):
         if (
             cleaned.get("id_number")
             and not cleaned.get("sensitive_data_consent")
-            and not has_sensitive_data_consent(user=self.user, notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION)
+            and not has_sensitive_data_consent(
+                user=self.user, notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION
+            )
         ):
-            self.add_error("sensitive_data_consent", ValidationError(CONSENT_REQUIRED, code="consent_required"))
+            self.add_error(
+                "sensitive_data_consent", ValidationError(CONSENT_REQUIRED, code="consent_required")
+            )
         return cleaned

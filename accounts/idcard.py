@@ -18,7 +18,9 @@ EARLIEST_BIRTH_YEAR = 1900
 
 ID_FORMAT = _("An ID number has 18 characters: 17 digits and a last digit or X.")
 ID_BIRTH_DATE = _("The birth date in this ID number (characters 7 to 14) is not a real date.")
-ID_CHECK_DIGIT = _("The check digit of this ID number is wrong: please check the last character (a digit or X).")
+ID_CHECK_DIGIT = _(
+    "The check digit of this ID number is wrong: please check the last character (a digit or X)."
+)
 
 _SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
 

@@ -3,13 +3,12 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idcard
-from accounts.phone import format_local, normalize_mobile
+from accounts.phone import format_local, normalize_mobile, normalize_mobile_or_keep
 from core import crypto
 from core.models import TimeStampedModel
 
@@ -17,15 +16,9 @@ from core.models import TimeStampedModel
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def _normalize(self, phone: str) -> str:
-        try:
-            return normalize_mobile(phone)
-        except ValidationError:
-            return phone
-
     def get_by_natural_key(self, phone: str):
         # Staff type "138 0000 0001" or "13800000001" at the admin login.
-        return self.get(phone=self._normalize(phone))
+        return self.get(phone=normalize_mobile_or_keep(phone))
 
     def create_user(self, phone: str, password: str | None = None, **extra):
         user = self.model(phone=normalize_mobile(phone), **extra)
@@ -63,7 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.CheckConstraint(condition=models.Q(phone__regex=r"^\+861[3-9][0-9]{9}$"), name="user_phone_e164_cn"),
+            models.CheckConstraint(
+                condition=models.Q(phone__regex=r"^\+861[3-9][0-9]{9}$"), name="user_phone_e164_cn"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,7 +136,9 @@ class WorkerProfile(TimeStampedModel):
         verbose_name = _("worker profile")
         verbose_name_plural = _("worker profiles")
         constraints = [
-            models.CheckConstraint(condition=models.Q(months_in_trade__lte=720), name="profile_months_in_trade_max"),
+            models.CheckConstraint(
+                condition=models.Q(months_in_trade__lte=720), name="profile_months_in_trade_max"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,14 @@ def normalize_mobile(raw: str) -> str:
     return "+86" + digits
 
 
+def normalize_mobile_or_keep(raw: str) -> str:
+    """For lookups (admin search, login by natural key): normalise when it is a mobile number."""
+    try:
+        return normalize_mobile(raw)
+    except ValidationError:
+        return raw
+
+
 def format_local(e164: str) -> str:
     """+8613800000001 -> 138 0000 0001 (how people write it)."""
     if not e164:

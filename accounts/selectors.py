@@ -14,7 +14,11 @@ def profile_for(*, user: User) -> WorkerProfile | None:
 
 def profile_with_id_number(*, id_number: str) -> WorkerProfile | None:
     """Find a profile by resident ID number through its keyed hash (the number itself is encrypted)."""
-    return WorkerProfile.objects.select_related("user").filter(id_number_hash=crypto.lookup_hash(id_number)).first()
+    return (
+        WorkerProfile.objects.select_related("user")
+        .filter(id_number_hash=crypto.lookup_hash(id_number))
+        .first()
+    )
 
 
 def live_consents(*, user: User, purpose: str) -> QuerySet[Consent]:
@@ -22,4 +26,8 @@ def live_consents(*, user: User, purpose: str) -> QuerySet[Consent]:
 
 
 def has_sensitive_data_consent(*, user: User, notice_version: str) -> bool:
-    return live_consents(user=user, purpose=Consent.Purpose.SENSITIVE_DATA).filter(notice_version=notice_version).exists()
+    return (
+        live_consents(user=user, purpose=Consent.Purpose.SENSITIVE_DATA)
+        .filter(notice_version=notice_version)
+        .exists()
+    )

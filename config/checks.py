@@ -1,7 +1,7 @@
 """Freshness checks run by `make test`: committed artefacts equal freshly generated ones.
 
-    python -m config.checks schema        # docs/openapi.yaml == manage.py spectacular
-    python -m config.checks translations  # locale/*/django.mo == msgfmt of django.po
+python -m config.checks schema        # docs/openapi.yaml == manage.py spectacular
+python -m config.checks translations  # locale/*/django.mo == msgfmt of django.po
 """
 
 import os
@@ -19,7 +19,15 @@ def check_schema() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "openapi.yaml"
         subprocess.run(
-            [sys.executable, "manage.py", "spectacular", "--file", str(fresh), "--validate", "--fail-on-warn"],
+            [
+                sys.executable,
+                "manage.py",
+                "spectacular",
+                "--file",
+                str(fresh),
+                "--validate",
+                "--fail-on-warn",
+            ],
             cwd=BASE_DIR,
             check=True,
         )

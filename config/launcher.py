@@ -101,7 +101,16 @@ class Services:
             self.redis_dir = Path(tempfile.mkdtemp(prefix="xiaoge-redis-"))
             persistence = ["--appendonly", "no", "--save", ""]
         self.redis_process = subprocess.Popen(
-            [str(binary), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(self.redis_dir), *persistence],
+            [
+                str(binary),
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dir",
+                str(self.redis_dir),
+                *persistence,
+            ],
             stdout=subprocess.DEVNULL,
             start_new_session=True,
         )
@@ -146,13 +155,17 @@ def run(services: Services) -> int:
     bin_dir = Path(PYTHON).parent
     celery = str(bin_dir / "celery")
     processes = [
-        subprocess.Popen([celery, "-A", "config", "worker", "-l", "info", "--concurrency", "2"], env=env, cwd=BASE_DIR),
+        subprocess.Popen(
+            [celery, "-A", "config", "worker", "-l", "info", "--concurrency", "2"], env=env, cwd=BASE_DIR
+        ),
         subprocess.Popen(
             [celery, "-A", "config", "beat", "-l", "info", "-s", str(VAR_DIR / "celerybeat-schedule")],
             env=env,
             cwd=BASE_DIR,
         ),
-        subprocess.Popen([PYTHON, "manage.py", "runserver", f"{host}:{port}", "--noreload"], env=env, cwd=BASE_DIR),
+        subprocess.Popen(
+            [PYTHON, "manage.py", "runserver", f"{host}:{port}", "--noreload"], env=env, cwd=BASE_DIR
+        ),
     ]
     log(f"the portal is at http://{host}:{port}/  (admin: http://{host}:{port}/admin/)")
     log("demo logins:\n" + DEMO_LOGINS)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIAOGE_VAR_DIR", BASE_DIR / "var"))
@@ -38,7 +37,7 @@ DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 
 # Throwaway development keys. Production must set its own (checked below).
 _DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
-_DEV_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktISE="  # noqa: S105
+_DEV_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktISE="
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", None if PRODUCTION else _DEV_SECRET_KEY)
 # Fernet key (32 url-safe base64-encoded bytes) for resident ID numbers at rest.
@@ -100,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.RateLimitedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_request_login_code"
 LOGIN_REDIRECT_URL = "home"
+# A new worker goes straight on to fill in the profile.
+ACCOUNT_SIGNUP_REDIRECT_URL = "profile_edit"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -216,7 +218,10 @@ USE_TZ = True
 
 # --- Static and private files ----------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Production collects static files here (WhiteNoise serves them, hashed and compressed);
+# development and tests serve them straight from static/ through WhiteNoise's finders.
+STATIC_ROOT = env("STATIC_ROOT", str(VAR_DIR / "staticfiles")) if PRODUCTION else None
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

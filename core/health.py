@@ -53,4 +53,6 @@ def check_worker() -> tuple[bool, str]:
 def report() -> tuple[bool, dict[str, dict[str, str]]]:
     checks = {"database": check_database(), "redis": check_redis(), "celery": check_worker()}
     healthy = all(ok for ok, _detail in checks.values())
-    return healthy, {name: {"status": "ok" if ok else "fail", "detail": detail} for name, (ok, detail) in checks.items()}
+    return healthy, {
+        name: {"status": "ok" if ok else "fail", "detail": detail} for name, (ok, detail) in checks.items()
+    }

@@ -16,7 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, checks = health.report()
-    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

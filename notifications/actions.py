@@ -55,9 +55,9 @@ def notify(
 
 
 def sms_code_send(*, user, phone: str, code: str) -> Message:
-    text = _("[Courier Academy] Your verification code is %(code)s, valid for 5 minutes. Do not share it.") % {
-        "code": code
-    }
+    text = _(
+        "[Courier Academy] Your verification code is %(code)s, valid for 5 minutes. Do not share it."
+    ) % {"code": code}
     message = Message.objects.create(
         recipient=user,
         channel=Channel.SMS,
@@ -83,7 +83,9 @@ def enqueue_delivery(message_ids: Iterable[int]) -> None:
 
 def _claim(message_id: int) -> bool:
     now = timezone.now()
-    claimable = Q(status=Message.Status.PENDING) | Q(status=Message.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    claimable = Q(status=Message.Status.PENDING) | Q(
+        status=Message.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
     updated = (
         Message.objects.filter(claimable, pk=message_id)
         .filter(attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
@@ -110,7 +112,9 @@ def message_deliver(*, message_id: int) -> bool:
             last_error=str(error)[:300],
         )
         raise
-    Message.objects.filter(pk=message_id).update(status=Message.Status.SENT, sent_at=timezone.now(), last_error="")
+    Message.objects.filter(pk=message_id).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
     return True
 
 

@@ -30,6 +30,7 @@ class MessageAdmin(admin.ModelAdmin):
         enqueue_delivery(ids)
         self.message_user(
             request,
-            ngettext("%(count)d message enqueued.", "%(count)d messages enqueued.", len(ids)) % {"count": len(ids)},
+            ngettext("%(count)d message enqueued.", "%(count)d messages enqueued.", len(ids))
+            % {"count": len(ids)},
             messages.SUCCESS,
         )

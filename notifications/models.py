@@ -23,7 +23,10 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("recipient"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     to_address = models.CharField(_("address"), max_length=254, blank=True)

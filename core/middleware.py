@@ -1,0 +1,21 @@
+from allauth.core.exceptions import RateLimited
+from django.shortcuts import render
+
+
+class RateLimitedMiddleware:
+    """Turn a rate limit hit anywhere (for example the SMS sent during sign-up) into a friendly 429.
+
+    The request's transaction has already rolled back when this runs, so a
+    refused sign-up leaves neither an account nor an SMS behind.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RateLimited):
+            return render(request, "429.html", status=429)
+        return None

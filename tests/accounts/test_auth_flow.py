@@ -1,0 +1,188 @@
+"""Sign-up and login with an SMS code, through the real allauth views."""
+
+import re
+import time
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from notifications.models import Message
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = reverse("account_signup")
+VERIFY = reverse("account_verify_phone")
+REQUEST_CODE = reverse("account_request_login_code")
+CONFIRM_CODE = reverse("account_confirm_login_code")
+INCORRECT_CODE = "验证码不正确，请核对短信里的6位数字。"
+TOO_MANY = "尝试次数过多，请几分钟后再试。"
+
+
+def last_code(phone: str) -> str:
+    message = Message.objects.filter(channel=Message.Channel.SMS, to_address=phone, kind="sms_code").latest(
+        "id"
+    )
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", message.body).group(1)
+
+
+def sms_count(phone: str) -> int:
+    return Message.objects.filter(channel=Message.Channel.SMS, to_address=phone).count()
+
+
+def test_signup_with_mobile_number_and_code(client):
+    response = client.post(SIGNUP, {"phone": "138 0000 1234"})
+    assert response.status_code == 302
+    assert response["Location"] == VERIFY
+    user = User.objects.get(phone="+8613800001234")
+    assert user.phone_verified is False
+    assert not user.has_usable_password()
+    code = last_code("+8613800001234")
+    assert len(code) == 6
+
+    response = client.post(VERIFY, {"code": code})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("profile_edit")
+    user.refresh_from_db()
+    assert user.phone_verified is True
+    assert client.get(reverse("me")).status_code == 200
+
+
+def test_signup_rejects_a_number_that_is_not_a_mainland_mobile(client):
+    response = client.post(SIGNUP, {"phone": "12345"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"phone": ["请输入11位中国大陆手机号码，例如 138 0000 0001。"]}
+    assert 'value="12345"' in response.content.decode()
+    assert User.objects.count() == 0
+    assert Message.objects.count() == 0
+
+
+def test_signup_with_a_taken_number_sends_nothing(client):
+    UserFactory(phone="+8613800001234")
+    response = client.post(SIGNUP, {"phone": "13800001234"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"phone": ["该手机号码已注册，请直接用验证码登录。"]}
+    assert Message.objects.count() == 0
+
+
+def test_login_with_sms_code(client):
+    user = UserFactory(phone="+8613800005678")
+    response = client.post(REQUEST_CODE, {"phone": "138 0000 5678"})
+    assert response.status_code == 302
+    assert response["Location"] == CONFIRM_CODE
+    response = client.post(CONFIRM_CODE, {"code": last_code(user.phone)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_wrong_code_is_rejected_and_three_wrong_codes_end_the_attempt(client):
+    user = UserFactory(phone="+8613800005678")
+    client.post(REQUEST_CODE, {"phone": "13800005678"})
+    code = last_code(user.phone)
+    wrong = "000000" if code != "000000" else "111111"
+    for _attempt in range(2):
+        response = client.post(CONFIRM_CODE, {"code": wrong})
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"code": [INCORRECT_CODE]}
+    # The third wrong code aborts the login: even the right code no longer works.
+    response = client.post(CONFIRM_CODE, {"code": wrong})
+    assert response.status_code == 302
+    response = client.post(CONFIRM_CODE, {"code": code})
+    assert response.status_code == 302
+    assert response["Location"] != reverse("home")
+    assert "_auth_user_id" not in client.session
+
+
+def test_expired_code_is_rejected(client, monkeypatch):
+    user = UserFactory(phone="+8613800005678")
+    client.post(REQUEST_CODE, {"phone": "13800005678"})
+    code = last_code(user.phone)
+    later = time.time() + 5 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.post(CONFIRM_CODE, {"code": code})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_code_is_single_use(client):
+    user = UserFactory(phone="+8613800005678")
+    client.post(REQUEST_CODE, {"phone": "13800005678"})
+    code = last_code(user.phone)
+    assert client.post(CONFIRM_CODE, {"code": code})["Location"] == reverse("home")
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+    response = client.post(CONFIRM_CODE, {"code": code})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_unknown_number_gets_a_clear_message_and_no_sms(client):
+    response = client.post(REQUEST_CODE, {"phone": "13800009999"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"phone": ["该手机号码还没有注册，请先注册。"]}
+    assert Message.objects.count() == 0
+
+
+def test_codes_are_rate_limited_per_phone(client):
+    user = UserFactory(phone="+8613800005678")
+    assert client.post(REQUEST_CODE, {"phone": "13800005678"}).status_code == 302
+    other_client = type(client)(REMOTE_ADDR="10.0.0.9")  # another IP does not help either
+    response = other_client.post(REQUEST_CODE, {"phone": "13800005678"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"phone": [TOO_MANY]}
+    assert sms_count(user.phone) == 1
+
+
+def test_codes_are_rate_limited_per_ip(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "request_login_code": "1/m/key,5/h/key,2/h/ip",
+    }
+    phones = ["+8613800000011", "+8613800000012", "+8613800000013"]
+    for phone in phones:
+        UserFactory(phone=phone)
+    for phone in phones[:2]:
+        client.cookies.clear()  # a new session each time, as a script pumping SMS would do
+        assert client.post(REQUEST_CODE, {"phone": phone}).status_code == 302
+        assert sms_count(phone) == 1
+    client.cookies.clear()
+    response = client.post(REQUEST_CODE, {"phone": phones[2]})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"phone": [TOO_MANY]}
+    assert Message.objects.filter(to_address=phones[2]).count() == 0
+
+
+def test_signup_codes_are_rate_limited_per_ip(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "verify_phone": "1/m/key,5/h/key,2/h/ip"}
+    for number in ["13800000021", "13800000022"]:
+        client.cookies.clear()
+        assert client.post(SIGNUP, {"phone": number}).status_code == 302
+        assert sms_count("+86" + number) == 1
+    client.cookies.clear()
+    response = client.post(SIGNUP, {"phone": "13800000023"})
+    assert response.status_code == 429
+    assert "<h1>请求太频繁</h1>" in response.content.decode()
+    # The request rolled back: no account and no SMS for the refused number.
+    assert not User.objects.filter(phone="+8613800000023").exists()
+    assert sms_count("+8613800000023") == 0
+
+
+def test_staff_log_in_to_admin_with_phone_and_password(client):
+    UserFactory(phone="+8613900000009", is_staff=True, is_superuser=True)
+    response = client.post(
+        reverse("admin:login"), {"username": "139 0000 0009", "password": "xiaoge-test", "next": "/admin/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_worker_cannot_enter_admin(client):
+    UserFactory(phone="+8613800000009")
+    response = client.post(
+        reverse("admin:login"), {"username": "13800000009", "password": "xiaoge-test", "next": "/admin/"}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
