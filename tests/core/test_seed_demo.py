@@ -1,0 +1,40 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from accounts import roles
+from accounts.models import User, WorkerProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert sorted(User.objects.values_list("phone", flat=True)) == [
+        "+8613800000001",
+        "+8613800000002",
+        "+8613800000003",
+        "+8613900000000",
+        "+8613900000001",
+        "+8613900000002",
+    ]
+    assert WorkerProfile.objects.count() == 3
+    assert all(profile.is_complete for profile in WorkerProfile.objects.select_related("user"))
+    checker = User.objects.get(phone="+8613900000001")
+    assert list(checker.groups.values_list("name", flat=True)) == [roles.CHECKER]
+    assert checker.check_password("xiaoge-demo")
+
+
+def test_seed_demo_refuses_outside_demo_mode(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="Demo data is only loaded"):
+        call_command("seed_demo")
+    assert User.objects.count() == 0
+
+
+def test_staff_groups_exist_with_their_permissions():
+    expected = {"view_user", "view_workerprofile", "view_message"}
+    for name in roles.STAFF_GROUPS:
+        group = Group.objects.get(name=name)
+        assert set(group.permissions.values_list("codename", flat=True)) == expected
