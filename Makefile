@@ -35,7 +35,7 @@ schema: install
 	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py spectacular --file docs/openapi.yaml --validate
 
 messages: install
-	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
+	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location -i ".venv/*" -i "var/*" -i "tests/*"
 	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py compilemessages
 
 lint: install

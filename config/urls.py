@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
 
-admin.site.site_header = "小哥学院 · 管理后台"
-admin.site.site_title = "小哥学院"
-admin.site.index_title = "工作台"
+admin.site.site_header = _("Courier Academy · staff")
+admin.site.site_title = _("Courier Academy")
+admin.site.index_title = _("Workbench")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
