@@ -55,6 +55,63 @@ def check_translations() -> int:
         print("Stale compiled translations (run `make messages` and commit): " + ", ".join(stale))
         return 1
     print("Compiled translations are current.")
+    return check_catalogue_complete(msgfmt)
+
+
+def _msgids(po_text: str) -> set[str]:
+    ids, current, in_id = set(), [], False
+    for line in po_text.splitlines():
+        if line.startswith("msgid "):
+            current, in_id = [line[6:].strip().strip('"')], True
+        elif in_id and line.startswith('"'):
+            current.append(line.strip().strip('"'))
+        else:
+            if in_id:
+                ids.add("".join(current))
+            in_id = False
+    ids.discard("")
+    return ids
+
+
+def check_catalogue_complete(msgfmt: str) -> int:
+    """Every translatable string in the code is in the zh_Hans catalogue, translated."""
+    committed = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    # Extract from a scratch copy of the tree: makemessages writes next to the sources it reads.
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "src"
+        shutil.copytree(
+            BASE_DIR, scratch, ignore=shutil.ignore_patterns(".git", ".venv", "var", "__pycache__")
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "zh_Hans",
+                "--no-obsolete",
+                "--no-location",
+                "-i",
+                "tests/*",
+            ],
+            cwd=scratch,
+            check=True,
+            capture_output=True,
+        )
+        extracted = _msgids((scratch / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text())
+    missing = sorted(extracted - _msgids(committed.read_text()))
+    if missing:
+        print("Strings missing from locale/zh_Hans (run `make messages`, translate, commit):")
+        for msgid in missing:
+            print("  " + msgid)
+        return 1
+    stats = subprocess.run(
+        [msgfmt, "--statistics", "-o", os.devnull, str(committed)], capture_output=True, text=True, check=True
+    ).stderr
+    if "untranslated" in stats or "fuzzy" in stats:
+        print(f"locale/zh_Hans is incomplete: {stats.strip()}")
+        return 1
+    print(f"Chinese catalogue complete: {stats.strip()}")
     return 0
 
 
