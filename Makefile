@@ -36,7 +36,7 @@ schema: install
 
 messages: install
 	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location -i ".venv/*" -i "var/*" -i "tests/*"
-	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py compilemessages
+	$(BIN)/python -m config.launcher exec -- $(BIN)/python manage.py compilemessages -i .venv -i var
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -237,6 +237,8 @@ STORAGES = {
 # that check who is asking.
 MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 MEDIA_URL = "/private-media/"
+# Production behind nginx: an `internal` location that maps this prefix to PRIVATE_MEDIA_ROOT.
+PRIVATE_MEDIA_ACCEL_PREFIX = env("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 
 # --- Notifications -----------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", "notifications.backends.ConsoleSMSBackend")

@@ -1,94 +1,27 @@
-"""Demo data for development: idempotent, refused outside demo mode."""
+"""Demo data for development: idempotent, refused outside demo mode.
+
+Each app may have a `demo.py` with `seed(*, stdout)`; they run in dependency
+order, all in one transaction, and each must be idempotent.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts import idcard, roles
-from accounts.actions import profile_save
-from accounts.models import Education, Occupation, Street, User
-from notifications.actions import notify
-from notifications.models import Message
-
-DEMO_PASSWORD = "xiaoge-demo"  # noqa: S105  (documented demo credential, demo mode only)
-
-
-def demo_id_number(region: str, born: str, sequence: str) -> str:
-    first17 = region + born + sequence
-    return first17 + idcard.check_character(first17)
-
-
-WORKERS = [
-    {
-        "phone": "13800000001",
-        "real_name": "张伟",
-        "occupation": Occupation.COURIER,
-        "platform": "顺丰速运",
-        "street": Street.XIXI,
-        "months_in_trade": 38,
-        "education": Education.SENIOR_HIGH,
-        "id_number": demo_id_number("330106", "19950312", "123"),
-    },
-    {
-        "phone": "13800000002",
-        "real_name": "李娜",
-        "occupation": Occupation.FOOD_DELIVERY,
-        "platform": "美团",
-        "street": Street.JIANGCUN,
-        "months_in_trade": 26,
-        "education": Education.ASSOCIATE,
-        "id_number": demo_id_number("330106", "19980721", "244"),
-    },
-    {
-        "phone": "13800000003",
-        "real_name": "王强",
-        "occupation": Occupation.RIDE_HAILING,
-        "platform": "滴滴出行",
-        "street": Street.CUIYUAN,
-        "months_in_trade": 54,
-        "education": Education.SENIOR_HIGH,
-        "id_number": demo_id_number("330104", "19900105", "317"),
-    },
-]
-
-STAFF = [
-    {"phone": "13900000000", "real_name": "系统管理员", "superuser": True, "groups": []},
-    {"phone": "13900000001", "real_name": "陈审核", "superuser": False, "groups": [roles.CHECKER]},
-    {"phone": "13900000002", "real_name": "刘审批", "superuser": False, "groups": [roles.APPROVER]},
-]
+APPS_IN_ORDER = ["accounts", "academy", "subsidies", "services", "governance"]
 
 
 class Command(BaseCommand):
-    help = "Load the demo workers and staff (idempotent). Only in DEBUG or with XIAOGE_DEMO=1."
+    help = "Load the demo data (idempotent). Only in DEBUG or with XIAOGE_DEMO=1."
 
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             raise CommandError("Demo data is only loaded in development (DEBUG) or with XIAOGE_DEMO=1.")
         with transaction.atomic():
-            for spec in STAFF:
-                user = self._user(spec["phone"], spec["real_name"])
-                user.is_staff = True
-                user.is_superuser = spec["superuser"]
-                user.save(update_fields=["is_staff", "is_superuser"])
-                user.groups.set(Group.objects.filter(name__in=spec["groups"]))
-            for spec in WORKERS:
-                spec = dict(spec)
-                user = self._user(spec.pop("phone"), spec["real_name"])
-                if not hasattr(user, "profile"):
-                    profile_save(user=user, sensitive_data_consent=True, **spec)
-                if not Message.objects.filter(recipient=user, kind="welcome").exists():
-                    notify(
-                        user=user,
-                        kind="welcome",
-                        subject="欢迎来到小哥学院",
-                        body="你的资料已完善。可以浏览专业、申请学费资助，或查找附近的服务点。",
-                        channels=[Message.Channel.INBOX],
-                    )
+            for app in APPS_IN_ORDER:
+                if find_spec(f"{app}.demo") is not None:
+                    import_module(f"{app}.demo").seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is in place (password for all: xiaoge-demo)."))
-
-    def _user(self, phone: str, real_name: str) -> User:
-        user = User.objects.filter(phone="+86" + phone).first()
-        if user is None:
-            user = User.objects.create_user(phone, DEMO_PASSWORD, real_name=real_name, phone_verified=True)
-        return user
