@@ -18,6 +18,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("inbox/", include("notifications.urls")),
+    path("services/", include("services.urls")),
+    path("api/hsds/", include("services.api.urls")),
+    path("academy/", include("academy.urls")),
+    path("grid/", include("governance.urls")),
+    path("open311/v2/", include("governance.open311")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,508 @@
+"""Writes of the governance app: every status and every point changes here.
+
+Each action is one transaction (nested in the request's, ATOMIC_REQUESTS is on),
+locks the report row first, checks the transition, writes an update the
+reporter sees, an audit entry and the reporter's inbox message.
+"""
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core import audit
+from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.uploads import CleanFile
+from governance.models import (
+    ApiKey,
+    Category,
+    Grid,
+    GridMember,
+    PointAccount,
+    PointEntry,
+    PointRule,
+    Report,
+    ReportFollow,
+    ReportPhoto,
+    ReportUpdate,
+    content_type_of,
+)
+from governance.selectors import grid_for_point, is_grid_member
+from notifications.actions import notify
+from notifications.models import Message
+
+Status = Report.Status
+Role = ReportUpdate.Role
+
+NOT_A_GRID_MEMBER = _(
+    "Only appointed grid members can file street reports. Ask the grid admin of your community to appoint you."
+)
+TOO_MANY_PHOTOS = _("Please add at most three photos.")
+NO_PHOTO = _("Please take or choose at least one photo of the problem.")
+NO_LOCATION = _("Please tell us where the problem is: use your location or choose the street.")
+WRONG_STATUS = _("This report is “%(status)s” now, so it cannot be %(verb)s.")
+REASON_REQUIRED = _("Please give the reason; the reporter will see it.")
+NOTE_REQUIRED = _("Please write what was done; the reporter will see it.")
+DUPLICATE_OF_ITSELF = _("A report cannot be a duplicate of itself.")
+REOPEN_WINDOW_OVER = _("A report can be reopened only within 14 days after it was resolved.")
+NOT_YOUR_REPORT = _("Only the person who filed the report can reopen it.")
+ALREADY_A_MEMBER = _("This worker is already a member of this grid.")
+MEMBERSHIP_ALREADY_ENDED = _("This appointment has already ended.")
+END_BEFORE_START = _("An appointment cannot end before it starts.")
+NOT_ENOUGH_POINTS = _("Not enough points: the balance is %(balance)s.")
+ZERO_POINTS = _("The amount of points cannot be zero.")
+
+ONE_PHOTO_AT_LEAST, MAX_PHOTOS = 1, 3
+
+
+class NotAGridMember(PermissionDenied):
+    pass
+
+
+class NotEnoughPoints(ApplicationError):
+    status_code = 409
+
+
+def _wrong_status(report: Report, verb) -> TransitionNotAllowed:
+    return TransitionNotAllowed(str(WRONG_STATUS) % {"status": report.get_status_display(), "verb": verb})
+
+
+# --- Grid members -------------------------------------------------------------------
+
+
+@transaction.atomic
+def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None = None) -> GridMember:
+    starts_on = starts_on or timezone.localdate()
+    if GridMember.objects.filter(grid=grid, user=user, ends_on__isnull=True).exists():
+        raise ApplicationError(str(ALREADY_A_MEMBER))
+    try:
+        with transaction.atomic():
+            member = GridMember.objects.create(
+                grid=grid, user=user, starts_on=starts_on, appointed_by=acting_user
+            )
+    except IntegrityError as error:  # a second admin appointed the same worker at the same moment
+        raise ApplicationError(str(ALREADY_A_MEMBER)) from error
+    audit.record(actor=acting_user, action="grid.member.appoint", target=member, data={"grid": grid.pk})
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            user=user,
+            kind="grid_member_appointed",
+            subject=gettext("You are now a grid member"),
+            body=gettext("You were appointed grid member of %(grid)s. You can now file street reports.")
+            % {"grid": grid.name},
+            link=reverse("governance:index"),
+            channels=[Message.Channel.INBOX],
+        )
+    return member
+
+
+@transaction.atomic
+def gridmember_end(*, member_id: int, acting_user, ends_on: date | None = None) -> GridMember:
+    member = GridMember.objects.select_for_update().get(pk=member_id)
+    if member.ends_on is not None:
+        raise ApplicationError(str(MEMBERSHIP_ALREADY_ENDED))
+    ends_on = ends_on or timezone.localdate()
+    if ends_on < member.starts_on:
+        raise ApplicationError(str(END_BEFORE_START))
+    member.ends_on, member.ended_by = ends_on, acting_user
+    member.save(update_fields=["ends_on", "ended_by"])
+    audit.record(actor=acting_user, action="grid.member.end", target=member)
+    return member
+
+
+# --- Reports ---------------------------------------------------------------------------
+
+
+def _add_photo(report: Report, clean: CleanFile, kind: str) -> ReportPhoto:
+    photo = ReportPhoto(report=report, kind=kind)
+    photo.image.save("photo.jpg", clean.content, save=False)
+    photo.thumbnail.save("thumbnail.jpg", clean.thumbnail or clean.content, save=False)
+    photo.save()
+    return photo
+
+
+def _record_update(
+    report: Report, *, status: str, note: str, actor, role: str, photo: ReportPhoto | None = None
+) -> ReportUpdate:
+    now = timezone.now()
+    Report.objects.filter(pk=report.pk).update(updated_at=now)
+    report.updated_at = now
+    return ReportUpdate.objects.create(
+        report=report, status=status, note=note, actor=actor, actor_role=role, photo=photo, created_at=now
+    )
+
+
+def _tell_reporter(report: Report, subject, body) -> None:
+    if report.reporter is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            user=report.reporter,
+            kind=f"grid_report_{report.status}",
+            subject=str(subject),
+            body=str(body),
+            link=reverse("governance:report_detail", args=[report.pk]),
+            channels=[Message.Channel.INBOX],
+        )
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    reporter,
+    category: Category,
+    photos: list[CleanFile],
+    lat: Decimal | None = None,
+    lng: Decimal | None = None,
+    street: str = "",
+    address: str = "",
+    description: str = "",
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[Report, bool]:
+    """File a grid member's report. Returns (report, created): a retried upload finds its first copy."""
+    if client_uuid is not None:
+        existing = Report.objects.filter(reporter=reporter, client_uuid=client_uuid).first()
+        if existing is not None:
+            return existing, False
+    if not is_grid_member(user=reporter):
+        raise NotAGridMember(str(NOT_A_GRID_MEMBER))
+    if not ONE_PHOTO_AT_LEAST <= len(photos) <= MAX_PHOTOS:
+        raise ApplicationError(str(NO_PHOTO if not photos else TOO_MANY_PHOTOS))
+    if (lat is None or lng is None) and not street:
+        raise ApplicationError(str(NO_LOCATION))
+    try:
+        report = _create_report(
+            category=category,
+            reporter=reporter,
+            lat=lat,
+            lng=lng,
+            street=street,
+            address=address,
+            description=description,
+            client_uuid=client_uuid or uuid.uuid4(),
+        )
+    except DuplicateSubmission as duplicate:
+        return duplicate.report, False
+    for clean in photos:
+        _add_photo(report, clean, ReportPhoto.Kind.PROBLEM)
+    _record_update(report, status=Status.SUBMITTED, note="", actor=reporter, role=Role.REPORTER)
+    audit.record(actor=reporter, action="grid.report.submit", target=report)
+    return report, True
+
+
+def _create_report(*, category: Category, lat, lng, street: str, **fields) -> Report:
+    grid = grid_for_point(lat=lat, lng=lng) if lat is not None and lng is not None else None
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                category=category,
+                lat=lat,
+                lng=lng,
+                street=street or (grid.street if grid else ""),
+                grid=grid,
+                # Routing: the report goes to the department responsible for its category.
+                department=category.department,
+                created_at=now,
+                updated_at=now,
+                due_at=now + timedelta(hours=category.response_hours),
+                **fields,
+            )
+    except IntegrityError:
+        # The same phone sent the same report twice at once: the first one won.
+        existing = Report.objects.filter(
+            reporter=fields.get("reporter"), client_uuid=fields.get("client_uuid")
+        )
+        if fields.get("reporter") is not None and existing.exists():
+            raise DuplicateSubmission(existing.get()) from None
+        raise
+
+
+class DuplicateSubmission(Exception):
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.pk)
+        self.report = report
+
+
+@transaction.atomic
+def report_submit_partner(
+    *,
+    api_key: ApiKey,
+    category: Category,
+    description: str,
+    lat: Decimal | None = None,
+    lng: Decimal | None = None,
+    address: str = "",
+    media_url: str = "",
+) -> Report:
+    """An Open311 POST: the partner system is the source; there is no worker reporter and no points."""
+    if lat is None and not address:
+        raise ApplicationError(str(NO_LOCATION))
+    report = _create_report(
+        category=category,
+        api_key=api_key,
+        lat=lat,
+        lng=lng,
+        street="",
+        address=address,
+        description=description,
+        media_url=media_url,
+    )
+    _record_update(report, status=Status.SUBMITTED, note="", actor=None, role=Role.PARTNER)
+    audit.record(actor=None, action="grid.report.submit_partner", target=report, data={"api_key": api_key.pk})
+    return report
+
+
+def _locked(report_id: int) -> Report:
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("reporter", "category")
+        .get(pk=report_id)
+    )
+
+
+@transaction.atomic
+def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
+    report = _locked(report_id)
+    if report.status != Status.SUBMITTED:
+        raise _wrong_status(report, _("accepted"))
+    report.status = Status.ACCEPTED
+    report.save(update_fields=["status"])
+    _record_update(report, status=Status.ACCEPTED, note=note, actor=acting_user, role=Role.GRID_ADMIN)
+    audit.record(actor=acting_user, action="grid.report.accept", target=report, note=note)
+    if report.reporter is not None:
+        rule = PointRule.objects.filter(event=PointRule.Event.REPORT_ACCEPTED).first()
+        if rule is not None and rule.amount > 0:
+            # once_key: accepted again after a reopen, the report earns nothing more.
+            points_add(
+                user=report.reporter,
+                amount=rule.amount,
+                reason=PointRule.Event.REPORT_ACCEPTED,
+                source=report,
+                once_key=f"report_accepted:{report.pk}",
+                acting_user=acting_user,
+            )
+    _tell_reporter(
+        report,
+        _("Your street report was accepted"),
+        _("Report #%(id)s (%(category)s) was accepted and will be handled.")
+        % {"id": report.pk, "category": report.category.name_zh},
+    )
+    return report
+
+
+@transaction.atomic
+def report_dispatch(*, report_id: int, acting_user, department: str = "", note: str = "") -> Report:
+    report = _locked(report_id)
+    if report.status != Status.ACCEPTED:
+        raise _wrong_status(report, _("dispatched"))
+    report.status = Status.DISPATCHED
+    report.department = department.strip() or report.category.department
+    report.save(update_fields=["status", "department"])
+    shown = note or str(_("Passed on to %(department)s.") % {"department": report.department})
+    _record_update(report, status=Status.DISPATCHED, note=shown, actor=acting_user, role=Role.GRID_ADMIN)
+    audit.record(
+        actor=acting_user,
+        action="grid.report.dispatch",
+        target=report,
+        data={"department": report.department},
+    )
+    _tell_reporter(
+        report,
+        _("Your street report was passed on"),
+        _("Report #%(id)s was passed on to %(department)s.")
+        % {"id": report.pk, "department": report.department},
+    )
+    return report
+
+
+@transaction.atomic
+def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile | None = None) -> Report:
+    if not note.strip():
+        raise ApplicationError(str(NOTE_REQUIRED))
+    report = _locked(report_id)
+    if report.status not in (Status.ACCEPTED, Status.DISPATCHED):
+        raise _wrong_status(report, _("resolved"))
+    fix = _add_photo(report, photo, ReportPhoto.Kind.FIX) if photo else None
+    report.status, report.resolved_at = Status.RESOLVED, timezone.now()
+    report.save(update_fields=["status", "resolved_at"])
+    _record_update(
+        report, status=Status.RESOLVED, note=note.strip(), actor=acting_user, role=Role.DEPARTMENT, photo=fix
+    )
+    audit.record(actor=acting_user, action="grid.report.resolve", target=report, note=note)
+    _tell_reporter(
+        report,
+        _("Your street report was resolved"),
+        _(
+            "Report #%(id)s was resolved: %(note)s If the problem comes back within 14 days, you can reopen it."
+        )
+        % {"id": report.pk, "note": note.strip()},
+    )
+    for follow in ReportFollow.objects.filter(report=report).select_related("user"):
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(
+                user=follow.user,
+                kind="grid_report_followed_resolved",
+                subject=gettext("A report you follow was resolved"),
+                body=gettext("Report #%(id)s was resolved: %(note)s")
+                % {"id": report.pk, "note": note.strip()},
+                channels=[Message.Channel.INBOX],
+            )
+    return report
+
+
+@transaction.atomic
+def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
+    if not reason.strip():
+        raise ApplicationError(str(REASON_REQUIRED))
+    report = _locked(report_id)
+    if report.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        raise _wrong_status(report, _("rejected"))
+    report.status, report.reject_reason = Status.REJECTED, reason.strip()
+    report.save(update_fields=["status", "reject_reason"])
+    _record_update(
+        report, status=Status.REJECTED, note=reason.strip(), actor=acting_user, role=Role.GRID_ADMIN
+    )
+    audit.record(actor=acting_user, action="grid.report.reject", target=report, note=reason)
+    _tell_reporter(
+        report,
+        _("Your street report was not accepted"),
+        _("Report #%(id)s was not accepted: %(reason)s") % {"id": report.pk, "reason": reason.strip()},
+    )
+    return report
+
+
+@transaction.atomic
+def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note: str = "") -> Report:
+    if report_id == original_id:
+        raise ApplicationError(str(DUPLICATE_OF_ITSELF))
+    report = _locked(report_id)
+    if report.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        raise _wrong_status(report, _("marked as a duplicate"))
+    original = Report.objects.get(pk=original_id)
+    # Point at the first report of the chain, never at another duplicate.
+    while original.duplicate_of_id is not None:
+        original = Report.objects.get(pk=original.duplicate_of_id)
+    if original.pk == report.pk:
+        raise ApplicationError(str(DUPLICATE_OF_ITSELF))
+    report.status, report.duplicate_of = Status.DUPLICATE, original
+    report.save(update_fields=["status", "duplicate_of"])
+    shown = note or str(
+        _("The same problem was already reported as #%(id)s; follow that one.") % {"id": original.pk}
+    )
+    _record_update(report, status=Status.DUPLICATE, note=shown, actor=acting_user, role=Role.GRID_ADMIN)
+    audit.record(
+        actor=acting_user, action="grid.report.duplicate", target=report, data={"original": original.pk}
+    )
+    if report.reporter is not None:
+        ReportFollow.objects.get_or_create(report=original, user=report.reporter)
+    _tell_reporter(report, _("Your street report was already reported"), shown)
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, report_id: int, user, note: str) -> Report:
+    report = _locked(report_id)
+    if report.reporter_id != user.pk:
+        raise PermissionDenied(str(NOT_YOUR_REPORT))
+    if report.status != Status.RESOLVED:
+        raise _wrong_status(report, _("reopened"))
+    if not report.can_reopen():
+        raise TransitionNotAllowed(str(REOPEN_WINDOW_OVER))
+    now = timezone.now()
+    report.status, report.resolved_at = Status.SUBMITTED, None
+    report.reopen_count = F("reopen_count") + 1
+    report.due_at = now + timedelta(hours=report.category.response_hours)
+    report.save(update_fields=["status", "resolved_at", "reopen_count", "due_at"])
+    report.refresh_from_db(fields=["reopen_count"])
+    text = note.strip() or str(_("The problem is back."))
+    _record_update(report, status=Status.SUBMITTED, note=text, actor=user, role=Role.REPORTER)
+    audit.record(actor=user, action="grid.report.reopen", target=report, note=text)
+    return report
+
+
+@transaction.atomic
+def report_follow(*, report_id: int, user) -> ReportFollow:
+    if not is_grid_member(user=user):
+        raise NotAGridMember(str(NOT_A_GRID_MEMBER))
+    report = Report.objects.get(pk=report_id, status__in=Report.OPEN_STATUSES)
+    follow, _created = ReportFollow.objects.get_or_create(report=report, user=user)
+    return follow
+
+
+# --- Points -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def points_add(
+    *,
+    user,
+    amount: int,
+    reason: str,
+    source=None,
+    once_key: str | None = None,
+    note: str = "",
+    acting_user=None,
+) -> PointEntry | None:
+    """Append one ledger entry (negative to spend). Returns None when `once_key` was already used.
+
+    The person's account row is locked first, so concurrent spends see each
+    other's balance; the CHECK constraints refuse a negative balance even if
+    a caller forgot the lock.
+    """
+    if amount == 0:
+        raise ApplicationError(str(ZERO_POINTS))
+    PointAccount.objects.bulk_create([PointAccount(user=user)], ignore_conflicts=True)
+    account = PointAccount.objects.select_for_update().get(user=user)
+    if once_key is not None and PointEntry.objects.filter(once_key=once_key).exists():
+        return None
+    if account.balance + amount < 0:
+        raise NotEnoughPoints(str(NOT_ENOUGH_POINTS) % {"balance": account.balance})
+    account.balance += amount
+    account.save(update_fields=["balance"])
+    entry = PointEntry.objects.create(
+        user=user,
+        amount=amount,
+        reason=reason,
+        note=note,
+        source_type=content_type_of(source) if source is not None else None,
+        source_id=str(source.pk) if source is not None else "",
+        once_key=once_key,
+        balance_after=account.balance,
+        created_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user, action="points.add", target=entry, data={"amount": amount, "reason": reason}
+    )
+    return entry
+
+
+# --- API keys ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
+    """A new key for a partner system; the raw key is returned once and never stored."""
+    raw = ApiKey.generate()
+    key = ApiKey.objects.create(
+        name=name, prefix=raw[: ApiKey.PREFIX_LENGTH], key_hash=ApiKey.hash(raw), created_by=acting_user
+    )
+    audit.record(actor=acting_user, action="open311.key.issue", target=key)
+    return key, raw
+
+
+@transaction.atomic
+def apikey_revoke(*, key_id: int, acting_user) -> ApiKey:
+    key = ApiKey.objects.select_for_update().get(pk=key_id)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit.record(actor=acting_user, action="open311.key.revoke", target=key)
+    return key

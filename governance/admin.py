@@ -1,0 +1,462 @@
+"""Staff work in Django admin: the triage queue, grids and members, categories, points, API keys.
+
+Statuses and points are never form fields: every change goes through actions.py.
+"""
+
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import ApplicationError
+from core.uploads import clean_image
+from governance import actions
+from governance.models import (
+    ApiKey,
+    Category,
+    Grid,
+    GridMember,
+    PointEntry,
+    PointRule,
+    Report,
+    ReportUpdate,
+)
+from governance.selectors import triage_queue
+
+
+@admin.register(Grid)
+class GridAdmin(admin.ModelAdmin):
+    list_display = ("name", "street", "community", "is_active", "member_count")
+    list_filter = ("street", "is_active")
+    search_fields = ("name", "community")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(live_members=Count("members", filter=Q(members__ends_on__isnull=True)))
+        )
+
+    @admin.display(description=_("current members"), ordering="live_members")
+    def member_count(self, obj: Grid) -> int:
+        return obj.live_members
+
+
+class GridMemberAppointForm(forms.ModelForm):
+    class Meta:
+        model = GridMember
+        fields = ("grid", "user", "starts_on")
+
+
+@admin.register(GridMember)
+class GridMemberAdmin(admin.ModelAdmin):
+    form = GridMemberAppointForm
+    list_display = ("user", "grid", "starts_on", "ends_on", "appointed_by")
+    list_filter = ("grid", ("ends_on", admin.EmptyFieldListFilter))
+    list_select_related = ("user", "grid", "appointed_by")
+    search_fields = ("user__phone", "user__real_name", "grid__name")
+    raw_id_fields = ("user",)
+    show_full_result_count = False
+    actions = ("end_selected",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("appointed_by",)
+        return ("grid", "user", "starts_on", "ends_on", "appointed_by", "ended_by")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            member = actions.gridmember_appoint(
+                grid=obj.grid, user=obj.user, starts_on=obj.starts_on, acting_user=request.user
+            )
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+        obj.pk = member.pk
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description=_("End the selected appointments today"), permissions=["change"])
+    def end_selected(self, request, queryset):
+        ended = 0
+        for member_id in queryset.values_list("pk", flat=True):
+            try:
+                actions.gridmember_end(member_id=member_id, acting_user=request.user)
+                ended += 1
+            except ApplicationError as error:
+                self.message_user(request, f"#{member_id}: {error.message}", messages.ERROR)
+        if ended:
+            self.message_user(request, gettext("%(count)s appointments ended.") % {"count": ended})
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = (
+        "position",
+        "name_zh",
+        "name_en",
+        "code",
+        "department",
+        "response_hours",
+        "is_public",
+        "is_active",
+    )
+    list_display_links = ("name_zh",)
+    list_filter = ("is_public", "is_active")
+    ordering = ("position", "id")
+
+
+@admin.register(PointRule)
+class PointRuleAdmin(admin.ModelAdmin):
+    list_display = ("event", "amount", "description")
+
+
+@admin.register(PointEntry)
+class PointEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "amount", "reason", "balance_after", "source_type", "source_id")
+    list_filter = ("reason",)
+    list_select_related = ("user", "source_type")
+    search_fields = ("user__phone", "user__real_name", "source_id")
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("name",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyForm
+    list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    actions = ("revoke_selected",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        key, raw = actions.apikey_issue(name=obj.name, acting_user=request.user)
+        obj.pk = key.pk
+        self.message_user(
+            request,
+            gettext(
+                "The key for %(name)s is: %(key)s — copy it now; it is stored only hashed and cannot be shown again."
+            )
+            % {"name": key.name, "key": raw},
+            messages.WARNING,
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        for key_id in queryset.values_list("pk", flat=True):
+            actions.apikey_revoke(key_id=key_id, acting_user=request.user)
+
+
+class AgeFilter(admin.SimpleListFilter):
+    title = _("age")
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue")),
+            ("1d", _("Less than a day")),
+            ("3d", _("1 to 3 days")),
+            ("old", _("More than 3 days")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "overdue":
+            return queryset.filter(status__in=Report.OPEN_STATUSES, due_at__lt=now)
+        if self.value() == "1d":
+            return queryset.filter(created_at__gte=now - timedelta(days=1))
+        if self.value() == "3d":
+            return queryset.filter(
+                created_at__lt=now - timedelta(days=1), created_at__gte=now - timedelta(days=3)
+            )
+        if self.value() == "old":
+            return queryset.filter(created_at__lt=now - timedelta(days=3))
+        return queryset
+
+
+class ReportUpdateInline(admin.TabularInline):
+    model = ReportUpdate
+    fields = ("created_at", "status", "actor_role", "actor", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TriageForm(forms.Form):
+    DECISIONS = [
+        ("accept", _("Accept")),
+        ("dispatch", _("Dispatch to the responsible department")),
+        ("resolve", _("Resolve")),
+        ("reject", _("Reject")),
+        ("duplicate", _("Mark as duplicate of another report")),
+    ]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note or reason (the reporter sees it)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    department = forms.CharField(label=_("Department (dispatch)"), required=False, max_length=80)
+    duplicate_of = forms.IntegerField(
+        label=_("Original report number (duplicate)"), required=False, min_value=1
+    )
+    photo = forms.FileField(label=_("Photo of the fix (resolve, optional)"), required=False)
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        return clean_image(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "duplicate" and not cleaned.get("duplicate_of"):
+            self.add_error("duplicate_of", gettext("Please give the number of the original report."))
+        return cleaned
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("number", "category", "grid", "status_label", "age", "due", "department", "source")
+    list_filter = ("status", "category", "grid", AgeFilter)
+    list_select_related = ("category", "grid", "reporter", "api_key")
+    search_fields = ("=id", "address", "description")
+    show_full_result_count = False
+    ordering = ("-created_at",)
+    inlines = (ReportUpdateInline,)
+    actions = ("accept_selected", "dispatch_selected", "export_csv")
+    change_form_template = "admin/governance/report/change_form.html"
+    fields = (
+        "category",
+        "status",
+        "reject_reason",
+        "duplicate_of",
+        "description",
+        "photo_list",
+        "address",
+        "street",
+        "lat",
+        "lng",
+        "grid",
+        "department",
+        "source",
+        "media_url",
+        "created_at",
+        "due_at",
+        "resolved_at",
+        "reopen_count",
+    )
+
+    def get_queryset(self, request):
+        return triage_queue()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("No."), ordering="id")
+    def number(self, obj: Report) -> str:
+        return f"#{obj.pk}"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj: Report) -> str:
+        return format_html(
+            '<span class="gov-status gov-{}">{}</span>', obj.status_family, obj.get_status_display()
+        )
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, obj: Report) -> str:
+        hours = int((timezone.now() - obj.created_at).total_seconds() // 3600)
+        return gettext("%(days)sd %(hours)sh") % {"days": hours // 24, "hours": hours % 24}
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, obj: Report) -> str:
+        moment = timezone.localtime(obj.due_at).strftime("%Y-%m-%d %H:%M")
+        if obj.is_overdue:
+            return format_html('<strong style="color:#b3261e">⚠ {} {}</strong>', gettext("Overdue"), moment)
+        return moment
+
+    @admin.display(description=_("source"))
+    def source(self, obj: Report) -> str:
+        if obj.reporter_id:
+            return str(obj.reporter)
+        return gettext("Partner: %(name)s") % {"name": obj.api_key.name if obj.api_key else "?"}
+
+    @admin.display(description=_("photos"))
+    def photo_list(self, obj: Report) -> str:
+        return format_html_join(
+            " ",
+            '<a href="{}" target="_blank"><img src="{}" alt="{}" style="max-height:120px"></a>',
+            (
+                (
+                    reverse("governance:photo", args=[photo.pk, "full"]),
+                    reverse("governance:photo", args=[photo.pk, "thumb"]),
+                    photo.get_kind_display(),
+                )
+                for photo in obj.photos.all()
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:report_id>/triage/",
+                self.admin_site.admin_view(self.triage_view),
+                name="governance_report_triage",
+            ),
+            *super().get_urls(),
+        ]
+
+    def triage_view(self, request: HttpRequest, report_id: int) -> HttpResponse:
+        report = get_object_or_404(triage_queue(), pk=report_id)
+        if not self.has_change_permission(request, report):
+            raise DjangoPermissionDenied
+        form = TriageForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                self._decide(request, report, data)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            except Report.DoesNotExist:
+                form.add_error("duplicate_of", gettext("There is no report with this number."))
+            else:
+                self.message_user(request, gettext("Report #%(id)s updated.") % {"id": report.pk})
+                return HttpResponseRedirect(reverse("admin:governance_report_change", args=[report.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Triage report #%(id)s") % {"id": report.pk},
+            "report": report,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/governance/report/triage.html", context)
+
+    def _decide(self, request, report: Report, data: dict) -> None:
+        decision, note, user = data["decision"], data["note"], request.user
+        if decision == "accept":
+            actions.report_accept(report_id=report.pk, acting_user=user, note=note)
+        elif decision == "dispatch":
+            actions.report_dispatch(
+                report_id=report.pk, acting_user=user, department=data["department"], note=note
+            )
+        elif decision == "resolve":
+            actions.report_resolve(report_id=report.pk, acting_user=user, note=note, photo=data["photo"])
+        elif decision == "reject":
+            actions.report_reject(report_id=report.pk, acting_user=user, reason=note)
+        elif decision == "duplicate":
+            actions.report_mark_duplicate(
+                report_id=report.pk, original_id=data["duplicate_of"], acting_user=user, note=note
+            )
+
+    def _bulk(self, request, queryset, action, **kwargs) -> None:
+        done = 0
+        for report_id in queryset.values_list("pk", flat=True):
+            try:
+                action(report_id=report_id, acting_user=request.user, **kwargs)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"#{report_id}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, gettext("%(count)s reports updated.") % {"count": done})
+
+    @admin.action(description=_("Accept the selected reports"), permissions=["change"])
+    def accept_selected(self, request, queryset):
+        self._bulk(request, queryset, actions.report_accept)
+
+    @admin.action(description=_("Dispatch the selected reports to their departments"), permissions=["change"])
+    def dispatch_selected(self, request, queryset):
+        self._bulk(request, queryset, actions.report_dispatch)
+
+    @admin.action(description=_("Export the selected reports as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+        header = [
+            "id", "submitted_at", "category", "grid", "street", "status", "department", "due_at", "overdue",
+            "resolved_at", "address", "lat", "lng", "description", "source",
+        ]  # fmt: skip
+
+        def rows():
+            yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel read the Chinese text
+            for report in queryset.select_related("category", "grid", "reporter", "api_key").order_by("id"):
+                yield writer.writerow(
+                    [
+                        report.pk,
+                        timezone.localtime(report.created_at).isoformat(timespec="seconds"),
+                        report.category.name_zh,
+                        report.grid.name if report.grid else "",
+                        report.get_street_display() if report.street else "",
+                        report.status,
+                        report.department,
+                        timezone.localtime(report.due_at).isoformat(timespec="seconds"),
+                        "yes" if report.is_overdue else "no",
+                        timezone.localtime(report.resolved_at).isoformat(timespec="seconds")
+                        if report.resolved_at
+                        else "",
+                        report.address,
+                        report.lat if report.lat is not None else "",
+                        report.lng if report.lng is not None else "",
+                        _csv_safe(report.description),
+                        self.source(report),
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="grid-reports.csv"'
+        return response
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

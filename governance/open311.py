@@ -1,0 +1,339 @@
+"""Open311 GeoReport v2 at /open311/v2/: discovery, services, service requests; JSON and XML.
+
+Plain Django views rather than DRF: the spec fixes its own field names, its
+own error body (`[{"code", "description"}]`) and format suffixes, and is
+documented by the spec itself and discovery.json, not by our OpenAPI file.
+
+Who is the reporter of a POSTed request? The partner system whose API key
+was used (`Report.api_key`). Such reports have no worker reporter, so they
+earn nobody points and send nobody inbox messages.
+
+What GET shows: without an API key, reports in public categories that a grid
+admin has already looked at (the same as the public map); with a valid API key,
+all reports. Never the reporter's identity.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from xml.etree import ElementTree
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import re_path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from core.exceptions import ApplicationError
+from governance import selectors
+from governance.actions import report_submit_partner
+from governance.models import ApiKey, Category, Report
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-29T00:00:00+08:00"
+MAX_DAYS = 90
+MAX_RESULTS = 1000
+MAX_DESCRIPTION = 1000
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+
+# Error texts (the spec's `description`); English, for the programmers of other city systems.
+API_KEY_REQUIRED = "api_key is required and must be a valid key issued by the district."
+SERVICE_CODE_REQUIRED = "service_code is required."
+SERVICE_CODE_UNKNOWN = "service_code %s is not a service of this jurisdiction."
+LOCATION_REQUIRED = "A location is required: lat and long, or address_string."
+LAT_LONG_INVALID = (
+    "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."
+)
+DESCRIPTION_TOO_LONG = f"description must be at most {MAX_DESCRIPTION} characters."
+MEDIA_URL_INVALID = "media_url must be an http or https URL."
+ADDRESS_TOO_LONG = "address_string must be at most 200 characters."
+DATE_INVALID = "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-01T00:00:00+08:00."
+DATE_RANGE_TOO_LONG = f"start_date and end_date may span at most {MAX_DAYS} days."
+DATE_RANGE_REVERSED = "end_date must not be before start_date."
+STATUS_INVALID = "status must be open, closed, or open,closed."
+REQUEST_NOT_FOUND = "No service request with id %s."
+SERVICE_NOT_FOUND = "No service with code %s."
+METHOD_NOT_ALLOWED = "Method %s is not allowed here."
+
+
+def iso(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+# --- Rendering ---------------------------------------------------------------------
+
+
+def _xml_element(tag: str, value) -> ElementTree.Element:
+    element = ElementTree.Element(tag)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            element.append(_xml_element(key, child))
+    elif isinstance(value, list):
+        child_tag = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute"}.get(tag, "item")
+        for child in value:
+            element.append(_xml_element(child_tag, child))
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+    return element
+
+
+def render(data, fmt: str, *, root: str, item: str = "", status: int = 200) -> HttpResponse:
+    if fmt == "json":
+        return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    if isinstance(data, list):
+        element = ElementTree.Element(root)
+        for entry in data:
+            element.append(_xml_element(item, entry))
+    else:
+        element = _xml_element(root, data)
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ElementTree.tostring(
+        element, encoding="utf-8", xml_declaration=False
+    )
+    return HttpResponse(body, status=status, content_type=FORMATS["xml"])
+
+
+def error(fmt: str, status: int, description: str) -> HttpResponse:
+    return render(
+        [{"code": status, "description": description}], fmt, root="errors", item="error", status=status
+    )
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _valid_key(raw: str | None) -> ApiKey | None:
+    if not raw:
+        return None
+    return ApiKey.objects.filter(key_hash=ApiKey.hash(raw), revoked_at__isnull=True).first()
+
+
+# --- Representations -----------------------------------------------------------------
+
+
+def service_json(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": category.department,
+    }
+
+
+def request_json(report: Report, request: HttpRequest) -> dict:
+    updates = list(report.updates.all())  # prefetched, newest first
+    notes = next((update.note for update in updates if update.note), "")
+    photos = list(report.photos.all())
+    if photos and selectors.is_public(report):
+        media_url = request.build_absolute_uri(reverse("governance:photo", args=[photos[0].pk, "full"]))
+    else:
+        media_url = report.media_url
+    return {
+        "service_request_id": str(report.pk),
+        "status": "open" if report.is_open else "closed",
+        "status_notes": notes,
+        "service_name": report.category.name,
+        "service_code": report.category.code,
+        "description": report.description,
+        "agency_responsible": report.department,
+        "service_notice": "",
+        "requested_datetime": iso(report.created_at),
+        "updated_datetime": iso(report.updated_at),
+        "expected_datetime": iso(report.due_at),
+        "address": report.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": float(report.lat) if report.lat is not None else None,
+        "long": float(report.lng) if report.lng is not None else None,
+        "media_url": media_url,
+    }
+
+
+def _visible_requests(api_key: ApiKey | None):
+    queryset = selectors.open311_requests()
+    if api_key is None:
+        queryset = queryset.filter(category__is_public=True, status__in=selectors.PUBLIC_STATUSES)
+    return queryset
+
+
+# --- Views ------------------------------------------------------------------------------
+
+
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method != "GET":
+        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
+    data = {
+        "changeset": CHANGESET,
+        "contact": "Xihu District grid office (西湖区网格管理办公室), via the Xiaoge portal",
+        "key_service": "API keys for POST are issued by the district's grid admins in the portal's admin.",
+        "endpoints": [
+            {
+                "specification": SPEC_URL,
+                "url": request.build_absolute_uri(
+                    reverse("open311:discovery", args=["json"]).rsplit("/", 1)[0] + "/"
+                ),
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    return render(data, fmt, root="discovery")
+
+
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method != "GET":
+        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
+    return render(
+        [service_json(category) for category in selectors.active_categories()],
+        fmt,
+        root="services",
+        item="service",
+    )
+
+
+def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    if request.method != "GET":
+        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
+    category = selectors.active_categories().filter(code=code).first()
+    if category is None:
+        return error(fmt, 404, SERVICE_NOT_FOUND % code)
+    return render({"service_code": category.code, "attributes": []}, fmt, root="service_definition")
+
+
+@csrf_exempt
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        if request.method == "GET":
+            return _list_requests(request, fmt)
+        if request.method == "POST":
+            return _post_request(request, fmt)
+    except Open311Error as problem:
+        return error(fmt, problem.status, problem.description)
+    return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
+
+
+def _parse_date(name: str, raw: str) -> datetime:
+    moment = parse_datetime(raw.strip().replace(" ", "+"))  # a "+" in a query string arrives as a space
+    if moment is None or timezone.is_naive(moment):
+        raise Open311Error(400, DATE_INVALID % name)
+    return moment
+
+
+def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.GET
+    queryset = _visible_requests(_valid_key(params.get("api_key")))
+    ids = [part for part in params.get("service_request_id", "").split(",") if part.strip()]
+    if ids:
+        numeric = [int(part) for part in ids if part.strip().isdigit()]
+        queryset = queryset.filter(pk__in=numeric)
+    else:
+        codes = [part for part in params.get("service_code", "").split(",") if part]
+        if codes:
+            queryset = queryset.filter(category__code__in=codes)
+        statuses = {part for part in params.get("status", "").split(",") if part}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, STATUS_INVALID)
+        if statuses == {"open"}:
+            queryset = queryset.filter(status__in=Report.OPEN_STATUSES)
+        elif statuses == {"closed"}:
+            queryset = queryset.exclude(status__in=Report.OPEN_STATUSES)
+        start = _parse_date("start_date", params["start_date"]) if params.get("start_date") else None
+        end = _parse_date("end_date", params["end_date"]) if params.get("end_date") else None
+        if start and end:
+            if end < start:
+                raise Open311Error(400, DATE_RANGE_REVERSED)
+            if end - start > timedelta(days=MAX_DAYS):
+                raise Open311Error(400, DATE_RANGE_TOO_LONG)
+        elif start:
+            end = start + timedelta(days=MAX_DAYS)
+        else:
+            end = end or timezone.now()
+            start = end - timedelta(days=MAX_DAYS)
+        queryset = queryset.filter(created_at__gte=start, created_at__lte=end)
+    reports = queryset.order_by("-created_at", "-id")[:MAX_RESULTS]
+    return render(
+        [request_json(report, request) for report in reports], fmt, root="service_requests", item="request"
+    )
+
+
+def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = request.POST
+    api_key = _valid_key(data.get("api_key"))
+    if api_key is None:
+        raise Open311Error(403, API_KEY_REQUIRED)
+    code = data.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, SERVICE_CODE_REQUIRED)
+    category = selectors.active_categories().filter(code=code).first()
+    if category is None:
+        raise Open311Error(400, SERVICE_CODE_UNKNOWN % code)
+    lat = lng = None
+    if data.get("lat") or data.get("long"):
+        try:
+            lat, lng = Decimal(data["lat"]), Decimal(data["long"])
+            if not (lat.is_finite() and lng.is_finite() and -90 <= lat <= 90 and -180 <= lng <= 180):
+                raise ValueError
+        except (KeyError, ValueError, InvalidOperation):
+            raise Open311Error(400, LAT_LONG_INVALID) from None
+        lat, lng = round(lat, 6), round(lng, 6)
+    address = data.get("address_string", "").strip()
+    if lat is None and not address:
+        raise Open311Error(400, LOCATION_REQUIRED)
+    if len(address) > 200:
+        raise Open311Error(400, ADDRESS_TOO_LONG)
+    description = data.get("description", "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, DESCRIPTION_TOO_LONG)
+    media_url = data.get("media_url", "").strip()
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            raise Open311Error(400, MEDIA_URL_INVALID) from None
+        if len(media_url) > 500:
+            raise Open311Error(400, MEDIA_URL_INVALID)
+    try:
+        report = report_submit_partner(
+            api_key=api_key,
+            category=category,
+            description=description,
+            lat=lat,
+            lng=lng,
+            address=address,
+            media_url=media_url,
+        )
+    except ApplicationError as problem:
+        raise Open311Error(400, problem.message) from None
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    body = [{"service_request_id": str(report.pk), "service_notice": "", "account_id": None}]
+    return render(body, fmt, root="service_requests", item="request", status=201)
+
+
+def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    if request.method != "GET":
+        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
+    queryset = _visible_requests(_valid_key(request.GET.get("api_key")))
+    report = queryset.filter(pk=int(request_id)).first() if request_id.isdigit() else None
+    if report is None:
+        return error(fmt, 404, REQUEST_NOT_FOUND % request_id)
+    return render([request_json(report, request)], fmt, root="service_requests", item="request")
+
+
+FMT = r"\.(?P<fmt>json|xml)$"
+app_name = "open311"
+urlpatterns = [
+    re_path(r"^discovery" + FMT, discovery, name="discovery"),
+    re_path(r"^services" + FMT, services, name="services"),
+    re_path(r"^services/(?P<code>[-\w]+)" + FMT, service_definition, name="service"),
+    re_path(r"^requests" + FMT, requests, name="requests"),
+    re_path(r"^requests/(?P<request_id>[^/.]+)" + FMT, request_detail, name="request"),
+]

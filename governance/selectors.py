@@ -1,0 +1,135 @@
+"""Reads of the governance app: querysets with their joins already made."""
+
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from governance.geo import degree_box, distance_m, point_in_polygon, polygon_rings
+from governance.models import (
+    Category,
+    Grid,
+    GridMember,
+    PointAccount,
+    PointEntry,
+    Report,
+    ReportPhoto,
+    ReportUpdate,
+)
+
+NEARBY_METRES = 50
+# Statuses shown to the public: a grid admin has looked at the report.
+PUBLIC_STATUSES = (Report.Status.ACCEPTED, Report.Status.DISPATCHED, Report.Status.RESOLVED)
+
+
+def grid_for_point(*, lat: float, lng: float) -> Grid | None:
+    """The active grid whose polygon contains the point (the first by name if grids overlap)."""
+    candidates = Grid.objects.filter(
+        is_active=True, min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng
+    ).order_by("name")
+    for grid in candidates:
+        if point_in_polygon(float(lng), float(lat), polygon_rings(grid.area)):
+            return grid
+    return None
+
+
+def live_memberships(*, user, day: date | None = None) -> QuerySet[GridMember]:
+    day = day or timezone.localdate()
+    return (
+        GridMember.objects.filter(user=user, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+        .select_related("grid")
+    )
+
+
+def is_grid_member(*, user, day: date | None = None) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return live_memberships(user=user, day=day).exists()
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True)
+
+
+def _with_photos(queryset: QuerySet[Report]) -> QuerySet[Report]:
+    return queryset.select_related("category", "grid").prefetch_related(
+        Prefetch("photos", queryset=ReportPhoto.objects.order_by("id"))
+    )
+
+
+def reports_of(*, user) -> QuerySet[Report]:
+    return _with_photos(Report.objects.filter(reporter=user))
+
+
+def report_for_reporter(*, user, report_id: int) -> Report:
+    """The worker's own report; another's id raises DoesNotExist exactly like a missing one."""
+    return (
+        _with_photos(Report.objects.filter(reporter=user))
+        .prefetch_related(Prefetch("updates", queryset=ReportUpdate.objects.order_by("created_at", "id")))
+        .get(pk=report_id)
+    )
+
+
+def nearby_open_reports(
+    *, category: Category, lat: float, lng: float, radius_m: float = NEARBY_METRES
+) -> list:
+    """Open reports of this category within `radius_m`, nearest first, each with `.distance_m`."""
+    dlat, dlng = degree_box(lat, radius_m)
+    candidates = Report.objects.filter(
+        category=category,
+        status__in=Report.OPEN_STATUSES,
+        lat__gte=lat - dlat,
+        lat__lte=lat + dlat,
+        lng__gte=lng - dlng,
+        lng__lte=lng + dlng,
+    ).select_related("category")
+    found = []
+    for report in candidates:
+        report.distance_m = distance_m(lat, lng, float(report.lat), float(report.lng))
+        if report.distance_m <= radius_m:
+            found.append(report)
+    return sorted(found, key=lambda report: report.distance_m)
+
+
+def public_reports() -> QuerySet[Report]:
+    return _with_photos(Report.objects.filter(category__is_public=True, status__in=PUBLIC_STATUSES)).order_by(
+        "-created_at", "-id"
+    )
+
+
+def is_public(report: Report) -> bool:
+    return report.category.is_public and report.status in PUBLIC_STATUSES
+
+
+def photo_visible_to(*, photo: ReportPhoto, user) -> bool:
+    report = photo.report
+    if is_public(report):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return report.reporter_id == user.pk or (user.is_staff and user.has_perm("governance.view_report"))
+
+
+def points_balance(*, user) -> int:
+    account = PointAccount.objects.filter(user=user).first()
+    return account.balance if account else 0
+
+
+def ledger_of(*, user) -> QuerySet[PointEntry]:
+    return PointEntry.objects.filter(user=user).select_related("source_type").order_by("-created_at", "-id")
+
+
+def triage_queue() -> QuerySet[Report]:
+    return Report.objects.select_related("category", "grid", "reporter", "api_key")
+
+
+def open311_requests() -> QuerySet[Report]:
+    return Report.objects.select_related("category").prefetch_related(
+        Prefetch("photos", queryset=ReportPhoto.objects.filter(kind=ReportPhoto.Kind.PROBLEM).order_by("id")),
+        Prefetch("updates", queryset=ReportUpdate.objects.order_by("-created_at", "-id")),
+    )
+
+
+def reports_since(*, days: int) -> QuerySet[Report]:
+    return Report.objects.filter(created_at__gte=timezone.now() - timedelta(days=days))
