@@ -1,0 +1,223 @@
+"""Writes of the services app: the life of a service request.
+
+new -> assigned -> in progress -> resolved -> closed, each step checked here,
+audited, and told to the worker through the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import audit
+from core.exceptions import PermissionDenied, TransitionNotAllowed
+from core.uploads import clean_image
+from notifications.actions import notify
+from notifications.models import Message
+from services.models import Service, ServiceRequest, ServiceRequestNote, ServiceRequestPhoto
+
+Status = ServiceRequest.Status
+
+MAX_PHOTOS = 3
+WRONG_STATUS = gettext_lazy("This request is “%(status)s” now: this step is not possible.")
+NOT_THE_WORKER = gettext_lazy("Only the worker who asked for help can do this.")
+NOT_THE_ASSIGNEE = gettext_lazy("Take the request on yourself first.")
+NOT_SERVICE_STAFF = gettext_lazy("Only service staff can handle service requests.")
+REPLY_REQUIRED = gettext_lazy("Write a reply the worker will read.")
+ALREADY_RATED = gettext_lazy("You have already rated this help.")
+NOT_YET_RESOLVED = gettext_lazy("You can rate the help once your request is resolved.")
+RATING_RANGE = gettext_lazy("Choose from 1 to 5 stars.")
+TOO_MANY_PHOTOS = gettext_lazy("You can attach at most 3 photos.")
+NOTE_REQUIRED = gettext_lazy("The note is empty.")
+
+
+def _refuse(request: ServiceRequest) -> TransitionNotAllowed:
+    return TransitionNotAllowed(str(WRONG_STATUS) % {"status": request.get_status_display()})
+
+
+def _can_handle(user) -> bool:
+    return bool(user and user.is_active and user.is_staff and user.has_perm("services.change_servicerequest"))
+
+
+def _locked(request_id: int) -> ServiceRequest:
+    return ServiceRequest.objects.select_for_update().select_related("worker").get(pk=request_id)
+
+
+def _tell_worker(request: ServiceRequest, *, kind: str, subject: str, body: str, sms: bool = False) -> None:
+    channels = [Message.Channel.INBOX, Message.Channel.SMS] if sms else [Message.Channel.INBOX]
+    notify(
+        user=request.worker,
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=reverse("services:request_detail", args=[request.pk]),
+        channels=channels,
+    )
+
+
+@transaction.atomic
+def service_request_create(
+    *,
+    worker,
+    kind: str,
+    description: str,
+    contact_time: str = ServiceRequest.ContactTime.ANY,
+    service: Service | None = None,
+    photos: list | tuple = (),
+) -> ServiceRequest:
+    """A worker asks for help. Photos are re-encoded (EXIF dropped) before they are stored."""
+    if len(photos) > MAX_PHOTOS:
+        raise TransitionNotAllowed(str(TOO_MANY_PHOTOS))
+    cleaned = [clean_image(photo, make_thumbnail=False) for photo in photos]
+    request = ServiceRequest.objects.create(
+        worker=worker, kind=kind, description=description.strip(), contact_time=contact_time, service=service
+    )
+    for clean in cleaned:
+        ServiceRequestPhoto.objects.create(request=request, image=clean.content)
+    audit.record(actor=worker, action="service_request.create", target=request, data={"photos": len(cleaned)})
+    _tell_worker(
+        request,
+        kind="service_request_received",
+        subject=_("We received your request %(ref)s") % {"ref": request.reference},
+        body=_(
+            "Service staff will take it on within two working days and contact you at the time you chose."
+        ),
+    )
+    return request
+
+
+@transaction.atomic
+def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
+    """Staff take a request on themselves (also taking it over from a colleague)."""
+    if not _can_handle(acting_user):
+        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    request = _locked(request_id)
+    if request.status not in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS):
+        raise _refuse(request)
+    if request.assignee_id == acting_user.pk:
+        return request
+    first_time = request.status == Status.NEW
+    request.assignee = acting_user
+    if first_time:
+        request.status, request.assigned_at = Status.ASSIGNED, timezone.now()
+    request.save(update_fields=["assignee", "status", "assigned_at", "updated_at"])
+    audit.record(actor=acting_user, action="service_request.assign", target=request)
+    if first_time:
+        _tell_worker(
+            request,
+            kind="service_request_assigned",
+            subject=_("Your request %(ref)s has been taken on") % {"ref": request.reference},
+            body=_(
+                "A member of the service staff is handling it and will contact you at the time you chose."
+            ),
+        )
+    return request
+
+
+@transaction.atomic
+def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
+    if not _can_handle(acting_user):
+        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    request = _locked(request_id)
+    if request.status != Status.ASSIGNED:
+        raise _refuse(request)
+    if request.assignee_id != acting_user.pk:
+        raise PermissionDenied(str(NOT_THE_ASSIGNEE))
+    request.status, request.started_at = Status.IN_PROGRESS, timezone.now()
+    request.save(update_fields=["status", "started_at", "updated_at"])
+    audit.record(actor=acting_user, action="service_request.start", target=request)
+    _tell_worker(
+        request,
+        kind="service_request_in_progress",
+        subject=_("Your request %(ref)s is being handled") % {"ref": request.reference},
+        body=_("Service staff are working on your request. You will find their reply here."),
+    )
+    return request
+
+
+@transaction.atomic
+def service_request_resolve(*, request_id: int, acting_user, reply: str) -> ServiceRequest:
+    if not _can_handle(acting_user):
+        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    reply = reply.strip()
+    if not reply:
+        raise TransitionNotAllowed(str(REPLY_REQUIRED))
+    request = _locked(request_id)
+    if request.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        raise _refuse(request)
+    if request.assignee_id != acting_user.pk:
+        raise PermissionDenied(str(NOT_THE_ASSIGNEE))
+    now = timezone.now()
+    request.status, request.resolved_at, request.reply = Status.RESOLVED, now, reply
+    request.started_at = request.started_at or now
+    request.save(update_fields=["status", "resolved_at", "reply", "started_at", "updated_at"])
+    audit.record(actor=acting_user, action="service_request.resolve", target=request, note=reply)
+    _tell_worker(
+        request,
+        kind="service_request_resolved",
+        subject=_("Your request %(ref)s is resolved") % {"ref": request.reference},
+        body=_("Read the reply from the service staff and rate the help you got."),
+        sms=True,
+    )
+    return request
+
+
+@transaction.atomic
+def service_request_close(*, request_id: int, acting_user, reply: str = "") -> ServiceRequest:
+    """Close a resolved request, or end an open one (a duplicate, out of scope) with a reply saying why."""
+    if not _can_handle(acting_user):
+        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    reply = reply.strip()
+    request = _locked(request_id)
+    if request.status == Status.CLOSED:
+        raise _refuse(request)
+    if request.status != Status.RESOLVED and not reply:
+        raise TransitionNotAllowed(str(REPLY_REQUIRED))
+    fields = ["status", "closed_at", "updated_at"]
+    request.status, request.closed_at = Status.CLOSED, timezone.now()
+    if reply:
+        request.reply = reply
+        fields.append("reply")
+    request.save(update_fields=fields)
+    audit.record(actor=acting_user, action="service_request.close", target=request, note=reply)
+    _tell_worker(
+        request,
+        kind="service_request_closed",
+        subject=_("Your request %(ref)s is closed") % {"ref": request.reference},
+        body=reply or _("Thank you. If you need help again, ask us any time."),
+        sms=request.resolved_at is None,
+    )
+    return request
+
+
+@transaction.atomic
+def service_request_rate(*, request_id: int, worker, rating: int, comment: str = "") -> ServiceRequest:
+    request = _locked(request_id)
+    if request.worker_id != worker.pk:
+        raise PermissionDenied(str(NOT_THE_WORKER))
+    if request.resolved_at is None:
+        raise TransitionNotAllowed(str(NOT_YET_RESOLVED))
+    if request.rating is not None:
+        raise TransitionNotAllowed(str(ALREADY_RATED))
+    if not 1 <= int(rating) <= 5:
+        raise TransitionNotAllowed(str(RATING_RANGE))
+    request.rating, request.rating_comment, request.rated_at = int(rating), comment.strip(), timezone.now()
+    request.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    audit.record(actor=worker, action="service_request.rate", target=request, data={"rating": request.rating})
+    return request
+
+
+@transaction.atomic
+def service_request_add_note(*, request_id: int, acting_user, text: str) -> ServiceRequestNote:
+    if not _can_handle(acting_user):
+        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    text = text.strip()
+    if not text:
+        raise TransitionNotAllowed(str(NOTE_REQUIRED))
+    request = _locked(request_id)
+    note = ServiceRequestNote.objects.create(request=request, author=acting_user, text=text)
+    audit.record(actor=acting_user, action="service_request.note", target=request)
+    return note

@@ -1,0 +1,398 @@
+import csv
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import ApplicationError
+from services import selectors
+from services.actions import (
+    service_request_add_note,
+    service_request_assign,
+    service_request_close,
+    service_request_resolve,
+    service_request_start,
+)
+from services.models import (
+    Organization,
+    Scenario,
+    Schedule,
+    ScheduleException,
+    Service,
+    ServiceAtPoint,
+    ServicePoint,
+    ServiceRequest,
+    ServiceRequestNote,
+)
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ("order", "icon", "name_zh", "name_en", "code", "is_active")
+    list_display_links = ("name_zh",)
+    list_editable = ("order", "is_active")
+    search_fields = ("name_zh", "name_en", "code")
+    readonly_fields = ("uuid",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "phone", "website", "updated_at")
+    search_fields = ("name",)
+    readonly_fields = ("uuid",)
+
+
+class ServiceAtPointInline(admin.TabularInline):
+    model = ServiceAtPoint
+    extra = 0
+    autocomplete_fields = ("point",)
+    fields = ("point", "description")
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "scenario", "organization", "status", "updated_at")
+    list_filter = ("scenario", "status")
+    list_select_related = ("scenario", "organization")
+    search_fields = ("name", "description", "organization__name")
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("uuid",)
+    inlines = (ServiceAtPointInline,)
+    show_full_result_count = False
+
+
+class ScheduleInline(admin.TabularInline):
+    model = Schedule
+    extra = 0
+
+
+class ScheduleExceptionInline(admin.TabularInline):
+    model = ScheduleException
+    extra = 0
+
+
+class PointServiceInline(admin.TabularInline):
+    model = ServiceAtPoint
+    extra = 0
+    autocomplete_fields = ("service",)
+    fields = ("service", "description")
+    verbose_name_plural = _("services offered here")
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "street", "latitude", "longitude", "is_active")
+    list_filter = ("is_active", "street", "organization")
+    list_select_related = ("organization",)
+    search_fields = ("name", "address")
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("uuid", "map_preview")
+    fields = (
+        "uuid",
+        "organization",
+        "name",
+        "address",
+        "street",
+        "postal_code",
+        ("latitude", "longitude"),
+        "map_preview",
+        "phone",
+        "amenities",
+        "notes",
+        "is_active",
+    )
+    inlines = (ScheduleInline, ScheduleExceptionInline, PointServiceInline)
+    show_full_result_count = False
+
+    class Media:
+        css = {"all": ("vendor/leaflet/leaflet.css",)}
+        js = ("vendor/leaflet/leaflet.js", "services/admin_point_map.js")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "amenities":
+            from services.models import Amenity
+
+            return forms.MultipleChoiceField(
+                label=db_field.verbose_name,
+                choices=Amenity.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("map preview"))
+    def map_preview(self, obj):
+        if not settings.SERVICES_MAP_TILE_URL:
+            return gettext("No map tiles configured: check the coordinates on another map.")
+        return format_html(
+            '<div id="point-map" data-tiles="{}" data-attribution="{}" style="height:260px;max-width:520px"></div>'
+            "<p>{}</p>",
+            settings.SERVICES_MAP_TILE_URL,
+            settings.SERVICES_MAP_TILE_ATTRIBUTION,
+            gettext("Click the map to set the latitude and longitude."),
+        )
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue (not taken on in time)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=selectors.requests_overdue().values("pk"))
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("handled by")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Me")), ("nobody", _("Nobody yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class NoteInline(admin.TabularInline):
+    model = ServiceRequestNote
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "author", "text")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ServiceRequestForm(forms.ModelForm):
+    """Status is never a field: staff choose a step, and the step's action does the work."""
+
+    STEP_CHOICES = [
+        ("", _("— no change —")),
+        ("assign", _("Take it on myself")),
+        ("start", _("Start working on it")),
+        ("resolve", _("Resolve, with a reply")),
+        ("close", _("Close, with a reply")),
+    ]
+    step = forms.ChoiceField(label=_("next step"), choices=STEP_CHOICES, required=False)
+    reply = forms.CharField(
+        label=_("reply to the worker"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The worker reads this. Needed to resolve, and to close a request that was not resolved."
+        ),
+    )
+    note = forms.CharField(
+        label=_("internal note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only staff see notes."),
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = ()
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(admin.ModelAdmin):
+    form = ServiceRequestForm
+    list_display = (
+        "reference",
+        "kind",
+        "worker_name",
+        "status_text",
+        "overdue_flag",
+        "assignee",
+        "created_at",
+    )
+    list_filter = ("status", OverdueFilter, MineFilter, "kind")
+    list_select_related = ("worker", "assignee")
+    search_fields = ("worker__phone", "worker__real_name", "description")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ("assign_to_me", "export_csv")
+    inlines = (NoteInline,)
+    readonly_fields = (
+        "reference",
+        "worker",
+        "kind",
+        "service",
+        "description",
+        "contact_time",
+        "photo_links",
+        "status",
+        "assignee",
+        "created_at",
+        "assigned_at",
+        "started_at",
+        "resolved_at",
+        "closed_at",
+        "current_reply",
+        "rating",
+        "rating_comment",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "reference",
+                    "worker",
+                    "kind",
+                    "service",
+                    "description",
+                    "contact_time",
+                    "photo_links",
+                )
+            },
+        ),
+        (
+            _("Handling"),
+            {
+                "fields": (
+                    "status",
+                    "assignee",
+                    ("created_at", "assigned_at", "started_at", "resolved_at", "closed_at"),
+                    "current_reply",
+                    ("rating", "rating_comment"),
+                )
+            },
+        ),
+        (_("What to do now"), {"fields": ("step", "reply", "note")}),
+    )
+
+    def has_add_permission(self, request):
+        return False  # workers ask for help on their phones
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("reference"), ordering="id")
+    def reference(self, obj):
+        return obj.reference
+
+    @admin.display(description=_("worker"), ordering="worker__real_name")
+    def worker_name(self, obj):
+        return obj.worker.get_full_name()
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_text(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("overdue"))
+    def overdue_flag(self, obj):
+        if selectors.request_is_overdue(obj):
+            return format_html('<strong style="color:#b3261e">⚠ {}</strong>', gettext("Overdue"))
+        return ""
+
+    @admin.display(description=_("reply to the worker"))
+    def current_reply(self, obj):
+        return obj.reply or "—"
+
+    @admin.display(description=_("photos"))
+    def photo_links(self, obj):
+        photos = obj.photos.all()
+        if not photos:
+            return "—"
+        return format_html_join(
+            " ",
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" width="96" height="96" style="object-fit:cover"></a>',
+            ((reverse("services:request_photo", args=[obj.pk, p.pk]),) * 2 for p in photos),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Nothing is saved from the form itself: each change goes through an action.
+        step, reply, note = (form.cleaned_data.get(k, "") for k in ("step", "reply", "note"))
+        try:
+            if note:
+                service_request_add_note(request_id=obj.pk, acting_user=request.user, text=note)
+            if step == "assign":
+                service_request_assign(request_id=obj.pk, acting_user=request.user)
+            elif step == "start":
+                service_request_start(request_id=obj.pk, acting_user=request.user)
+            elif step == "resolve":
+                service_request_resolve(request_id=obj.pk, acting_user=request.user, reply=reply)
+            elif step == "close":
+                service_request_close(request_id=obj.pk, acting_user=request.user, reply=reply)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the notes inline is read-only; notes are added through the note field
+
+    @admin.action(description=_("Take the selected requests on myself"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        done = 0
+        for request_id in queryset.values_list("pk", flat=True):
+            try:
+                service_request_assign(request_id=request_id, acting_user=request.user)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"FW{request_id:06d}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(
+                request, gettext("%(count)d requests taken on.") % {"count": done}, messages.SUCCESS
+            )
+
+    @admin.action(description=_("Export the selected requests as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        now = timezone.now()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="service-requests-{now:%Y%m%d-%H%M}.csv"'
+        response.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "reference",
+                "created_at",
+                "kind",
+                "status",
+                "overdue",
+                "worker",
+                "worker_phone",
+                "service",
+                "handled_by",
+                "assigned_at",
+                "resolved_at",
+                "closed_at",
+                "rating",
+            ]
+        )
+        local = timezone.localtime
+        rows = queryset.select_related("worker", "assignee", "service").order_by("id")
+        for r in rows.iterator(chunk_size=500):
+            writer.writerow(
+                [
+                    r.reference,
+                    local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                    r.get_kind_display(),
+                    r.get_status_display(),
+                    "yes" if selectors.request_is_overdue(r, now) else "",
+                    r.worker.get_full_name(),
+                    r.worker.phone,
+                    r.service.name if r.service else "",
+                    r.assignee.get_full_name() if r.assignee else "",
+                    *(
+                        local(t).strftime("%Y-%m-%d %H:%M") if t else ""
+                        for t in (r.assigned_at, r.resolved_at, r.closed_at)
+                    ),
+                    r.rating or "",
+                ]
+            )
+        return response

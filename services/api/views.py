@@ -1,0 +1,341 @@
+"""HSDS 3.0 read API: public, paginated with the standard's page object."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from services import geo, selectors
+from services.api import hsds
+from services.models import Organization, Scenario, Service, ServiceAtPoint
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+DEFAULT_RADIUS_KM = 5.0
+MAX_RADIUS_KM = 100.0
+
+BAD_INTEGER = "%(name)s must be a positive whole number."
+BAD_UUID = "%(name)s must be a UUID."
+BAD_DATETIME = "modified_after must be an ISO 8601 date or date-time, e.g. 2026-03-01T08:00:00+08:00."
+BAD_PROXIMITY = "lat and lng must be given together, as decimal degrees (WGS-84); radius in km, at most 100."
+
+PAGE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "total_items": {"type": "integer"},
+        "total_pages": {"type": "integer"},
+        "page_number": {"type": "integer"},
+        "size": {"type": "integer"},
+        "first_page": {"type": "boolean"},
+        "last_page": {"type": "boolean"},
+        "empty": {"type": "boolean"},
+        "contents": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    },
+    "required": [
+        "total_items",
+        "total_pages",
+        "page_number",
+        "size",
+        "first_page",
+        "last_page",
+        "empty",
+        "contents",
+    ],
+}
+OBJECT_SCHEMA = {"type": "object", "additionalProperties": True}
+
+PAGING = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter(
+        "per_page", OpenApiTypes.INT, description=f"Results per page (default 50, at most {MAX_PER_PAGE})."
+    ),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Text contained in the name or description."),
+]
+MODIFIED = OpenApiParameter(
+    "modified_after", OpenApiTypes.DATETIME, description="Only records modified on or after this moment."
+)
+PROXIMITY = [
+    OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude (WGS-84) of the centre."),
+    OpenApiParameter("lng", OpenApiTypes.DOUBLE, description="Longitude (WGS-84) of the centre."),
+    OpenApiParameter(
+        "radius", OpenApiTypes.DOUBLE, description="Radius in km around lat/lng (default 5, at most 100)."
+    ),
+]
+TERM = OpenApiParameter(
+    "taxonomy_term_id", OpenApiTypes.UUID, description="Only services with this taxonomy term."
+)
+ORGANIZATION = OpenApiParameter("organization_id", OpenApiTypes.UUID, description="Only this organisation's.")
+
+
+def _positive_int(params, name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValidationError({name: [BAD_INTEGER % {"name": name}]})
+    return value
+
+
+def _uuid(params, name: str) -> uuid.UUID | None:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise ValidationError({name: [BAD_UUID % {"name": name}]}) from None
+
+
+def _modified_after(params) -> dt.datetime | None:
+    raw = params.get("modified_after")
+    if raw in (None, ""):
+        return None
+    try:
+        moment = parse_datetime(raw)
+        if moment is None and parse_date(raw) is not None:
+            moment = dt.datetime.combine(parse_date(raw), dt.time.min)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValidationError({"modified_after": [BAD_DATETIME]})
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _proximity(params) -> tuple[float, float, float] | None:
+    lat, lng, radius = params.get("lat"), params.get("lng"), params.get("radius")
+    if lat in (None, "") and lng in (None, ""):
+        return None
+    try:
+        values = float(lat), float(lng), float(radius) if radius not in (None, "") else DEFAULT_RADIUS_KM
+    except (TypeError, ValueError):
+        raise ValidationError({"lat": [BAD_PROXIMITY]}) from None
+    lat_v, lng_v, radius_v = values
+    if not (-90 <= lat_v <= 90 and -180 <= lng_v <= 180 and 0 < radius_v <= MAX_RADIUS_KM):
+        raise ValidationError({"lat": [BAD_PROXIMITY]})
+    return values
+
+
+def _within(lat: float, lng: float, radius: float, *, prefix: str = "") -> tuple[Q, object]:
+    box = geo.bounding_box(lat, lng, radius)
+    q = Q(
+        **{
+            f"{prefix}latitude__range": (box.min_lat, box.max_lat),
+            f"{prefix}longitude__range": (box.min_lng, box.max_lng),
+            f"{prefix}is_active": True,
+        }
+    )
+    return q, geo.distance_expression(lat, lng, lat_field=f"{prefix}latitude", lng_field=f"{prefix}longitude")
+
+
+def paginate(request: Request, queryset: QuerySet, render) -> Response:
+    """The HSDS page object. Two queries: the count and the page."""
+    page_number = _positive_int(request.query_params, "page", 1)
+    per_page = min(_positive_int(request.query_params, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    total = queryset.count()
+    total_pages = max(1, math.ceil(total / per_page))
+    start = (page_number - 1) * per_page
+    rows = list(queryset[start : start + per_page]) if start < total else []
+    return Response(
+        {
+            "total_items": total,
+            "total_pages": total_pages,
+            "page_number": page_number,
+            "size": len(rows),
+            "first_page": page_number == 1,
+            "last_page": page_number >= total_pages,
+            "empty": not rows,
+            "contents": [render(row) for row in rows],
+        }
+    )
+
+
+class PublicAPIView(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+
+class RootView(PublicAPIView):
+    @extend_schema(operation_id="hsds_root", responses={200: OBJECT_SCHEMA}, tags=["HSDS"])
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "version": hsds.HSDS_VERSION,
+                "profile": hsds.HSDS_PROFILE,
+                "openapi_url": request.build_absolute_uri(reverse("api-schema")),
+            }
+        )
+
+
+class ServiceListView(PublicAPIView):
+    @extend_schema(
+        operation_id="hsds_services_list",
+        parameters=[*PAGING, TERM, ORGANIZATION, MODIFIED, *PROXIMITY],
+        responses={200: PAGE_SCHEMA},
+        tags=["HSDS"],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        services = selectors.hsds_services()
+        if search := params.get("search", "").strip():
+            services = services.filter(Q(name__icontains=search) | Q(description__icontains=search))
+        if term := _uuid(params, "taxonomy_term_id"):
+            services = services.filter(scenario__uuid=term)
+        if org := _uuid(params, "organization_id"):
+            services = services.filter(organization__uuid=org)
+        if after := _modified_after(params):
+            services = services.filter(updated_at__gte=after)
+        if near := _proximity(params):
+            within, distance = _within(*near, prefix="point__")
+            services = services.filter(
+                Exists(
+                    ServiceAtPoint.objects.filter(within, service=OuterRef("pk"))
+                    .annotate(distance_km=distance)
+                    .filter(distance_km__lte=near[2])
+                )
+            )
+        return paginate(request, services, hsds.service_brief)
+
+
+class ServiceDetailView(PublicAPIView):
+    @extend_schema(operation_id="hsds_services_retrieve", responses={200: OBJECT_SCHEMA}, tags=["HSDS"])
+    def get(self, request: Request, service_id: uuid.UUID) -> Response:
+        try:
+            service = selectors.hsds_service_detail().get(uuid=service_id)
+        except Service.DoesNotExist:
+            raise Http404 from None
+        return Response(hsds.service_full(service))
+
+
+class OrganizationListView(PublicAPIView):
+    @extend_schema(
+        operation_id="hsds_organizations_list",
+        parameters=[*PAGING, MODIFIED],
+        responses={200: PAGE_SCHEMA},
+        tags=["HSDS"],
+    )
+    def get(self, request: Request) -> Response:
+        organizations = selectors.hsds_organizations()
+        if search := request.query_params.get("search", "").strip():
+            organizations = organizations.filter(Q(name__icontains=search) | Q(description__icontains=search))
+        if after := _modified_after(request.query_params):
+            organizations = organizations.filter(updated_at__gte=after)
+        return paginate(request, organizations, hsds.organization)
+
+
+class OrganizationDetailView(PublicAPIView):
+    @extend_schema(operation_id="hsds_organizations_retrieve", responses={200: OBJECT_SCHEMA}, tags=["HSDS"])
+    def get(self, request: Request, organization_id: uuid.UUID) -> Response:
+        services = selectors.hsds_services()
+        try:
+            org = (
+                selectors.hsds_organizations()
+                .prefetch_related(Prefetch("services", queryset=services, to_attr="listed_services"))
+                .get(uuid=organization_id)
+            )
+        except Organization.DoesNotExist:
+            raise Http404 from None
+        return Response(hsds.organization(org, services=org.listed_services))
+
+
+class ServiceAtLocationListView(PublicAPIView):
+    @extend_schema(
+        operation_id="hsds_service_at_locations_list",
+        parameters=[*PAGING, TERM, ORGANIZATION, MODIFIED, *PROXIMITY],
+        responses={200: PAGE_SCHEMA},
+        tags=["HSDS"],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        rows = selectors.hsds_service_at_locations().filter(point__is_active=True)
+        if search := params.get("search", "").strip():
+            rows = rows.filter(Q(service__name__icontains=search) | Q(point__name__icontains=search))
+        if term := _uuid(params, "taxonomy_term_id"):
+            rows = rows.filter(service__scenario__uuid=term)
+        if org := _uuid(params, "organization_id"):
+            rows = rows.filter(service__organization__uuid=org)
+        if after := _modified_after(params):
+            rows = rows.filter(
+                Q(updated_at__gte=after) | Q(service__updated_at__gte=after) | Q(point__updated_at__gte=after)
+            )
+        if near := _proximity(params):
+            within, distance = _within(*near, prefix="point__")
+            rows = rows.filter(within).annotate(distance_km=distance).filter(distance_km__lte=near[2])
+            rows = rows.order_by("distance_km", "id")
+            return paginate(
+                request, rows, lambda at: hsds.service_at_location(at, distance_km=at.distance_km)
+            )
+        return paginate(request, rows, hsds.service_at_location)
+
+
+class ServiceAtLocationDetailView(PublicAPIView):
+    @extend_schema(
+        operation_id="hsds_service_at_locations_retrieve", responses={200: OBJECT_SCHEMA}, tags=["HSDS"]
+    )
+    def get(self, request: Request, sal_id: uuid.UUID) -> Response:
+        try:
+            at = selectors.hsds_service_at_locations().get(uuid=sal_id)
+        except ServiceAtPoint.DoesNotExist:
+            raise Http404 from None
+        return Response(hsds.service_at_location(at))
+
+
+class TaxonomyListView(PublicAPIView):
+    @extend_schema(
+        operation_id="hsds_taxonomies_list",
+        parameters=PAGING[:2],
+        responses={200: PAGE_SCHEMA},
+        tags=["HSDS"],
+    )
+    def get(self, request: Request) -> Response:
+        page = _positive_int(request.query_params, "page", 1)
+        contents = [hsds.taxonomy()] if page == 1 else []
+        return Response(
+            {
+                "total_items": 1,
+                "total_pages": 1,
+                "page_number": page,
+                "size": len(contents),
+                "first_page": page == 1,
+                "last_page": True,
+                "empty": not contents,
+                "contents": contents,
+            }
+        )
+
+
+class TaxonomyTermListView(PublicAPIView):
+    @extend_schema(
+        operation_id="hsds_taxonomy_terms_list",
+        parameters=[
+            *PAGING,
+            OpenApiParameter("taxonomy_id", OpenApiTypes.UUID, description="Only terms of this taxonomy."),
+        ],
+        responses={200: PAGE_SCHEMA},
+        tags=["HSDS"],
+    )
+    def get(self, request: Request) -> Response:
+        terms = Scenario.objects.filter(is_active=True).order_by("order", "id")
+        if search := request.query_params.get("search", "").strip():
+            terms = terms.filter(Q(name_zh__icontains=search) | Q(name_en__icontains=search))
+        taxonomy_id = _uuid(request.query_params, "taxonomy_id")
+        if taxonomy_id is not None and taxonomy_id != hsds.TAXONOMY_ID:
+            terms = terms.none()
+        return paginate(request, terms, hsds.taxonomy_term)

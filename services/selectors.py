@@ -1,0 +1,241 @@
+"""Reads of the services app: querysets with their joins already made."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from core.timeline import Family, TimelineStep
+from services import geo, hours
+from services.models import (
+    Organization,
+    Scenario,
+    ScheduleException,
+    Service,
+    ServiceAtPoint,
+    ServicePoint,
+    ServiceRequest,
+)
+
+NEAR_ME_LIMIT = 30
+OPEN_NOW_CANDIDATES = 200
+
+
+def scenarios_active() -> QuerySet[Scenario]:
+    return Scenario.objects.filter(is_active=True).order_by("order", "id")
+
+
+def scenario_with_services(*, code: str) -> Scenario:
+    services = (
+        Service.objects.filter(status=Service.Status.ACTIVE)
+        .select_related("organization")
+        .annotate(point_count=Count("points", filter=Q(points__is_active=True)))
+        .order_by("name")
+    )
+    return (
+        scenarios_active()
+        .prefetch_related(Prefetch("services", queryset=services, to_attr="active_services"))
+        .get(code=code)
+    )
+
+
+def _exceptions_around(today: dt.date) -> Prefetch:
+    # Yesterday (overnight tails) to a week ahead: what open_state and the week table read.
+    window = ScheduleException.objects.filter(
+        date__gte=today - dt.timedelta(days=1), date__lte=today + dt.timedelta(days=8)
+    )
+    return Prefetch("exceptions", queryset=window, to_attr="exceptions_window")
+
+
+def points_near(
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    amenity: str = "",
+    scenario: Scenario | None = None,
+    limit: int = NEAR_ME_LIMIT,
+) -> QuerySet[ServicePoint]:
+    """Active points within radius_km, nearest first, annotated with `distance_km`.
+
+    Three queries whatever the number of points: the points, their weekly
+    hours, their dated exceptions around today.
+    """
+    box = geo.bounding_box(lat, lng, radius_km)
+    points = ServicePoint.objects.filter(
+        is_active=True,
+        latitude__range=(box.min_lat, box.max_lat),
+        longitude__range=(box.min_lng, box.max_lng),
+    )
+    if amenity:
+        points = points.filter(amenities__contains=[amenity])
+    if scenario is not None:
+        points = points.filter(
+            Exists(
+                ServiceAtPoint.objects.filter(
+                    point=OuterRef("pk"), service__scenario=scenario, service__status=Service.Status.ACTIVE
+                )
+            )
+        )
+    return (
+        points.annotate(distance_km=geo.distance_expression(lat, lng))
+        .filter(distance_km__lte=radius_km)
+        .order_by("distance_km", "id")
+        .prefetch_related("schedules", _exceptions_around(timezone.localdate()))[:limit]
+    )
+
+
+def point_detail(*, point_uuid) -> ServicePoint:
+    services = (
+        Service.objects.filter(status=Service.Status.ACTIVE)
+        .select_related("scenario")
+        .order_by("scenario__order", "name")
+    )
+    return (
+        ServicePoint.objects.filter(is_active=True)
+        .select_related("organization")
+        .prefetch_related(
+            "schedules",
+            _exceptions_around(timezone.localdate()),
+            Prefetch("services", queryset=services, to_attr="active_services"),
+        )
+        .get(uuid=point_uuid)
+    )
+
+
+def _weekly(point: ServicePoint) -> list[hours.WeeklySpan]:
+    return [hours.WeeklySpan(s.weekday, s.opens_at, s.closes_at) for s in point.schedules.all()]
+
+
+def _dated(point: ServicePoint) -> list[hours.DatedException]:
+    rows = getattr(point, "exceptions_window", None)
+    if rows is None:
+        rows = point.exceptions.all()
+    return [hours.DatedException(e.date, e.closed, e.opens_at, e.closes_at, e.note) for e in rows]
+
+
+def point_open_state(point: ServicePoint, at: dt.datetime | None = None) -> hours.OpenState:
+    return hours.open_state(at or timezone.now(), _weekly(point), _dated(point))
+
+
+def point_week(point: ServicePoint, today: dt.date | None = None) -> list[dict]:
+    return hours.week_table(today or timezone.localdate(), _weekly(point), _dated(point))
+
+
+# --- Service requests -------------------------------------------------------------------
+
+
+def requests_for_worker(*, user) -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.filter(worker=user).select_related("service")
+
+
+def request_get_for_worker(*, user, request_id: int) -> ServiceRequest:
+    """Another worker's request is missing, exactly like one that does not exist."""
+    return requests_for_worker(user=user).prefetch_related("photos").get(pk=request_id)
+
+
+def subtract_working_days(moment: dt.datetime, days: int) -> dt.datetime:
+    """Go back `days` working days (Monday to Friday) from `moment`, keeping the time of day."""
+    local = moment.astimezone(hours.SHANGHAI)
+    counted = 0
+    while counted < days:
+        local -= dt.timedelta(days=1)
+        if local.weekday() < 5:
+            counted += 1
+    return local
+
+
+def overdue_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    return subtract_working_days(now or timezone.now(), settings.SERVICES_OVERDUE_WORKING_DAYS)
+
+
+def requests_overdue(now: dt.datetime | None = None) -> QuerySet[ServiceRequest]:
+    """Requests nobody has taken within the configured number of working days."""
+    return ServiceRequest.objects.filter(status=ServiceRequest.Status.NEW, created_at__lt=overdue_cutoff(now))
+
+
+def request_is_overdue(service_request: ServiceRequest, now: dt.datetime | None = None) -> bool:
+    return (
+        service_request.status == ServiceRequest.Status.NEW
+        and service_request.created_at < overdue_cutoff(now)
+    )
+
+
+STATUS_FAMILY = {
+    ServiceRequest.Status.NEW: Family.WAITING,
+    ServiceRequest.Status.ASSIGNED: Family.PROGRESS,
+    ServiceRequest.Status.IN_PROGRESS: Family.PROGRESS,
+    ServiceRequest.Status.RESOLVED: Family.DONE,
+    ServiceRequest.Status.CLOSED: Family.DONE,
+}
+
+
+def request_timeline(service_request: ServiceRequest) -> tuple[list[TimelineStep], str]:
+    """The steps the worker sees (roles, never staff names) and what happens next, in plain words."""
+    from django.utils.translation import gettext as _
+
+    r = service_request
+    staff = _("Service staff")
+    steps = [TimelineStep(_("Request submitted"), r.created_at, Family.DONE, _("You"))]
+    closed_early = r.status == ServiceRequest.Status.CLOSED and r.resolved_at is None
+    if not closed_early or r.assigned_at:
+        steps.append(TimelineStep(_("Taken on by service staff"), r.assigned_at, Family.PROGRESS, staff))
+    if not closed_early or r.started_at:
+        steps.append(TimelineStep(_("Being handled"), r.started_at, Family.PROGRESS, staff))
+    if not closed_early:
+        steps.append(
+            TimelineStep(_("Resolved"), r.resolved_at, Family.DONE, staff, r.reply if r.resolved_at else "")
+        )
+    if r.closed_at:
+        note = r.reply if closed_early else ""
+        steps.append(
+            TimelineStep(
+                _("Closed"), r.closed_at, Family.REFUSED if closed_early else Family.DONE, staff, note
+            )
+        )
+    next_step = {
+        ServiceRequest.Status.NEW: _(
+            "Service staff will take on your request, usually within two working days."
+        ),
+        ServiceRequest.Status.ASSIGNED: _("Service staff will contact you at the time you prefer."),
+        ServiceRequest.Status.IN_PROGRESS: _("Service staff are working on it and will reply here."),
+        ServiceRequest.Status.RESOLVED: _("Please rate the help you got."),
+    }.get(r.status, "")
+    if r.status in (ServiceRequest.Status.RESOLVED, ServiceRequest.Status.CLOSED) and r.rating:
+        next_step = ""
+    elif r.status == ServiceRequest.Status.CLOSED and r.resolved_at:
+        next_step = _("Please rate the help you got.")
+    return steps, next_step
+
+
+def request_can_be_rated(service_request: ServiceRequest) -> bool:
+    return service_request.resolved_at is not None and service_request.rating is None
+
+
+# --- HSDS API reads ----------------------------------------------------------------------
+
+
+def hsds_services() -> QuerySet[Service]:
+    return Service.objects.select_related("organization", "scenario").order_by("id")
+
+
+def hsds_service_detail() -> QuerySet[Service]:
+    at_points = ServiceAtPoint.objects.select_related("point__organization").prefetch_related(
+        "point__schedules", "point__exceptions"
+    )
+    return hsds_services().prefetch_related(Prefetch("at_points", queryset=at_points))
+
+
+def hsds_organizations() -> QuerySet[Organization]:
+    return Organization.objects.order_by("id")
+
+
+def hsds_service_at_locations() -> QuerySet[ServiceAtPoint]:
+    return (
+        ServiceAtPoint.objects.select_related("service__organization", "point__organization")
+        .prefetch_related("point__schedules", "point__exceptions")
+        .order_by("id")
+    )
