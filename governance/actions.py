@@ -278,12 +278,12 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
     _record_update(report, status=Status.ACCEPTED, note=note, actor=acting_user, role=Role.GRID_ADMIN)
     audit.record(actor=acting_user, action="grid.report.accept", target=report, note=note)
     if report.reporter is not None:
-        rule = PointRule.objects.filter(event=PointRule.Event.REPORT_ACCEPTED).first()
-        if rule is not None and rule.amount > 0:
+        amount = points_for(PointRule.Event.REPORT_ACCEPTED)
+        if amount > 0:
             # once_key: accepted again after a reopen, the report earns nothing more.
             points_add(
                 user=report.reporter,
-                amount=rule.amount,
+                amount=amount,
                 reason=PointRule.Event.REPORT_ACCEPTED,
                 source=report,
                 once_key=f"report_accepted:{report.pk}",
@@ -438,6 +438,14 @@ def report_follow(*, report_id: int, user) -> ReportFollow:
 
 
 # --- Points -----------------------------------------------------------------------------
+
+# Used when staff have not set a rule in admin; a rule with 0 points turns an award off.
+DEFAULT_POINTS = {PointRule.Event.REPORT_ACCEPTED: 10}
+
+
+def points_for(event: str) -> int:
+    rule = PointRule.objects.filter(event=event).first()
+    return rule.amount if rule is not None else DEFAULT_POINTS.get(event, 0)
 
 
 @transaction.atomic

@@ -40,7 +40,14 @@ class GridMemberFactory(factory.django.DjangoModelFactory):
 
 
 def category(code: str = "road") -> Category:
-    return Category.objects.get(code=code)
+    # The migration seeds the categories; a transactional test's flush removes them again.
+    defaults = {
+        "name_zh": code,
+        "name_en": code,
+        "department": "区城管局（市政设施）",
+        "is_public": code == "road",
+    }
+    return Category.objects.get_or_create(code=code, defaults=defaults)[0]
 
 
 def image_bytes(fmt: str = "JPEG", size=(64, 48), mode="RGB", **save_args) -> bytes:

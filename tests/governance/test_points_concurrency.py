@@ -1,0 +1,95 @@
+"""Real threads against PostgreSQL: the balance never goes negative, an award counts once."""
+
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from core.exceptions import ApplicationError
+from governance import actions
+from governance.models import PointAccount, PointEntry
+from tests.factories import UserFactory
+from tests.governance.factories import GridMemberFactory, category, clean_photo
+
+# serialized_rollback: the categories and staff groups seeded by migrations are back for later tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def in_thread(function):
+    def run(*args):
+        try:
+            return function(*args)
+        except ApplicationError as error:
+            return error
+        finally:
+            connection.close()
+
+    return run
+
+
+def test_concurrent_spending_never_overdraws():
+    user = UserFactory()
+    actions.points_add(user=user, amount=100, reason="adjustment")
+
+    @in_thread
+    def spend(_):
+        return actions.points_add(user=user, amount=-10, reason="spend")
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(spend, range(25)))
+    refused = [r for r in results if isinstance(r, actions.NotEnoughPoints)]
+    assert len(refused) == 15
+    assert PointAccount.objects.get(user=user).balance == 0
+    amounts = list(PointEntry.objects.filter(user=user).values_list("amount", flat=True))
+    assert sum(amounts) == 0
+    assert sorted(amounts) == [-10] * 10 + [100]
+    assert min(PointEntry.objects.filter(user=user).values_list("balance_after", flat=True)) == 0
+
+
+def test_concurrent_awards_with_one_key_count_once():
+    user = UserFactory()
+
+    @in_thread
+    def award(_):
+        return actions.points_add(
+            user=user, amount=10, reason="report_accepted", once_key="report_accepted:1"
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(award, range(16)))
+    assert sum(1 for r in results if r is not None) == 1
+    assert PointAccount.objects.get(user=user).balance == 10
+
+
+def test_two_admins_accepting_at_once_award_once():
+    from tests.factories import StaffFactory
+
+    member = GridMemberFactory().user
+    report, _ = actions.report_submit(
+        reporter=member,
+        category=category(),
+        lat=Decimal("30.2831"),
+        lng=Decimal("120.0951"),
+        photos=[clean_photo()],
+    )
+    admins = [StaffFactory() for _ in range(4)]
+
+    @in_thread
+    def accept(admin):
+        return actions.report_accept(report_id=report.pk, acting_user=admin)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(accept, admins))
+    assert sum(1 for r in results if not isinstance(r, ApplicationError)) == 1
+    assert PointAccount.objects.get(user=member).balance == 10
+    assert report.updates.filter(status="accepted").count() == 1
+
+
+def test_the_database_refuses_a_negative_balance_even_without_the_action():
+    from django.db import IntegrityError
+
+    user = UserFactory()
+    PointAccount.objects.create(user=user, balance=5)
+    with pytest.raises(IntegrityError):
+        PointAccount.objects.filter(user=user).update(balance=-1)
