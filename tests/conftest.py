@@ -1,3 +1,4 @@
+# Engineers working in this shared checkout: read /work/main/AGENTS.md first (own TEST_DATABASE_NAME and Redis db).
 import pytest
 from django.core.cache import cache
 
@@ -5,8 +6,10 @@ from notifications.backends import RecordingSMSBackend
 
 
 @pytest.fixture(autouse=True)
-def _isolated_services(settings):
-    # Tests record SMS instead of printing them; rate-limit counters start empty.
+def _isolated_services(settings, tmp_path):
+    # Tests record SMS instead of printing them; rate-limit counters start empty;
+    # uploads land in a directory of the test's own.
+    settings.MEDIA_ROOT = tmp_path / "private"
     settings.SMS_BACKEND = "notifications.backends.RecordingSMSBackend"
     settings.LANGUAGE_CODE = "zh-hans"
     RecordingSMSBackend.clear()

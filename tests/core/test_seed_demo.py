@@ -34,7 +34,8 @@ def test_seed_demo_refuses_outside_demo_mode(settings):
 
 
 def test_staff_groups_exist_with_their_permissions():
-    expected = {"view_user", "view_workerprofile", "view_message"}
+    # Every staff member may look up workers and read messages; the apps add their own.
+    common = {"view_user", "view_workerprofile", "view_message"}
     for name in roles.STAFF_GROUPS:
         group = Group.objects.get(name=name)
-        assert set(group.permissions.values_list("codename", flat=True)) == expected
+        assert common <= set(group.permissions.values_list("codename", flat=True))

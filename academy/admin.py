@@ -1,0 +1,270 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from academy import actions
+from academy.forms import DecisionForm
+from academy.models import Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
+from accounts.models import Occupation, Street
+from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.exceptions import ApplicationError
+
+
+@admin.register(University)
+class UniversityAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "code")
+    search_fields = ("name", "short_name", "code")
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("major", "level", "university", "tuition", "duration_years", "is_active")
+    list_filter = ("level", "university", "is_active")
+    list_select_related = ("university",)
+    search_fields = ("major",)
+
+
+@admin.register(Intake)
+class IntakeAdmin(admin.ModelAdmin):
+    list_display = ("name", "applications_open_at", "applications_close_at", "starts_on")
+    search_fields = ("name",)
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ("programme", "intake", "seat_limit", "seats_taken")
+    list_filter = ("intake", "programme__level")
+    list_select_related = ("programme__university", "intake")
+    readonly_fields = ("seats_taken",)
+    autocomplete_fields = ("programme", "intake")
+
+
+class EnrolmentEventInline(admin.TabularInline):
+    model = EnrolmentEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "actor_role", "actor", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OccupationFilter(admin.SimpleListFilter):
+    title = _("occupation")
+    parameter_name = "occupation"
+
+    def lookups(self, request, model_admin):
+        return Occupation.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(worker__profile__occupation=self.value()) if self.value() else queryset
+
+
+class StreetFilter(admin.SimpleListFilter):
+    title = _("street")
+    parameter_name = "street"
+
+    def lookups(self, request, model_admin):
+        return Street.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(worker__profile__street=self.value()) if self.value() else queryset
+
+
+DECIDERS = {
+    "admit": lambda pk, user, reason: actions.enrolment_admit(enrolment_id=pk, acting_user=user, note=reason),
+    "waitlist": lambda pk, user, reason: actions.enrolment_waitlist(
+        enrolment_id=pk, acting_user=user, note=reason
+    ),
+    "reject": lambda pk, user, reason: actions.enrolment_reject(
+        enrolment_id=pk, acting_user=user, reason=reason
+    ),
+}
+
+CSV_HEADER = [
+    _("Application"),
+    _("Name"),
+    _("Mobile number"),
+    _("ID number"),
+    _("Occupation"),
+    _("Street"),
+    _("Programme"),
+    _("Intake"),
+    _("Status"),
+    _("Submitted at"),
+    _("Decided at"),
+    _("Reason"),
+    _("Student number"),
+]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "worker_name",
+        "worker_phone",
+        "masked_id_number",
+        "occupation",
+        "offering",
+        "status",
+        "submitted_at",
+    )
+    list_filter = ("status", "intake", "offering__programme", OccupationFilter, StreetFilter)
+    list_select_related = ("worker__profile", "offering__programme", "offering__intake", "intake")
+    search_fields = ("worker__real_name", "worker__phone")
+    search_help_text = _("Name or mobile number")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+    ordering = (F("submitted_at").desc(nulls_last=True), "-id")
+    actions = ("decide_selected",)
+    inlines = (EnrolmentEventInline,)
+    fields = (
+        "worker",
+        "masked_id_number",
+        "offering",
+        "intake",
+        "status",
+        "certificate_link",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "student_number",
+    )
+    readonly_fields = fields
+    change_list_template = "admin/academy/enrolment/change_list.html"
+    change_form_template = "admin/academy/enrolment/change_form.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # workers apply in the portal
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("academy.decide_enrolment")
+
+    @admin.display(description=_("name"), ordering="worker__real_name")
+    def worker_name(self, obj: Enrolment) -> str:
+        return obj.worker.real_name
+
+    @admin.display(description=_("mobile number"), ordering="worker__phone")
+    def worker_phone(self, obj: Enrolment) -> str:
+        return obj.worker.phone_display
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: Enrolment) -> str:
+        profile = getattr(obj.worker, "profile", None)
+        return profile.id_number_masked if profile else ""
+
+    @admin.display(description=_("occupation"))
+    def occupation(self, obj: Enrolment) -> str:
+        profile = getattr(obj.worker, "profile", None)
+        return profile.get_occupation_display() if profile else ""
+
+    @admin.display(description=_("prior-education certificate"))
+    def certificate_link(self, obj: Enrolment) -> str:
+        if not obj.certificate:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("academy:certificate_file", args=[obj.pk]),
+            _("Open the certificate"),
+        )
+
+    @admin.action(
+        description=_("Admit, waitlist or reject the selected applications"), permissions=["decide"]
+    )
+    def decide_selected(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse('admin:academy_enrolment_decide')}?ids={ids}")
+
+    def get_urls(self):
+        return [
+            path("decide/", self.admin_site.admin_view(self.decide_view), name="academy_enrolment_decide"),
+            path("export.csv", self.admin_site.admin_view(self.export_csv), name="academy_enrolment_export"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request):
+        """One page for single and bulk decisions: every one goes through academy.actions."""
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        raw_ids = request.POST.get("ids") or request.GET.get("ids", "")
+        ids = [int(part) for part in raw_ids.split(",") if part.strip().isdigit()]
+        enrolments = list(
+            Enrolment.objects.filter(pk__in=ids)
+            .select_related("worker", "offering__programme", "offering__intake", "intake")
+            .order_by("pk")
+        )
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            decide = DECIDERS[form.cleaned_data["decision"]]
+            done = 0
+            for enrolment in enrolments:
+                try:
+                    decide(enrolment.pk, request.user, form.cleaned_data["reason"])
+                except ApplicationError as error:
+                    self.message_user(request, f"#{enrolment.pk}: {error.message}", messages.ERROR)
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
+                    % {"count": done},
+                    messages.SUCCESS,
+                )
+            if len(enrolments) == 1:
+                return redirect("admin:academy_enrolment_change", enrolments[0].pk)
+            return redirect("admin:academy_enrolment_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Decide on applications"),
+            "form": form,
+            "enrolments": enrolments,
+            "ids": ",".join(str(enrolment.pk) for enrolment in enrolments),
+            "offerings": {enrolment.offering for enrolment in enrolments},
+        }
+        return TemplateResponse(request, "admin/academy/enrolment/decide.html", context)
+
+    def export_csv(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        queryset = changelist_queryset(self, request).select_related(
+            "worker__profile", "offering__programme", "offering__intake", "intake"
+        )
+
+        def rows():
+            for enrolment in queryset.iterator(chunk_size=1000):
+                profile = getattr(enrolment.worker, "profile", None)
+                yield [
+                    enrolment.pk,
+                    enrolment.worker.real_name,
+                    enrolment.worker.phone_display,
+                    profile.id_number_masked if profile else "",
+                    profile.get_occupation_display() if profile else "",
+                    profile.get_street_display() if profile else "",
+                    str(enrolment.offering.programme),
+                    enrolment.intake.name,
+                    enrolment.get_status_display(),
+                    enrolment.submitted_at.isoformat() if enrolment.submitted_at else "",
+                    enrolment.decided_at.isoformat() if enrolment.decided_at else "",
+                    enrolment.decision_reason,
+                    enrolment.student_number,
+                ]
+
+        return csv_response("applications.csv", [str(column) for column in CSV_HEADER], rows())

@@ -1,0 +1,130 @@
+"""Reads of the academy, with their joins made."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from academy.models import Enrolment, EnrolmentEvent, Intake, Offering, Programme
+from core.timeline import Family, TimelineStep
+
+Status = Enrolment.Status
+
+
+def programmes(*, level: str = "", major: str = "") -> QuerySet[Programme]:
+    now = timezone.now()
+    queryset = Programme.objects.filter(is_active=True).select_related("university")
+    if level:
+        queryset = queryset.filter(level=level)
+    if major:
+        queryset = queryset.filter(major=major)
+    return queryset.annotate(
+        open_offerings=Count(
+            "offerings",
+            filter=Q(
+                offerings__intake__applications_open_at__lte=now,
+                offerings__intake__applications_close_at__gt=now,
+            ),
+        )
+    ).order_by("level", "major", "pk")
+
+
+def majors() -> list[str]:
+    return list(
+        Programme.objects.filter(is_active=True).order_by("major").values_list("major", flat=True).distinct()
+    )
+
+
+def open_offerings(*, programme: Programme | None = None) -> QuerySet[Offering]:
+    now = timezone.now()
+    queryset = Offering.objects.filter(
+        programme__is_active=True,
+        intake__applications_open_at__lte=now,
+        intake__applications_close_at__gt=now,
+    ).select_related("programme__university", "intake")
+    if programme is not None:
+        queryset = queryset.filter(programme=programme)
+    return queryset.order_by("intake__starts_on", "programme__level", "programme__major")
+
+
+def current_intakes() -> QuerySet[Intake]:
+    return Intake.objects.filter(applications_close_at__gt=timezone.now()).order_by("starts_on")
+
+
+def enrolments_of(*, worker) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(worker=worker)
+        .select_related("offering__programme__university", "intake")
+        .order_by("-created_at")
+    )
+
+
+def enrolment_of(*, worker, enrolment_id: int) -> Enrolment:
+    """A worker's own application; anybody else's id is 404, like a missing one."""
+    try:
+        return (
+            enrolments_of(worker=worker)
+            .prefetch_related(
+                Prefetch("events", queryset=EnrolmentEvent.objects.order_by("created_at", "id"))
+            )
+            .get(pk=enrolment_id)
+        )
+    except Enrolment.DoesNotExist:
+        raise Http404 from None
+
+
+def live_enrolment_for_intake(*, worker, intake_id: int) -> Enrolment | None:
+    return (
+        enrolments_of(worker=worker).filter(intake_id=intake_id).exclude(status__in=Enrolment.ENDED).first()
+    )
+
+
+FAMILY = {
+    Status.DRAFT: Family.WAITING,
+    Status.SUBMITTED: Family.PROGRESS,
+    Status.WAITLISTED: Family.WAITING,
+    Status.ADMITTED: Family.DONE,
+    Status.ENROLLED: Family.DONE,
+    Status.COMPLETED: Family.DONE,
+    Status.REJECTED: Family.REFUSED,
+    Status.WITHDRAWN: Family.REFUSED,
+}
+
+
+def status_family(status: str) -> str:
+    return FAMILY[status].value
+
+
+def timeline(enrolment: Enrolment) -> tuple[list[TimelineStep], str]:
+    """The application's history as the worker sees it, and what happens next in plain words."""
+    steps = [
+        TimelineStep(
+            label=_("Started") if event.to_status == Status.DRAFT else Status(event.to_status).label,
+            at=event.created_at,
+            family=FAMILY[event.to_status],
+            actor=EnrolmentEvent.Role(event.actor_role).label,
+            note=event.reason
+            if event.to_status in (Status.REJECTED, Status.WAITLISTED, Status.WITHDRAWN)
+            else "",
+        )
+        for event in enrolment.events.all()
+    ]
+    upcoming = {
+        Status.DRAFT: [_("Submitted"), _("Decision")],
+        Status.SUBMITTED: [_("Decision")],
+        Status.WAITLISTED: [_("Decision")],
+        Status.ADMITTED: [_("Enrolled")],
+    }.get(enrolment.status, [])
+    steps += [TimelineStep(label=label, at=None, family=Family.WAITING) for label in upcoming]
+    next_step = {
+        Status.DRAFT: _("Finish your application: it is saved, continue where you left off."),
+        Status.SUBMITTED: _("The academy office reviews your application, usually within 5 working days."),
+        Status.WAITLISTED: _("You are on the waiting list; if a seat frees up you will be admitted."),
+        Status.ADMITTED: _(
+            "The university will confirm your enrolment and give you a student number. "
+            "You can now apply for the tuition subsidy."
+        ),
+        Status.ENROLLED: _("Study well: live classes in the evening and at weekends, replays any time."),
+        Status.REJECTED: _("You can apply again in a later intake."),
+    }.get(enrolment.status, "")
+    return steps, next_step

@@ -1,0 +1,187 @@
+"""Worker pages of the academy: thin, every write through academy.actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from academy import actions, eligibility, selectors
+from academy.forms import CertificateForm, ChooseOfferingForm, ConfirmForm, ProgrammeFilterForm
+from academy.models import Enrolment
+from core.exceptions import ApplicationError
+from core.files import private_file_response
+
+STEP_NAMES = [label for _value, label in Enrolment.Step.choices]
+
+
+def resume_url(enrolment: Enrolment) -> str:
+    """Where a draft continues: the step after the last one saved."""
+    if enrolment.status != Enrolment.Status.DRAFT:
+        return reverse("academy:application", args=[enrolment.pk])
+    if enrolment.draft_step >= Enrolment.Step.REVIEW:
+        return reverse("academy:review", args=[enrolment.pk])
+    return reverse("academy:certificate", args=[enrolment.pk])
+
+
+def programme_list(request: HttpRequest) -> HttpResponse:
+    form = ProgrammeFilterForm(request.GET or None)
+    level = major = ""
+    if form.is_valid():
+        level, major = form.cleaned_data["level"], form.cleaned_data["major"]
+    page = Paginator(selectors.programmes(level=level, major=major), 20).get_page(request.GET.get("page"))
+    return render(request, "academy/programme_list.html", {"form": form, "page": page})
+
+
+def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = get_object_or_404(selectors.programmes(), pk=programme_id)
+    offerings = list(selectors.open_offerings(programme=programme))
+    checks = []
+    if request.user.is_authenticated:
+        for offering in offerings:
+            checks.append(
+                {
+                    "offering": offering,
+                    "eligibility": eligibility.check(worker=request.user, offering=offering),
+                    "live": selectors.live_enrolment_for_intake(
+                        worker=request.user, intake_id=offering.intake_id
+                    ),
+                }
+            )
+    return render(
+        request,
+        "academy/programme_detail.html",
+        {"programme": programme, "offerings": offerings, "checks": checks},
+    )
+
+
+@login_required
+def apply_choose(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ChooseOfferingForm(request.POST)
+        if form.is_valid():
+            try:
+                enrolment = actions.enrolment_start(
+                    worker=request.user, offering_id=form.cleaned_data["offering"].pk
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect(resume_url(enrolment))
+    else:
+        form = ChooseOfferingForm(initial={"offering": request.GET.get("offering")})
+    return render(
+        request, "academy/apply_choose.html", {"form": form, "step_names": STEP_NAMES, "current": 1}
+    )
+
+
+@login_required
+def application_certificate(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
+    if enrolment.status != Enrolment.Status.DRAFT:
+        return redirect("academy:application", enrolment.pk)
+    if request.method == "POST":
+        if "keep" in request.POST and enrolment.certificate:
+            return redirect("academy:review", enrolment.pk)
+        form = CertificateForm(request.POST, request.FILES)
+        if form.is_valid():
+            actions.enrolment_attach_certificate(
+                worker=request.user, enrolment_id=enrolment.pk, certificate=form.cleaned_data["certificate"]
+            )
+            return redirect("academy:review", enrolment.pk)
+    else:
+        form = CertificateForm()
+    return render(
+        request,
+        "academy/apply_certificate.html",
+        {"form": form, "enrolment": enrolment, "step_names": STEP_NAMES, "current": 2},
+    )
+
+
+@login_required
+def application_review(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
+    if enrolment.status != Enrolment.Status.DRAFT:
+        return redirect("academy:application", enrolment.pk)
+    if not enrolment.certificate:
+        return redirect("academy:certificate", enrolment.pk)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.enrolment_submit(worker=request.user, enrolment_id=enrolment.pk)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your application is submitted. We will tell you the decision."))
+            return redirect("academy:application", enrolment.pk)
+    return render(
+        request,
+        "academy/apply_review.html",
+        {
+            "form": form,
+            "enrolment": enrolment,
+            "profile": request.user.profile,
+            "eligibility": eligibility.check(worker=request.user, offering=enrolment.offering),
+            "step_names": STEP_NAMES,
+            "current": 3,
+        },
+    )
+
+
+@login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "enrolment": enrolment,
+            "resume_url": resume_url(enrolment),
+            "family": selectors.status_family(enrolment.status),
+        }
+        for enrolment in selectors.enrolments_of(worker=request.user)
+    ]
+    return render(request, "academy/applications.html", {"rows": rows})
+
+
+@login_required
+def application_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
+    steps, next_step = selectors.timeline(enrolment)
+    return render(
+        request,
+        "academy/application_detail.html",
+        {
+            "enrolment": enrolment,
+            "steps": steps,
+            "next_step": next_step,
+            "family": selectors.status_family(enrolment.status),
+            "resume_url": resume_url(enrolment),
+            "step_names": STEP_NAMES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
+    try:
+        actions.enrolment_withdraw(worker=request.user, enrolment_id=enrolment.pk)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your application is withdrawn."))
+    return redirect("academy:application", enrolment.pk)
+
+
+@login_required
+def certificate_file(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """The worker's own certificate, or any certificate for staff who review applications."""
+    if request.user.has_perm("academy.view_enrolment"):
+        enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
+    else:
+        enrolment = selectors.enrolments_of(worker=request.user).filter(pk=enrolment_id).first()
+    if enrolment is None or not enrolment.certificate:
+        raise Http404
+    return private_file_response(enrolment.certificate)
