@@ -5,13 +5,17 @@ admitting at once therefore queue on the offering row, and the seat counter
 (with its CHECK constraint as the last line of defence) is never exceeded.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from academy import eligibility
-from academy.models import Enrolment, EnrolmentEvent, Offering
+from academy.models import CreditRecord, Enrolment, EnrolmentEvent, Offering
+from academy.signals import credits_recorded
+from accounts.actions import consent_record
+from accounts.models import Consent
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.uploads import CleanFile
@@ -32,6 +36,9 @@ SEATS_FULL = gettext_lazy(
 )
 REASON_REQUIRED = gettext_lazy("Please give the reason for not admitting; the worker will read it.")
 STUDENT_NUMBER_REQUIRED = gettext_lazy("A student number is needed to confirm the enrolment.")
+CREDITS_NOT_ENROLLED = gettext_lazy(
+    "Credits can only be recorded for an enrolled student (now “%(status)s”)."
+)
 CANNOT_WITHDRAW = gettext_lazy(
     "This application has already been decided and can no longer be withdrawn here."
 )
@@ -215,8 +222,10 @@ def enrolment_attach_certificate(*, worker, enrolment_id: int, certificate: Clea
 
 
 @transaction.atomic
-def enrolment_submit(*, worker, enrolment_id: int) -> Enrolment:
-    """Step 3 → 4: submit after review. Eligibility is checked again: time has passed since step 1."""
+def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: bool = False) -> Enrolment:
+    """Step 3 → 4: submit after review. Eligibility is checked again: time has passed since step 1.
+
+    Sharing the full ID number with the university is a consent of its own (PIPL), optional."""
     enrolment = _locked(enrolment_id)
     if enrolment.worker_id != worker.pk:
         raise Enrolment.DoesNotExist
@@ -227,6 +236,12 @@ def enrolment_submit(*, worker, enrolment_id: int) -> Enrolment:
     result = eligibility.check(worker=worker, offering=enrolment.offering)
     if not result.eligible:
         raise ApplicationError(str(NOT_ELIGIBLE) % {"reasons": " ".join(rule.text for rule in result.unmet)})
+    if share_id_with_university:
+        consent_record(
+            user=worker,
+            purpose=Consent.Purpose.SHARE_ID_WITH_UNIVERSITY,
+            notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION,
+        )
     enrolment.submitted_at = timezone.now()
     enrolment.draft_step = Enrolment.Step.DONE
     return _move(enrolment, "submit", actor=worker, role=Role.WORKER)
@@ -306,3 +321,31 @@ def enrolment_drop(*, enrolment_id: int, acting_user=None, reason: str = "") -> 
     offering.seats_taken -= 1
     offering.save(update_fields=["seats_taken", "updated_at"])
     return _move(enrolment, "drop", actor=acting_user, role=Role.UNIVERSITY, reason=reason)
+
+
+@transaction.atomic
+def enrolment_record_credits(
+    *, enrolment_id: int, study_year: int, credits, acting_user=None, role: str = Role.UNIVERSITY
+) -> CreditRecord:
+    """Record (or correct) the credits of one study year. Receivers of `credits_recorded`
+    (the subsidy instalments) act in the same transaction."""
+    enrolment = _locked(enrolment_id)
+    if enrolment.status not in (Status.ENROLLED, Status.COMPLETED):
+        raise TransitionNotAllowed(str(CREDITS_NOT_ENROLLED) % {"status": enrolment.get_status_display()})
+    record, created = CreditRecord.objects.update_or_create(
+        enrolment=enrolment,
+        study_year=study_year,
+        defaults={
+            "credits": credits,
+            "recorded_by": acting_user if getattr(acting_user, "pk", None) else None,
+            "recorded_role": role,
+        },
+    )
+    audit.record(
+        actor=acting_user,
+        action="enrolment.credits",
+        target=enrolment,
+        data={"study_year": study_year, "credits": str(credits), "correction": not created},
+    )
+    credits_recorded.send(sender=CreditRecord, record=record, acting_user=acting_user)
+    return record

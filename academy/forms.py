@@ -61,6 +61,13 @@ class ConfirmForm(forms.Form):
         label=_("I confirm that the information in my profile and this application is true and complete."),
         error_messages={"required": CONFIRM_REQUIRED},
     )
+    share_id_with_university = forms.BooleanField(
+        label=_(
+            "I agree that the university receives my full ID number to register me as a student "
+            "(optional; otherwise it sees it masked and asks you for it)."
+        ),
+        required=False,
+    )
 
 
 class DecisionForm(forms.Form):

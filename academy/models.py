@@ -230,3 +230,35 @@ class EnrolmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class CreditRecord(TimeStampedModel):
+    """Credits a student earned in one study year, as reported by the university (or staff)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="credit_records")
+    study_year = models.PositiveSmallIntegerField(_("study year"))
+    credits = models.DecimalField(_("credits"), max_digits=5, decimal_places=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_role = models.CharField(_("role"), max_length=12, choices=EnrolmentEvent.Role.choices)
+
+    class Meta:
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+        ordering = ["enrolment", "study_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "study_year"], name="credits_one_per_study_year"),
+            models.CheckConstraint(
+                condition=Q(study_year__gte=1, study_year__lte=6), name="credits_study_year_range"
+            ),
+            models.CheckConstraint(condition=Q(credits__gte=0, credits__lte=200), name="credits_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} Y{self.study_year}: {self.credits}"

@@ -111,7 +111,11 @@ def application_review(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.enrolment_submit(worker=request.user, enrolment_id=enrolment.pk)
+            actions.enrolment_submit(
+                worker=request.user,
+                enrolment_id=enrolment.pk,
+                share_id_with_university=form.cleaned_data["share_id_with_university"],
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:

@@ -176,6 +176,11 @@ class Consent(models.Model):
 
     class Purpose(models.TextChoices):
         SENSITIVE_DATA = "sensitive_data", _("Processing of sensitive personal data (ID number)")
+        # Separate from the above: the partner university may receive the full ID number for registration.
+        SHARE_ID_WITH_UNIVERSITY = (
+            "share_id_university",
+            _("Sharing the full ID number with the partner university"),
+        )
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)

@@ -1,5 +1,7 @@
 """Every transition of an application, allowed and refused."""
 
+from decimal import Decimal
+
 import pytest
 
 from academy import actions
@@ -257,3 +259,36 @@ def test_the_database_refuses_more_seats_than_the_limit():
     offering = OfferingFactory(seat_limit=1)
     with pytest.raises(IntegrityError):
         Offering.objects.filter(pk=offering.pk).update(seats_taken=2)
+
+
+def test_credits_are_recorded_for_enrolled_students_and_announced():
+    from academy.models import CreditRecord
+    from academy.signals import credits_recorded
+
+    received = []
+
+    def receiver(sender, record, acting_user, **kwargs):
+        received.append((record.study_year, str(record.credits)))
+
+    credits_recorded.connect(receiver)
+    try:
+        enrolment = EnrolmentFactory(status=Status.ENROLLED, student_number="S1")
+        actions.enrolment_record_credits(enrolment_id=enrolment.pk, study_year=1, credits="30.0")
+        actions.enrolment_record_credits(
+            enrolment_id=enrolment.pk, study_year=1, credits="32.5"
+        )  # a correction
+    finally:
+        credits_recorded.disconnect(receiver)
+    assert received == [(1, "30.0"), (1, "32.5")]
+    assert list(CreditRecord.objects.values_list("study_year", "credits")) == [(1, Decimal("32.5"))]
+
+
+@pytest.mark.parametrize("status", ["submitted", "admitted", "withdrawn"])
+def test_credits_need_an_enrolled_student(status):
+    from academy.models import CreditRecord
+
+    enrolment = EnrolmentFactory(status=status)
+    with pytest.raises(TransitionNotAllowed) as error:
+        actions.enrolment_record_credits(enrolment_id=enrolment.pk, study_year=1, credits="30")
+    assert error.value.message == f"只有已注册入学的学员才能登记学分（目前是“{Status(status).label}”）。"
+    assert not CreditRecord.objects.exists()

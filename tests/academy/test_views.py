@@ -181,3 +181,16 @@ def test_my_applications_query_count_is_flat(client, courier, django_assert_num_
     # 1 session, 2 user, 3 savepoint, 4 applications with programme/intake, 5 unread count, 6 release
     with django_assert_num_queries(6):
         client.get(reverse("academy:applications"))
+
+
+def test_sharing_the_id_number_with_the_university_is_a_separate_optional_consent(client, courier):
+    from accounts.models import Consent
+
+    first = EnrolmentFactory(worker=courier, status="draft", draft_step=3)
+    client.post(reverse("academy:review", args=[first.pk]), {"confirm": "on"})
+    assert not Consent.objects.filter(user=courier, purpose="share_id_university").exists()
+    second = EnrolmentFactory(worker=courier, status="draft", draft_step=3, offering=OfferingFactory())
+    client.post(
+        reverse("academy:review", args=[second.pk]), {"confirm": "on", "share_id_with_university": "on"}
+    )
+    assert Consent.objects.filter(user=courier, purpose="share_id_university", withdrawn_at=None).count() == 1
