@@ -3,7 +3,7 @@ import csv
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
+    REPLY_REQUIRED,
     service_request_add_note,
     service_request_assign,
     service_request_close,
@@ -28,7 +29,6 @@ from services.models import (
     ServiceAtPoint,
     ServicePoint,
     ServiceRequest,
-    ServiceRequestNote,
 )
 
 
@@ -167,17 +167,6 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class NoteInline(admin.TabularInline):
-    model = ServiceRequestNote
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "author", "text")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class ServiceRequestForm(forms.ModelForm):
     """Status is never a field: staff choose a step, and the step's action does the work."""
 
@@ -208,6 +197,16 @@ class ServiceRequestForm(forms.ModelForm):
         model = ServiceRequest
         fields = ()
 
+    def clean(self):
+        data = super().clean()
+        step, reply = data.get("step"), (data.get("reply") or "").strip()
+        needs_reply = step == "resolve" or (
+            step == "close" and self.instance.status != ServiceRequest.Status.RESOLVED
+        )
+        if needs_reply and not reply:
+            self.add_error("reply", str(REPLY_REQUIRED))
+        return data
+
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):
@@ -221,13 +220,11 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         "assignee",
         "created_at",
     )
-    list_filter = ("status", OverdueFilter, MineFilter, "kind")
+    list_filter = ("status", OverdueFilter, MineFilter, "kind", "created_at")
     list_select_related = ("worker", "assignee")
     search_fields = ("worker__phone", "worker__real_name", "description")
-    date_hierarchy = "created_at"
     show_full_result_count = False
     actions = ("assign_to_me", "export_csv")
-    inlines = (NoteInline,)
     readonly_fields = (
         "reference",
         "worker",
@@ -246,6 +243,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         "current_reply",
         "rating",
         "rating_comment",
+        "notes_so_far",
     )
     fieldsets = (
         (
@@ -274,7 +272,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("What to do now"), {"fields": ("step", "reply", "note")}),
+        (_("What to do now"), {"fields": ("notes_so_far", "step", "reply", "note")}),
     )
 
     def has_add_permission(self, request):
@@ -305,6 +303,24 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     def current_reply(self, obj):
         return obj.reply or "—"
 
+    @admin.display(description=_("internal notes"))
+    def notes_so_far(self, obj):
+        notes = obj.notes.select_related("author")
+        if not notes:
+            return "—"
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong> {}<br>{}</p>",
+            (
+                (
+                    timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
+                    n.author.get_full_name(),
+                    n.text,
+                )
+                for n in notes
+            ),
+        )
+
     @admin.display(description=_("photos"))
     def photo_links(self, obj):
         photos = obj.photos.all()
@@ -331,10 +347,16 @@ class ServiceRequestAdmin(admin.ModelAdmin):
             elif step == "close":
                 service_request_close(request_id=obj.pk, acting_user=request.user, reply=reply)
         except ApplicationError as error:
+            request._service_step_refused = True
             self.message_user(request, error.message, messages.ERROR)
 
+    def response_change(self, request, obj):
+        if getattr(request, "_service_step_refused", False):
+            return HttpResponseRedirect(request.path)  # the error is the message; no "changed successfully"
+        return super().response_change(request, obj)
+
     def save_related(self, request, form, formsets, change):
-        pass  # the notes inline is read-only; notes are added through the note field
+        pass  # nothing related is edited here: notes are added through the note field
 
     @admin.action(description=_("Take the selected requests on myself"), permissions=["change"])
     def assign_to_me(self, request, queryset):

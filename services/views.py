@@ -203,7 +203,8 @@ def request_detail(
             "family": selectors.STATUS_FAMILY[service_request.status],
             "steps": steps,
             "next_step": next_step,
-            "rating_form": (rating_form or RatingForm()) if can_rate else None,
+            "rating_form": rating_form or (RatingForm() if can_rate else None),
+            "can_rate": can_rate,
         },
         status=400 if rating_form is not None else 200,
     )
