@@ -292,6 +292,11 @@ class ReportAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return triage_queue()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only here; decisions go through the triage page.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
@@ -444,7 +449,7 @@ class ReportAdmin(admin.ModelAdmin):
                         timezone.localtime(report.resolved_at).isoformat(timespec="seconds")
                         if report.resolved_at
                         else "",
-                        report.address,
+                        _csv_safe(report.address),
                         report.lat if report.lat is not None else "",
                         report.lng if report.lng is not None else "",
                         _csv_safe(report.description),

@@ -231,7 +231,7 @@ class Report(models.Model):
     description = models.TextField(_("description"), max_length=1000, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(_("where (address)"), max_length=200, blank=True)
     street = models.CharField(_("street"), max_length=20, choices=Street.choices, blank=True)
     grid = models.ForeignKey(
         Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("grid")
@@ -353,7 +353,12 @@ class ReportUpdate(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Report.Status.choices)
     note = models.TextField(_("note"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acted by"),
     )
     actor_role = models.CharField(_("by"), max_length=12, choices=Role.choices)
     photo = models.ForeignKey(ReportPhoto, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -31,7 +31,7 @@ CATEGORIES = [
     ("facility", "公共设施损坏", "Broken public facilities", "路灯、楼道灯、护栏、座椅、充电设施损坏", "Street and stairway lights, railings, benches, chargers", "💡", "街道城建办", 72, True),
     ("sanitation", "环境卫生", "Sanitation", "垃圾堆放、污水外溢、公厕问题", "Dumped rubbish, overflowing sewage, public toilets", "🧹", "区环卫中心", 48, True),
     ("safety", "安全隐患", "Safety hazards", "消防通道堵塞、电动车违规充电、危险建筑", "Blocked fire lanes, unsafe e-bike charging, unsafe buildings", "⚠️", "街道应急管理办", 12, True),
-    ("people", "困难群众（老人、弱势群体）", "People in need (elderly, vulnerable)", "独居老人需要帮助、走失人员、生活困难", "An elderly person who needs help, a lost person, hardship", "🤝", "社区居委会", 24, False),
+    ("people", "老人与困难群众", "People in need (elderly, vulnerable)", "独居老人需要帮助、走失人员、生活困难", "An elderly person who needs help, a lost person, hardship", "🤝", "社区居委会", 24, False),
     ("concerns", "社情民意", "Residents' concerns", "居民反映的意见和诉求", "Opinions and concerns of residents", "💬", "街道综合信息指挥室", 120, False),
     ("other", "其他", "Other", "以上都不是", "None of the above", "📌", "街道综合信息指挥室", 72, False),
 ]

@@ -309,11 +309,13 @@
         if (stillWaiting && !(states[currentUuid] && states[currentUuid].error)) {
           currentUuid = null;
           // Kept on the phone: clear the form for the next report.
+          // The worker is still where they were: keep the location for the next report.
+          var lat = latInput.value, lng = lngInput.value;
           form.reset();
+          latInput.value = lat; lngInput.value = lng;
           photos = [];
           showPhotos();
           uuidInput.value = uuid4();
-          latInput.value = ""; lngInput.value = "";
           nearbyBox.hidden = true;
           if (panel) panel.scrollIntoView({ block: "start" });
         }

@@ -33,3 +33,9 @@ def checker(db):
     user = StaffFactory(real_name="陈审核")
     user.groups.add(Group.objects.get(name=roles.CHECKER))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Uploaded photos go to a throwaway directory, not var/private.
+    settings.MEDIA_ROOT = tmp_path / "private"
