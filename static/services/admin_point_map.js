@@ -7,6 +7,7 @@ window.addEventListener("load", function () {
   if (!node || !latInput || !lngInput || !window.L) { return; }
   var start = [parseFloat(latInput.value) || 30.2741, parseFloat(lngInput.value) || 120.1202];
   var map = L.map(node).setView(start, 15);
+  map.attributionControl.setPrefix("Leaflet");
   L.tileLayer(node.dataset.tiles, { maxZoom: 19, attribution: node.dataset.attribution }).addTo(map);
   var marker = L.marker(start).addTo(map);
   function fromInputs() {

@@ -28,6 +28,7 @@
   if (!dataNode || !window.L) { return; }
   var data = JSON.parse(dataNode.textContent);
   var map = L.map("map", { zoomControl: true }).setView([data.centre.lat, data.centre.lng], 14);
+  map.attributionControl.setPrefix("Leaflet");
   L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
   L.circleMarker([data.centre.lat, data.centre.lng], { radius: 7, color: "#b3261e", fillOpacity: 0.9 }).addTo(map);
   var bounds = [[data.centre.lat, data.centre.lng]];
