@@ -157,7 +157,7 @@ class MineFilter(admin.SimpleListFilter):
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Me")), ("nobody", _("Nobody yet"))]
+        return [("yes", _("Assigned to me")), ("nobody", _("Nobody yet"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -303,7 +303,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     def current_reply(self, obj):
         return obj.reply or "—"
 
-    @admin.display(description=_("internal notes"))
+    @admin.display(description=_("notes so far"))
     def notes_so_far(self, obj):
         notes = obj.notes.select_related("author")
         if not notes:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Street
 from core.models import TimeStampedModel
 
 
@@ -69,7 +70,7 @@ class Scenario(TimeStampedModel):
 
 class Organization(TimeStampedModel):
     uuid = models.UUIDField(_("HSDS id"), default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("organisation name"), max_length=120)
     description = models.TextField(_("description"))
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -91,9 +92,9 @@ class ServicePoint(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="points", verbose_name=_("organisation")
     )
-    name = models.CharField(_("name"), max_length=120)
-    address = models.CharField(_("address"), max_length=200)
-    street = models.CharField(_("subdistrict"), max_length=20, blank=True)
+    name = models.CharField(_("place name"), max_length=120)
+    address = models.CharField(_("street address"), max_length=200)
+    street = models.CharField(_("subdistrict"), max_length=20, choices=Street.choices, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=6, default="310000")
     latitude = models.FloatField(
         _("latitude (WGS-84)"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
@@ -155,7 +156,7 @@ class Service(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="services", verbose_name=_("organisation")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("service name"), max_length=120)
     description = models.TextField(_("what it is"))
     eligibility = models.CharField(_("for whom"), max_length=300, blank=True)
     how_to_get = models.TextField(_("how to get it"), blank=True)
@@ -304,7 +305,7 @@ class ServiceRequest(TimeStampedModel):
         related_name="requests",
         verbose_name=_("service"),
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("what happened"))
     contact_time = models.CharField(
         _("preferred contact time"), max_length=20, choices=ContactTime.choices, default=ContactTime.ANY
     )
