@@ -21,6 +21,7 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("api/hsds/", include("services.api.urls")),
     path("academy/", include("academy.urls")),
+    path("subsidies/", include("subsidies.urls")),
     path("grid/", include("governance.urls")),
     path("open311/v2/", include("governance.open311")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

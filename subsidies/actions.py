@@ -1,0 +1,505 @@
+"""Every write of the subsidies: applications, the two-person review, the budget, instalments.
+
+Lock order, always: the application first, then its scheme's budget. Two
+approvers can therefore never deadlock each other, and the budget row lock
+serialises approvals so committed money never exceeds the total (the CHECK
+constraint on Budget is the last line of defence).
+"""
+
+import math
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from academy.models import CreditRecord, Enrolment
+from academy.signals import credits_recorded
+from core import audit
+from core.exceptions import ApplicationError, TransitionNotAllowed
+from core.uploads import CleanFile
+from notifications.actions import notify
+from subsidies import eligibility
+from subsidies.models import ApplicationEvent, Budget, Instalment, Scheme, SubsidyApplication
+
+Status = SubsidyApplication.Status
+
+NO_SCHEME = gettext_lazy("No subsidy scheme funds %(intake)s at the moment.")
+ALREADY_APPLIED = gettext_lazy("You have already applied for a subsidy for this programme.")
+NOT_ELIGIBLE = gettext_lazy("You cannot apply for the subsidy: %(reasons)s")
+NOT_EDITABLE = gettext_lazy("This application can no longer be changed.")
+DOCUMENT_MISSING = gettext_lazy("Please upload: %(documents)s.")
+WRONG_STATUS = gettext_lazy("Subsidy application #%(id)s is “%(status)s”: it cannot be %(action)s now.")
+FOUR_EYES = gettext_lazy(
+    "You checked application #%(id)s yourself: a different approver must decide it (two-person rule)."
+)
+APPEAL_SAME_PERSON = gettext_lazy(
+    "You took part in deciding application #%(id)s: a different approver must decide the appeal."
+)
+BUDGET_EXHAUSTED = gettext_lazy(
+    "Approving #%(id)s (¥%(amount)s) would overspend the budget of %(scheme)s: only ¥%(remaining)s remains. "
+    "The application stays in the queue."
+)
+REASON_REQUIRED = gettext_lazy("Please give a reason; the worker will read it.")
+APPEAL_USED = gettext_lazy("An application can be appealed only once.")
+INSTALMENT_NOT_PAYABLE = gettext_lazy(
+    "Instalment for study year %(year)d is “%(status)s”: only payable instalments (credits recorded) can be paid."
+)
+PAYMENT_REFERENCE_REQUIRED = gettext_lazy("A payment reference and a payment date are needed.")
+
+DOCUMENT_LABELS = {
+    "employment_proof": gettext_lazy("proof of employment"),
+    "union_proof": gettext_lazy("trade-union membership proof"),
+}
+
+TRANSITIONS = {
+    "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED),
+    "check": ({Status.SUBMITTED}, Status.CHECKED),
+    "return": ({Status.SUBMITTED, Status.CHECKED}, Status.RETURNED),
+    "approve": ({Status.CHECKED}, Status.APPROVED),
+    "reject": ({Status.CHECKED}, Status.REJECTED),
+    "appeal": ({Status.REJECTED}, Status.APPEALED),
+    "uphold_appeal": ({Status.APPEALED}, Status.APPROVED),
+    "dismiss_appeal": ({Status.APPEALED}, Status.REJECTED),
+    "withdraw": ({Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.CHECKED}, Status.WITHDRAWN),
+}
+ACTION_NAMES = {
+    "submit": gettext_lazy("submitted"),
+    "check": gettext_lazy("checked"),
+    "return": gettext_lazy("returned"),
+    "approve": gettext_lazy("approved"),
+    "reject": gettext_lazy("rejected"),
+    "appeal": gettext_lazy("appealed"),
+    "uphold_appeal": gettext_lazy("approved on appeal"),
+    "dismiss_appeal": gettext_lazy("rejected on appeal"),
+    "withdraw": gettext_lazy("withdrawn"),
+}
+NOTICES = {
+    Status.SUBMITTED: (
+        gettext_lazy("Subsidy application submitted"),
+        gettext_lazy(
+            "We received your tuition subsidy application for ¥%(amount)s. A checker will look at it."
+        ),
+    ),
+    Status.RETURNED: (
+        gettext_lazy("Subsidy application returned"),
+        gettext_lazy(
+            "Your subsidy application needs more information: %(reason)s Please fix it and submit again."
+        ),
+    ),
+    Status.CHECKED: (
+        gettext_lazy("Subsidy application checked"),
+        gettext_lazy("Your subsidy application passed the first check and waits for approval."),
+    ),
+    Status.APPROVED: (
+        gettext_lazy("Tuition subsidy approved"),
+        gettext_lazy(
+            "Your tuition subsidy of ¥%(amount)s is approved. It is paid year by year once that year's credits "
+            "are recorded."
+        ),
+    ),
+    Status.REJECTED: (
+        gettext_lazy("Tuition subsidy not approved"),
+        gettext_lazy("Your tuition subsidy was not approved. Reason: %(reason)s You may appeal once."),
+    ),
+    Status.APPEALED: (
+        gettext_lazy("Appeal received"),
+        gettext_lazy("We received your appeal. A different approver will decide it."),
+    ),
+    Status.PAID: (
+        gettext_lazy("Tuition subsidy paid in full"),
+        gettext_lazy("All instalments of your tuition subsidy (¥%(amount)s) are paid."),
+    ),
+}
+INSTALMENT_PAID = (
+    gettext_lazy("Subsidy instalment paid"),
+    gettext_lazy("¥%(amount)s for study year %(year)d has been paid (reference %(reference)s)."),
+)
+
+
+class FourEyesViolation(ApplicationError):
+    status_code = 403
+
+
+class BudgetExhausted(ApplicationError):
+    status_code = 409
+
+
+def _locked(application_id: int) -> SubsidyApplication:
+    return (
+        SubsidyApplication.objects.select_for_update(of=("self",))
+        .select_related("enrolment__offering__programme", "enrolment__intake", "scheme", "applicant")
+        .get(pk=application_id)
+    )
+
+
+def _own(application_id: int, worker) -> SubsidyApplication:
+    application = _locked(application_id)
+    if application.applicant_id != worker.pk:
+        raise SubsidyApplication.DoesNotExist
+    return application
+
+
+def _check_transition(application: SubsidyApplication, action: str) -> None:
+    if application.status not in TRANSITIONS[action][0]:
+        raise TransitionNotAllowed(
+            str(WRONG_STATUS)
+            % {
+                "id": application.pk,
+                "status": application.get_status_display(),
+                "action": ACTION_NAMES[action],
+            }
+        )
+
+
+def _move(
+    application: SubsidyApplication, action: str, *, actor, role: str, reason: str = ""
+) -> SubsidyApplication:
+    _check_transition(application, action)
+    previous, target = application.status, TRANSITIONS[action][1]
+    application.status = target
+    application.save()
+    _record(application, previous, actor=actor, role=role, reason=reason)
+    audit.record(
+        actor=actor,
+        action=f"subsidy.{action}",
+        target=application,
+        note=reason,
+        data={"amount": str(application.amount)},
+    )
+    _notify(application, target, reason)
+    return application
+
+
+def _record(application, previous: str, *, actor, role: str, reason: str = "") -> None:
+    ApplicationEvent.objects.create(
+        application=application,
+        from_status=previous,
+        to_status=application.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        role=role,
+        amount=application.amount,
+        reason=reason,
+    )
+
+
+def _notify(application: SubsidyApplication, status: str, reason: str = "") -> None:
+    if status not in NOTICES:
+        return
+    subject, body = NOTICES[status]
+    notify(
+        user=application.applicant,
+        kind=f"subsidy_{status}",
+        subject=str(subject),
+        body=str(body) % {"amount": f"{application.amount:,.2f}", "reason": reason},
+        link=reverse("subsidies:application", args=[application.pk]),
+    )
+
+
+def scheme_for(enrolment: Enrolment) -> Scheme | None:
+    return (
+        Scheme.objects.filter(is_open=True, intakes=enrolment.intake_id)
+        .prefetch_related("occupation_caps")
+        .order_by("-year")
+        .first()
+    )
+
+
+# --- the worker -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_start(*, worker, enrolment_id: int) -> SubsidyApplication:
+    enrolment = Enrolment.objects.select_related("offering__programme", "intake").get(
+        pk=enrolment_id, worker=worker
+    )
+    existing = SubsidyApplication.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        if existing.status == Status.DRAFT:
+            return existing
+        raise ApplicationError(str(ALREADY_APPLIED))
+    scheme = scheme_for(enrolment)
+    if scheme is None:
+        raise ApplicationError(str(NO_SCHEME) % {"intake": enrolment.intake.name})
+    assessment = eligibility.assess(enrolment=enrolment, scheme=scheme)
+    if not assessment.eligible:
+        raise ApplicationError(
+            str(NOT_ELIGIBLE) % {"reasons": " ".join(rule.text for rule in assessment.unmet)}
+        )
+    try:
+        with transaction.atomic():
+            application = SubsidyApplication.objects.create(
+                enrolment=enrolment,
+                applicant=worker,
+                scheme=scheme,
+                tuition=assessment.tuition,
+                cap=assessment.cap,
+                amount=assessment.amount,
+                occupation=worker.profile.occupation,
+            )
+    except IntegrityError as error:  # a second tab raced us: one application per enrolment
+        raise ApplicationError(str(ALREADY_APPLIED)) from error
+    _record(application, "", actor=worker, role="worker")
+    audit.record(actor=worker, action="subsidy.start", target=application)
+    return application
+
+
+def required_documents(application: SubsidyApplication) -> list[str]:
+    needed = []
+    if application.scheme.requires_employment_proof:
+        needed.append("employment_proof")
+    if application.scheme.requires_union_membership:
+        needed.append("union_proof")
+    return needed
+
+
+@transaction.atomic
+def application_attach_documents(
+    *, worker, application_id: int, documents: dict[str, CleanFile]
+) -> SubsidyApplication:
+    application = _own(application_id, worker)
+    if application.status not in (Status.DRAFT, Status.RETURNED):
+        raise TransitionNotAllowed(str(NOT_EDITABLE))
+    for field, document in documents.items():
+        if field not in DOCUMENT_LABELS or document is None:
+            continue
+        extension = "pdf" if document.content_type == "application/pdf" else "jpg"
+        getattr(application, field).save(f"{field}.{extension}", document.content, save=False)
+    application.save()
+    audit.record(
+        actor=worker, action="subsidy.documents", target=application, data={"documents": sorted(documents)}
+    )
+    return application
+
+
+@transaction.atomic
+def application_submit(*, worker, application_id: int) -> SubsidyApplication:
+    """Submit (or resubmit after a return). The amount is computed again now: min(cap, tuition)."""
+    application = _own(application_id, worker)
+    _check_transition(application, "submit")
+    missing = [
+        DOCUMENT_LABELS[field] for field in required_documents(application) if not getattr(application, field)
+    ]
+    if missing:
+        raise ApplicationError(
+            str(DOCUMENT_MISSING) % {"documents": "、".join(str(label) for label in missing)}
+        )
+    assessment = eligibility.assess(enrolment=application.enrolment, scheme=application.scheme)
+    if not assessment.eligible:
+        raise ApplicationError(
+            str(NOT_ELIGIBLE) % {"reasons": " ".join(rule.text for rule in assessment.unmet)}
+        )
+    application.tuition, application.cap, application.amount = (
+        assessment.tuition,
+        assessment.cap,
+        assessment.amount,
+    )
+    application.occupation = worker.profile.occupation
+    application.submitted_at = timezone.now()
+    return _move(application, "submit", actor=worker, role="worker")
+
+
+@transaction.atomic
+def application_withdraw(*, worker, application_id: int) -> SubsidyApplication:
+    return _move(_own(application_id, worker), "withdraw", actor=worker, role="worker")
+
+
+@transaction.atomic
+def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyApplication:
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(str(REASON_REQUIRED))
+    application = _own(application_id, worker)
+    if application.appeal_used:
+        raise TransitionNotAllowed(str(APPEAL_USED))
+    _check_transition(application, "appeal")
+    application.appeal_used = True
+    application.appeal_reason = reason
+    return _move(application, "appeal", actor=worker, role="worker", reason=reason)
+
+
+# --- staff: checker, approver ----------------------------------------------------------
+
+
+@transaction.atomic
+def application_check(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
+    application = _locked(application_id)
+    _check_transition(application, "check")
+    application.checked_by, application.checked_at = acting_user, timezone.now()
+    return _move(application, "check", actor=acting_user, role="checker", reason=note)
+
+
+@transaction.atomic
+def application_return(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(str(REASON_REQUIRED))
+    application = _locked(application_id)
+    _check_transition(application, "return")
+    # A returned application is checked afresh after the worker resubmits.
+    application.checked_by = application.checked_at = None
+    application.reason = reason
+    return _move(application, "return", actor=acting_user, role="checker", reason=reason)
+
+
+def _refuse_own_check(application: SubsidyApplication, acting_user) -> None:
+    if application.checked_by_id == acting_user.pk:
+        raise FourEyesViolation(str(FOUR_EYES) % {"id": application.pk})
+
+
+def _commit_budget(application: SubsidyApplication) -> None:
+    budget = Budget.objects.select_for_update().get(scheme_id=application.scheme_id)
+    if budget.committed + application.amount > budget.total:
+        raise BudgetExhausted(
+            str(BUDGET_EXHAUSTED)
+            % {
+                "id": application.pk,
+                "amount": f"{application.amount:,.2f}",
+                "scheme": application.scheme.name,
+                "remaining": f"{budget.remaining:,.2f}",
+            }
+        )
+    budget.committed += application.amount
+    budget.save(update_fields=["committed", "updated_at"])
+
+
+@transaction.atomic
+def application_approve(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
+    application = _locked(application_id)
+    _check_transition(application, "approve")
+    _refuse_own_check(application, acting_user)
+    _commit_budget(application)
+    application.decided_by, application.decided_at, application.reason = acting_user, timezone.now(), note
+    _move(application, "approve", actor=acting_user, role="approver", reason=note)
+    _plan_instalments(application)
+    return application
+
+
+@transaction.atomic
+def application_reject(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(str(REASON_REQUIRED))
+    application = _locked(application_id)
+    _check_transition(application, "reject")
+    _refuse_own_check(application, acting_user)
+    application.decided_by, application.decided_at, application.reason = acting_user, timezone.now(), reason
+    return _move(application, "reject", actor=acting_user, role="approver", reason=reason)
+
+
+@transaction.atomic
+def application_decide_appeal(
+    *, application_id: int, acting_user, uphold: bool, reason: str
+) -> SubsidyApplication:
+    """The appeal is decided by an approver who neither checked nor rejected the application."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(str(REASON_REQUIRED))
+    application = _locked(application_id)
+    _check_transition(application, "uphold_appeal")
+    if acting_user.pk in (application.checked_by_id, application.decided_by_id):
+        raise FourEyesViolation(str(APPEAL_SAME_PERSON) % {"id": application.pk})
+    application.decided_by, application.decided_at, application.reason = acting_user, timezone.now(), reason
+    if not uphold:
+        return _move(application, "dismiss_appeal", actor=acting_user, role="approver", reason=reason)
+    _commit_budget(application)
+    _move(application, "uphold_appeal", actor=acting_user, role="approver", reason=reason)
+    _plan_instalments(application)
+    return application
+
+
+# --- instalments -------------------------------------------------------------------------
+
+
+def split_by_study_year(amount: Decimal, duration_years: Decimal) -> list[Decimal]:
+    """Equal shares per study year, cents rounded down, the remainder in the last year."""
+    years = max(1, math.ceil(duration_years))
+    share = (amount / years).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return [share] * (years - 1) + [amount - share * (years - 1)]
+
+
+def _plan_instalments(application: SubsidyApplication) -> None:
+    shares = split_by_study_year(application.amount, application.enrolment.offering.programme.duration_years)
+    credited = set(
+        CreditRecord.objects.filter(enrolment=application.enrolment_id).values_list("study_year", flat=True)
+    )
+    now = timezone.now()
+    Instalment.objects.bulk_create(
+        [
+            Instalment(
+                application=application,
+                study_year=year,
+                amount=share,
+                status=Instalment.Status.PAYABLE if year in credited else Instalment.Status.PENDING,
+                payable_at=now if year in credited else None,
+            )
+            for year, share in enumerate(shares, start=1)
+        ]
+    )
+
+
+@receiver(credits_recorded, dispatch_uid="subsidies.instalment_payable_on_credits")
+def instalment_payable_on_credits(sender, record: CreditRecord, acting_user=None, **kwargs) -> None:
+    """Credits for a study year make that year's instalment payable (same transaction as the credits)."""
+    updated = Instalment.objects.filter(
+        application__enrolment_id=record.enrolment_id,
+        application__status__in=SubsidyApplication.COMMITTED,
+        study_year=record.study_year,
+        status=Instalment.Status.PENDING,
+    ).update(status=Instalment.Status.PAYABLE, payable_at=timezone.now())
+    if updated:
+        application = SubsidyApplication.objects.get(enrolment_id=record.enrolment_id)
+        audit.record(
+            actor=acting_user,
+            action="subsidy.instalment_payable",
+            target=application,
+            data={"study_year": record.study_year},
+        )
+
+
+@transaction.atomic
+def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, paid_on) -> Instalment:
+    reference = reference.strip()
+    if not reference or paid_on is None:
+        raise ApplicationError(str(PAYMENT_REFERENCE_REQUIRED))
+    application_id = Instalment.objects.values_list("application_id", flat=True).get(pk=instalment_id)
+    application = _locked(application_id)
+    instalment = Instalment.objects.select_for_update().get(pk=instalment_id)
+    if instalment.status != Instalment.Status.PAYABLE:
+        raise TransitionNotAllowed(
+            str(INSTALMENT_NOT_PAYABLE)
+            % {"year": instalment.study_year, "status": instalment.get_status_display()}
+        )
+    budget = Budget.objects.select_for_update().get(scheme_id=application.scheme_id)
+    budget.paid += instalment.amount  # the CHECK paid <= committed holds the total
+    budget.save(update_fields=["paid", "updated_at"])
+    instalment.status = Instalment.Status.PAID
+    instalment.paid_at, instalment.paid_on, instalment.payment_reference = timezone.now(), paid_on, reference
+    instalment.paid_by = acting_user
+    instalment.save()
+    audit.record(
+        actor=acting_user,
+        action="subsidy.instalment_paid",
+        target=application,
+        data={"study_year": instalment.study_year, "amount": str(instalment.amount), "reference": reference},
+    )
+    subject, body = INSTALMENT_PAID
+    notify(
+        user=application.applicant,
+        kind="subsidy_instalment_paid",
+        subject=str(subject),
+        body=str(body)
+        % {"amount": f"{instalment.amount:,.2f}", "year": instalment.study_year, "reference": reference},
+        link=reverse("subsidies:application", args=[application.pk]),
+    )
+    previous = application.status
+    unpaid = application.instalments.exclude(status=Instalment.Status.PAID).exists()
+    application.status = Status.DISBURSING if unpaid else Status.PAID
+    if application.status != previous:
+        application.save(update_fields=["status", "updated_at"])
+        _record(application, previous, actor=acting_user, role="finance")
+        if application.status == Status.PAID:
+            _notify(application, Status.PAID)
+    return instalment

@@ -1,0 +1,494 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from academy.actions import enrolment_record_credits
+from academy.models import EnrolmentEvent
+from accounts.models import Occupation, Street
+from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.exceptions import ApplicationError
+from subsidies import actions, selectors
+from subsidies.forms import AppealDecisionForm, CreditsForm, DecisionForm, PaymentForm
+from subsidies.models import ApplicationEvent, Budget, Instalment, OccupationCap, Scheme, SubsidyApplication
+
+Status = SubsidyApplication.Status
+
+
+class OccupationCapInline(admin.TabularInline):
+    model = OccupationCap
+    extra = 0
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "year",
+        "default_cap",
+        "min_months_in_trade",
+        "requires_union_membership",
+        "is_open",
+    )
+    list_filter = ("year", "is_open")
+    filter_horizontal = ("intakes",)
+    inlines = (OccupationCapInline,)
+    search_fields = ("name",)
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ("scheme", "total", "committed", "paid", "remaining")
+    list_select_related = ("scheme",)
+    readonly_fields = ("committed", "paid", "remaining")
+
+    @admin.display(description=_("remaining (yuan)"))
+    def remaining(self, obj: Budget):
+        return obj.remaining
+
+
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "role", "actor", "amount", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    extra = 0
+    can_delete = False
+    fields = ("study_year", "amount", "status", "payable_at", "paid_on", "payment_reference")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OccupationFilter(admin.SimpleListFilter):
+    title = _("occupation")
+    parameter_name = "occupation"
+
+    def lookups(self, request, model_admin):
+        return Occupation.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(occupation=self.value()) if self.value() else queryset
+
+
+class StreetFilter(admin.SimpleListFilter):
+    title = _("street")
+    parameter_name = "street"
+
+    def lookups(self, request, model_admin):
+        return Street.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(applicant__profile__street=self.value()) if self.value() else queryset
+
+
+def allowed_decisions(user) -> list[str]:
+    allowed = []
+    if user.has_perm("subsidies.check_subsidyapplication"):
+        allowed += ["check", "return"]
+    if user.has_perm("subsidies.approve_subsidyapplication"):
+        allowed += ["approve", "reject", "return"]
+    return list(dict.fromkeys(allowed))
+
+
+DECIDERS = {
+    "check": lambda pk, user, reason: actions.application_check(
+        application_id=pk, acting_user=user, note=reason
+    ),
+    "return": lambda pk, user, reason: actions.application_return(
+        application_id=pk, acting_user=user, reason=reason
+    ),
+    "approve": lambda pk, user, reason: actions.application_approve(
+        application_id=pk, acting_user=user, note=reason
+    ),
+    "reject": lambda pk, user, reason: actions.application_reject(
+        application_id=pk, acting_user=user, reason=reason
+    ),
+}
+
+
+@admin.register(SubsidyApplication)
+class SubsidyApplicationAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "applicant_name",
+        "applicant_phone",
+        "occupation",
+        "programme",
+        "amount",
+        "status",
+        "checked_by",
+        "submitted_at",
+    )
+    list_filter = ("status", "scheme", OccupationFilter, "enrolment__intake", StreetFilter)
+    list_select_related = ("applicant__profile", "enrolment__offering__programme", "checked_by")
+    search_fields = ("applicant__real_name", "applicant__phone")
+    search_help_text = _("Name or mobile number")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+    ordering = (F("submitted_at").desc(nulls_last=True), "-id")
+    actions = ("decide_selected",)
+    inlines = (InstalmentInline, ApplicationEventInline)
+    fields = (
+        "applicant",
+        "masked_id_number",
+        "enrolment",
+        "scheme",
+        "status",
+        "occupation",
+        "tuition",
+        "cap",
+        "amount",
+        "documents",
+        "submitted_at",
+        "checked_by",
+        "checked_at",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "appeal_reason",
+    )
+    readonly_fields = fields
+    change_list_template = "admin/subsidies/subsidyapplication/change_list.html"
+    change_form_template = "admin/subsidies/subsidyapplication/change_form.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # workers apply in the portal
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_decide_permission(self, request) -> bool:
+        return bool(allowed_decisions(request.user))
+
+    @admin.display(description=_("name"), ordering="applicant__real_name")
+    def applicant_name(self, obj):
+        return obj.applicant.real_name
+
+    @admin.display(description=_("mobile number"), ordering="applicant__phone")
+    def applicant_phone(self, obj):
+        return obj.applicant.phone_display
+
+    @admin.display(description=_("programme"))
+    def programme(self, obj):
+        return str(obj.enrolment.offering.programme)
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj):
+        profile = getattr(obj.applicant, "profile", None)
+        return profile.id_number_masked if profile else ""
+
+    @admin.display(description=_("documents"))
+    def documents(self, obj):
+        links = [
+            format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                reverse("subsidies:document_file", args=[obj.pk, field]),
+                label,
+            )
+            for field, label in actions.DOCUMENT_LABELS.items()
+            if getattr(obj, field)
+        ]
+        return format_html(" · ".join(["{}"] * len(links)), *links) if links else "—"
+
+    @admin.action(
+        description=_("Check, return, approve or reject the selected applications"), permissions=["decide"]
+    )
+    def decide_selected(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse('admin:subsidies_subsidyapplication_decide')}?ids={ids}")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("decide/", wrap(self.decide_view), name="subsidies_subsidyapplication_decide"),
+            path("dashboard/", wrap(self.dashboard_view), name="subsidies_dashboard"),
+            path("<int:pk>/appeal/", wrap(self.appeal_view), name="subsidies_subsidyapplication_appeal"),
+            path("<int:pk>/credits/", wrap(self.credits_view), name="subsidies_subsidyapplication_credits"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request):
+        """Single and bulk decisions; the budget is in view while deciding. Every one through actions."""
+        allowed = allowed_decisions(request.user)
+        if not allowed:
+            raise PermissionDenied
+        raw_ids = request.POST.get("ids") or request.GET.get("ids", "")
+        ids = [int(part) for part in raw_ids.split(",") if part.strip().isdigit()]
+        applications = list(
+            SubsidyApplication.objects.filter(pk__in=ids)
+            .select_related("applicant", "scheme__budget", "enrolment__offering__programme", "checked_by")
+            .order_by("pk")
+        )
+        form = DecisionForm(request.POST if request.method == "POST" else None, allowed=allowed)
+        if request.method == "POST" and form.is_valid():
+            decide = DECIDERS[form.cleaned_data["decision"]]
+            done = 0
+            for application in applications:
+                try:
+                    decide(application.pk, request.user, form.cleaned_data["reason"])
+                except ApplicationError as error:
+                    self.message_user(request, f"#{application.pk}: {error.message}", messages.ERROR)
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
+                    % {"count": done},
+                    messages.SUCCESS,
+                )
+            if len(applications) == 1:
+                return redirect("admin:subsidies_subsidyapplication_change", applications[0].pk)
+            return redirect("admin:subsidies_subsidyapplication_changelist")
+        budgets = {
+            application.scheme.budget for application in applications if hasattr(application.scheme, "budget")
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Decide on subsidy applications"),
+            "form": form,
+            "applications": applications,
+            "ids": ",".join(str(application.pk) for application in applications),
+            "budgets": sorted(budgets, key=lambda budget: budget.pk),
+            "selected_total": sum(application.amount for application in applications),
+        }
+        return TemplateResponse(request, "admin/subsidies/subsidyapplication/decide.html", context)
+
+    def appeal_view(self, request, pk: int):
+        if not request.user.has_perm("subsidies.approve_subsidyapplication"):
+            raise PermissionDenied
+        application = get_object_or_404(
+            SubsidyApplication.objects.select_related("scheme__budget", "applicant"), pk=pk
+        )
+        form = AppealDecisionForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.application_decide_appeal(
+                    application_id=pk,
+                    acting_user=request.user,
+                    uphold=form.cleaned_data["uphold"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, _("The appeal is decided."), messages.SUCCESS)
+                return redirect("admin:subsidies_subsidyapplication_change", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Decide the appeal"),
+            "form": form,
+            "application": application,
+        }
+        return TemplateResponse(request, "admin/subsidies/subsidyapplication/appeal.html", context)
+
+    def credits_view(self, request, pk: int):
+        """Staff record a study year's credits (until the university reports them through the API)."""
+        if not request.user.has_perm("subsidies.approve_subsidyapplication") and not request.user.has_perm(
+            "subsidies.check_subsidyapplication"
+        ):
+            raise PermissionDenied
+        application = get_object_or_404(SubsidyApplication.objects.select_related("enrolment"), pk=pk)
+        form = CreditsForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                enrolment_record_credits(
+                    enrolment_id=application.enrolment_id,
+                    study_year=form.cleaned_data["study_year"],
+                    credits=form.cleaned_data["credits"],
+                    acting_user=request.user,
+                    role=EnrolmentEvent.Role.STAFF,
+                )
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, _("Credits recorded."), messages.SUCCESS)
+                return redirect("admin:subsidies_subsidyapplication_change", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Record credits"),
+            "form": form,
+            "application": application,
+        }
+        return TemplateResponse(request, "admin/subsidies/subsidyapplication/credits.html", context)
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Budget dashboard"),
+            "overview": selectors.budgets_overview(),
+        }
+        return TemplateResponse(request, "admin/subsidies/dashboard.html", context)
+
+
+FINANCE_HEADER = [
+    _("Instalment"),
+    _("Application"),
+    _("Name"),
+    _("Mobile number"),
+    _("Scheme"),
+    _("Programme"),
+    _("Study year"),
+    _("Amount (yuan)"),
+    _("State"),
+    _("Payable since"),
+    _("Payment date"),
+    _("Payment reference"),
+]
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "application",
+        "applicant",
+        "study_year",
+        "amount",
+        "status",
+        "payable_at",
+        "paid_on",
+        "payment_reference",
+    )
+    list_filter = ("status", "application__scheme", "study_year")
+    list_select_related = ("application__applicant",)
+    search_fields = (
+        "application__applicant__real_name",
+        "application__applicant__phone",
+        "payment_reference",
+    )
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    readonly_fields = (
+        "application",
+        "study_year",
+        "amount",
+        "status",
+        "payable_at",
+        "paid_at",
+        "paid_on",
+        "payment_reference",
+        "paid_by",
+    )
+    actions = ("pay_selected",)
+    change_list_template = "admin/subsidies/instalment/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_pay_permission(self, request) -> bool:
+        return request.user.has_perm("subsidies.pay_instalment")
+
+    @admin.display(description=_("name"))
+    def applicant(self, obj):
+        return obj.application.applicant.real_name
+
+    @admin.action(description=_("Mark the selected instalments as paid"), permissions=["pay"])
+    def pay_selected(self, request, queryset):
+        if "apply" in request.POST:
+            form = PaymentForm(request.POST)
+            if form.is_valid():
+                done = 0
+                for instalment_id in queryset.order_by("pk").values_list("pk", flat=True):
+                    try:
+                        actions.instalment_mark_paid(
+                            instalment_id=instalment_id,
+                            acting_user=request.user,
+                            reference=form.cleaned_data["reference"],
+                            paid_on=form.cleaned_data["paid_on"],
+                        )
+                    except ApplicationError as error:
+                        self.message_user(request, f"#{instalment_id}: {error.message}", messages.ERROR)
+                    else:
+                        done += 1
+                if done:
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d instalment paid.", "%(count)d instalments paid.", done)
+                        % {"count": done},
+                        messages.SUCCESS,
+                    )
+                return None
+        else:
+            form = PaymentForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Mark instalments as paid"),
+            "form": form,
+            "instalments": queryset.select_related("application__applicant"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/subsidies/instalment/pay.html", context)
+
+    def get_urls(self):
+        return [
+            path(
+                "finance.csv", self.admin_site.admin_view(self.export_csv), name="subsidies_instalment_export"
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_csv(self, request):
+        """For finance: payable and paid instalments of the filtered list."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        queryset = (
+            changelist_queryset(self, request)
+            .filter(status__in=[Instalment.Status.PAYABLE, Instalment.Status.PAID])
+            .select_related(
+                "application__applicant", "application__scheme", "application__enrolment__offering__programme"
+            )
+            .order_by("application__scheme", "status", "pk")
+        )
+
+        def rows():
+            for instalment in queryset.iterator(chunk_size=1000):
+                application = instalment.application
+                yield [
+                    instalment.pk,
+                    application.pk,
+                    application.applicant.real_name,
+                    application.applicant.phone_display,
+                    application.scheme.name,
+                    str(application.enrolment.offering.programme),
+                    instalment.study_year,
+                    f"{instalment.amount:.2f}",
+                    instalment.get_status_display(),
+                    instalment.payable_at.isoformat() if instalment.payable_at else "",
+                    instalment.paid_on.isoformat() if instalment.paid_on else "",
+                    instalment.payment_reference,
+                ]
+
+        return csv_response("subsidy-instalments.csv", [str(column) for column in FINANCE_HEADER], rows())

@@ -1,0 +1,143 @@
+"""Reads of the subsidies, with their joins made."""
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from academy.models import Enrolment
+from core.timeline import Family, TimelineStep
+from subsidies.models import ApplicationEvent, Budget, Instalment, Scheme, SubsidyApplication
+
+Status = SubsidyApplication.Status
+
+FAMILY = {
+    Status.DRAFT: Family.WAITING,
+    Status.SUBMITTED: Family.PROGRESS,
+    Status.RETURNED: Family.WAITING,
+    Status.CHECKED: Family.PROGRESS,
+    Status.APPROVED: Family.DONE,
+    Status.REJECTED: Family.REFUSED,
+    Status.APPEALED: Family.PROGRESS,
+    Status.DISBURSING: Family.DONE,
+    Status.PAID: Family.DONE,
+    Status.WITHDRAWN: Family.REFUSED,
+}
+ROLE_LABELS = {
+    "worker": _("You"),
+    "checker": _("Checker"),
+    "approver": _("Approver"),
+    "finance": _("Finance"),
+}
+
+
+def status_family(status: str) -> str:
+    return FAMILY[status].value
+
+
+def applications_of(*, worker) -> QuerySet[SubsidyApplication]:
+    return (
+        SubsidyApplication.objects.filter(applicant=worker)
+        .select_related("enrolment__offering__programme", "enrolment__intake", "scheme")
+        .prefetch_related(Prefetch("instalments", queryset=Instalment.objects.order_by("study_year")))
+        .order_by("-created_at")
+    )
+
+
+def application_of(*, worker, application_id: int) -> SubsidyApplication:
+    """A worker's own application; anybody else's id is 404, like a missing one."""
+    try:
+        return (
+            applications_of(worker=worker)
+            .prefetch_related(
+                Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id"))
+            )
+            .get(pk=application_id)
+        )
+    except SubsidyApplication.DoesNotExist:
+        raise Http404 from None
+
+
+def enrolments_without_application(*, worker) -> QuerySet[Enrolment]:
+    """Admitted or enrolled programmes the worker could still apply for a subsidy for."""
+    return (
+        Enrolment.objects.filter(
+            worker=worker, status__in=[Enrolment.Status.ADMITTED, Enrolment.Status.ENROLLED]
+        )
+        .filter(subsidy_application__isnull=True)
+        .select_related("offering__programme", "intake")
+    )
+
+
+def own_enrolment(*, worker, enrolment_id: int) -> Enrolment:
+    try:
+        return Enrolment.objects.select_related("offering__programme", "intake", "worker__profile").get(
+            pk=enrolment_id, worker=worker
+        )
+    except Enrolment.DoesNotExist:
+        raise Http404 from None
+
+
+def timeline(application: SubsidyApplication) -> tuple[list[TimelineStep], str]:
+    steps = [
+        TimelineStep(
+            label=_("Started") if event.to_status == Status.DRAFT else Status(event.to_status).label,
+            at=event.created_at,
+            family=FAMILY[event.to_status],
+            actor=str(ROLE_LABELS.get(event.role, "")),
+            note=event.reason
+            if event.to_status in (Status.RETURNED, Status.REJECTED, Status.APPEALED)
+            else "",
+        )
+        for event in application.events.all()
+    ]
+    upcoming = {
+        Status.DRAFT: [_("Submitted"), _("First check"), _("Approval")],
+        Status.SUBMITTED: [_("First check"), _("Approval")],
+        Status.RETURNED: [_("Submitted again"), _("First check"), _("Approval")],
+        Status.CHECKED: [_("Approval")],
+        Status.APPEALED: [_("Appeal decision")],
+    }.get(application.status, [])
+    steps += [TimelineStep(label=label, at=None, family=Family.WAITING) for label in upcoming]
+    next_step = {
+        Status.DRAFT: _("Upload the documents and submit."),
+        Status.SUBMITTED: _("A checker looks at your documents, usually within 5 working days."),
+        Status.RETURNED: _("Read the reason above, fix what is asked and submit again."),
+        Status.CHECKED: _("A different staff member (the approver) decides."),
+        Status.APPROVED: _(
+            "Each year's share is paid once that year's credits are recorded by the university."
+        ),
+        Status.DISBURSING: _(
+            "Each year's share is paid once that year's credits are recorded by the university."
+        ),
+        Status.REJECTED: _("You may appeal once, with your reasons."),
+        Status.APPEALED: _("A different approver decides your appeal."),
+    }.get(application.status, "")
+    return steps, next_step
+
+
+def budgets_overview() -> list[dict]:
+    """Per scheme: counts by status, money committed, paid and remaining (the budget dashboard)."""
+    budgets = {budget.scheme_id: budget for budget in Budget.objects.select_related("scheme")}
+    counts: dict[int, dict[str, int]] = {}
+    for row in SubsidyApplication.objects.values("scheme_id", "status").annotate(n=Count("id")).order_by():
+        counts.setdefault(row["scheme_id"], {})[row["status"]] = row["n"]
+    payable = dict(
+        Instalment.objects.filter(status=Instalment.Status.PAYABLE)
+        .values_list("application__scheme_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    overview = []
+    for scheme in Scheme.objects.order_by("-year", "name"):
+        budget = budgets.get(scheme.pk)
+        overview.append(
+            {
+                "scheme": scheme,
+                "budget": budget,
+                "counts": [
+                    (label, counts.get(scheme.pk, {}).get(value, 0)) for value, label in Status.choices
+                ],
+                "payable": payable.get(scheme.pk, 0),
+            }
+        )
+    return overview
