@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from academy import actions
 from academy.forms import DecisionForm
-from academy.models import Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
+from academy.models import ApiClient, Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
 from accounts.models import Occupation, Street
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
@@ -268,3 +268,16 @@ class EnrolmentAdmin(admin.ModelAdmin):
                 ]
 
         return csv_response("applications.csv", [str(column) for column in CSV_HEADER], rows())
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Which university an OAuth application acts for, and its scopes. Create the application
+    (client type confidential, grant client credentials) first: its secret is shown once, then hashed."""
+
+    list_display = ("application", "university", "can_read_sensitive", "can_write", "is_active")
+    list_filter = ("university", "is_active")
+    list_select_related = ("application", "university")
+    raw_id_fields = ("application",)
+    autocomplete_fields = ("university",)
+    show_full_result_count = False

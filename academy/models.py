@@ -262,3 +262,42 @@ class CreditRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} Y{self.study_year}: {self.credits}"
+
+
+class ApiClient(TimeStampedModel):
+    """An OAuth 2.0 client (django-oauth-toolkit application) acting for one partner university.
+
+    Every partner API request is scoped to `university`; what the client may ask
+    for is limited to the scopes switched on here (academy.api.oauth)."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application",
+        verbose_name=_("OAuth application"),
+        on_delete=models.CASCADE,
+        related_name="university_client",
+    )
+    university = models.ForeignKey(
+        University, verbose_name=_("university"), on_delete=models.PROTECT, related_name="api_clients"
+    )
+    can_read_sensitive = models.BooleanField(
+        _("may read full ID numbers (of students who consented)"), default=False
+    )
+    can_write = models.BooleanField(_("may write back student numbers, status and credits"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("university API client")
+        verbose_name_plural = _("university API clients")
+        ordering = ["university", "application"]
+
+    def __str__(self) -> str:
+        return f"{self.university.short_name} · {self.application.client_id}"
+
+    @property
+    def allowed_scopes(self) -> list[str]:
+        scopes = ["roster:read", "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"]
+        if self.can_read_sensitive:
+            scopes.append("roster:sensitive")
+        if self.can_write:
+            scopes.append("roster:write")
+        return scopes

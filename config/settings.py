@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "allauth",
     "allauth.account",
     "core",
@@ -278,6 +279,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Partner universities: OAuth 2.0 client credentials; secrets hashed; scopes per client (academy.api.oauth).
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(env("OAUTH2_ACCESS_TOKEN_SECONDS", "3600")),
+    "SCOPES": {
+        "roster:read": "Read the university's roster",
+        "roster:sensitive": "Read full ID numbers of students who consented",
+        "roster:write": "Write back student numbers, status and credits",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly": "OneRoster 1.2 rostering (read)",
+    },
+    "DEFAULT_SCOPES": ["roster:read"],
+    "SCOPES_BACKEND_CLASS": "academy.api.oauth.UniversityScopes",
+}
+# Named here because academy.ApiClient points at it (Django resolves swappable models through settings).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

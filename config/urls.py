@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from oauth2_provider import views as oauth2_views
 
 from core import views as core_views
 
@@ -24,6 +25,10 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("grid/", include("governance.urls")),
     path("open311/v2/", include("governance.open311")),
+    path("oauth/token/", oauth2_views.TokenView.as_view(), name="oauth-token"),
+    path("oauth/revoke/", oauth2_views.RevokeTokenView.as_view(), name="oauth-revoke"),
+    path("api/v1/", include("academy.api.urls")),
+    path("ims/oneroster/rostering/v1p2/", include("academy.oneroster.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,108 @@
+"""OAuth 2.0 for partner universities: which scopes a client may get, who is asking, what they may do.
+
+A token is only good for the API when its application is mapped to a
+university through an active `ApiClient`; the university then scopes every
+query (academy.api.selectors)."""
+
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from oauth2_provider.models import AccessToken
+from oauth2_provider.scopes import SettingsScopes
+from rest_framework import exceptions, permissions
+from rest_framework.throttling import SimpleRateThrottle
+
+from academy.models import ApiClient
+
+READ = "roster:read"
+SENSITIVE = "roster:sensitive"
+WRITE = "roster:write"
+# The OneRoster 1.2 scope name, accepted instead of READ on the OneRoster endpoints.
+
+ONEROSTER_CORE_READ = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
+
+NOT_A_UNIVERSITY_CLIENT = _("This client is not registered for a partner university.")
+SCOPE_MISSING = _("The access token lacks the scope “%(scope)s”.")
+
+
+def api_client_of(application) -> ApiClient | None:
+    return (
+        ApiClient.objects.select_related("university")
+        .filter(application_id=getattr(application, "pk", None), is_active=True)
+        .first()
+    )
+
+
+class UniversityScopes(SettingsScopes):
+    """A client may only obtain the scopes its ApiClient switches on; by default it gets all of them."""
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        client = api_client_of(application) if application is not None else None
+        if client is None:
+            return super().get_available_scopes(application, request, *args, **kwargs)
+        return client.allowed_scopes
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        client = api_client_of(application) if application is not None else None
+        if client is None:
+            return super().get_default_scopes(application, request, *args, **kwargs)
+        return client.allowed_scopes
+
+
+class UniversityClientAuthentication(OAuth2Authentication):
+    """A valid bearer token whose application acts for a university; `request.auth` is the token
+    with `.api_client` (and its university) attached."""
+
+    www_authenticate_realm = "partner-api"
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, token = result
+        token.api_client = api_client_of(token.application)
+        return user, token
+
+
+def university_of(request):
+    return request.auth.api_client.university
+
+
+def has_scope(request, scope: str) -> bool:
+    token = request.auth
+    return isinstance(token, AccessToken) and scope in token.scope.split()
+
+
+class HasUniversityScope(permissions.BasePermission):
+    """Reads need READ; writes (PATCH, POST, PUT, DELETE) need WRITE. No token answers 401."""
+
+    read_scopes = (READ,)
+
+    def has_permission(self, request, view) -> bool:
+        token = request.auth
+        if not isinstance(token, AccessToken):
+            raise exceptions.NotAuthenticated()
+        if getattr(token, "api_client", None) is None:
+            raise exceptions.PermissionDenied(NOT_A_UNIVERSITY_CLIENT)
+        if request.method in permissions.SAFE_METHODS:
+            wanted = getattr(view, "read_scopes", self.read_scopes)
+        else:
+            wanted = (WRITE,)
+        if not any(scope in token.scope.split() for scope in wanted):
+            raise exceptions.PermissionDenied(str(SCOPE_MISSING) % {"scope": wanted[0]})
+        return True
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """Requests per OAuth client (not per address: a university's servers share few addresses)."""
+
+    scope = "partner_client"
+    rate = "600/minute"
+
+    def get_rate(self):
+        return self.rate
+
+    def get_cache_key(self, request, view):
+        token = request.auth
+        if not isinstance(token, AccessToken):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": token.application_id}

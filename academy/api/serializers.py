@@ -1,0 +1,119 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from academy.models import CreditRecord, Enrolment, Intake, Level, Programme
+
+Status = Enrolment.Status
+# What a university may report back; the academy office owns every other status.
+WRITE_BACK_STATUSES = (Status.ENROLLED, Status.WITHDRAWN, Status.COMPLETED)
+NOTHING_TO_CHANGE = _("Send a student_number, a status, or both.")
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "level", "major", "tuition", "duration_years", "credits_required", "is_active"]
+
+
+class IntakeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Intake
+        fields = ["id", "name", "applications_open_at", "applications_close_at", "starts_on"]
+
+
+class ProgrammeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.CharField()
+    major = serializers.CharField()
+
+
+class IntakeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CreditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditRecord
+        fields = ["study_year", "credits", "updated_at"]
+
+
+class StudentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    id_number = serializers.CharField(help_text="Full only with the roster:sensitive scope and consent.")
+    id_number_is_full = serializers.BooleanField()
+    sex = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    occupation = serializers.CharField()
+    education = serializers.CharField()
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    programme = serializers.SerializerMethodField()
+    intake = serializers.SerializerMethodField()
+    student = serializers.SerializerMethodField()
+    credits = CreditSerializer(source="credit_records", many=True, read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "status",
+            "student_number",
+            "student",
+            "programme",
+            "intake",
+            "submitted_at",
+            "decided_at",
+            "created_at",
+            "updated_at",
+            "credits",
+        ]
+
+    def get_programme(self, enrolment) -> ProgrammeRefSerializer:
+        programme = enrolment.offering.programme
+        return {"id": programme.pk, "level": programme.level, "major": programme.major}
+
+    def get_intake(self, enrolment) -> IntakeRefSerializer:
+        return {"id": enrolment.intake_id, "name": enrolment.intake.name}
+
+    def get_student(self, enrolment) -> StudentSerializer:
+        worker = enrolment.worker
+        profile = getattr(worker, "profile", None)
+        full = bool(self.context.get("sensitive") and enrolment.id_consented and profile)
+        return {
+            "name": worker.real_name,
+            "phone": worker.phone,
+            "id_number": (profile.id_number() if full else profile.id_number_masked) if profile else "",
+            "id_number_is_full": full,
+            "sex": profile.sex if profile else "",
+            "birth_date": profile.birth_date if profile else None,
+            "occupation": profile.occupation if profile else "",
+            "education": profile.education if profile else "",
+        }
+
+
+class EnrolmentWriteBackSerializer(serializers.Serializer):
+    student_number = serializers.CharField(max_length=40, required=False, trim_whitespace=True)
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in WRITE_BACK_STATUSES], required=False
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if "student_number" not in attrs and "status" not in attrs:
+            raise serializers.ValidationError(str(NOTHING_TO_CHANGE))
+        return attrs
+
+
+class CreditsSerializer(serializers.Serializer):
+    study_year = serializers.IntegerField(min_value=1, max_value=6)
+    credits = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=Decimal("0"), max_value=Decimal("200")
+    )
