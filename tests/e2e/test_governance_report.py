@@ -4,6 +4,7 @@ connection returns; a grid admin accepts it; the points appear."""
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -16,9 +17,15 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def grid_admin_group() -> Group:
-    # Seeded by a migration; rebuilt here in case an earlier transactional test flushed it.
+    # Seeded by migrations; rebuilt here in case an earlier transactional test flushed them.
+    ContentType.objects.clear_cache()
+    report_type = ContentType.objects.get_for_model(Report)
     group, _ = Group.objects.get_or_create(name=roles.GRID_ADMIN)
-    group.permissions.add(*Permission.objects.filter(codename__in=["view_report", "change_report"]))
+    for codename in ("view_report", "change_report"):
+        permission, _ = Permission.objects.get_or_create(
+            codename=codename, content_type=report_type, defaults={"name": codename}
+        )
+        group.permissions.add(permission)
     return group
 
 

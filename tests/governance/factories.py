@@ -41,11 +41,18 @@ class GridMemberFactory(factory.django.DjangoModelFactory):
 
 def category(code: str = "road") -> Category:
     # The migration seeds the categories; a transactional test's flush removes them again.
+    names = {
+        "road": ("道路交通隐患", "🚧"),
+        "sanitation": ("环境卫生", "🧹"),
+        "people": ("老人与困难群众", "🤝"),
+    }
+    name, icon = names.get(code, (code, ""))
     defaults = {
-        "name_zh": code,
+        "name_zh": name,
         "name_en": code,
+        "icon": icon,
         "department": "区城管局（市政设施）",
-        "is_public": code == "road",
+        "is_public": code != "people",
     }
     return Category.objects.get_or_create(code=code, defaults=defaults)[0]
 
