@@ -15,12 +15,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_xiaoge")
 django.setup()
 
-from django.db import connection  # noqa: E402
+import sys  # noqa: E402
+
+from django.core.signals import request_finished  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
-from bench import outbox  # noqa: E402
+from bench import admin_changelist, outbox  # noqa: E402
 
-BENCHMARKS = [outbox]
+BENCHMARKS = [outbox, admin_changelist]
 
 
 def best_of(function, *, setup=lambda: None, repeat: int = 5) -> float:
@@ -36,9 +39,14 @@ def best_of(function, *, setup=lambda: None, repeat: int = 5) -> float:
 
 def main() -> None:
     setup_test_environment()
+    # As in the test runner: keep one connection across requests of the test client.
+    request_finished.disconnect(close_old_connections)
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
+        chosen = sys.argv[1:]  # `python -m bench outbox` runs one; no arguments run all
         for module in BENCHMARKS:
+            if chosen and module.__name__.rsplit(".", 1)[-1] not in chosen:
+                continue
             for name, ratio, detail in module.run(best_of=best_of):
                 print(f"{name}: {ratio:.2f}x baseline  ({detail})")
     finally:

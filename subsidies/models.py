@@ -184,7 +184,14 @@ class SubsidyApplication(TimeStampedModel):
                 name="subsidy_four_eyes",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-submitted_at"], name="subsidy_queue_idx")]
+        # The admin queue orders by submission, newest first: these indexes let PostgreSQL read a
+        # page (whole list or one status) straight off the index instead of sorting the table.
+        indexes = [
+            models.Index(F("submitted_at").desc(nulls_last=True), F("id").desc(), name="subsidy_recent_idx"),
+            models.Index(
+                "status", F("submitted_at").desc(nulls_last=True), F("id").desc(), name="subsidy_queue_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.applicant} {self.amount}"
