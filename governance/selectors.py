@@ -1,6 +1,6 @@
 """Reads of the governance app: querysets with their joins already made."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -129,7 +129,3 @@ def open311_requests() -> QuerySet[Report]:
         Prefetch("photos", queryset=ReportPhoto.objects.filter(kind=ReportPhoto.Kind.PROBLEM).order_by("id")),
         Prefetch("updates", queryset=ReportUpdate.objects.order_by("-created_at", "-id")),
     )
-
-
-def reports_since(*, days: int) -> QuerySet[Report]:
-    return Report.objects.filter(created_at__gte=timezone.now() - timedelta(days=days))

@@ -130,4 +130,12 @@ def test_report_survives_a_network_cut_and_earns_points(browser, live_server, sc
     page.goto(live_server.url + f"/grid/reports/{report.pk}/")
     expect(page.locator(".timeline")).to_contain_text("已受理")
     screenshot(page, "6-detail")
+
+    page.locator(".tabbar").get_by_role("link", name="网格").click()
+    expect(page.locator(".link-list")).to_contain_text("我的积分 10")
+    screenshot(page, "7-index")
+    page.get_by_role("link", name="全区随手报").click()
+    expect(page.locator(".report-list")).to_contain_text("井盖缺失，电动车容易掉进去")
+    assert "张伟" not in page.content()
+    screenshot(page, "8-public")
     phone.close()
