@@ -503,3 +503,33 @@ def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, pai
         if application.status == Status.PAID:
             _notify(application, Status.PAID)
     return instalment
+
+
+BUDGET_BELOW_COMMITTED = gettext_lazy(
+    "The total cannot be less than the money already committed (¥%(committed)s)."
+)
+
+
+@transaction.atomic
+def budget_set_total(*, scheme_id: int, total: Decimal, acting_user, reason: str) -> Budget:
+    """Create or change a scheme's budget total; recorded with who and why, never below what is committed."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(str(REASON_REQUIRED))
+    budget = Budget.objects.select_for_update().filter(scheme_id=scheme_id).first()
+    if budget is None:
+        budget = Budget.objects.create(scheme_id=scheme_id, total=total)
+        previous = None
+    else:
+        if total < budget.committed:
+            raise ApplicationError(str(BUDGET_BELOW_COMMITTED) % {"committed": f"{budget.committed:,.2f}"})
+        previous, budget.total = budget.total, total
+        budget.save(update_fields=["total", "updated_at"])
+    audit.record(
+        actor=acting_user,
+        action="subsidy.budget_total",
+        target=budget,
+        note=reason,
+        data={"from": str(previous) if previous is not None else None, "to": str(total)},
+    )
+    return budget

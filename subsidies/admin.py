@@ -1,5 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -41,15 +42,52 @@ class SchemeAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class BudgetForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for this change (kept in the audit log)"), max_length=500)
+
+    class Meta:
+        model = Budget
+        fields = ("scheme", "total")
+
+    def clean_total(self):
+        total = self.cleaned_data["total"]
+        if self.instance.pk and total < self.instance.committed:
+            raise ValidationError(
+                str(actions.BUDGET_BELOW_COMMITTED) % {"committed": f"{self.instance.committed:,.2f}"}
+            )
+        return total
+
+
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
+    """The total changes only through subsidies.actions.budget_set_total: who, when, why."""
+
+    form = BudgetForm
     list_display = ("scheme", "total", "committed", "paid", "remaining")
     list_select_related = ("scheme",)
     readonly_fields = ("committed", "paid", "remaining")
 
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "scheme") if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     @admin.display(description=_("remaining (yuan)"))
     def remaining(self, obj: Budget):
         return obj.remaining
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = actions.budget_set_total(
+                scheme_id=obj.scheme_id,
+                total=form.cleaned_data["total"],
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:  # committed grew between the form check and now
+            raise ValidationError(error.message) from error
+        obj.pk, obj.committed, obj.paid = saved.pk, saved.committed, saved.paid
 
 
 class ApplicationEventInline(admin.TabularInline):
@@ -78,6 +116,23 @@ class InstalmentInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The two queues: waiting for a first check, and checked by someone else, waiting for approval."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("check", _("Waiting for the first check")), ("approve", _("Waiting for my approval"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "check":
+            return queryset.filter(status=Status.SUBMITTED)
+        if self.value() == "approve":
+            return queryset.filter(status=Status.CHECKED).exclude(checked_by=request.user)
+        return queryset
 
 
 class OccupationFilter(admin.SimpleListFilter):
@@ -140,7 +195,7 @@ class SubsidyApplicationAdmin(admin.ModelAdmin):
         "checked_by",
         "submitted_at",
     )
-    list_filter = ("status", "scheme", OccupationFilter, "enrolment__intake", StreetFilter)
+    list_filter = (QueueFilter, "status", "scheme", OccupationFilter, "enrolment__intake", StreetFilter)
     list_select_related = ("applicant__profile", "enrolment__offering__programme", "checked_by")
     search_fields = ("applicant__real_name", "applicant__phone")
     search_help_text = _("Name or mobile number")

@@ -212,3 +212,43 @@ def test_changelist_query_count_is_the_same_at_100_and_10000(
     with django_assert_num_queries(10):
         response = client.get(CHANGELIST, {"status__exact": "submitted"})
     assert response.status_code == 200
+
+
+def test_budget_total_changes_are_recorded_and_never_below_committed(client):
+    from core.models import AuditEntry
+
+    admin_user = StaffFactory(is_superuser=True)
+    application = SubsidyApplicationFactory(status="checked", checked_by=StaffFactory())
+    from subsidies import actions
+
+    actions.application_approve(application_id=application.pk, acting_user=StaffFactory())
+    budget = Budget.objects.get(scheme=application.scheme)
+    client.force_login(admin_user)
+    url = reverse("admin:subsidies_budget_change", args=[budget.pk])
+    response = client.post(url, {"total": "1000.00", "reason": "年中调整"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"total": ["总额不能少于已占用的金额（¥7,200.00）。"]}
+    response = client.post(url, {"total": "600000.00", "reason": ""})
+    assert response.context["adminform"].form.errors == {"reason": ["该字段是必填项。"]}
+    budget.refresh_from_db()
+    assert budget.total == Decimal("500000.00")
+    response = client.post(url, {"total": "600000.00", "reason": "区财政追加"})
+    assert response.status_code == 302
+    budget.refresh_from_db()
+    assert budget.total == Decimal("600000.00")
+    entry = AuditEntry.objects.get(action="subsidy.budget_total")
+    assert (entry.actor_id, entry.note, entry.data) == (
+        admin_user.pk,
+        "区财政追加",
+        {"from": "500000.00", "to": "600000.00"},
+    )
+
+
+def test_queue_filter_for_approvers_hides_their_own_checks(client, approver):
+    mine = SubsidyApplicationFactory(status="checked", checked_by=approver)
+    theirs = SubsidyApplicationFactory(status="checked", checked_by=StaffFactory())
+    client.force_login(approver)
+    response = client.get(CHANGELIST, {"queue": "approve"})
+    ids = [application.pk for application in response.context["cl"].result_list]
+    assert ids == [theirs.pk]
+    assert mine.pk not in ids
