@@ -167,5 +167,6 @@ def test_checker_and_approver_permissions():
         "view_enrolment",
         "view_enrolmentevent",
     }
-    assert codenames(roles.CHECKER) == read | {"decide_enrolment"}
+    # Checkers also see which partner API clients exist (academy/migrations/0005).
+    assert codenames(roles.CHECKER) == read | {"decide_enrolment", "view_apiclient"}
     assert codenames(roles.APPROVER) == read
