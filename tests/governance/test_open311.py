@@ -298,3 +298,21 @@ def test_wrong_method_and_unknown_format(client):
         [{"code": 405, "description": "Method DELETE is not allowed here."}],
     )
     assert client.get(BASE + "requests.csv").status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_requests_list_queries_do_not_grow(
+    client, member, grid_admin, grid, django_assert_num_queries, count
+):
+    for _ in range(count):
+        report, _ = actions.report_submit(
+            reporter=member,
+            category=category(),
+            lat=Decimal("30.2831"),
+            lng=Decimal("120.0951"),
+            photos=[clean_photo()],
+        )
+        actions.report_accept(report_id=report.pk, acting_user=grid_admin)
+    # savepoint + release (ATOMIC_REQUESTS), the reports with their categories, photos, updates
+    with django_assert_num_queries(5):
+        assert len(client.get(BASE + "requests.json").json()) == count

@@ -368,3 +368,12 @@ def test_public_list_queries_do_not_grow(client, member, grid_admin, django_asse
     # savepoint + release, count, rows with category and grid, photos prefetch (anonymous: no session)
     with django_assert_num_queries(5):
         client.get(reverse("governance:public"))
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_points_page_queries_do_not_grow(member_client, member, django_assert_num_queries, count):
+    for _ in range(count):
+        actions.points_add(user=member, amount=3, reason="adjustment")
+    # savepoint + release, session, user, count, entries with their source types, balance, inbox count
+    with django_assert_num_queries(8):
+        member_client.get(reverse("governance:points"))
