@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idcard
@@ -85,3 +86,30 @@ def profile_save(
         data={"id_number_changed": changed_id},
     )
     return profile
+
+
+CONSENT_NOT_FOUND = _("This consent has already been withdrawn.")
+
+
+@transaction.atomic
+def consent_withdraw(*, user: User, consent_id: int) -> Consent:
+    """Withdraw a consent. Without consent to process it, the ID number is erased, not just hidden."""
+    consent = Consent.objects.select_for_update().filter(pk=consent_id, user=user, withdrawn_at=None).first()
+    if consent is None:
+        raise ApplicationError(str(CONSENT_NOT_FOUND))
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    erased = False
+    if consent.purpose == Consent.Purpose.SENSITIVE_DATA:
+        erased = bool(
+            WorkerProfile.objects.filter(user=user, id_number_hash__isnull=False).update(
+                id_number_encrypted="", id_number_hash=None, id_number_masked="", birth_date=None, sex=""
+            )
+        )
+    audit.record(
+        actor=user,
+        action="consent.withdraw",
+        target=consent,
+        data={"purpose": consent.purpose, "id_number_erased": erased},
+    )
+    return consent

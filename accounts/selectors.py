@@ -31,3 +31,7 @@ def has_sensitive_data_consent(*, user: User, notice_version: str) -> bool:
         .filter(notice_version=notice_version)
         .exists()
     )
+
+
+def consents_of(*, user: User) -> QuerySet[Consent]:
+    return Consent.objects.filter(user=user).order_by("-agreed_at")

@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.actions import profile_save
+from accounts.actions import consent_withdraw, profile_save
 from accounts.forms import WorkerProfileForm
-from accounts.selectors import has_sensitive_data_consent, profile_for
+from accounts.selectors import consents_of, has_sensitive_data_consent, profile_for
 from core.exceptions import ApplicationError
 
 
@@ -49,3 +50,24 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "accounts/profile_form.html",
         {"form": form, "profile": profile, "consent_on_file": consent_on_file},
     )
+
+
+@login_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/privacy.html",
+        {"consents": consents_of(user=request.user), "profile": profile_for(user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def privacy_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+    try:
+        consent_withdraw(user=request.user, consent_id=consent_id)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your consent is withdrawn."))
+    return redirect("privacy")
