@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from academy.actions import enrolment_record_credits
 from academy.models import EnrolmentEvent
 from accounts.models import Occupation, Street
+from accounts.phone import normalize_mobile_or_keep
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from subsidies import actions, selectors
@@ -236,6 +237,10 @@ class SubsidyApplicationAdmin(admin.ModelAdmin):
 
     def has_decide_permission(self, request) -> bool:
         return bool(allowed_decisions(request.user))
+
+    def get_search_results(self, request, queryset, search_term):
+        # "138 0000 0001" finds +8613800000001, as staff read numbers off a phone.
+        return super().get_search_results(request, queryset, normalize_mobile_or_keep(search_term))
 
     @admin.display(description=_("name"), ordering="applicant__real_name")
     def applicant_name(self, obj):
