@@ -3,6 +3,7 @@
 import uuid
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -77,7 +78,12 @@ def report_new(request: HttpRequest) -> HttpResponse:
             )
     else:
         form = ReportForm(initial={"client_uuid": uuid.uuid4()})
-    return render(request, "governance/report_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "governance/report_form.html",
+        {"form": form, **_map_settings()},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -193,9 +199,30 @@ def points(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _map_settings() -> dict:
+    # The same WGS-84 tiles as the services map (a GCJ-02 tile server would shift every pin).
+    return {
+        "map_tiles": getattr(settings, "SERVICES_MAP_TILE_URL", ""),
+        "map_attribution": getattr(settings, "SERVICES_MAP_TILE_ATTRIBUTION", ""),
+    }
+
+
 def public_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.public_reports(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "governance/public_list.html", {"page": page})
+    map_reports = [
+        {
+            "id": report.pk,
+            "lat": float(report.lat),
+            "lng": float(report.lng),
+            "category": report.category.name,
+            "status": report.get_status_display(),
+            "open": report.is_open,
+        }
+        for report in page.object_list
+        if report.lat is not None
+    ]
+    context = {"page": page, "map_reports": map_reports, **_map_settings()}
+    return render(request, "governance/public_list.html", context)
 
 
 def photo(request: HttpRequest, photo_id: int, size: str) -> HttpResponse:

@@ -213,6 +213,9 @@
         latInput.value = position.coords.latitude.toFixed(6);
         lngInput.value = position.coords.longitude.toFixed(6);
         statusLine.textContent = d.textLocated.replace("%(metres)s", Math.round(position.coords.accuracy || 0));
+        document.dispatchEvent(new CustomEvent("report-located", {
+          detail: { lat: position.coords.latitude, lng: position.coords.longitude },
+        }));
         checkNearby();
       }, function () {
         statusLine.textContent = d.textNoLocation;
@@ -264,6 +267,7 @@
         }, function () { nearbyBox.hidden = true; });
     }
     form.addEventListener("change", function (event) { if (event.target.name === "category") checkNearby(); });
+    document.addEventListener("report-pinned", checkNearby);
 
     function problems() {
       var found = [];

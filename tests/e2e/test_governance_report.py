@@ -13,7 +13,7 @@ from governance.models import PointEntry, Report
 from tests.factories import StaffFactory, UserFactory
 from tests.governance.factories import GridFactory, GridMemberFactory, category, image_bytes, square
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def grid_admin_group() -> Group:
@@ -47,6 +47,8 @@ def logged_in_context(browser, live_server, user, **options):
 
 def test_report_survives_a_network_cut_and_earns_points(browser, live_server, screenshot, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
+    # Map tiles from this server (they 404): a test never reaches out to a public tile server.
+    settings.SERVICES_MAP_TILE_URL = live_server.url + "/tiles/{z}/{x}/{y}.png"
     category("road")
     grid = GridFactory(name="蒋村街道·龙湖天街网格", area=square(30.283, 120.095, half=0.005))
     worker = GridMemberFactory(grid=grid, user=UserFactory(real_name="张伟")).user
@@ -72,6 +74,7 @@ def test_report_survives_a_network_cut_and_earns_points(browser, live_server, sc
     page.get_by_role("link", name="随手报", exact=True).click()
 
     expect(page.locator(".location-status")).to_have_text("已获取位置（误差约 12 米）。")
+    expect(page.locator("#pin-map .leaflet-marker-icon")).to_have_count(1)  # the pin is where the phone is
     page.get_by_text("道路交通隐患").click()
     page.locator("input[name=photos]").set_input_files(
         files=[{"name": "manhole.jpg", "mimeType": "image/jpeg", "buffer": image_bytes(size=(800, 600))}]
@@ -136,6 +139,7 @@ def test_report_survives_a_network_cut_and_earns_points(browser, live_server, sc
     screenshot(page, "7-index")
     page.get_by_role("link", name="全区随手报").click()
     expect(page.locator(".report-list")).to_contain_text("井盖缺失，电动车容易掉进去")
+    expect(page.locator("#report-map path.leaflet-interactive")).to_have_count(1)
     assert "张伟" not in page.content()
     screenshot(page, "8-public")
     phone.close()

@@ -12,8 +12,7 @@ from governance.models import PointAccount, PointEntry
 from tests.factories import UserFactory
 from tests.governance.factories import GridMemberFactory, category, clean_photo
 
-# serialized_rollback: the categories and staff groups seeded by migrations are back for later tests.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def in_thread(function):
