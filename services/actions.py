@@ -6,6 +6,8 @@ audited, and told to the worker through the outbox in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.exceptions import PermissionDenied, TransitionNotAllowed
-from core.uploads import clean_image
+from core.uploads import CleanFile
 from notifications.actions import notify
 from notifications.models import Message
 from services.models import Service, ServiceRequest, ServiceRequestNote, ServiceRequestPhoto
@@ -66,18 +68,17 @@ def service_request_create(
     description: str,
     contact_time: str = ServiceRequest.ContactTime.ANY,
     service: Service | None = None,
-    photos: list | tuple = (),
+    photos: Sequence[CleanFile] = (),
 ) -> ServiceRequest:
-    """A worker asks for help. Photos are re-encoded (EXIF dropped) before they are stored."""
+    """A worker asks for help. Photos arrive cleaned by core.uploads.clean_image (re-encoded, EXIF dropped)."""
     if len(photos) > MAX_PHOTOS:
         raise TransitionNotAllowed(str(TOO_MANY_PHOTOS))
-    cleaned = [clean_image(photo, make_thumbnail=False) for photo in photos]
     request = ServiceRequest.objects.create(
         worker=worker, kind=kind, description=description.strip(), contact_time=contact_time, service=service
     )
-    for clean in cleaned:
-        ServiceRequestPhoto.objects.create(request=request, image=clean.content)
-    audit.record(actor=worker, action="service_request.create", target=request, data={"photos": len(cleaned)})
+    for photo in photos:
+        ServiceRequestPhoto.objects.create(request=request, image=photo.content)
+    audit.record(actor=worker, action="service_request.create", target=request, data={"photos": len(photos)})
     _tell_worker(
         request,
         kind="service_request_received",

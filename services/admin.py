@@ -148,7 +148,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(pk__in=selectors.requests_overdue().values("pk"))
+            return selectors.requests_overdue(queryset)
         return queryset
 
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Street
-from core.uploads import clean_image
+from core.uploads import CleanFile, clean_image
 from services.actions import MAX_PHOTOS, TOO_MANY_PHOTOS
 from services.models import Amenity, ServiceRequest
 
@@ -21,15 +21,12 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 class MultiplePhotoField(forms.FileField):
     widget = MultiplePhotoInput
 
-    def clean(self, data, initial=None):
+    def clean(self, data, initial=None) -> list[CleanFile]:
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > MAX_PHOTOS:
             raise ValidationError(TOO_MANY_PHOTOS, code="too_many_photos")
-        # Each photo is decoded and re-encoded now, so a bad one is refused next to the field.
-        for upload in files:
-            clean_image(upload, make_thumbnail=False)
-            upload.seek(0)
-        return files
+        # Each photo is decoded and re-encoded here, once, so a bad one is refused next to the field.
+        return [clean_image(upload, make_thumbnail=False) for upload in files]
 
 
 class ServiceRequestForm(forms.Form):

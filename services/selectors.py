@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.timeline import Family, TimelineStep
 from services import geo, hours
@@ -152,9 +153,12 @@ def overdue_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return subtract_working_days(now or timezone.now(), settings.SERVICES_OVERDUE_WORKING_DAYS)
 
 
-def requests_overdue(now: dt.datetime | None = None) -> QuerySet[ServiceRequest]:
-    """Requests nobody has taken within the configured number of working days."""
-    return ServiceRequest.objects.filter(status=ServiceRequest.Status.NEW, created_at__lt=overdue_cutoff(now))
+def requests_overdue(
+    queryset: QuerySet[ServiceRequest] | None = None, now: dt.datetime | None = None
+) -> QuerySet[ServiceRequest]:
+    """Requests nobody has taken on within the configured number of working days."""
+    queryset = ServiceRequest.objects.all() if queryset is None else queryset
+    return queryset.filter(status=ServiceRequest.Status.NEW, created_at__lt=overdue_cutoff(now))
 
 
 def request_is_overdue(service_request: ServiceRequest, now: dt.datetime | None = None) -> bool:
@@ -175,8 +179,6 @@ STATUS_FAMILY = {
 
 def request_timeline(service_request: ServiceRequest) -> tuple[list[TimelineStep], str]:
     """The steps the worker sees (roles, never staff names) and what happens next, in plain words."""
-    from django.utils.translation import gettext as _
-
     r = service_request
     staff = _("Service staff")
     steps = [TimelineStep(_("Request submitted"), r.created_at, Family.DONE, _("You"))]

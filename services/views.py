@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -105,7 +107,8 @@ def near_me_map(request: HttpRequest) -> HttpResponse:
     context = _near_context(request)
     tile_url = settings.SERVICES_MAP_TILE_URL
     if not tile_url:
-        return redirect(f"{reverse('services:near_me')}?{context['query']}")
+        query = context["query"]
+        return redirect(reverse("services:near_me") + (f"?{query}" if query else ""))
     context["map_data"] = {
         "tiles": tile_url,
         "attribution": settings.SERVICES_MAP_TILE_ATTRIBUTION,
@@ -143,7 +146,10 @@ def point_detail(request: HttpRequest, point_uuid) -> HttpResponse:
 @login_required
 def request_create(request: HttpRequest) -> HttpResponse:
     service = None
-    service_uuid = request.GET.get("service") or request.POST.get("service")
+    try:
+        service_uuid = uuid.UUID(request.GET.get("service") or request.POST.get("service") or "")
+    except ValueError:
+        service_uuid = None  # none given, or not an id: the request is about no particular service
     if service_uuid:
         service = Service.objects.filter(uuid=service_uuid, status=Service.Status.ACTIVE).first()
     initial = {

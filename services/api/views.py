@@ -145,11 +145,11 @@ def _within(lat: float, lng: float, radius: float, *, prefix: str = "") -> tuple
     return q, geo.distance_expression(lat, lng, lat_field=f"{prefix}latitude", lng_field=f"{prefix}longitude")
 
 
-def paginate(request: Request, queryset: QuerySet, render) -> Response:
-    """The HSDS page object. Two queries: the count and the page."""
+def paginate(request: Request, queryset: QuerySet | list, render) -> Response:
+    """The HSDS page object. Two queries for a queryset: the count and the page."""
     page_number = _positive_int(request.query_params, "page", 1)
     per_page = min(_positive_int(request.query_params, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
-    total = queryset.count()
+    total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
     total_pages = max(1, math.ceil(total / per_page))
     start = (page_number - 1) * per_page
     rows = list(queryset[start : start + per_page]) if start < total else []
@@ -305,20 +305,8 @@ class TaxonomyListView(PublicAPIView):
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response:
-        page = _positive_int(request.query_params, "page", 1)
-        contents = [hsds.taxonomy()] if page == 1 else []
-        return Response(
-            {
-                "total_items": 1,
-                "total_pages": 1,
-                "page_number": page,
-                "size": len(contents),
-                "first_page": page == 1,
-                "last_page": True,
-                "empty": not contents,
-                "contents": contents,
-            }
-        )
+        # One taxonomy: the ten friendly scenarios.
+        return paginate(request, [hsds.TAXONOMY_ID], lambda _id: hsds.taxonomy())
 
 
 class TaxonomyTermListView(PublicAPIView):

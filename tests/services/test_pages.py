@@ -117,3 +117,10 @@ def test_point_page_query_count(client, django_assert_num_queries):
     # Savepoint, the point (organisation joined), its hours, exceptions, services (scenario joined), release.
     with django_assert_num_queries(6):
         client.get(point.get_absolute_url())
+
+
+def test_the_skills_scenario_leads_to_the_academy(client):
+    ScenarioFactory(code="skills", name_zh="技能提升", name_en="Skills & learning")
+    page = client.get(reverse("services:scenario", args=["skills"])).content.decode()
+    assert f'href="{reverse("academy:programmes")}"' in page
+    assert "小哥学院专业" in page

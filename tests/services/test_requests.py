@@ -114,6 +114,14 @@ def test_bad_input_is_refused_next_to_the_field_and_keeps_the_rest(client, worke
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize("service", ["abc", "00000000-0000-0000-0000-000000000000", ""])
+def test_an_unknown_or_malformed_service_is_ignored(client, worker, service):
+    assert client.get(NEW_URL, {"service": service}).status_code == 200
+    response = client.post(f"{NEW_URL}?service={service}", form_data())
+    assert response.status_code == 302
+    assert ServiceRequest.objects.get(worker=worker).service is None
+
+
 def test_a_file_that_is_not_a_photo_is_refused(client, worker):
     fake = SimpleUploadedFile("contract.jpg", b"MZ\x90\x00 not a picture", content_type="image/jpeg")
     response = client.post(NEW_URL, {**form_data(), "photos": [fake]})
