@@ -124,3 +124,20 @@ def test_nearest_open_rest_station_with_charging_then_legal_aid(
     expect(page.locator(".request-item")).to_contain_text("已提交")
     expect(page.locator(".request-item")).to_contain_text("站点两个月没有发工资")
     screenshot(page, "5-my-requests")
+
+
+def test_when_location_is_refused_the_street_choice_takes_over(
+    phone_page, live_server, directory, screenshot
+):
+    page = phone_page  # no geolocation permission granted: the browser refuses
+    page.goto(live_server.url + "/services/near/")
+    expect(page.locator(".near-summary")).to_contain_text("按离区中心的距离排列")
+    page.get_by_role("button", name="使用我的位置").click()
+    expect(page.locator("#locate-status")).to_have_text("没有获取到你的位置，请选择所在街道。")
+    expect(page.get_by_label("或选择所在街道")).to_be_focused()
+    page.get_by_label("或选择所在街道").select_option("jiangcun")
+    page.get_by_label("范围").select_option("3")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator(".near-summary")).to_contain_text("离蒋村街道最近 · 3公里内")
+    expect(page.locator(".point-item")).to_have_count(5)
+    screenshot(page, "street")

@@ -288,3 +288,19 @@ def test_the_api_is_public_and_read_only(client, directory):
     assert client.get(f"{API}/services").status_code == 200
     assert client.post(f"{API}/services", {}).status_code == 405
     assert client.delete(f"{API}/services/{directory['warm'].uuid}").status_code == 405
+
+
+def test_service_at_locations_query_count_does_not_grow(client, directory, django_assert_num_queries):
+    for _ in range(30):
+        ServiceAtPointFactory(
+            service=directory["warm"], point=open_daily(PointFactory(latitude=30.28, longitude=120.09))
+        )
+    # Savepoint, the count, the page (service, place and their organisations joined),
+    # the places' weekly hours, their dated exceptions, release.
+    with django_assert_num_queries(6):
+        body = client.get(
+            f"{API}/service_at_locations", {"lat": 30.2830, "lng": 120.0950, "radius": 5}
+        ).json()
+    assert body["total_items"] == 32 and body["size"] == 32
+    with django_assert_num_queries(6):
+        client.get(f"{API}/service_at_locations", {"per_page": 5})
