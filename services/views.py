@@ -35,28 +35,28 @@ def scenario_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "services/scenario.html", {"scenario": scenario})
 
 
-def _where(request: HttpRequest, form: NearMeForm) -> tuple[float, float, str]:
-    """The centre to measure from, and how we know it: 'device', 'street' or 'district'."""
+def _where(request: HttpRequest, form: NearMeForm) -> tuple[float, float, str, str]:
+    """The centre to measure from, how we know it ('device', 'street' or 'district'), and the street."""
     form.is_valid()  # invalid fields are left out of cleaned_data and fall back to defaults
     data = form.cleaned_data
     if data.get("lat") is not None and data.get("lng") is not None:
-        return data["lat"], data["lng"], "device"
+        return data["lat"], data["lng"], "device", ""
     street = data.get("street") or ""
     if not street and request.user.is_authenticated:
         profile = getattr(request.user, "profile", None)
         street = profile.street if profile else ""
     if street in geo.STREET_CENTRES:
         lat, lng = geo.STREET_CENTRES[street]
-        return lat, lng, "street"
+        return lat, lng, "street", street
     lat, lng = geo.DISTRICT_CENTRE
-    return lat, lng, "district"
+    return lat, lng, "district", ""
 
 
 def _near_context(request: HttpRequest) -> dict:
     params = request.GET.copy()
     params.setdefault("radius", str(DEFAULT_RADIUS))
     form = NearMeForm(params)
-    lat, lng, source = _where(request, form)
+    lat, lng, source, street = _where(request, form)
     data = form.cleaned_data
     radius = data.get("radius") or DEFAULT_RADIUS
     amenity = data.get("amenity") or ""
@@ -76,9 +76,6 @@ def _near_context(request: HttpRequest) -> dict:
         point.open = selectors.point_open_state(point, now)
     if open_only:
         points = [p for p in points if p.open.is_open][: selectors.NEAR_ME_LIMIT]
-    street_label = dict(Street.choices).get(data.get("street") or "", "")
-    if source == "street" and not street_label and request.user.is_authenticated:
-        street_label = request.user.profile.get_street_display()
     query = {
         k: v
         for k, v in request.GET.items()
@@ -88,7 +85,7 @@ def _near_context(request: HttpRequest) -> dict:
         "form": form,
         "points": points,
         "source": source,
-        "street_label": street_label,
+        "street_label": dict(Street.choices).get(street, ""),
         "radius": radius,
         "amenity_label": dict(Amenity.choices).get(amenity, ""),
         "open_only": open_only,
