@@ -1,15 +1,14 @@
-import csv
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_tools import CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
@@ -139,6 +138,23 @@ class ServicePointAdmin(admin.ModelAdmin):
         )
 
 
+CSV_HEADER = [
+    "reference",
+    "created_at",
+    "kind",
+    "status",
+    "overdue",
+    "worker",
+    "worker_phone",
+    "service",
+    "handled_by",
+    "assigned_at",
+    "resolved_at",
+    "closed_at",
+    "rating",
+]
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("overdue")
     parameter_name = "overdue"
@@ -224,6 +240,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     list_select_related = ("worker", "assignee")
     search_fields = ("worker__phone", "worker__real_name", "description")
     show_full_result_count = False
+    paginator = CappedCountPaginator
     actions = ("assign_to_me", "export_csv")
     readonly_fields = (
         "reference",
@@ -375,34 +392,16 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export the selected requests as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         now = timezone.now()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="service-requests-{now:%Y%m%d-%H%M}.csv"'
-        response.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "reference",
-                "created_at",
-                "kind",
-                "status",
-                "overdue",
-                "worker",
-                "worker_phone",
-                "service",
-                "handled_by",
-                "assigned_at",
-                "resolved_at",
-                "closed_at",
-                "rating",
-            ]
-        )
-        local = timezone.localtime
-        rows = queryset.select_related("worker", "assignee", "service").order_by("id")
-        for r in rows.iterator(chunk_size=500):
-            writer.writerow(
-                [
+
+        def when(moment) -> str:
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+        def rows():
+            selected = queryset.select_related("worker", "assignee", "service").order_by("id")
+            for r in selected.iterator(chunk_size=500):
+                yield [
                     r.reference,
-                    local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                    when(r.created_at),
                     r.get_kind_display(),
                     r.get_status_display(),
                     "yes" if selectors.request_is_overdue(r, now) else "",
@@ -410,11 +409,10 @@ class ServiceRequestAdmin(admin.ModelAdmin):
                     r.worker.phone,
                     r.service.name if r.service else "",
                     r.assignee.get_full_name() if r.assignee else "",
-                    *(
-                        local(t).strftime("%Y-%m-%d %H:%M") if t else ""
-                        for t in (r.assigned_at, r.resolved_at, r.closed_at)
-                    ),
+                    when(r.assigned_at),
+                    when(r.resolved_at),
+                    when(r.closed_at),
                     r.rating or "",
                 ]
-            )
-        return response
+
+        return csv_response(f"service-requests-{timezone.localtime(now):%Y%m%d-%H%M}.csv", CSV_HEADER, rows())

@@ -123,7 +123,7 @@ def test_bulk_assign_to_me_and_csv_export(client, staff):
         LIST_URL, {"action": "export_csv", "_selected_action": [old.pk, fresh.pk, mine.pk]}
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    body = response.content.decode("utf-8-sig").splitlines()
+    body = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert body[0] == (
         "reference,created_at,kind,status,overdue,worker,worker_phone,service,handled_by,"
         "assigned_at,resolved_at,closed_at,rating"
