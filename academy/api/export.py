@@ -89,14 +89,28 @@ def _header() -> bytes:
     return BOM + (",".join(COLUMNS) + "\n").encode()
 
 
+class ClientLeft(Exception):
+    """The WSGI server closed the response early (the client went away)."""
+
+
 def stream_copy(queryset: QuerySet) -> Iterator[bytes]:
     sql, params = roster_select(queryset)
     yield _header()
-    connection.ensure_connection()
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
-    with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
-        for block in copy:
-            yield bytes(block)
+    connection.ensure_connection()
+    raw = connection.connection
+    # GeneratorExit is turned into an ordinary exception, so that psycopg cancels the COPY on the
+    # server and the transaction (a savepoint inside an outer one) is rolled back: the connection
+    # stays usable for the next request.
+    try:
+        with raw.transaction(), raw.cursor() as cursor, cursor.copy(statement, params) as copy:
+            for block in copy:
+                try:
+                    yield bytes(block)
+                except GeneratorExit:
+                    raise ClientLeft from None
+    except ClientLeft:
+        return
 
 
 def stream_with_id_numbers(queryset: QuerySet) -> Iterator[bytes]:
@@ -107,18 +121,25 @@ def stream_with_id_numbers(queryset: QuerySet) -> Iterator[bytes]:
     id_column = COLUMNS.index("id_number")
     profile = WorkerProfile(id_number_encrypted="")
     connection.ensure_connection()
-    # A named (server-side) cursor needs a transaction to live in; it is ours alone.
-    with connection.connection.transaction(), connection.connection.cursor(name="roster_export") as cursor:
-        cursor.itersize = FETCH_ROWS
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            for row in rows:
-                out = list(row[: len(COLUMNS)])
-                secret, consented = row[len(COLUMNS)], row[len(COLUMNS) + 1]
-                if consented and secret:
-                    profile.id_number_encrypted = secret
-                    out[id_column] = profile.id_number()
-                writer.writerow(out)
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
+    raw = connection.connection
+    # A named (server-side) cursor lives in a transaction of its own.
+    try:
+        with raw.transaction(), raw.cursor(name="roster_export") as cursor:
+            cursor.itersize = FETCH_ROWS
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                for row in rows:
+                    out = list(row[: len(COLUMNS)])
+                    secret, consented = row[len(COLUMNS)], row[len(COLUMNS) + 1]
+                    if consented and secret:
+                        profile.id_number_encrypted = secret
+                        out[id_column] = profile.id_number()
+                    writer.writerow(out)
+                try:
+                    yield buffer.getvalue().encode()
+                except GeneratorExit:
+                    raise ClientLeft from None
+                buffer.seek(0)
+                buffer.truncate()
+    except ClientLeft:
+        return

@@ -2,10 +2,11 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
-from academy.models import ApiClient, Enrolment, EnrolmentEvent, University
+from academy.models import ApiClient, Enrolment, EnrolmentEvent, Offering, University
 from accounts.models import Consent
 from tests.academy.factories import EnrolmentFactory, IntakeFactory, OfferingFactory, ProgrammeFactory
 
@@ -30,7 +31,9 @@ def api_client(uni: University, *, client_id: str, secret: str = "s3cret-s3cret"
 def token_for(application: Application, scope: str = ALL_SCOPES, *, expired: bool = False) -> str:
     value = secrets.token_urlsafe(24)
     delta = dt.timedelta(seconds=-60 if expired else 3600)
-    AccessToken.objects.create(application=application, token=value, scope=scope, expires=timezone.now() + delta)
+    AccessToken.objects.create(
+        application=application, token=value, scope=scope, expires=timezone.now() + delta
+    )
     return value
 
 
@@ -40,7 +43,12 @@ def enrolment(uni: University, status=Enrolment.Status.ENROLLED, *, offering=Non
     if status in (Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED):
         extra.setdefault("student_number", f"S{offering.pk:04d}-{Enrolment.objects.count() + 1:06d}")
     row = EnrolmentFactory(offering=offering, status=status, **extra)
-    EnrolmentEvent.objects.create(enrolment=row, from_status="submitted", to_status="admitted", actor_role="staff")
+    if status in Enrolment.SEATED:
+        Offering.objects.filter(pk=offering.pk).update(seats_taken=F("seats_taken") + 1)
+        row.offering.refresh_from_db()
+    EnrolmentEvent.objects.create(
+        enrolment=row, from_status="submitted", to_status="admitted", actor_role="staff"
+    )
     if consent:
         Consent.objects.create(
             user=row.worker,

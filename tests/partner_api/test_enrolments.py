@@ -142,7 +142,9 @@ def test_page_size_is_capped_at_1000_and_a_forged_cursor_is_404(api_clients, uni
 
 
 @pytest.mark.parametrize("page_size", [10, 1000])
-def test_page_query_count_does_not_grow_with_the_page(api_clients, uni_a, page_size, django_assert_num_queries):
+def test_page_query_count_does_not_grow_with_the_page(
+    api_clients, uni_a, page_size, django_assert_num_queries
+):
     offering = OfferingFactory(programme__university=uni_a)
     for _ in range(12):
         factories.enrolment(uni_a, offering=offering, consent=True)
