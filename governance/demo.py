@@ -36,7 +36,8 @@ def seed(*, stdout) -> None:
     admin = demo_user(GRID_ADMIN_PHONE, "周网格")
     admin.is_staff = True
     admin.save(update_fields=["is_staff"])
-    admin.groups.set(Group.objects.filter(name=roles.GRID_ADMIN))
+    # add, not set: the same demo login is also the service staff member (services/demo.py).
+    admin.groups.add(*Group.objects.filter(name=roles.GRID_ADMIN))
     worker = demo_user("13800000001")
     for grid_name in ("蒋村街道·龙湖天街网格", "西溪街道·西溪湿地网格"):
         grid = Grid.objects.get(name=grid_name)
