@@ -13,13 +13,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.geo import degree_span, haversine_km
+
 Ring = Sequence[tuple[float, float]]  # (lng, lat) pairs, GeoJSON order
 
 BAD_POLYGON = _(
     'The area must be a GeoJSON Polygon: {"type": "Polygon", "coordinates": [[[lng, lat], ...]]} '
     "with at least three corners, longitudes -180..180 and latitudes -90..90."
 )
-EARTH_RADIUS_M = 6_371_000
 
 
 def polygon_rings(area) -> list[list[tuple[float, float]]]:
@@ -78,14 +79,9 @@ def point_in_polygon(lng: float, lat: float, rings) -> bool:
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+    return haversine_km(lat1, lng1, lat2, lng2) * 1000
 
 
 def degree_box(lat: float, radius_m: float) -> tuple[float, float]:
     """How many degrees of latitude and of longitude `radius_m` spans at this latitude."""
-    dlat = radius_m / 111_320
-    dlng = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-    return dlat, dlng
+    return degree_span(lat, radius_m / 1000)

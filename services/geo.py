@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from django.db.models import F, FloatField, Func, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 
-EARTH_RADIUS_KM = 6371.0088
-KM_PER_DEGREE_LATITUDE = 111.32
+from core.geo import EARTH_RADIUS_KM, degree_span, haversine_km
+
+__all__ = ["EARTH_RADIUS_KM", "Box", "bounding_box", "distance_expression", "haversine_km"]
+
 
 # Where the district is when a worker shares neither a location nor a street (Xihu District offices).
 DISTRICT_CENTRE = (30.2741, 120.1202)
@@ -45,16 +47,8 @@ class Box:
 
 
 def bounding_box(lat: float, lng: float, radius_km: float) -> Box:
-    dlat = radius_km / KM_PER_DEGREE_LATITUDE
-    dlng = radius_km / (KM_PER_DEGREE_LATITUDE * max(math.cos(math.radians(lat)), 0.01))
+    dlat, dlng = degree_span(lat, radius_km)
     return Box(lat - dlat, lat + dlat, lng - dlng, lng + dlng)
-
-
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = math.radians(lat2 - lat1), math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def distance_expression(
