@@ -1,4 +1,4 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import redirect
@@ -6,14 +6,20 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from academy import actions
 from academy.forms import DecisionForm
 from academy.models import ApiClient, Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
 from accounts.models import Occupation, Street
-from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
-from core.exceptions import ApplicationError
+from accounts.phone import normalize_mobile_or_keep
+from core.admin_tools import (
+    CappedCountPaginator,
+    changelist_queryset,
+    choices_filter,
+    csv_response,
+    decide_each,
+    selected_ids,
+)
 
 
 @admin.register(University)
@@ -59,26 +65,15 @@ class EnrolmentEventInline(admin.TabularInline):
         return False
 
 
-class OccupationFilter(admin.SimpleListFilter):
-    title = _("occupation")
-    parameter_name = "occupation"
-
-    def lookups(self, request, model_admin):
-        return Occupation.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(worker__profile__occupation=self.value()) if self.value() else queryset
-
-
-class StreetFilter(admin.SimpleListFilter):
-    title = _("street")
-    parameter_name = "street"
-
-    def lookups(self, request, model_admin):
-        return Street.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(worker__profile__street=self.value()) if self.value() else queryset
+OccupationFilter = choices_filter(
+    title=_("occupation"),
+    parameter_name="occupation",
+    choices=Occupation.choices,
+    lookup="worker__profile__occupation",
+)
+StreetFilter = choices_filter(
+    title=_("street"), parameter_name="street", choices=Street.choices, lookup="worker__profile__street"
+)
 
 
 DECIDERS = {
@@ -156,6 +151,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm("academy.decide_enrolment")
 
+    def get_search_results(self, request, queryset, search_term):
+        # "138 0000 0001" finds +8613800000001, as staff read numbers off a phone.
+        return super().get_search_results(request, queryset, normalize_mobile_or_keep(search_term))
+
     @admin.display(description=_("name"), ordering="worker__real_name")
     def worker_name(self, obj: Enrolment) -> str:
         return obj.worker.real_name
@@ -202,31 +201,20 @@ class EnrolmentAdmin(admin.ModelAdmin):
         """One page for single and bulk decisions: every one goes through academy.actions."""
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        raw_ids = request.POST.get("ids") or request.GET.get("ids", "")
-        ids = [int(part) for part in raw_ids.split(",") if part.strip().isdigit()]
         enrolments = list(
-            Enrolment.objects.filter(pk__in=ids)
+            Enrolment.objects.filter(pk__in=selected_ids(request))
             .select_related("worker", "offering__programme", "offering__intake", "intake")
             .order_by("pk")
         )
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            decide = DECIDERS[form.cleaned_data["decision"]]
-            done = 0
-            for enrolment in enrolments:
-                try:
-                    decide(enrolment.pk, request.user, form.cleaned_data["reason"])
-                except ApplicationError as error:
-                    self.message_user(request, f"#{enrolment.pk}: {error.message}", messages.ERROR)
-                else:
-                    done += 1
-            if done:
-                self.message_user(
-                    request,
-                    ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
-                    % {"count": done},
-                    messages.SUCCESS,
-                )
+            decide_each(
+                self,
+                request,
+                enrolments,
+                DECIDERS[form.cleaned_data["decision"]],
+                form.cleaned_data["reason"],
+            )
             if len(enrolments) == 1:
                 return redirect("admin:academy_enrolment_change", enrolments[0].pk)
             return redirect("admin:academy_enrolment_changelist")

@@ -51,3 +51,50 @@ def changelist_queryset(model_admin, request):
 
 
 RowFunction = Callable[[object], list]
+
+
+def choices_filter(*, title, parameter_name: str, choices, lookup: str) -> type:
+    """A sidebar filter over a choice field reached through a relation (e.g. the worker's street)."""
+    from django.contrib import admin
+
+    class ChoicesFilter(admin.SimpleListFilter):
+        def lookups(self, request, model_admin):
+            return choices
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{lookup: self.value()}) if self.value() else queryset
+
+    ChoicesFilter.title = title
+    ChoicesFilter.parameter_name = parameter_name
+    return ChoicesFilter
+
+
+def selected_ids(request) -> list[int]:
+    """The ids a bulk action passed on (`?ids=1,2,3` or a hidden field), ignoring anything that is not one."""
+    raw = request.POST.get("ids") or request.GET.get("ids", "")
+    return [int(part) for part in raw.split(",") if part.strip().isdigit()]
+
+
+def decide_each(model_admin, request, objects, decide, reason: str) -> int:
+    """Run one decision per object through its action; refusals are reported, the others go on."""
+    from django.contrib import messages
+    from django.utils.translation import ngettext
+
+    from core.exceptions import ApplicationError
+
+    done = 0
+    for obj in objects:
+        try:
+            decide(obj.pk, request.user, reason)
+        except ApplicationError as error:
+            model_admin.message_user(request, f"#{obj.pk}: {error.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(
+            request,
+            ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
+    return done

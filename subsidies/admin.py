@@ -13,7 +13,14 @@ from academy.actions import enrolment_record_credits
 from academy.models import EnrolmentEvent
 from accounts.models import Occupation, Street
 from accounts.phone import normalize_mobile_or_keep
-from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import (
+    CappedCountPaginator,
+    changelist_queryset,
+    choices_filter,
+    csv_response,
+    decide_each,
+    selected_ids,
+)
 from core.exceptions import ApplicationError
 from subsidies import actions, selectors
 from subsidies.forms import AppealDecisionForm, CreditsForm, DecisionForm, PaymentForm
@@ -136,26 +143,12 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OccupationFilter(admin.SimpleListFilter):
-    title = _("occupation")
-    parameter_name = "occupation"
-
-    def lookups(self, request, model_admin):
-        return Occupation.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(occupation=self.value()) if self.value() else queryset
-
-
-class StreetFilter(admin.SimpleListFilter):
-    title = _("street")
-    parameter_name = "street"
-
-    def lookups(self, request, model_admin):
-        return Street.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(applicant__profile__street=self.value()) if self.value() else queryset
+OccupationFilter = choices_filter(
+    title=_("occupation"), parameter_name="occupation", choices=Occupation.choices, lookup="occupation"
+)
+StreetFilter = choices_filter(
+    title=_("street"), parameter_name="street", choices=Street.choices, lookup="applicant__profile__street"
+)
 
 
 def allowed_decisions(user) -> list[str]:
@@ -294,31 +287,20 @@ class SubsidyApplicationAdmin(admin.ModelAdmin):
         allowed = allowed_decisions(request.user)
         if not allowed:
             raise PermissionDenied
-        raw_ids = request.POST.get("ids") or request.GET.get("ids", "")
-        ids = [int(part) for part in raw_ids.split(",") if part.strip().isdigit()]
         applications = list(
-            SubsidyApplication.objects.filter(pk__in=ids)
+            SubsidyApplication.objects.filter(pk__in=selected_ids(request))
             .select_related("applicant", "scheme__budget", "enrolment__offering__programme", "checked_by")
             .order_by("pk")
         )
         form = DecisionForm(request.POST if request.method == "POST" else None, allowed=allowed)
         if request.method == "POST" and form.is_valid():
-            decide = DECIDERS[form.cleaned_data["decision"]]
-            done = 0
-            for application in applications:
-                try:
-                    decide(application.pk, request.user, form.cleaned_data["reason"])
-                except ApplicationError as error:
-                    self.message_user(request, f"#{application.pk}: {error.message}", messages.ERROR)
-                else:
-                    done += 1
-            if done:
-                self.message_user(
-                    request,
-                    ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
-                    % {"count": done},
-                    messages.SUCCESS,
-                )
+            decide_each(
+                self,
+                request,
+                applications,
+                DECIDERS[form.cleaned_data["decision"]],
+                form.cleaned_data["reason"],
+            )
             if len(applications) == 1:
                 return redirect("admin:subsidies_subsidyapplication_change", applications[0].pk)
             return redirect("admin:subsidies_subsidyapplication_changelist")

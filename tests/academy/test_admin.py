@@ -170,3 +170,11 @@ def test_checker_and_approver_permissions():
     # Checkers also see which partner API clients exist (academy/migrations/0005).
     assert codenames(roles.CHECKER) == read | {"decide_enrolment", "view_apiclient"}
     assert codenames(roles.APPROVER) == read
+
+
+def test_search_by_phone_as_people_type_it(client, checker):
+    wanted = EnrolmentFactory()
+    EnrolmentFactory()
+    client.force_login(checker)
+    response = client.get(CHANGELIST, {"q": wanted.worker.phone_display})
+    assert [enrolment.pk for enrolment in response.context["cl"].result_list] == [wanted.pk]
