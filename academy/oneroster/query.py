@@ -68,6 +68,10 @@ def _split(text: str) -> tuple[list[str], str]:
 
 
 def _value(field: Field, name: str, raw: str):
+    if "\x00" in raw:  # PostgreSQL text cannot hold NUL
+        raise QueryError(
+            str(BAD_FILTER_VALUE) % {"value": raw.replace("\x00", ""), "field": name}, "invalid_filter_field"
+        )
     if field.kind == "datetime":
         value = parse_datetime(raw) if "T" in raw or " " in raw else None
         if value is None:
