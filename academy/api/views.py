@@ -118,6 +118,12 @@ class EnrolmentViewSet(
         self.check_object_permissions(self.request, enrolment)
         return enrolment
 
+    def handle_exception(self, exc):
+        # Errors are JSON ({"message", "extra"}) even where the CSV was asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "sensitive": has_scope(self.request, SENSITIVE)}
 

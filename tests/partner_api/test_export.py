@@ -177,3 +177,16 @@ def test_a_client_leaving_mid_stream_cancels_and_the_connection_stays_usable(uni
     next(chunks), next(chunks)
     server_closes(response)
     assert Enrolment.objects.count() == 20_000
+
+
+def test_errors_of_the_export_are_json_even_when_csv_was_asked_for(api_clients):
+    response = api_clients["anonymous"].get(URL, HTTP_ACCEPT="text/csv")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"message": "身份认证信息未提供。", "extra": {}}
+    bad = api_clients["uni_a"].get(URL + "?status=draft")
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "message": "Invalid input.",
+        "extra": {"fields": {"status": ["选择一个有效的选项。 draft 不在可用的选项中。"]}},
+    }
