@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from academy import actions
-from academy.models import Enrolment, Intake, Level, Offering, Programme, University
+from academy.models import ApiClient, Enrolment, Intake, Level, Offering, Programme, University
 from accounts.actions import profile_save
 from accounts.demo import demo_id_number, demo_user
 from accounts.models import Education, Occupation, Street, User
@@ -127,8 +127,9 @@ def seed(*, stdout) -> None:
         Offering.objects.get_or_create(programme=programme, intake=spring, defaults={"seat_limit": 40})
         Offering.objects.get_or_create(programme=programme, intake=autumn, defaults={"seat_limit": 40})
 
-    if Enrolment.objects.exists():
+    if Enrolment.objects.filter(offering__programme__university=university).exists():
         stdout.write("  academy: already seeded")
+        seed_partner_api(university=university, stdout=stdout)
         return
     for phone, name, occupation, platform, street, months, education, born, sequence in EXTRA_WORKERS:
         user = demo_user(phone, name)
@@ -177,3 +178,86 @@ def seed(*, stdout) -> None:
     actions.enrolment_admit(enrolment_id=enrolled.pk, acting_user=checker)
     actions.enrolment_confirm(enrolment_id=enrolled.pk, student_number="ZJOU2027S0001")
     stdout.write("  academy: 1 university, 8 programmes, 2 intakes, 6 applications")
+    seed_partner_api(university=university, stdout=stdout)
+
+
+# The second partner university and its students: the partner API shows each university only its own.
+UNIVERSITY_B = {"code": "demo-b", "name": "演示大学B（demo university B）", "short_name": "演示大学B"}
+MAJORS_B = {"物流管理": Decimal("6600.00"), "市场营销": Decimal("6900.00")}
+WORKERS_B = [
+    ("13800000007", "吴磊", Occupation.COURIER, "京东物流", Street.LINGYIN, 28, "19940611", "415"),
+    ("13800000008", "郑洁", Occupation.FOOD_DELIVERY, "美团", Street.BEISHAN, 19, "19990223", "528"),
+    ("13800000009", "冯刚", Occupation.COURIER, "圆通速递", Street.XIXI, 60, "19880930", "637"),
+]
+# client id, secret, university code, may read full ID numbers, may write back (demo mode only).
+DEMO_API_CLIENTS = [
+    ("demo-uni-a", "demo-uni-a-secret", "zjou"),
+    ("demo-uni-b", "demo-uni-b-secret", UNIVERSITY_B["code"]),
+]
+
+
+def seed_partner_api(*, university: University, stdout) -> None:
+    from oauth2_provider.models import Application
+
+    other, _ = University.objects.get_or_create(code=UNIVERSITY_B["code"], defaults=UNIVERSITY_B)
+    spring = Intake.objects.get(name="2027年春季")
+    offerings = []
+    for major, tuition in MAJORS_B.items():
+        programme, _ = Programme.objects.get_or_create(
+            university=other,
+            level=Level.ASSOCIATE,
+            major=major,
+            defaults={
+                "tuition": tuition,
+                "description": f"{major}专科，面向一线小哥。",
+                "study_mode": STUDY_MODE,
+                "credits_required": 76,
+            },
+        )
+        offerings.append(
+            Offering.objects.get_or_create(programme=programme, intake=spring, defaults={"seat_limit": 30})[0]
+        )
+    for client_id, secret, code in DEMO_API_CLIENTS:
+        if Application.objects.filter(client_id=client_id).exists():
+            continue
+        application = Application.objects.create(
+            name=client_id,
+            client_id=client_id,
+            client_secret=secret,  # hashed on save
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        )
+        ApiClient.objects.create(
+            application=application,
+            university=University.objects.get(code=code),
+            can_read_sensitive=True,
+            can_write=True,
+        )
+    if Enrolment.objects.filter(offering__programme__university=other).exists():
+        return
+    checker = User.objects.get(phone="+8613900000001")
+    for index, (phone, name, occupation, platform, street, months, born, sequence) in enumerate(WORKERS_B):
+        worker = demo_user(phone, name)
+        if not hasattr(worker, "profile"):
+            profile_save(
+                user=worker,
+                real_name=name,
+                occupation=occupation,
+                platform=platform,
+                street=street,
+                months_in_trade=months,
+                education=Education.SENIOR_HIGH,
+                id_number=demo_id_number("330106", born, sequence),
+                sensitive_data_consent=True,
+            )
+        enrolment = actions.enrolment_start(worker=worker, offering_id=offerings[index % 2].pk)
+        actions.enrolment_attach_certificate(
+            worker=worker, enrolment_id=enrolment.pk, certificate=demo_certificate()
+        )
+        actions.enrolment_submit(
+            worker=worker, enrolment_id=enrolment.pk, share_id_with_university=index == 0
+        )
+        actions.enrolment_admit(enrolment_id=enrolment.pk, acting_user=checker)
+        if index < 2:
+            actions.enrolment_confirm(enrolment_id=enrolment.pk, student_number=f"DEMOB2027{index + 1:03d}")
+    stdout.write("  academy: demo university B with 3 students; API clients demo-uni-a, demo-uni-b")
