@@ -256,7 +256,9 @@ SENSITIVE_DATA_NOTICE_VERSION = "2026-11"
 # Map tiles for "near me"; empty shows the list only. Tiles must be in WGS-84 (OpenStreetMap-style);
 # GCJ-02 tiles (Amap, Tencent) would place every point a few hundred metres off.
 # (Set but empty is honoured, hence os.environ.get and not env().)
-SERVICES_MAP_TILE_URL = os.environ.get("SERVICES_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SERVICES_MAP_TILE_URL = os.environ.get(
+    "SERVICES_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 SERVICES_MAP_TILE_ATTRIBUTION = env("SERVICES_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 # A service request nobody has taken on after this many working days is overdue.
 SERVICES_OVERDUE_WORKING_DAYS = int(env("SERVICES_OVERDUE_WORKING_DAYS", "2"))
