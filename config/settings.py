@@ -292,6 +292,16 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["roster:read"],
     "SCOPES_BACKEND_CLASS": "academy.api.oauth.UniversityScopes",
+    # OAuth 2.0 Security BCP (RFC 9700): tokens stored hashed, no implicit or password grant,
+    # tokens only in the Authorization header, https redirect URIs (only client credentials are used).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Named here because academy.ApiClient points at it (Django resolves swappable models through settings).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -33,6 +33,7 @@ def test_client_credentials_give_an_expiring_token_with_the_clients_scopes(uni_a
     )
     token = AccessToken.objects.get()
     assert token.scope == f"roster:read {ONEROSTER}"
+    assert body["access_token"] not in token.token  # stored hashed (RFC 9700), looked up by checksum
     # The secret is stored hashed: the plain text is shown once, when the client is created.
     assert "reader-secret-123" not in Application.objects.get(client_id="reader").client_secret
     api = APIClient()
