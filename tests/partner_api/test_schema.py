@@ -11,6 +11,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 
+from academy.oneroster import ids
 from tests.partner_api import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,17 +51,37 @@ def wsgi_keeps_the_test_connection():
 
 
 def test_generated_requests_never_fail_and_responses_conform(client_a, uni_a, wsgi_keeps_the_test_connection):
-    for status in ("admitted", "enrolled", "completed"):
+    rows = [
         factories.enrolment(uni_a, status=status, consent=True)
+        for status in ("admitted", "enrolled", "completed")
+    ]
+    real = {
+        "enrolments": str(rows[1].pk),
+        "orgs": ids.encode("org", uni_a.pk),
+        "academicSessions": ids.encode("ses", rows[0].intake_id),
+        "courses": ids.encode("crs", rows[0].offering.programme_id),
+        "classes": ids.encode("cls", rows[0].offering_id),
+        "users": ids.encode("usr", rows[0].worker_id),
+        "enrollments": ids.encode("enr", rows[0].pk),
+    }
     headers = {"Authorization": f"Bearer {factories.token_for(client_a.application)}"}
     for operation in partner_operations():
+        parts = operation.path.split("/")
+        run_examples(operation, headers, real.get(parts[3] if parts[1] == "api" else parts[5], ""))
 
-        @EXAMPLES
-        @given(case=operation.as_strategy())
-        def check(case):
-            case.call_and_validate(
-                headers=headers,
-                checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
-            )
 
-        check()
+def run_examples(operation, headers: dict, existing: str) -> None:
+    checks = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+    @EXAMPLES
+    @given(case=operation.as_strategy())
+    def check(case):
+        case.call_and_validate(headers=headers, checks=checks)
+        # The same generated query and body against a record that exists, so that the
+        # success responses (and write-backs) are exercised too, not only 404s.
+        for name in ("id", "sourced_id"):
+            if case.path_parameters and name in case.path_parameters:
+                case.path_parameters[name] = existing
+                case.call_and_validate(headers=headers, checks=checks)
+
+    check()
