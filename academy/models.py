@@ -150,10 +150,19 @@ class Enrolment(TimeStampedModel):
         REVIEW = 3, _("Review and confirm")
         DONE = 4, _("Submitted")
 
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="enrolments")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    offering = models.ForeignKey(
+        Offering, verbose_name=_("offering"), on_delete=models.PROTECT, related_name="enrolments"
+    )
     # Copied from the offering so that the database can hold "one live enrolment per intake".
-    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="enrolments", editable=False)
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("intake"), on_delete=models.PROTECT, related_name="enrolments", editable=False
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     draft_step = models.PositiveSmallIntegerField(
         _("draft step"), choices=Step.choices, default=Step.CERTIFICATE

@@ -305,6 +305,8 @@ OAUTH2_PROVIDER = {
 }
 # Named here because academy.ApiClient points at it (Django resolves swappable models through settings).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Key of the OneRoster sourcedId scrambling (academy/oneroster/ids.py); empty falls back to SECRET_KEY.
+ONEROSTER_ID_KEY = env("ONEROSTER_ID_KEY", "")
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

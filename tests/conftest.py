@@ -1,4 +1,3 @@
-# Engineers working in this shared checkout: read /work/main/AGENTS.md first (own TEST_DATABASE_NAME and Redis db).
 import pytest
 from django.core.cache import cache
 

@@ -119,7 +119,10 @@ def test_list_filters(api_clients, uni_a):
 def test_bad_filters_answer_400_with_the_field(api_clients, uni_a, query, fields):
     response = api_clients["uni_a"].get(f"/api/v1/enrolments/?{query}")
     assert response.status_code == 400
-    assert response.json() == {"message": "Invalid input.", "extra": {"fields": fields}}
+    assert response.json() == {
+        "message": "输入有误：请查看“extra”中列出的字段。",
+        "extra": {"fields": fields},
+    }
 
 
 def test_cursor_pages_walk_every_row_once_in_a_stable_order(api_clients, uni_a):

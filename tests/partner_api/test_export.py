@@ -187,6 +187,6 @@ def test_errors_of_the_export_are_json_even_when_csv_was_asked_for(api_clients):
     bad = api_clients["uni_a"].get(URL + "?status=draft")
     assert bad.status_code == 400
     assert bad.json() == {
-        "message": "Invalid input.",
+        "message": "输入有误：请查看“extra”中列出的字段。",
         "extra": {"fields": {"status": ["选择一个有效的选项。 draft 不在可用的选项中。"]}},
     }

@@ -87,7 +87,10 @@ def test_bad_write_back_input(api_clients, uni_a, payload, fields):
     enrolment = factories.enrolment(uni_a, status=Status.ADMITTED)
     response = api_clients["uni_a"].patch(url(enrolment), payload, format="json")
     assert response.status_code == 400
-    assert response.json() == {"message": "Invalid input.", "extra": {"fields": fields}}
+    assert response.json() == {
+        "message": "输入有误：请查看“extra”中列出的字段。",
+        "extra": {"fields": fields},
+    }
     enrolment.refresh_from_db()
     assert enrolment.status == Status.ADMITTED
 
@@ -145,7 +148,10 @@ def test_bad_credits_input(api_clients, uni_a, payload, fields):
     enrolment = factories.enrolment(uni_a)
     response = api_clients["uni_a"].post(f"{url(enrolment)}credits/", payload, format="json")
     assert response.status_code == 400
-    assert response.json() == {"message": "Invalid input.", "extra": {"fields": fields}}
+    assert response.json() == {
+        "message": "输入有误：请查看“extra”中列出的字段。",
+        "extra": {"fields": fields},
+    }
     assert not CreditRecord.objects.exists()
 
 

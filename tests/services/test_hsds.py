@@ -288,7 +288,10 @@ def test_organizations_and_taxonomies_validate(client, directory):
 def test_bad_parameters_are_a_clear_400(client, directory, path, params, field, message):
     response = client.get(f"{API}/{path}", params)
     assert response.status_code == 400
-    assert response.json() == {"message": "Invalid input.", "extra": {"fields": {field: [message]}}}
+    assert response.json() == {
+        "message": "输入有误：请查看“extra”中列出的字段。",
+        "extra": {"fields": {field: [message]}},
+    }
 
 
 def test_per_page_is_capped(client, directory):
