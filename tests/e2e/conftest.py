@@ -17,6 +17,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _data_from_migrations(django_db_serialized_rollback):
+    """Browser tests are transactional, and every one empties the tables when it ends. The staff
+    groups and other rows written by data migrations are restored before each test."""
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
