@@ -29,7 +29,7 @@ VAR_DIR = Path(os.environ.get("XIAOGE_VAR_DIR", BASE_DIR / "var"))
 PYTHON = sys.executable
 
 DEMO_LOGINS = """\
-  Workers (SMS code or password):
+  Workers (SMS code; the code appears in the worker log above):
     13800000001  courier (快递员)
     13800000002  food-delivery rider (外卖骑手)
     13800000003  ride-hailing driver (网约车司机)
@@ -38,7 +38,7 @@ DEMO_LOGINS = """\
     13900000001  checker (审核员)
     13900000002  approver (审批人)
     13900000003  service staff and grid admin (服务专员, 网格管理员)
-  Password for all: xiaoge-demo"""
+  Staff password: xiaoge-demo"""
 
 
 def log(message: str) -> None:
