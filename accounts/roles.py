@@ -4,5 +4,7 @@ CHECKER = "审核员 checker"
 APPROVER = "审批人 approver"
 SERVICE_STAFF = "服务专员 service staff"
 GRID_ADMIN = "网格管理员 grid admin"
+# Runs courier stations: topics, sessions, events, volunteer teams, rewards and hand-overs.
+STATION_STAFF = "驿站管理员 station staff"
 
-STAFF_GROUPS = (CHECKER, APPROVER, SERVICE_STAFF, GRID_ADMIN)
+STAFF_GROUPS = (CHECKER, APPROVER, SERVICE_STAFF, GRID_ADMIN, STATION_STAFF)

@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "subsidies",
     "services",
     "governance",
+    "stations",
+    "events",
+    "volunteering",
+    "rewards",
 ]
 
 MIDDLEWARE = [

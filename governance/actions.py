@@ -440,7 +440,16 @@ def report_follow(*, report_id: int, user) -> ReportFollow:
 # --- Points -----------------------------------------------------------------------------
 
 # Used when staff have not set a rule in admin; a rule with 0 points turns an award off.
-DEFAULT_POINTS = {PointRule.Event.REPORT_ACCEPTED: 10}
+# Used until staff set a rule in admin (the data migrations create one per event).
+DEFAULT_POINTS = {
+    PointRule.Event.REPORT_ACCEPTED: 10,
+    PointRule.Event.TOPIC_ACCEPTED: 5,
+    PointRule.Event.EVENT_ATTENDED: 10,
+    PointRule.Event.CONTEST_RANK_1: 50,
+    PointRule.Event.CONTEST_RANK_2: 30,
+    PointRule.Event.CONTEST_RANK_3: 20,
+    PointRule.Event.VOLUNTEER_TASK_DONE: 20,
+}
 
 
 def points_for(event: str) -> int:

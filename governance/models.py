@@ -394,6 +394,12 @@ class PointRule(models.Model):
 
     class Event(models.TextChoices):
         REPORT_ACCEPTED = "report_accepted", _("Street report accepted")
+        TOPIC_ACCEPTED = "topic_accepted", _("Deliberation topic accepted for a session")
+        EVENT_ATTENDED = "event_attended", _("Verified attendance at an event")
+        CONTEST_RANK_1 = "contest_rank_1", _("Skill contest: first place")
+        CONTEST_RANK_2 = "contest_rank_2", _("Skill contest: second place")
+        CONTEST_RANK_3 = "contest_rank_3", _("Skill contest: third place")
+        VOLUNTEER_TASK_DONE = "volunteer_task_done", _("Volunteer task confirmed")
 
     event = models.CharField(_("event"), max_length=40, unique=True)
     amount = models.IntegerField(_("points"))
@@ -486,7 +492,9 @@ class PointEntry(models.Model):
 
 # Labels of ledger reasons the worker sees; later features add theirs here.
 REASON_LABELS = {
-    PointRule.Event.REPORT_ACCEPTED: _("Street report accepted"),
+    **{event.value: event.label for event in PointRule.Event},
+    "reward_redeemed": _("Reward redeemed"),
+    "voucher_refund": _("Unclaimed voucher expired: points returned"),
     "adjustment": _("Adjustment by staff"),
     "spend": _("Points spent"),
 }

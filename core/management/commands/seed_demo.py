@@ -11,7 +11,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-APPS_IN_ORDER = ["accounts", "academy", "subsidies", "services", "governance"]
+APPS_IN_ORDER = [
+    "accounts",
+    "academy",
+    "subsidies",
+    "services",
+    "governance",
+    "stations",
+    "events",
+    "volunteering",
+    "rewards",
+]
 
 
 class Command(BaseCommand):
