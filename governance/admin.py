@@ -20,6 +20,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Street
+from core.admin_tools import changelist_queryset, choices_filter, csv_response
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
@@ -133,10 +135,62 @@ class PointRuleAdmin(admin.ModelAdmin):
 @admin.register(PointEntry)
 class PointEntryAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "amount", "reason", "balance_after", "source_type", "source_id")
-    list_filter = ("reason",)
+    list_filter = (
+        "reason",
+        choices_filter(
+            title=_("street"),
+            parameter_name="street",
+            choices=Street.choices,
+            lookup="user__profile__street",
+        ),
+    )
     list_select_related = ("user", "source_type")
     search_fields = ("user__phone", "user__real_name", "source_id")
+    date_hierarchy = "created_at"
     show_full_result_count = False
+
+    def get_urls(self):
+        return [
+            path(
+                "export.csv", self.admin_site.admin_view(self.export_csv), name="governance_pointentry_export"
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_csv(self, request):
+        """The ledger lines of the filtered list (e.g. one month, one street), for the records."""
+        if not self.has_view_permission(request):
+            raise DjangoPermissionDenied
+        queryset = changelist_queryset(self, request).select_related("user").order_by("created_at", "pk")
+
+        def rows():
+            for entry in queryset.iterator(chunk_size=1000):
+                yield [
+                    entry.pk,
+                    timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+                    entry.user.real_name,
+                    entry.user.phone,
+                    entry.amount,
+                    entry.balance_after,
+                    entry.reason,
+                    str(entry.reason_display),
+                    _csv_safe(entry.note),
+                    entry.source_id,
+                ]
+
+        header = [
+            "id",
+            "time",
+            "name",
+            "phone",
+            "points",
+            "balance_after",
+            "reason",
+            "reason_label",
+            "note",
+            "source_id",
+        ]
+        return csv_response("points-ledger.csv", header, rows())
 
     def has_add_permission(self, request) -> bool:
         return False

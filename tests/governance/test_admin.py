@@ -166,3 +166,50 @@ def test_points_ledger_is_read_only_in_admin(client, grid_admin, member):
     assert client.get(reverse("admin:governance_pointentry_changelist")).status_code == 200
     assert client.get(reverse("admin:governance_pointentry_add")).status_code == 403
     assert client.post(reverse("admin:governance_pointentry_delete", args=[entry.pk])).status_code == 403
+
+
+def test_points_ledger_csv_follows_the_filters_and_refuses_other_staff(client, grid_admin, member, checker):
+    from tests.factories import WorkerProfileFactory
+
+    WorkerProfileFactory(user=member, street="jiangcun")
+    WorkerProfileFactory(street="xixi")
+    actions.points_add(user=member, amount=10, reason="report_accepted", note="=cmd")
+    actions.points_add(user=UserFactory(), amount=7, reason="adjustment")
+    export = reverse("admin:governance_pointentry_export")
+
+    client.force_login(checker)
+    assert client.get(export).status_code == 403
+
+    client.force_login(grid_admin)
+    response = client.get(export, {"street": "jiangcun"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    entry = PointEntry.objects.get(user=member)
+    assert rows == [
+        [
+            "id",
+            "time",
+            "name",
+            "phone",
+            "points",
+            "balance_after",
+            "reason",
+            "reason_label",
+            "note",
+            "source_id",
+        ],
+        [
+            str(entry.pk),
+            timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+            member.real_name,
+            member.phone,
+            "10",
+            "10",
+            "report_accepted",
+            "随手报被受理",
+            "'=cmd",
+            "",
+        ],
+    ]
+    changelist = client.get(reverse("admin:governance_pointentry_changelist")).content.decode()
+    assert reverse("admin:governance_pointentry_export") in changelist
