@@ -256,14 +256,21 @@ OUTBOX_MAX_ATTEMPTS = 8
 # Notice version a worker agrees to when giving separate consent for sensitive data.
 SENSITIVE_DATA_NOTICE_VERSION = "2026-11"
 
-# --- Services (the ten friendly scenarios) -------------------------------------------
-# Map tiles for "near me"; empty shows the list only. Tiles must be in WGS-84 (OpenStreetMap-style);
-# GCJ-02 tiles (Amap, Tencent) would place every point a few hundred metres off.
+# --- Maps (services "near me", grid reports, the admin point picker) ---------------
+# One tile server for every map; empty shows lists only. Tiles must be in WGS-84
+# (OpenStreetMap-style): GCJ-02 tiles (Amap, Tencent) would place every point a few
+# hundred metres off. The district sets its own tile server in production; the
+# development default is OpenStreetMap's. SERVICES_MAP_TILE_URL is the old name.
 # (Set but empty is honoured, hence os.environ.get and not env().)
-SERVICES_MAP_TILE_URL = os.environ.get(
-    "SERVICES_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+MAP_TILE_URL = os.environ.get(
+    "MAP_TILE_URL",
+    os.environ.get("SERVICES_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
 )
-SERVICES_MAP_TILE_ATTRIBUTION = env("SERVICES_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION", env("SERVICES_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+)
+
+# --- Services (the ten friendly scenarios) -------------------------------------------
 # A service request nobody has taken on after this many working days is overdue.
 SERVICES_OVERDUE_WORKING_DAYS = int(env("SERVICES_OVERDUE_WORKING_DAYS", "2"))
 

@@ -202,8 +202,8 @@ def points(request: HttpRequest) -> HttpResponse:
 def _map_settings() -> dict:
     # The same WGS-84 tiles as the services map (a GCJ-02 tile server would shift every pin).
     return {
-        "map_tiles": getattr(settings, "SERVICES_MAP_TILE_URL", ""),
-        "map_attribution": getattr(settings, "SERVICES_MAP_TILE_ATTRIBUTION", ""),
+        "map_tiles": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
 
 

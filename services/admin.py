@@ -127,13 +127,13 @@ class ServicePointAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("map preview"))
     def map_preview(self, obj):
-        if not settings.SERVICES_MAP_TILE_URL:
+        if not settings.MAP_TILE_URL:
             return gettext("No map tiles configured: check the coordinates on another map.")
         return format_html(
             '<div id="point-map" data-tiles="{}" data-attribution="{}" style="height:260px;max-width:520px"></div>'
             "<p>{}</p>",
-            settings.SERVICES_MAP_TILE_URL,
-            settings.SERVICES_MAP_TILE_ATTRIBUTION,
+            settings.MAP_TILE_URL,
+            settings.MAP_TILE_ATTRIBUTION,
             gettext("Click the map to set the latitude and longitude."),
         )
 

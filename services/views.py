@@ -92,7 +92,7 @@ def _near_context(request: HttpRequest) -> dict:
         "scenario": scenario,
         "query": urlencode(query),
         "centre": {"lat": lat, "lng": lng},
-        "map_enabled": bool(settings.SERVICES_MAP_TILE_URL),
+        "map_enabled": bool(settings.MAP_TILE_URL),
     }
 
 
@@ -102,13 +102,13 @@ def near_me(request: HttpRequest) -> HttpResponse:
 
 def near_me_map(request: HttpRequest) -> HttpResponse:
     context = _near_context(request)
-    tile_url = settings.SERVICES_MAP_TILE_URL
+    tile_url = settings.MAP_TILE_URL
     if not tile_url:
         query = context["query"]
         return redirect(reverse("services:near_me") + (f"?{query}" if query else ""))
     context["map_data"] = {
         "tiles": tile_url,
-        "attribution": settings.SERVICES_MAP_TILE_ATTRIBUTION,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
         "centre": context["centre"],
         "points": [
             {

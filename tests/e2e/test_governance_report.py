@@ -48,7 +48,7 @@ def logged_in_context(browser, live_server, user, **options):
 def test_report_survives_a_network_cut_and_earns_points(browser, live_server, screenshot, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     # Map tiles from this server (they 404): a test never reaches out to a public tile server.
-    settings.SERVICES_MAP_TILE_URL = live_server.url + "/tiles/{z}/{x}/{y}.png"
+    settings.MAP_TILE_URL = live_server.url + "/tiles/{z}/{x}/{y}.png"
     category("road")
     grid = GridFactory(name="蒋村街道·龙湖天街网格", area=square(30.283, 120.095, half=0.005))
     worker = GridMemberFactory(grid=grid, user=UserFactory(real_name="张伟")).user

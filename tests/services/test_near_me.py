@@ -194,7 +194,7 @@ def test_the_list_works_without_javascript(client, places):
 
 
 def test_map_page_carries_the_points_and_the_tile_setting(client, places, settings):
-    settings.SERVICES_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     response = client.get(MAP_URL, {"lat": HERE[0], "lng": HERE[1], "radius": 1})
     page = response.content.decode()
     assert "vendor/leaflet/leaflet.js" in page
@@ -205,7 +205,7 @@ def test_map_page_carries_the_points_and_the_tile_setting(client, places, settin
 
 
 def test_without_a_tile_url_there_is_no_map(client, places, settings):
-    settings.SERVICES_MAP_TILE_URL = ""
+    settings.MAP_TILE_URL = ""
     response = client.get(MAP_URL, {"street": "xixi", "amenity": "water"})
     assert response.status_code == 302
     assert response["Location"] == URL + "?street=xixi&amenity=water"
