@@ -54,9 +54,7 @@ def log_in(page, live_server, user) -> None:
 def test_nearest_open_rest_station_with_charging_then_legal_aid(
     phone_page, live_server, directory, screenshot, settings
 ):
-    settings.MAP_TILE_URL = (
-        live_server.url + "/static/no-tiles/{z}/{x}/{y}.png"
-    )  # offline: markers only
+    settings.MAP_TILE_URL = live_server.url + "/static/no-tiles/{z}/{x}/{y}.png"  # offline: markers only
     page = phone_page
     page.context.grant_permissions(["geolocation"], origin=live_server.url)
     page.context.set_geolocation(HERE)
