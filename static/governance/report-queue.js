@@ -2,7 +2,8 @@
  *
  * A report is first written to IndexedDB (text fields and the photos as Blobs),
  * then sent. If the network fails it waits, visibly, and is sent again on the
- * `online` event, on every load of a grid page and every 30 s while waiting.
+ * `online` event, on every page load of a logged-in worker (base.html) and every
+ * 30 s while waiting; the waiting list itself is shown on the grid pages.
  * The server finds a retried report by its client_uuid, so it is never filed twice.
  * Without JavaScript (or IndexedDB) the form is a plain multipart POST.
  */

@@ -143,3 +143,45 @@ def test_report_survives_a_network_cut_and_earns_points(browser, live_server, sc
     assert "张伟" not in page.content()
     screenshot(page, "8-public")
     phone.close()
+
+
+def test_a_queued_report_is_sent_from_any_page(browser, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.MAP_TILE_URL = ""
+    category("road")
+    grid = GridFactory(name="蒋村街道·龙湖天街网格", area=square(30.283, 120.095, half=0.005))
+    worker = GridMemberFactory(grid=grid, user=UserFactory(real_name="张伟")).user
+    phone = logged_in_context(
+        browser, live_server, worker, viewport={"width": 390, "height": 844}, locale="zh-CN",
+        geolocation={"latitude": 30.2831, "longitude": 120.0951, "accuracy": 12}, permissions=["geolocation"],
+    )  # fmt: skip
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/grid/report/")
+    expect(page.locator(".location-status")).to_have_text("已获取位置（误差约 12 米）。")
+    page.get_by_text("道路交通隐患").click()
+    page.locator("input[name=photos]").set_input_files(
+        files=[{"name": "manhole.jpg", "mimeType": "image/jpeg", "buffer": image_bytes(size=(800, 600))}]
+    )
+    phone.set_offline(True)
+    page.get_by_role("button", name="提交随手报").click()
+    expect(page.locator("#report-queue .queue-item")).to_have_count(1)
+    page.close()
+    assert Report.objects.count() == 0
+
+    # Back online, the worker opens a page far from the grid: the queued report goes out from there.
+    phone.set_offline(False)
+    page = phone.new_page()
+    page.goto(live_server.url + "/me/")
+    page.wait_for_function(
+        """() => new Promise(resolve => {
+            const open = indexedDB.open("xiaoge-grid", 1);
+            open.onsuccess = () => {
+                const request = open.result.transaction("outbox").objectStore("outbox").count();
+                request.onsuccess = () => { open.result.close(); resolve(request.result === 0); };
+            };
+        })""",
+        polling=200,
+    )
+    assert Report.objects.get().reporter == worker
+    phone.close()
