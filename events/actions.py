@@ -1,7 +1,87 @@
+"""Writes of the events app: registration with a waitlist, verified check-in, contest results.
+
+Lock order, everywhere: the Event row first, then its registrations. So a
+cancellation that promotes someone from the waitlist and a new registration
+for the last seat never overtake each other.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from core import audit
-from events.models import Event
+from core.exceptions import ApplicationError, TransitionNotAllowed
+from events import codes
+from events.models import CheckIn, ContestResult, Event, Registration
+from governance.actions import points_add, points_for
+from governance.models import PointRule
+from notifications.actions import notify
+from notifications.models import Message
+
+REGISTER_EVENT_CANCELLED = _("This event was cancelled; registration is closed.")
+REGISTER_EVENT_STARTED = _("This event has already started; registration is closed.")
+ALREADY_REGISTERED = _("You are already registered for this event (or on its waitlist).")
+NOTHING_TO_CANCEL = _("You have no registration for this event to cancel.")
+CANCEL_AFTER_START = _("The event has already started; the registration can no longer be cancelled.")
+EVENT_ALREADY_CANCELLED = _("This event is already cancelled.")
+EVENT_ALREADY_ENDED = _("This event has already ended and cannot be cancelled.")
+
+CHECKIN_EVENT_CANCELLED = _("This event was cancelled; there is no check-in.")
+CHECKIN_NOT_OPEN = _("Check-in is open from 30 minutes before the start until the end of the event.")
+CHECKIN_NOT_REGISTERED = _(
+    "Only workers with a seat at this event can check in (not on the waitlist, not cancelled)."
+)
+CHECKIN_TWICE = _("You have already checked in to this event.")
+CODE_EXPIRED = _("This code has expired. Please type the code the screen shows now.")
+CODE_OTHER_EVENT = _("This code belongs to another event. Please check that you opened the right event.")
+CODE_WRONG = _("The code is not right. Please type the 6 digits the screen at the venue shows.")
+
+NOT_A_CONTEST = _("Results are recorded only for skill contests.")
+NOT_CHECKED_IN = _("Only participants who checked in can get a result.")
+RESULTS_ALREADY_PUBLISHED = _("The results are already published and can no longer be changed.")
+NO_RESULTS = _("Record at least one result before publishing.")
+RESULTS_BEFORE_START = _("Results can be published only after the contest has started.")
+
+RANK_RULES = {
+    1: PointRule.Event.CONTEST_RANK_1,
+    2: PointRule.Event.CONTEST_RANK_2,
+    3: PointRule.Event.CONTEST_RANK_3,
+}
+
+
+class RegistrationRefused(TransitionNotAllowed):
+    pass
+
+
+class CheckInRefused(TransitionNotAllowed):
+    pass
+
+
+def _when(event: Event) -> str:
+    start = timezone.localtime(event.starts_at)
+    return f"{date_format(start, 'DATE_FORMAT')} {date_format(start, 'H:i')}"
+
+
+def _tell(user, *, kind: str, subject, body, params: dict, event: Event, sms: bool = False) -> None:
+    """An inbox message (and SMS when it matters), worded in the site language whoever triggered it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {"title": event.title, "when": _when(event), "place": event.place, **params}
+        notify(
+            user=user,
+            kind=kind,
+            subject=str(subject) % params,
+            body=" ".join(str(part) % params for part in (body if isinstance(body, list) else [body])),
+            link=reverse("events:detail", args=[event.pk]),
+            channels=[Message.Channel.INBOX, Message.Channel.SMS] if sms else [Message.Channel.INBOX],
+        )
+
+
+# --- Events ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -33,3 +113,267 @@ def event_create(
     event.save()
     audit.record(actor=acting_user, action="event.create", target=event, data={"kind": kind})
     return event
+
+
+@transaction.atomic
+def event_cancel(*, event_id: int, acting_user, reason: str = "", now=None) -> Event:
+    """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS)."""
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=event_id)
+    if event.status == Event.Status.CANCELLED:
+        raise TransitionNotAllowed(str(EVENT_ALREADY_CANCELLED))
+    if event.ends_at <= now:
+        raise TransitionNotAllowed(str(EVENT_ALREADY_ENDED))
+    event.status, event.cancelled_at = Event.Status.CANCELLED, now
+    event.save(update_fields=["status", "cancelled_at"])
+    audit.record(actor=acting_user, action="event.cancel", target=event, note=reason)
+    live = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
+    for registration in live:
+        _tell(
+            registration.user,
+            kind="event_cancelled",
+            subject=_("Event cancelled: %(title)s"),
+            body=[_("%(title)s on %(when)s was cancelled.")]
+            + ([reason.replace("%", "%%")] if reason else []),
+            params={},
+            event=event,
+            sms=True,
+        )
+    return event
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+def _seats_taken(event: Event) -> int:
+    return event.registrations.filter(status=Registration.Status.REGISTERED).count()
+
+
+@transaction.atomic
+def registration_create(*, event_id: int, user, now=None) -> Registration:
+    """A seat while seats are free, else a place on the waitlist. One live registration per person."""
+    now = now or timezone.now()
+    # The event row lock serialises everyone counting the free seats of this event.
+    event = Event.objects.select_for_update().get(pk=event_id)
+    if event.status == Event.Status.CANCELLED:
+        raise RegistrationRefused(str(REGISTER_EVENT_CANCELLED))
+    if now >= event.starts_at:
+        raise RegistrationRefused(str(REGISTER_EVENT_STARTED))
+    if event.registrations.filter(user=user).exclude(status=Registration.Status.CANCELLED).exists():
+        raise RegistrationRefused(str(ALREADY_REGISTERED))
+    seat_free = _seats_taken(event) < event.seat_limit
+    status = Registration.Status.REGISTERED if seat_free else Registration.Status.WAITLISTED
+    registration = Registration.objects.create(event=event, user=user, status=status, created_at=now)
+    audit.record(actor=user, action="event.register", target=registration, data={"status": status})
+    if seat_free:
+        subject = _("You have a seat: %(title)s")
+        body = _(
+            "You are registered for %(title)s on %(when)s at %(place)s. Check in there with the code on the screen."
+        )
+    else:
+        subject = _("On the waitlist: %(title)s")
+        body = _(
+            "%(title)s on %(when)s is full. You are on the waitlist and will hear from us if a seat frees up."
+        )
+    _tell(
+        user,
+        kind=f"event_{status}",
+        subject=subject,
+        body=body,
+        params={},
+        event=event,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, event_id: int, user, now=None) -> Registration:
+    """The worker gives up a seat (or waitlist place); the first waitlisted person moves up."""
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=event_id)
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(event=event, user=user)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    if registration is None:
+        raise RegistrationRefused(str(NOTHING_TO_CANCEL))
+    if now >= event.starts_at:
+        raise RegistrationRefused(str(CANCEL_AFTER_START))
+    had_seat = registration.status == Registration.Status.REGISTERED
+    registration.status, registration.cancelled_at = Registration.Status.CANCELLED, now
+    registration.save(update_fields=["status", "cancelled_at"])
+    audit.record(actor=user, action="event.registration.cancel", target=registration)
+    if had_seat and event.status == Event.Status.PUBLISHED:
+        _promote_waitlisted(event, now)
+    return registration
+
+
+def _promote_waitlisted(event: Event, now) -> list[Registration]:
+    """Fill free seats from the waitlist, first come first served (the event row is locked)."""
+    free = event.seat_limit - _seats_taken(event)
+    if free <= 0:
+        return []
+    waiting = list(
+        Registration.objects.select_for_update()
+        .filter(event=event, status=Registration.Status.WAITLISTED)
+        .select_related("user")
+        .order_by("created_at", "id")[:free]
+    )
+    for registration in waiting:
+        registration.status, registration.promoted_at = Registration.Status.REGISTERED, now
+        registration.save(update_fields=["status", "promoted_at"])
+        audit.record(actor=None, action="event.registration.promote", target=registration)
+        _tell(
+            registration.user,
+            kind="event_promoted",
+            subject=_("A seat is yours: %(title)s"),
+            body=_("A seat freed up: you are now registered for %(title)s on %(when)s at %(place)s."),
+            params={},
+            event=event,
+            sms=True,
+        )
+    return waiting
+
+
+# --- Check-in --------------------------------------------------------------------------------
+
+
+def _code_of_another_open_event(event: Event, code: str, now) -> bool:
+    others = (
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED,
+            starts_at__lte=now + Event.CHECKIN_OPENS_BEFORE,
+            ends_at__gt=now,
+        )
+        .exclude(pk=event.pk)
+        .values_list("pk", flat=True)
+    )
+    return any(codes.is_current(other_id, code, now) for other_id in others)
+
+
+@transaction.atomic
+def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
+    """Verified attendance: the code shown at the venue, typed by a worker with a seat. Points once."""
+    now = now or timezone.now()
+    event = Event.objects.get(pk=event_id)
+    if event.status == Event.Status.CANCELLED:
+        raise CheckInRefused(str(CHECKIN_EVENT_CANCELLED))
+    if not event.is_checkin_open(now):
+        raise CheckInRefused(str(CHECKIN_NOT_OPEN))
+    # The registration row lock makes two taps of the same worker wait for each other.
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(event=event, user=user, status=Registration.Status.REGISTERED)
+        .first()
+    )
+    if registration is None:
+        raise CheckInRefused(str(CHECKIN_NOT_REGISTERED))
+    if CheckIn.objects.filter(registration=registration).exists():
+        raise CheckInRefused(str(CHECKIN_TWICE))
+    verdict = codes.verify(event.pk, code, opened_at=event.checkin_opens_at, at=now)
+    if verdict == codes.EXPIRED:
+        raise CheckInRefused(str(CODE_EXPIRED))
+    if verdict != codes.OK:
+        if _code_of_another_open_event(event, code, now):
+            raise CheckInRefused(str(CODE_OTHER_EVENT))
+        raise CheckInRefused(str(CODE_WRONG))
+    checkin = CheckIn.objects.create(registration=registration, event=event, user=user, created_at=now)
+    amount = points_for(PointRule.Event.EVENT_ATTENDED)
+    if amount > 0:
+        entry = points_add(
+            user=user,
+            amount=amount,
+            reason=PointRule.Event.EVENT_ATTENDED,
+            source=checkin,
+            once_key=f"event_attended:{event.pk}:{user.pk}",
+        )
+        if entry is not None:
+            checkin.points = entry.amount
+            checkin.save(update_fields=["points"])
+    audit.record(actor=user, action="event.checkin", target=checkin, data={"points": checkin.points})
+    return checkin
+
+
+# --- Skill contests --------------------------------------------------------------------------
+
+
+def _locked_contest(event_id: int) -> Event:
+    event = Event.objects.select_for_update().get(pk=event_id)
+    if event.kind != Event.Kind.CONTEST:
+        raise ApplicationError(str(NOT_A_CONTEST))
+    if event.results_published_at is not None:
+        raise TransitionNotAllowed(str(RESULTS_ALREADY_PUBLISHED))
+    return event
+
+
+@transaction.atomic
+def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, acting_user) -> ContestResult:
+    """Record (or correct, before publishing) a checked-in participant's rank and score."""
+    event = _locked_contest(event_id)
+    checkin = CheckIn.objects.filter(event=event, user=user).first()
+    if checkin is None:
+        raise ApplicationError(str(NOT_CHECKED_IN))
+    result, created = ContestResult.objects.update_or_create(
+        event=event,
+        user=user,
+        defaults={
+            "checkin": checkin,
+            "rank": rank,
+            "score": score,
+            "recorded_by": acting_user,
+            "recorded_at": timezone.now(),
+        },
+    )
+    audit.record(
+        actor=acting_user,
+        action="event.result.record" if created else "event.result.correct",
+        target=result,
+        data={"rank": rank, "score": str(score)},
+    )
+    return result
+
+
+@transaction.atomic
+def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[ContestResult]:
+    """Publish the results once: ranks 1 to 3 earn points (each worker once), everyone hears their place."""
+    now = now or timezone.now()
+    event = _locked_contest(event_id)
+    if now < event.starts_at:
+        raise TransitionNotAllowed(str(RESULTS_BEFORE_START))
+    results = list(event.results.select_related("user").order_by("rank", "id"))
+    if not results:
+        raise ApplicationError(str(NO_RESULTS))
+    event.results_published_at = now
+    event.save(update_fields=["results_published_at"])
+    for result in results:
+        rule = RANK_RULES.get(result.rank)
+        amount = points_for(rule) if rule else 0
+        if amount > 0:
+            entry = points_add(
+                user=result.user,
+                amount=amount,
+                reason=rule,
+                source=result,
+                once_key=f"contest_rank:{event.pk}:{result.user_id}",
+                acting_user=acting_user,
+            )
+            if entry is not None:
+                result.points = entry.amount
+                result.save(update_fields=["points"])
+        body = [_("%(title)s: you placed %(rank)s with a score of %(score)s.")]
+        if result.points:
+            body.append(_("You earned %(points)s points."))
+        _tell(
+            result.user,
+            kind="event_contest_result",
+            subject=_("Results of %(title)s"),
+            body=body,
+            params={"rank": result.rank, "score": result.score, "points": result.points},
+            event=event,
+        )
+    audit.record(
+        actor=acting_user, action="event.results.publish", target=event, data={"results": len(results)}
+    )
+    return results

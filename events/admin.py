@@ -1,11 +1,366 @@
-from django.contrib import admin
+"""Staff in admin: events with their registrations, the venue screen link, attendance export, contest results.
 
-from events.models import Event
+Statuses and points never are form fields: cancelling, publishing results and
+recording results go through events.actions.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_tools import CappedCountPaginator, csv_response
+from core.exceptions import ApplicationError
+from events import actions
+from events.models import CheckIn, ContestResult, Event, Registration
+
+
+def local(moment) -> str:
+    if moment is None:
+        return ""
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def masked_phone(e164: str) -> str:
+    local_number = (e164 or "").removeprefix("+86")
+    if len(local_number) != 11:
+        return local_number
+    return f"{local_number[:3]}****{local_number[7:]}"
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("coming", _("Coming")), ("now", _("Happening now")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        prefix = "event__" if queryset.model is not Event else ""
+        if self.value() == "coming":
+            return queryset.filter(**{f"{prefix}starts_at__gt": now})
+        if self.value() == "now":
+            return queryset.filter(**{f"{prefix}starts_at__lte": now, f"{prefix}ends_at__gt": now})
+        if self.value() == "past":
+            return queryset.filter(**{f"{prefix}ends_at__lte": now})
+        return queryset
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = ("worker", "status", "created_at", "checked_in_at", "points")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "checkin")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("worker"))
+    def worker(self, obj: Registration) -> str:
+        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+
+    @admin.display(description=_("checked in at"))
+    def checked_in_at(self, obj: Registration) -> str:
+        checkin = getattr(obj, "checkin", None)
+        return local(checkin.created_at) if checkin else "—"
+
+    @admin.display(description=_("points earned"))
+    def points(self, obj: Registration):
+        checkin = getattr(obj, "checkin", None)
+        return checkin.points if checkin else 0
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = ("station", "kind", "title", "description", "place", "starts_at", "ends_at", "seat_limit")
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "station", "kind", "starts_at", "seat_limit", "status"]
-    list_filter = ["kind", "status", "station"]
-    search_fields = ["title", "station__name"]
-    list_select_related = ["station"]
+    form = EventForm
+    list_display = ("title", "station", "kind", "starts_local", "seats", "status", "screen_link")
+    list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
+    search_fields = ("title", "place", "station__name")
+    list_select_related = ("station",)
+    date_hierarchy = "starts_at"
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    inlines = (RegistrationInline,)
+    actions = ("cancel_selected", "publish_results")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(seats_taken=Count("registrations", filter=Q(registrations__status="registered")))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("status", "cancelled_at", "results_published_at", "screen_link")
+
+    @admin.display(description=_("starts at"), ordering="starts_at")
+    def starts_local(self, obj: Event) -> str:
+        return local(obj.starts_at)
+
+    @admin.display(description=_("seats taken"), ordering="seats_taken")
+    def seats(self, obj: Event) -> str:
+        return f"{obj.seats_taken} / {obj.seat_limit}"
+
+    @admin.display(description=_("venue screen"))
+    def screen_link(self, obj: Event):
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("events:screen", args=[obj.pk]),
+            gettext("Show the check-in code"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.full_clean()
+            obj.save()
+            return
+        event = actions.event_create(
+            station=obj.station,
+            kind=obj.kind,
+            title=obj.title,
+            description=obj.description,
+            place=obj.place,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+            seat_limit=obj.seat_limit,
+            acting_user=request.user,
+        )
+        obj.pk = event.pk
+
+    @admin.action(
+        description=_("Cancel the selected events (everyone registered is told)"), permissions=["change"]
+    )
+    def cancel_selected(self, request, queryset):
+        done = 0
+        for event_id in queryset.values_list("pk", flat=True):
+            try:
+                actions.event_cancel(event_id=event_id, acting_user=request.user)
+            except ApplicationError as error:
+                self.message_user(request, f"#{event_id}: {error.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, gettext("%(count)s events cancelled.") % {"count": done})
+
+    @admin.action(description=_("Publish the contest results and award points"), permissions=["change"])
+    def publish_results(self, request, queryset):
+        for event_id in queryset.values_list("pk", flat=True):
+            try:
+                results = actions.contest_results_publish(event_id=event_id, acting_user=request.user)
+            except ApplicationError as error:
+                self.message_user(request, f"#{event_id}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("#%(id)s: %(count)s results published.")
+                    % {"id": event_id, "count": len(results)},
+                )
+
+
+class CheckedInFilter(admin.SimpleListFilter):
+    title = _("checked in")
+    parameter_name = "checked_in"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(checkin__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(checkin__isnull=True)
+        return queryset
+
+
+ATTENDANCE_HEADER = [
+    _("event"),
+    _("starts at"),
+    _("station"),
+    _("worker"),
+    _("phone"),
+    _("status"),
+    _("registered at"),
+    _("checked in at"),
+    _("points earned"),
+]
+
+
+def attendance_row(registration: Registration) -> list:
+    checkin = getattr(registration, "checkin", None)
+    result = getattr(checkin, "result", None) if checkin else None
+    points = (checkin.points if checkin else 0) + (result.points if result else 0)
+    return [
+        registration.event.title,
+        local(registration.event.starts_at),
+        registration.event.station.name,
+        registration.user.real_name,
+        masked_phone(registration.user.phone),
+        registration.get_status_display(),
+        local(registration.created_at),
+        local(checkin.created_at) if checkin else "",
+        points,
+    ]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("event", "worker", "phone", "status", "registered_at", "checked_in_at", "points")
+    list_filter = ("status", CheckedInFilter, "event__kind", "event__station", WhenFilter)
+    search_fields = ("event__title", "user__phone", "user__real_name")
+    list_select_related = ("event__station", "user", "checkin__result")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    actions = ("export_attendance",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("worker"), ordering="user__real_name")
+    def worker(self, obj: Registration) -> str:
+        return obj.user.real_name
+
+    @admin.display(description=_("phone"))
+    def phone(self, obj: Registration) -> str:
+        return masked_phone(obj.user.phone)
+
+    @admin.display(description=_("registered at"), ordering="created_at")
+    def registered_at(self, obj: Registration) -> str:
+        return local(obj.created_at)
+
+    @admin.display(description=_("checked in at"), ordering="checkin__created_at")
+    def checked_in_at(self, obj: Registration) -> str:
+        checkin = getattr(obj, "checkin", None)
+        return local(checkin.created_at) if checkin else "—"
+
+    @admin.display(description=_("points earned"))
+    def points(self, obj: Registration) -> int:
+        return attendance_row(obj)[-1]
+
+    @admin.action(
+        description=_("Export the attendance of the selected registrations (CSV)"), permissions=["view"]
+    )
+    def export_attendance(self, request, queryset):
+        rows = queryset.select_related("event__station", "user", "checkin__result").order_by(
+            "event__starts_at", "event_id", "created_at", "id"
+        )
+        return csv_response(
+            "attendance.csv",
+            [str(title) for title in ATTENDANCE_HEADER],
+            (attendance_row(r) for r in rows.iterator()),
+        )
+
+
+class ContestResultForm(forms.ModelForm):
+    class Meta:
+        model = ContestResult
+        fields = ("event", "user", "rank", "score")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "event" in self.fields:
+            self.fields["event"].queryset = Event.objects.filter(
+                kind=Event.Kind.CONTEST, results_published_at__isnull=True
+            )
+
+    def clean(self):
+        data = super().clean()
+        # The model's own unique check would refuse a correction: the action updates instead.
+        return data
+
+    def validate_unique(self):
+        pass
+
+
+@admin.register(ContestResult)
+class ContestResultAdmin(admin.ModelAdmin):
+    form = ContestResultForm
+    list_display = ("event", "rank", "participant", "score", "points", "recorded_at")
+    list_filter = ("event__station", "event")
+    list_select_related = ("event", "user")
+    search_fields = ("event__title", "user__real_name", "user__phone")
+    raw_id_fields = ("user",)
+    ordering = ("event", "rank", "id")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.event.results_published_at is not None:
+            return ("event", "user", "rank", "score", "points")
+        if obj is not None:
+            return ("event", "user", "points")
+        return ("points",)
+
+    @admin.display(description=_("participant"), ordering="user__real_name")
+    def participant(self, obj: ContestResult) -> str:
+        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            result = actions.contest_result_record(
+                event_id=obj.event_id, user=obj.user, rank=obj.rank, score=obj.score, acting_user=request.user
+            )
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+        obj.pk = result.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ("event", "worker", "created_at", "points")
+    list_filter = ("event__station", "event__kind")
+    list_select_related = ("event", "user")
+    search_fields = ("event__title", "user__real_name", "user__phone")
+    show_full_result_count = False
+
+    @admin.display(description=_("worker"))
+    def worker(self, obj: CheckIn) -> str:
+        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

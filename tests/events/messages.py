@@ -1,0 +1,22 @@
+"""The exact Chinese texts workers read (from events/locale/zh_Hans)."""
+
+REGISTER_EVENT_CANCELLED = "该活动已取消，报名已关闭。"
+REGISTER_EVENT_STARTED = "活动已经开始，报名已截止。"
+ALREADY_REGISTERED = "你已报名这个活动（或已在候补名单中）。"
+NOTHING_TO_CANCEL = "你没有可以取消的报名。"
+CANCEL_AFTER_START = "活动已经开始，不能再取消报名。"
+
+CHECKIN_EVENT_CANCELLED = "该活动已取消，无需签到。"
+CHECKIN_NOT_OPEN = "签到时间为活动开始前30分钟至活动结束。"
+CHECKIN_NOT_REGISTERED = "只有在本活动有座位的小哥才能签到（候补或已取消报名的不能签到）。"
+CHECKIN_TWICE = "你已经签到过了，不能重复签到。"
+CODE_EXPIRED = "签到码已过期，请输入现场屏幕上当前显示的签到码。"
+CODE_OTHER_EVENT = "这是另一个活动的签到码，请确认你打开的是正确的活动。"
+CODE_WRONG = "签到码不正确，请输入现场屏幕上显示的6位数字。"
+CODE_FORMAT = "请输入现场显示的6位数字签到码。"
+
+NOT_A_CONTEST = "只有技能竞赛才能登记成绩。"
+NOT_CHECKED_IN = "只能为已签到的参赛者登记成绩。"
+RESULTS_ALREADY_PUBLISHED = "成绩已经公布，不能再修改。"
+NO_RESULTS = "请先登记至少一个成绩再公布。"
+RESULTS_BEFORE_START = "竞赛开始后才能公布成绩。"
