@@ -1,0 +1,268 @@
+"""Staff work in Django admin: rewards, stock per station, vouchers and hand-overs, leaderboard choices.
+
+Stock quantities and voucher statuses are never form fields: they change through actions.py.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.exceptions import ApplicationError
+from rewards import actions
+from rewards.constants import LOW_STOCK
+from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
+from stations.models import Station
+
+
+@admin.register(Reward)
+class RewardAdmin(admin.ModelAdmin):
+    list_display = ("position", "name_zh", "name_en", "price", "is_active", "total_stock")
+    list_display_links = ("name_zh",)
+    list_filter = ("is_active",)
+    search_fields = ("name_zh", "name_en")
+    ordering = ("position", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(stock_total=Sum("stocks__quantity"))
+
+    @admin.display(description=_("in stock (all stations)"), ordering="stock_total")
+    def total_stock(self, obj: Reward) -> int:
+        return obj.stock_total or 0
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = _("stock level")
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [("low", _("Low (%(count)s or fewer)") % {"count": LOW_STOCK}), ("out", _("Out of stock"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return queryset.filter(quantity__lte=LOW_STOCK)
+        if self.value() == "out":
+            return queryset.filter(quantity=0)
+        return queryset
+
+
+class StockAdjustForm(forms.ModelForm):
+    """The stock changes by a number of items, with the reason that goes to the audit log."""
+
+    change = forms.IntegerField(
+        label=_("change"),
+        help_text=_(
+            "Items added (e.g. 20 after a delivery) or, with a minus sign, removed (e.g. -2 broken)."
+        ),
+    )
+    reason = forms.CharField(label=_("reason"), max_length=200, help_text=_("Kept in the audit log."))
+
+    class Meta:
+        model = RewardStock
+        fields = ("station", "reward")
+
+    def clean(self):
+        data = super().clean()
+        change = data.get("change")
+        if change == 0:
+            self.add_error("change", str(actions.NO_CHANGE))
+        current = self.instance.quantity if self.instance.pk else 0
+        if change and current + change < 0:
+            self.add_error("change", str(actions.STOCK_BELOW_ZERO) % {"quantity": current, "change": change})
+        station = self.instance.station if self.instance.pk else data.get("station")
+        if station is not None and not actions.can_adjust_stock(user=self.acting_user, station=station):
+            raise forms.ValidationError(str(actions.NOT_YOUR_STATION))
+        return data
+
+
+@admin.register(RewardStock)
+class RewardStockAdmin(admin.ModelAdmin):
+    form = StockAdjustForm
+    list_display = ("station", "reward", "quantity", "updated_at")
+    list_filter = ("station", "reward", LowStockFilter)
+    list_select_related = ("station", "reward")
+    search_fields = ("station__name", "reward__name_zh", "reward__name_en")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("station", "reward", "quantity", "updated_at") if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("station", "reward", "change", "reason")
+        return ("station", "reward", "quantity", "updated_at", "change", "reason")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.acting_user = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "station" and not request.user.has_perm("rewards.adjust_any_stock"):
+            kwargs["queryset"] = (
+                Station.objects.filter(lead=request.user) | Station.objects.filter(staff=request.user)
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            stock = actions.rewardstock_adjust(
+                station=obj.station,
+                reward=obj.reward,
+                change=form.cleaned_data["change"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ApplicationError as error:  # another change came first (the form checked before the lock)
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        obj.pk, obj.quantity = stock.pk, stock.quantity
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _confirm(model_admin, request, queryset) -> None:
+    done = 0
+    for voucher in queryset.select_related("station"):
+        try:
+            actions.voucher_handover_confirm(
+                voucher_code=voucher.code, station=voucher.station, acting_user=request.user
+            )
+        except ApplicationError as error:
+            model_admin.message_user(request, f"{voucher.code_display}: {error.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(
+            request,
+            ngettext("%(count)d hand-over confirmed.", "%(count)d hand-overs confirmed.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+
+VOUCHER_HEADER = [
+    _("voucher code"),
+    _("worker"),
+    _("phone"),
+    _("reward"),
+    _("station"),
+    _("points paid"),
+    _("status"),
+    _("issued at"),
+    _("collect by"),
+    _("collected at"),
+]
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "user",
+        "reward",
+        "station",
+        "price",
+        "status",
+        "issued_at",
+        "expires_at",
+        "handed_over_at",
+    )
+    list_filter = ("status", "station", "reward")
+    list_select_related = ("user", "reward", "station")
+    search_fields = ("code", "user__phone", "user__real_name")
+    readonly_fields = (
+        "code",
+        "user",
+        "reward",
+        "station",
+        "price",
+        "status",
+        "issued_at",
+        "expires_at",
+        "handed_over_at",
+        "handed_over_by",
+        "closed_at",
+    )
+    date_hierarchy = "issued_at"
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    actions = ("confirm_handover",)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Staff type the code as the worker reads it ("abcd efgh"): match the stored form too.
+        code = actions.normalise_code(search_term)
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        if len(code) == len(search_term.replace(" ", "").replace("-", "")) and code:
+            results = results | queryset.filter(code=code)
+        return results, distinct
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Confirm the hand-over of the selected vouchers"), permissions=["view"])
+    def confirm_handover(self, request, queryset):
+        _confirm(self, request, queryset)
+
+    def get_urls(self):
+        return [
+            path("export.csv", self.admin_site.admin_view(self.export_csv), name="rewards_voucher_export"),
+            *super().get_urls(),
+        ]
+
+    def export_csv(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        queryset = changelist_queryset(self, request).select_related("user", "reward", "station")
+
+        def rows():
+            for voucher in queryset.iterator(chunk_size=1000):
+                yield [
+                    voucher.code,
+                    voucher.user.real_name,
+                    voucher.user.phone,
+                    voucher.reward.name_zh,
+                    voucher.station.name,
+                    voucher.price,
+                    voucher.get_status_display(),
+                    _local(voucher.issued_at),
+                    _local(voucher.expires_at),
+                    _local(voucher.handed_over_at),
+                ]
+
+        return csv_response("vouchers.csv", [str(column) for column in VOUCHER_HEADER], rows())
+
+
+@admin.register(LeaderboardOptIn)
+class LeaderboardOptInAdmin(admin.ModelAdmin):
+    list_display = ("user", "opted_in", "updated_at")
+    list_filter = ("opted_in",)
+    list_select_related = ("user",)
+    search_fields = ("user__phone", "user__real_name")
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

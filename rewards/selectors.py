@@ -1,0 +1,164 @@
+"""Reads of the rewards store, with their joins made."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import Street
+from rewards.constants import LEADERBOARD_SIZE
+from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
+from stations.models import Station
+
+
+def store_rewards() -> QuerySet[Reward]:
+    """Offered rewards, each with `available` = the open stations that still have it (2 queries)."""
+    stocks = (
+        RewardStock.objects.filter(quantity__gt=0, station__is_active=True)
+        .select_related("station")
+        .order_by("station__name")
+    )
+    return Reward.objects.filter(is_active=True).prefetch_related(
+        Prefetch("stocks", stocks, to_attr="available")
+    )
+
+
+def offered_reward(*, reward_id: int) -> Reward:
+    return Reward.objects.get(pk=reward_id, is_active=True)
+
+
+def stocks_for_redeem(*, reward: Reward) -> list[RewardStock]:
+    """The open stations that carry the reward (also those just sold out, so a chosen one stays on the form)."""
+    return list(
+        RewardStock.objects.filter(reward=reward, station__is_active=True)
+        .select_related("station")
+        .order_by("station__name")
+    )
+
+
+def vouchers_of(*, user) -> QuerySet[Voucher]:
+    return Voucher.objects.filter(user=user).select_related("reward", "station__service_point")
+
+
+def voucher_for_user(*, user, voucher_id: int) -> Voucher:
+    """A foreign id raises DoesNotExist exactly like a missing one."""
+    return vouchers_of(user=user).get(pk=voucher_id)
+
+
+def stations_run_by(*, user) -> QuerySet[Station]:
+    if not user.is_authenticated:
+        return Station.objects.none()
+    if user.has_perm("rewards.confirm_handover"):
+        return Station.objects.filter(is_active=True)
+    return (Station.objects.filter(lead=user) | Station.objects.filter(staff=user)).distinct()
+
+
+def is_opted_in(*, user) -> bool:
+    return LeaderboardOptIn.objects.filter(user=user, opted_in=True).exists()
+
+
+# --- Leaderboard ------------------------------------------------------------------------------
+
+# Refunds give back what was spent; they are not points earned.
+NOT_EARNED = ("voucher_refund",)
+
+
+@dataclass
+class LeaderRow:
+    rank: int
+    user_id: int
+    name: str
+    points: int
+    is_me: bool
+
+
+def mask_name(name: str) -> str:
+    """张伟 → 张*, 欧阳娜娜 → 欧***: the family name stays, the rest is hidden."""
+    name = (name or "").strip()
+    if not name:
+        return "*"
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The calendar month in Asia/Shanghai as an aware [start, end) range."""
+    zone = timezone.get_default_timezone()
+    start = month.replace(day=1)
+    following = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(following, time.min, tzinfo=zone),
+    )
+
+
+def parse_month(raw: str | None, *, today: date) -> date:
+    """ "2026-11" → date(2026, 11, 1); anything else (or a future month) → the current month."""
+    current = today.replace(day=1)
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        chosen = date(year, month, 1)
+    except (TypeError, ValueError):
+        return current
+    if chosen > current or year < 2000:
+        return current
+    return chosen
+
+
+def recent_months(*, today: date, count: int = 12) -> list[date]:
+    """The current month and the ones before it, newest first (the month picker)."""
+    months, month = [], today.replace(day=1)
+    for _ in range(count):
+        months.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return months
+
+
+def parse_street(raw: str | None, *, default: str) -> str:
+    return raw if raw in Street.values else default
+
+
+def leaderboard(*, street: str, month: date, me=None) -> list[LeaderRow]:
+    """Opted-in workers of the street ranked by points earned in the month (one query).
+
+    Ties share a rank (1, 1, 3). Only names' first characters are shown, except the viewer's own.
+    """
+    start, end = month_bounds(month)
+    from governance.models import PointEntry
+
+    totals = (
+        PointEntry.objects.filter(
+            amount__gt=0,
+            created_at__gte=start,
+            created_at__lt=end,
+            user__profile__street=street,
+            user__leaderboard_opt_in__opted_in=True,
+        )
+        .exclude(reason__in=NOT_EARNED)
+        .values("user_id", "user__real_name")
+        .annotate(total=Sum("amount"))
+        .order_by("-total", "user_id")
+    )
+    rows, rank, previous = [], 0, None
+    me_id = getattr(me, "pk", None)
+    for position, item in enumerate(totals, start=1):
+        if item["total"] != previous:
+            rank, previous = position, item["total"]
+        is_me = item["user_id"] == me_id
+        rows.append(
+            LeaderRow(
+                rank=rank,
+                user_id=item["user_id"],
+                name=item["user__real_name"] if is_me else mask_name(item["user__real_name"]),
+                points=item["total"],
+                is_me=is_me,
+            )
+        )
+    return rows
+
+
+def leaderboard_page(rows: list[LeaderRow]) -> tuple[list[LeaderRow], LeaderRow | None]:
+    """The top rows, and the viewer's own row when it is further down."""
+    top = rows[:LEADERBOARD_SIZE]
+    mine = next((row for row in rows[LEADERBOARD_SIZE:] if row.is_me), None)
+    return top, mine
