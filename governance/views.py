@@ -30,9 +30,10 @@ def _wants_json(request: HttpRequest) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     member = selectors.is_grid_member(user=request.user)
     context = {"is_member": member}
+    if request.user.is_authenticated:
+        context["balance"] = selectors.points_balance(user=request.user)
     if member:
         context["memberships"] = list(selectors.live_memberships(user=request.user))
-        context["balance"] = selectors.points_balance(user=request.user)
         context["open_count"] = (
             selectors.reports_of(user=request.user).filter(status__in=Report.OPEN_STATUSES).count()
         )

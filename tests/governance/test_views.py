@@ -377,3 +377,19 @@ def test_points_page_queries_do_not_grow(member_client, member, django_assert_nu
     # savepoint + release, session, user, count, entries with their source types, balance, inbox count
     with django_assert_num_queries(8):
         member_client.get(reverse("governance:points"))
+
+
+def test_index_leads_everyone_to_the_stations_events_teams_and_rewards(client, outsider):
+    from governance import actions
+
+    actions.points_add(user=outsider, amount=25, reason="adjustment")
+    client.force_login(outsider)
+    page = client.get(reverse("governance:index")).content.decode()
+    for url, text in [
+        ("/stations/", "驿站与议题"),
+        ("/events/", "活动：议事会、技能竞赛、分享会"),
+        ("/volunteer/", "志愿服务队"),
+        ("/rewards/leaderboard/", "月度积分榜"),
+    ]:
+        assert f'<a href="{url}">{text}</a>' in page
+    assert '<a href="/rewards/">积分兑换 <span class="count-pill">25</span></a>' in page
