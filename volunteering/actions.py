@@ -1,0 +1,418 @@
+"""Writes of the volunteering app: memberships, tasks, sign-ups, completion and points.
+
+Every action is one transaction. Sign-ups lock the task row first, so the
+number of volunteers never exceeds what the task needs; completion and
+cancelling erase the elderly person's details in the same transaction.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core import audit
+from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from governance.actions import points_add, points_for
+from governance.models import PointRule
+from notifications.actions import notify
+from notifications.models import Message
+from volunteering.models import Membership, Recipient, Signup, Task, Team
+
+ALREADY_MEMBER = _("You are already a member of this team.")
+ALREADY_ASKED = _("You have already asked to join; the team lead will answer soon.")
+TEAM_CLOSED = _("This team is not taking new members at the moment.")
+NOT_PENDING = _("This request has already been answered.")
+NOT_A_MEMBER = _("Only members of the team can do this. Ask to join the team first.")
+LEAD_CANNOT_LEAVE = _("The team lead cannot leave the team. Ask the station staff to name a new lead first.")
+LEAVE_WITH_TASKS = _("You are still signed up for a task of this team. Withdraw from it before leaving.")
+NOT_THE_LEAD = _("Only the team lead can do this.")
+TASK_NOT_OPEN = _("This task is “%(status)s”, so nobody can sign up for it.")
+TASK_FULL = _("Sorry, this task already has all the volunteers it needs.")
+TASK_PAST = _("This task's day has passed; nobody can sign up for it any more.")
+ALREADY_SIGNED_UP = _("You are already signed up for this task.")
+NOT_SIGNED_UP = _("You are not signed up for this task.")
+WITHDRAW_TOO_LATE = _("You can withdraw only before the day of the task. Please tell the team lead instead.")
+TASK_NOT_LIVE = _("This task is “%(status)s” already, so it cannot be changed.")
+CONFIRM_TOO_EARLY = _("Completion can be confirmed on the day of the task at the earliest.")
+NOBODY_CHOSEN = _("Please tick at least one volunteer who did the task.")
+NOT_A_VOLUNTEER = _("Only volunteers signed up for this task can be confirmed.")
+REASON_REQUIRED = _("Please give the reason; the volunteers will see it.")
+NAME_REQUIRED = _("Please enter the name of the elderly person.")
+ADDRESS_REQUIRED = _("Please enter the address the delivery goes to.")
+NEEDED_AT_LEAST_ONE = _("A task needs at least one volunteer.")
+ENDS_BEFORE_START = _("The end time must be after the start time.")
+
+
+def _inbox(user, *, kind: str, subject, body, link: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            user=user,
+            kind=kind,
+            subject=str(subject),
+            body=str(body),
+            link=link,
+            channels=[Message.Channel.INBOX],
+        )
+
+
+def is_manager(*, team: Team, user) -> bool:
+    """The team lead, or staff allowed to change tasks."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return team.lead_id == user.pk or (user.is_staff and user.has_perm("volunteering.change_task"))
+
+
+# --- Teams and memberships -----------------------------------------------------------
+
+
+@transaction.atomic
+def team_create(*, name: str, lead, acting_user, description: str = "", station=None) -> Team:
+    team = Team.objects.create(name=name, lead=lead, description=description, station=station)
+    membership_ensure_lead(team=team, acting_user=acting_user)
+    audit.record(actor=acting_user, action="volunteering.team.create", target=team)
+    return team
+
+
+@transaction.atomic
+def membership_ensure_lead(*, team: Team, acting_user) -> Membership:
+    """The lead is always an active member (called after a team is created or its lead changed)."""
+    membership, _created = Membership.objects.get_or_create(team=team, user_id=team.lead_id)
+    if membership.status != Membership.Status.ACTIVE:
+        membership.status = Membership.Status.ACTIVE
+        membership.decided_at, membership.decided_by, membership.left_at = timezone.now(), acting_user, None
+        membership.save(update_fields=["status", "decided_at", "decided_by", "left_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_request(*, team: Team, user) -> Membership:
+    if not team.is_active:
+        raise ApplicationError(str(TEAM_CLOSED))
+    membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
+    if membership is None:
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(team=team, user=user)
+        except IntegrityError as error:  # the same person asked twice at once
+            raise ApplicationError(str(ALREADY_ASKED)) from error
+    elif membership.status == Membership.Status.ACTIVE:
+        raise ApplicationError(str(ALREADY_MEMBER))
+    elif membership.status == Membership.Status.PENDING:
+        raise ApplicationError(str(ALREADY_ASKED))
+    else:  # asking again after leaving or being declined reuses the one row
+        membership.status = Membership.Status.PENDING
+        membership.requested_at, membership.decided_at, membership.decided_by = timezone.now(), None, None
+        membership.left_at = None
+        membership.save(update_fields=["status", "requested_at", "decided_at", "decided_by", "left_at"])
+    audit.record(actor=user, action="volunteering.membership.request", target=membership)
+    _inbox(
+        team.lead,
+        kind="volunteer_join_request",
+        subject=gettext("Someone asked to join %(team)s") % {"team": team.name},
+        body=gettext("%(name)s asked to join the team. Please accept or decline on the team lead page.")
+        % {"name": user.real_name or gettext("A worker")},
+        link=reverse("volunteering:lead", args=[team.pk]),
+    )
+    return membership
+
+
+def _decide(*, membership_id: int, acting_user, accept: bool) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("team").get(pk=membership_id)
+    if not is_manager(team=membership.team, user=acting_user):
+        raise PermissionDenied(str(NOT_THE_LEAD))
+    if membership.status != Membership.Status.PENDING:
+        raise TransitionNotAllowed(str(NOT_PENDING))
+    membership.status = Membership.Status.ACTIVE if accept else Membership.Status.DECLINED
+    membership.decided_at, membership.decided_by = timezone.now(), acting_user
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    audit.record(
+        actor=acting_user,
+        action="volunteering.membership.accept" if accept else "volunteering.membership.decline",
+        target=membership,
+    )
+    team = membership.team
+    if accept:
+        subject = gettext("Welcome to %(team)s") % {"team": team.name}
+        body = gettext("The team lead accepted you. You can now sign up for the team's tasks.")
+    else:
+        subject = gettext("Your request to join %(team)s") % {"team": team.name}
+        body = gettext("The team lead did not accept your request this time.")
+    _inbox(
+        membership.user,
+        kind="volunteer_join_accepted" if accept else "volunteer_join_declined",
+        subject=subject,
+        body=body,
+        link=reverse("volunteering:team", args=[team.pk]),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_accept(*, membership_id: int, acting_user) -> Membership:
+    return _decide(membership_id=membership_id, acting_user=acting_user, accept=True)
+
+
+@transaction.atomic
+def membership_decline(*, membership_id: int, acting_user) -> Membership:
+    return _decide(membership_id=membership_id, acting_user=acting_user, accept=False)
+
+
+@transaction.atomic
+def membership_leave(*, team: Team, user) -> Membership:
+    membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
+    if membership is None or membership.status not in (Membership.Status.ACTIVE, Membership.Status.PENDING):
+        raise ApplicationError(str(NOT_A_MEMBER))
+    if team.lead_id == user.pk:
+        raise ApplicationError(str(LEAD_CANNOT_LEAVE))
+    if Signup.objects.filter(
+        task__team=team, volunteer=user, status=Signup.Status.SIGNED_UP, task__status__in=Task.LIVE_STATUSES
+    ).exists():
+        raise ApplicationError(str(LEAVE_WITH_TASKS))
+    membership.status, membership.left_at = Membership.Status.LEFT, timezone.now()
+    membership.save(update_fields=["status", "left_at"])
+    audit.record(actor=user, action="volunteering.membership.leave", target=membership)
+    return membership
+
+
+def is_member(*, team: Team, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(team=team, user=user, status=Membership.Status.ACTIVE).exists()
+
+
+# --- Tasks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecipientDetails:
+    name: str
+    address: str
+    phone: str = ""
+    notes: str = ""
+
+
+@transaction.atomic
+def task_create(
+    *,
+    team: Team,
+    acting_user,
+    date: date,
+    starts_at: time,
+    ends_at: time,
+    street: str,
+    area: str,
+    what: str,
+    volunteers_needed: int,
+    recipient: RecipientDetails,
+    description: str = "",
+) -> Task:
+    if not is_manager(team=team, user=acting_user):
+        raise PermissionDenied(str(NOT_THE_LEAD))
+    if volunteers_needed < 1:
+        raise ApplicationError(str(NEEDED_AT_LEAST_ONE))
+    if ends_at <= starts_at:
+        raise ApplicationError(str(ENDS_BEFORE_START))
+    if not recipient.name.strip():
+        raise ApplicationError(str(NAME_REQUIRED))
+    if not recipient.address.strip():
+        raise ApplicationError(str(ADDRESS_REQUIRED))
+    task = Task.objects.create(
+        team=team,
+        date=date,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        street=street,
+        area=area,
+        what=what,
+        description=description,
+        volunteers_needed=volunteers_needed,
+        created_by=acting_user,
+    )
+    Recipient.objects.create(
+        task=task,
+        name_encrypted=Recipient.seal(recipient.name.strip()),
+        address_encrypted=Recipient.seal(recipient.address.strip()),
+        phone_encrypted=Recipient.seal(recipient.phone.strip()),
+        notes_encrypted=Recipient.seal(recipient.notes.strip()),
+    )
+    # Never the elderly person's details in the audit log: it outlives the task.
+    audit.record(actor=acting_user, action="volunteering.task.create", target=task, data={"team": team.pk})
+    return task
+
+
+def _locked_task(task_id: int) -> Task:
+    return Task.objects.select_for_update().select_related("team").get(pk=task_id)
+
+
+def _task_link(task: Task) -> str:
+    return reverse("volunteering:task", args=[task.pk])
+
+
+def _when(task: Task) -> str:
+    return (
+        f"{task.date.year}年{task.date.month}月{task.date.day}日 {task.starts_at:%H:%M}–{task.ends_at:%H:%M}"
+    )
+
+
+@transaction.atomic
+def signup_create(*, task_id: int, user) -> Signup:
+    task = _locked_task(task_id)  # every sign-up for this task waits here: the count below is exact
+    if not is_member(team=task.team, user=user):
+        raise PermissionDenied(str(NOT_A_MEMBER))
+    if Signup.objects.filter(task=task, volunteer=user, status=Signup.Status.SIGNED_UP).exists():
+        raise ApplicationError(str(ALREADY_SIGNED_UP))
+    if task.status == Task.Status.FULL:
+        raise TransitionNotAllowed(str(TASK_FULL))
+    if task.status != Task.Status.OPEN:
+        raise TransitionNotAllowed(str(TASK_NOT_OPEN) % {"status": task.get_status_display()})
+    if task.date < timezone.localdate():
+        raise TransitionNotAllowed(str(TASK_PAST))
+    if task.taken >= task.volunteers_needed:
+        raise TransitionNotAllowed(str(TASK_FULL))
+    try:
+        with transaction.atomic():
+            signup = Signup.objects.create(task=task, volunteer=user)
+    except IntegrityError as error:  # the same person twice at once: the first one won
+        raise ApplicationError(str(ALREADY_SIGNED_UP)) from error
+    task.taken += 1
+    if task.taken == task.volunteers_needed:
+        task.status = Task.Status.FULL
+    task.save(update_fields=["taken", "status"])
+    audit.record(actor=user, action="volunteering.signup.create", target=signup, data={"task": task.pk})
+    _inbox(
+        user,
+        kind="volunteer_signup_confirmed",
+        subject=gettext("You are signed up: %(what)s") % {"what": task.what},
+        body=gettext(
+            "Your sign-up for %(what)s on %(when)s (%(area)s) is confirmed. "
+            "The address and the elderly person's details are on the task page."
+        )
+        % {"what": task.what, "when": _when(task), "area": task.area},
+        link=_task_link(task),
+    )
+    return signup
+
+
+@transaction.atomic
+def signup_withdraw(*, task_id: int, user) -> Signup:
+    task = _locked_task(task_id)
+    signup = Signup.objects.filter(task=task, volunteer=user, status=Signup.Status.SIGNED_UP).first()
+    if signup is None:
+        raise ApplicationError(str(NOT_SIGNED_UP))
+    if not task.is_live:
+        raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
+    if task.date <= timezone.localdate():
+        raise TransitionNotAllowed(str(WITHDRAW_TOO_LATE))
+    signup.status, signup.withdrawn_at = Signup.Status.WITHDRAWN, timezone.now()
+    signup.save(update_fields=["status", "withdrawn_at"])
+    task.taken -= 1
+    task.status = Task.Status.OPEN
+    task.save(update_fields=["taken", "status"])
+    audit.record(actor=user, action="volunteering.signup.withdraw", target=signup, data={"task": task.pk})
+    return signup
+
+
+def _erase_recipient(task: Task) -> None:
+    Recipient.objects.filter(task=task).delete()
+
+
+@transaction.atomic
+def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | None = None) -> list[Signup]:
+    """The lead confirms who did the task: points once each, then the elderly person's details are erased.
+
+    volunteer_ids=None confirms everyone signed up (the admin's bulk action).
+    """
+    task = _locked_task(task_id)
+    if not is_manager(team=task.team, user=acting_user):
+        raise PermissionDenied(str(NOT_THE_LEAD))
+    if not task.is_live:
+        raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
+    if task.date > timezone.localdate():
+        raise TransitionNotAllowed(str(CONFIRM_TOO_EARLY))
+    signups = list(
+        Signup.objects.select_for_update()
+        .filter(task=task, status=Signup.Status.SIGNED_UP)
+        .select_related("volunteer")
+    )
+    chosen = {s.volunteer_id for s in signups} if volunteer_ids is None else set(volunteer_ids)
+    if not chosen:
+        raise ApplicationError(str(NOBODY_CHOSEN))
+    if not chosen <= {s.volunteer_id for s in signups}:
+        raise ApplicationError(str(NOT_A_VOLUNTEER))
+    amount = points_for(PointRule.Event.VOLUNTEER_TASK_DONE)
+    done = []
+    for signup in signups:
+        if signup.volunteer_id not in chosen:
+            signup.status = Signup.Status.ABSENT
+            signup.save(update_fields=["status"])
+            continue
+        entry = points_add(
+            user=signup.volunteer,
+            amount=amount,
+            reason=PointRule.Event.VOLUNTEER_TASK_DONE,
+            source=task,
+            once_key=f"volunteer_task_done:{task.pk}:{signup.volunteer_id}",
+            acting_user=acting_user,
+        )
+        signup.status, signup.points = Signup.Status.DONE, entry.amount if entry else 0
+        signup.save(update_fields=["status", "points"])
+        done.append(signup)
+    task.status, task.completed_at, task.completed_by = Task.Status.DONE, timezone.now(), acting_user
+    task.save(update_fields=["status", "completed_at", "completed_by"])
+    _erase_recipient(task)
+    audit.record(
+        actor=acting_user,
+        action="volunteering.task.confirm",
+        target=task,
+        data={"volunteers": sorted(chosen), "points": amount},
+    )
+    for signup in done:
+        _inbox(
+            signup.volunteer,
+            kind="volunteer_task_done",
+            subject=gettext("Thank you! +%(points)s points") % {"points": signup.points},
+            body=gettext(
+                "The team lead confirmed %(what)s on %(when)s. %(points)s points were added to your account."
+            )
+            % {"what": task.what, "when": _when(task), "points": signup.points},
+            link=reverse("governance:points"),
+        )
+    return done
+
+
+@transaction.atomic
+def task_cancel(*, task_id: int, acting_user, reason: str) -> Task:
+    task = _locked_task(task_id)
+    if not is_manager(team=task.team, user=acting_user):
+        raise PermissionDenied(str(NOT_THE_LEAD))
+    if not task.is_live:
+        raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(str(REASON_REQUIRED))
+    signups = list(
+        Signup.objects.select_for_update()
+        .filter(task=task, status=Signup.Status.SIGNED_UP)
+        .select_related("volunteer")
+    )
+    Signup.objects.filter(pk__in=[s.pk for s in signups]).update(status=Signup.Status.CANCELLED)
+    task.status, task.cancelled_at, task.cancel_reason = Task.Status.CANCELLED, timezone.now(), reason
+    task.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    _erase_recipient(task)
+    audit.record(actor=acting_user, action="volunteering.task.cancel", target=task, note=reason)
+    for signup in signups:
+        _inbox(
+            signup.volunteer,
+            kind="volunteer_task_cancelled",
+            subject=gettext("Task cancelled: %(what)s") % {"what": task.what},
+            body=gettext("%(what)s on %(when)s was cancelled. Reason: %(reason)s")
+            % {"what": task.what, "when": _when(task), "reason": reason},
+            link=_task_link(task),
+        )
+    return task

@@ -1,0 +1,317 @@
+"""Staff manage volunteer teams and tasks. Statuses change only through actions.py.
+
+The elderly person's details appear only on a task's own page, decrypted, for
+staff with the "see_recipient" permission; never in lists, filters, search or CSV.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.exceptions import ApplicationError
+from volunteering import actions
+from volunteering.forms import TaskForm
+from volunteering.models import Membership, Recipient, Signup, Task, Team
+
+CANCELLED_BY_STAFF = _("Cancelled by the station staff.")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ("user", "status", "requested_at", "decided_at", "left_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "station", "lead", "is_active", "created_at")
+    list_filter = ("is_active", "station")
+    list_select_related = ("station", "lead")
+    search_fields = ("name", "lead__phone", "lead__real_name")
+    raw_id_fields = ("lead",)
+    inlines = (MembershipInline,)
+    fields = ("name", "description", "station", "lead", "is_active")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            team = actions.team_create(
+                name=obj.name,
+                lead=obj.lead,
+                description=obj.description,
+                station=obj.station,
+                acting_user=request.user,
+            )
+            obj.pk, obj._state.adding, obj._state.db = team.pk, False, team._state.db
+            if not obj.is_active:
+                obj.save(update_fields=["is_active"])
+            return
+        obj.save()
+        actions.membership_ensure_lead(team=obj, acting_user=request.user)
+
+
+class SignupInline(admin.TabularInline):
+    model = Signup
+    fields = ("volunteer", "status", "created_at", "withdrawn_at", "points")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("volunteer")
+
+
+class TaskAddForm(forms.ModelForm):
+    """Publishing a task in admin: the task fields plus the elderly person's details (encrypted by the action)."""
+
+    recipient_name = TaskForm.base_fields["recipient_name"]
+    recipient_address = TaskForm.base_fields["recipient_address"]
+    recipient_phone = TaskForm.base_fields["recipient_phone"]
+    recipient_notes = TaskForm.base_fields["recipient_notes"]
+
+    class Meta:
+        model = Task
+        fields = (
+            "team",
+            "what",
+            "date",
+            "starts_at",
+            "ends_at",
+            "street",
+            "area",
+            "volunteers_needed",
+            "description",
+        )
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("date", "time_window", "what", "team", "street", "area", "places", "status")
+    list_filter = ("status", "team", "date", "street")
+    list_select_related = ("team",)
+    search_fields = ("what", "area", "team__name")
+    date_hierarchy = "date"
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    inlines = (SignupInline,)
+    actions = ("confirm_selected", "cancel_selected", "export_done_csv")
+    readonly_fields = (
+        "team",
+        "what",
+        "date",
+        "starts_at",
+        "ends_at",
+        "street",
+        "area",
+        "volunteers_needed",
+        "description",
+        "taken",
+        "status",
+        "created_by",
+        "created_at",
+        "completed_at",
+        "completed_by",
+        "cancelled_at",
+        "cancel_reason",
+        "recipient_details",
+    )
+
+    @admin.display(description=_("time"))
+    def time_window(self, obj: Task) -> str:
+        return f"{obj.starts_at:%H:%M}–{obj.ends_at:%H:%M}"
+
+    @admin.display(description=_("volunteers"))
+    def places(self, obj: Task) -> str:
+        return f"{obj.taken}/{obj.volunteers_needed}"
+
+    @admin.display(description=_("elderly person served"))
+    def recipient_details(self, obj: Task) -> str:
+        if not obj.is_live:
+            return gettext("Erased when the task ended.")
+        if not self._may_see_recipient(self._request):
+            return gettext("Hidden: you do not have the permission to see these details.")
+        recipient = Recipient.objects.filter(task=obj).first()
+        if recipient is None:
+            return "—"
+        return format_html(
+            "{}<br>{}<br>{}<br>{}",
+            recipient.name,
+            recipient.address,
+            recipient.phone or "—",
+            recipient.notes or "—",
+        )
+
+    @staticmethod
+    def _may_see_recipient(request) -> bool:
+        return request.user.is_staff and request.user.has_perm("volunteering.see_recipient")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        self._request = request
+        if obj is None:
+            kwargs["form"] = TaskAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        self._request = request
+        return self.readonly_fields if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return (
+                *TaskAddForm.Meta.fields,
+                "recipient_name",
+                "recipient_address",
+                "recipient_phone",
+                "recipient_notes",
+            )
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        try:
+            task = actions.task_create(
+                team=data["team"],
+                acting_user=request.user,
+                date=data["date"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                street=data["street"],
+                area=data["area"],
+                what=data["what"],
+                volunteers_needed=data["volunteers_needed"],
+                description=data["description"],
+                recipient=actions.RecipientDetails(
+                    name=data["recipient_name"],
+                    address=data["recipient_address"],
+                    phone=data["recipient_phone"],
+                    notes=data["recipient_notes"],
+                ),
+            )
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+        obj.pk, obj._state.adding, obj._state.db = task.pk, False, task._state.db
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            return
+        super().save_related(request, form, formsets, change)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _each(self, request, queryset, run, done_text) -> None:
+        done = 0
+        for task_id in queryset.values_list("pk", flat=True):
+            try:
+                run(task_id)
+            except ApplicationError as error:
+                self.message_user(request, f"#{task_id}: {error.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_text % {"count": done}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Confirm completion (all signed-up volunteers get their points)"),
+        permissions=["change"],
+    )
+    def confirm_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda task_id: actions.task_confirm(task_id=task_id, acting_user=request.user),
+            gettext("%(count)s tasks confirmed."),
+        )
+
+    @admin.action(description=_("Cancel the selected tasks"), permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda task_id: actions.task_cancel(
+                task_id=task_id, acting_user=request.user, reason=str(CANCELLED_BY_STAFF)
+            ),
+            gettext("%(count)s tasks cancelled."),
+        )
+
+    @admin.action(
+        description=_("Export completed tasks with volunteers and points (CSV)"), permissions=["view"]
+    )
+    def export_done_csv(self, request, queryset):
+        tasks = queryset.filter(status=Task.Status.DONE)
+        signups = (
+            Signup.objects.filter(task__in=tasks)
+            .filter(Q(status=Signup.Status.DONE) | Q(status=Signup.Status.ABSENT))
+            .select_related("task__team", "volunteer")
+            .order_by("task__date", "task_id", "id")
+        )
+        header = [
+            gettext("Task"),
+            gettext("Team"),
+            gettext("Date"),
+            gettext("Time"),
+            gettext("Street"),
+            gettext("Area"),
+            gettext("What"),
+            gettext("Volunteer"),
+            pgettext("volunteering", "Phone"),
+            gettext("Done"),
+            gettext("Points"),
+            gettext("Confirmed at"),
+        ]
+
+        def rows():
+            for signup in signups.iterator(chunk_size=500):
+                task = signup.task
+                yield [
+                    task.pk,
+                    task.team.name,
+                    task.date.isoformat(),
+                    f"{task.starts_at:%H:%M}-{task.ends_at:%H:%M}",
+                    task.get_street_display(),
+                    task.area,
+                    task.what,
+                    signup.volunteer.real_name,
+                    signup.volunteer.phone,
+                    gettext("yes") if signup.status == Signup.Status.DONE else gettext("no"),
+                    signup.points,
+                    task.completed_at.isoformat() if task.completed_at else "",
+                ]
+
+        return csv_response("volunteer-tasks.csv", header, rows())
+
+    def changelist_view(self, request, extra_context=None):
+        # "Export" with nothing ticked exports the whole filtered list.
+        if (
+            request.method == "POST"
+            and request.POST.get("action") == "export_done_csv"
+            and not request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        ):
+            return self.export_done_csv(request, changelist_queryset(self, request))
+        return super().changelist_view(request, extra_context)

@@ -1,0 +1,100 @@
+"""Reads of the volunteering app: querysets with their joins already made.
+
+No list here loads the elderly person's details: only `recipient_for` does,
+for the people allowed to see them.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from volunteering.models import Membership, Recipient, Signup, Task, Team
+
+
+def teams_for_list(*, user) -> QuerySet[Team]:
+    """Active teams with their member count and, for a logged-in worker, their own membership status."""
+    queryset = (
+        Team.objects.filter(is_active=True)
+        .select_related("station")
+        .annotate(
+            member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)),
+            open_task_count=Count(
+                "tasks",
+                filter=Q(tasks__status=Task.Status.OPEN, tasks__date__gte=timezone.localdate()),
+                distinct=True,
+            ),
+        )
+    )
+    if getattr(user, "is_authenticated", False):
+        queryset = queryset.prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(user=user), to_attr="mine")
+        )
+    return queryset
+
+
+def membership_of(*, team: Team, user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(team=team, user=user).first()
+
+
+def active_members(*, team: Team) -> QuerySet[Membership]:
+    return Membership.objects.filter(team=team, status=Membership.Status.ACTIVE).select_related("user")
+
+
+def pending_requests(*, team: Team) -> QuerySet[Membership]:
+    return Membership.objects.filter(team=team, status=Membership.Status.PENDING).select_related("user")
+
+
+def upcoming_tasks(*, team: Team) -> QuerySet[Task]:
+    """Live tasks from today on (open ones first by date); no recipient is joined."""
+    return Task.objects.filter(team=team, status__in=Task.LIVE_STATUSES, date__gte=timezone.localdate())
+
+
+def tasks_to_confirm(*, team: Team) -> QuerySet[Task]:
+    """Live tasks whose day has come, with their volunteers."""
+    return Task.objects.filter(
+        team=team, status__in=Task.LIVE_STATUSES, date__lte=timezone.localdate()
+    ).prefetch_related(_live_signups())
+
+
+def _live_signups() -> Prefetch:
+    return Prefetch(
+        "signups",
+        queryset=Signup.objects.filter(status=Signup.Status.SIGNED_UP).select_related("volunteer"),
+        to_attr="live_signups",
+    )
+
+
+def task_get(*, task_id: int) -> Task:
+    return Task.objects.select_related("team", "team__station").get(pk=task_id)
+
+
+def signup_of(*, task: Task, user) -> Signup | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Signup.objects.filter(task=task, volunteer=user).exclude(status=Signup.Status.WITHDRAWN).first()
+
+
+def can_see_recipient(*, task: Task, user) -> bool:
+    """Staff with the permission, and the volunteers signed up for the task. Nobody else, not even the lead."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff and user.has_perm("volunteering.see_recipient"):
+        return True
+    return Signup.objects.filter(task=task, volunteer=user, status=Signup.Status.SIGNED_UP).exists()
+
+
+def recipient_for(*, task: Task, user) -> Recipient | None:
+    if not can_see_recipient(task=task, user=user):
+        return None
+    return Recipient.objects.filter(task=task).first()
+
+
+def signups_of(*, user) -> QuerySet[Signup]:
+    """A worker's volunteer tasks, newest day first (withdrawn ones left out)."""
+    return (
+        Signup.objects.filter(volunteer=user)
+        .exclude(status=Signup.Status.WITHDRAWN)
+        .select_related("task", "task__team")
+        .order_by("-task__date", "-task__starts_at", "-id")
+    )
