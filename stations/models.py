@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Street
 
@@ -77,7 +78,7 @@ class Topic(models.Model):
         OPEN = "open", _("Raised")
         ACCEPTED = "accepted", _("Accepted for a session")
         SCHEDULED = "scheduled", _("On a session's agenda")
-        RESOLVED = "resolved", _("Resolved")
+        RESOLVED = "resolved", pgettext_lazy("deliberation topic", "Resolved")
         UNRESOLVED = "unresolved", _("Not resolved")
         CLOSED = "closed", _("Answered")
 
@@ -210,7 +211,7 @@ class Support(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="topic_supports",
-        verbose_name=_("worker"),
+        verbose_name=_("supporter"),
     )
     created_at = models.DateTimeField(_("supported at"), default=timezone.now)
 
