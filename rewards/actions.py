@@ -139,7 +139,8 @@ def voucher_redeem(*, user, reward: Reward, station: Station) -> Voucher:
     try:
         points_add(user=user, amount=-reward.price, reason="reward_redeemed", source=voucher)
     except NotEnoughPoints:
-        balance = PointAccount.objects.get(user=user).balance  # locked by points_add: still current
+        # points_add rolled its own savepoint back (the account row may not even exist).
+        balance = PointAccount.objects.filter(user=user).values_list("balance", flat=True).first() or 0
         raise NotEnoughPoints(
             str(NOT_ENOUGH_POINTS) % {"reward": reward.name, "price": reward.price, "balance": balance}
         ) from None
