@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import CappedCountPaginator, csv_response
@@ -71,7 +71,7 @@ class RegistrationInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description=_("worker"))
+    @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: Registration) -> str:
         return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
 
@@ -198,16 +198,17 @@ class CheckedInFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Context "attendance": the short words (event, worker, phone) mean something else in other apps' catalogues.
 ATTENDANCE_HEADER = [
-    _("event"),
-    _("starts at"),
-    _("station"),
-    _("worker"),
-    _("phone"),
-    _("status"),
-    _("registered at"),
-    _("checked in at"),
-    _("points earned"),
+    pgettext_lazy("attendance", "event"),
+    pgettext_lazy("attendance", "starts at"),
+    pgettext_lazy("attendance", "station"),
+    pgettext_lazy("attendance", "worker"),
+    pgettext_lazy("attendance", "phone"),
+    pgettext_lazy("attendance", "status"),
+    pgettext_lazy("attendance", "registered at"),
+    pgettext_lazy("attendance", "checked in at"),
+    pgettext_lazy("attendance", "points earned"),
 ]
 
 
@@ -247,11 +248,11 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description=_("worker"), ordering="user__real_name")
+    @admin.display(description=pgettext_lazy("attendance", "worker"), ordering="user__real_name")
     def worker(self, obj: Registration) -> str:
         return obj.user.real_name
 
-    @admin.display(description=_("phone"))
+    @admin.display(description=pgettext_lazy("attendance", "phone"))
     def phone(self, obj: Registration) -> str:
         return masked_phone(obj.user.phone)
 
@@ -352,7 +353,7 @@ class CheckInAdmin(admin.ModelAdmin):
     search_fields = ("event__title", "user__real_name", "user__phone")
     show_full_result_count = False
 
-    @admin.display(description=_("worker"))
+    @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: CheckIn) -> str:
         return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
 

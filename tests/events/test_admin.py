@@ -1,0 +1,220 @@
+import csv
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts import roles
+from events import codes
+from events.actions import checkin_create
+from events.models import CheckIn, ContestResult, Event, Registration
+from governance.models import PointEntry
+from notifications.models import Message
+from tests.events.factories import EventFactory, RegistrationFactory, ongoing_event
+from tests.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def station_staff(db):
+    user = StaffFactory(real_name="周站长")
+    user.groups.add(Group.objects.get(name=roles.STATION_STAFF))
+    return user
+
+
+@pytest.fixture
+def staff_client(client, station_staff):
+    client.force_login(station_staff)
+    return client
+
+
+def test_the_station_staff_group_holds_the_events_permissions(station_staff):
+    for codename in (
+        "events.view_event",
+        "events.change_event",
+        "events.show_checkin_code",
+        "events.view_registration",
+        "events.add_contestresult",
+    ):
+        assert station_staff.has_perm(codename), codename
+    assert not station_staff.has_perm("events.delete_event")
+    assert not station_staff.has_perm("events.change_registration")
+
+
+def test_the_event_changelist_with_seats_and_screen_link(staff_client, station, django_assert_num_queries):
+    for _ in range(5):
+        event = EventFactory(station=station, seat_limit=3)
+        RegistrationFactory(event=event)
+        RegistrationFactory(event=event, status="waitlisted")
+    url = reverse("admin:events_event_changelist")
+    response = staff_client.get(url)
+    page = response.content.decode()
+    assert page.count('<td class="field-seats">1 / 3</td>') == 5
+    assert f'href="{reverse("events:screen", args=[event.pk])}"' in page
+    for query in (
+        {"kind": "contest"},
+        {"status": "cancelled"},
+        {"station__id__exact": station.pk},
+        {"when": "past"},
+        {"q": "诗歌"},
+    ):
+        assert staff_client.get(url, query).status_code == 200
+
+
+def test_event_changelist_queries_do_not_grow(staff_client, station, django_assert_num_queries):
+    def count_for(n):
+        for _ in range(n):
+            RegistrationFactory(event=EventFactory(station=station))
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            staff_client.get(reverse("admin:events_event_changelist"))
+        return len(queries)
+
+    assert count_for(2) == count_for(10)
+
+
+def test_the_event_page_shows_registrations_read_only(staff_client, station):
+    event = ongoing_event(station=station)
+    worker = UserFactory(real_name="张伟", phone="+8613800000001")
+    RegistrationFactory(event=event, user=worker)
+    checkin_create(event_id=event.pk, user=worker, code=codes.checkin_code(event.pk))
+    page = staff_client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    assert "张伟 138****0001" in page
+    assert "已报名" in page
+    assert 'name="registrations-0-status"' not in page
+
+
+def test_adding_an_event_in_admin_goes_through_the_action(staff_client, station):
+    response = staff_client.post(
+        reverse("admin:events_event_add"),
+        {
+            "station": station.pk,
+            "kind": "sharing",
+            "title": "诗歌分享会",
+            "description": "",
+            "place": "驿站二楼",
+            "starts_at_0": "2030-03-08",
+            "starts_at_1": "19:00:00",
+            "ends_at_0": "2030-03-08",
+            "ends_at_1": "21:00:00",
+            "seat_limit": "20",
+            "registrations-TOTAL_FORMS": "0",
+            "registrations-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = Event.objects.get()
+    assert event.created_by.real_name == "周站长"
+    assert event.starts_at == datetime(2030, 3, 8, 19, tzinfo=SHANGHAI)
+
+
+def test_cancel_action(staff_client, event):
+    RegistrationFactory(event=event)
+    staff_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "cancel_selected", "_selected_action": [event.pk]},
+    )
+    event.refresh_from_db()
+    assert event.status == "cancelled"
+    assert Message.objects.filter(kind="event_cancelled", channel="sms").count() == 1
+
+
+def test_attendance_csv(staff_client, station):
+    event = ongoing_event(station=station, title="外卖骑手技能竞赛")
+    event.starts_at = datetime(2026, 11, 29, 9, 0, tzinfo=SHANGHAI)
+    there = UserFactory(real_name="张伟", phone="+8613800000001")
+    waiting = UserFactory(real_name="李娜", phone="+8613800000002")
+    r1 = RegistrationFactory(event=event, user=there)
+    r2 = RegistrationFactory(event=event, user=waiting, status="waitlisted")
+    checkin = checkin_create(event_id=event.pk, user=there, code=codes.checkin_code(event.pk))
+    response = staff_client.post(
+        reverse("admin:events_registration_changelist"),
+        {"action": "export_attendance", "_selected_action": [r1.pk, r2.pk]},
+    )
+    content = b"".join(response.streaming_content).decode()
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
+
+    def local(moment):
+        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+    starts = local(Event.objects.get().starts_at)
+    assert rows == [
+        ["活动", "开始时间", "驿站", "小哥", "手机号", "状态", "报名时间", "签到时间", "获得积分"],
+        [
+            "外卖骑手技能竞赛",
+            starts,
+            "龙湖天街小哥驿站",
+            "张伟",
+            "138****0001",
+            "已报名",
+            local(r1.created_at),
+            local(checkin.created_at),
+            "10",
+        ],
+        [
+            "外卖骑手技能竞赛",
+            starts,
+            "龙湖天街小哥驿站",
+            "李娜",
+            "138****0002",
+            "候补中",
+            local(r2.created_at),
+            "",
+            "0",
+        ],
+    ]
+
+
+def test_registrations_changelist_filters_and_queries(staff_client, station):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:events_registration_changelist")
+
+    def count_for(n):
+        for _ in range(n):
+            RegistrationFactory(event=EventFactory(station=station))
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == 200
+        return len(queries)
+
+    assert count_for(2) == count_for(10)
+    for query in (
+        {"status__exact": "waitlisted"},
+        {"checked_in": "yes"},
+        {"event__kind__exact": "contest"},
+        {"q": "13800000001"},
+    ):
+        assert staff_client.get(url, query).status_code == 200
+
+
+def test_contest_results_in_admin_then_publish(staff_client, station):
+    contest = ongoing_event(station=station, kind="contest", title="外卖骑手技能竞赛")
+    there, absent = UserFactory(real_name="张伟"), UserFactory(real_name="李娜")
+    RegistrationFactory(event=contest, user=there)
+    RegistrationFactory(event=contest, user=absent)
+    checkin_create(event_id=contest.pk, user=there, code=codes.checkin_code(contest.pk))
+    add = reverse("admin:events_contestresult_add")
+    response = staff_client.post(
+        add, {"event": contest.pk, "user": absent.pk, "rank": "1", "score": "99"}, follow=True
+    )
+    assert "只能为已签到的参赛者登记成绩。" in response.content.decode()
+    assert not ContestResult.objects.exists()
+    response = staff_client.post(add, {"event": contest.pk, "user": there.pk, "rank": "1", "score": "98.5"})
+    assert response.status_code == 302
+    assert ContestResult.objects.get().checkin == CheckIn.objects.get(user=there)
+    staff_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "publish_results", "_selected_action": [contest.pk]},
+    )
+    assert PointEntry.objects.filter(user=there, reason="contest_rank_1", amount=50).count() == 1
+    assert Registration.objects.count() == 2
