@@ -79,6 +79,7 @@ FOLLOWUP_NOT_POSSIBLE = _(
 )
 FOLLOWUP_WRONG_STATUS = _("This follow-up action is “%(status)s” already.")
 DONE_NOTE_REQUIRED = _("Please write what was done.")
+SCHEDULED_NOTE = _("On the agenda of %(session)s, %(when)s, at %(place)s.")
 
 
 def _wrong_status(topic: Topic, verb) -> TransitionNotAllowed:
@@ -90,7 +91,7 @@ def _check_lead(user, station: Station) -> None:
         raise PermissionDenied(str(NOT_THE_LEAD))
 
 
-def _when(moment: datetime) -> str:
+def when_text(moment: datetime) -> str:
     local = timezone.localtime(moment)
     return f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M}"
 
@@ -280,11 +281,11 @@ def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> l
             raise ApplicationError(str(TOPIC_OTHER_STATION))
         if topic.status != Status.ACCEPTED:
             raise TransitionNotAllowed(str(TOPIC_NOT_ACCEPTED) % {"title": topic.title})
-    when = _when(session.starts_at)
+    when = when_text(session.starts_at)
     for topic in topics:
         topic.status, topic.session = Status.SCHEDULED, session
         topic.save(update_fields=["status", "session"])
-        note = str(_("On the agenda of %(session)s, %(when)s, at %(place)s.")) % {
+        note = str(SCHEDULED_NOTE) % {
             "session": session.title,
             "when": when,
             "place": session.place,

@@ -19,7 +19,7 @@ from core.timeline import TimelineStep
 from stations import selectors
 from stations.actions import topic_accept, topic_close, topic_raise, topic_support, topic_unsupport
 from stations.forms import AcceptForm, AnswerForm, SearchForm, TopicForm
-from stations.models import Station, Topic, TopicPhoto
+from stations.models import Station, Topic, TopicPhoto, TopicUpdate
 
 PAGE_SIZE = 20
 
@@ -95,9 +95,10 @@ def topic_new(request: HttpRequest, station_id: int) -> HttpResponse:
 def _timeline(topic: Topic) -> list[TimelineStep]:
     steps = []
     for update in topic.updates.all():
+        resolution = update.actor_role == TopicUpdate.Role.SESSION
         steps.append(
             TimelineStep(
-                label=update.get_status_display(),
+                label=str(RESOLUTION_STEP) if resolution else update.get_status_display(),
                 at=update.created_at,
                 family=Topic(status=update.status).status_family,
                 actor=update.get_actor_role_display(),
@@ -107,6 +108,7 @@ def _timeline(topic: Topic) -> list[TimelineStep]:
     return steps
 
 
+RESOLUTION_STEP = gettext_lazy("The session's resolution")
 NEXT_STEPS = {
     Topic.Status.OPEN: gettext_lazy(
         "The station lead will look at the topic and take it to a session or answer it."
