@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
@@ -150,13 +150,13 @@ def _confirm(model_admin, request, queryset) -> None:
 
 VOUCHER_HEADER = [
     _("voucher code"),
-    _("worker"),
-    _("phone"),
+    pgettext_lazy("rewards", "worker"),
+    pgettext_lazy("rewards", "phone"),
     _("reward"),
     _("station"),
     _("points paid"),
     _("status"),
-    _("issued at"),
+    pgettext_lazy("rewards", "issued at"),
     _("collect by"),
     _("collected at"),
 ]

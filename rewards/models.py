@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Reward(models.Model):
@@ -82,7 +83,10 @@ class Voucher(models.Model):
 
     code = models.CharField(_("voucher code"), max_length=16, unique=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("worker")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        verbose_name=pgettext_lazy("rewards", "worker"),
     )
     reward = models.ForeignKey(
         Reward, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("reward")
@@ -92,7 +96,7 @@ class Voucher(models.Model):
     )
     price = models.PositiveIntegerField(_("points paid"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("rewards", "issued at"))
     expires_at = models.DateTimeField(_("collect by"))
     handed_over_at = models.DateTimeField(_("collected at"), null=True, blank=True)
     handed_over_by = models.ForeignKey(
@@ -143,7 +147,7 @@ class LeaderboardOptIn(models.Model):
         on_delete=models.CASCADE,
         related_name="leaderboard_opt_in",
         primary_key=True,
-        verbose_name=_("worker"),
+        verbose_name=pgettext_lazy("rewards", "worker"),
     )
     opted_in = models.BooleanField(_("shown on the leaderboard"), default=False)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)

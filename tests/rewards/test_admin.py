@@ -1,0 +1,169 @@
+import pytest
+from django.urls import reverse
+
+from core.models import AuditEntry
+from governance.actions import points_add
+from rewards import actions
+from rewards.models import RewardStock, Voucher
+from tests.factories import StaffFactory, UserFactory
+from tests.rewards.factories import RewardFactory, StockFactory
+
+pytestmark = pytest.mark.django_db
+
+VOUCHERS = reverse("admin:rewards_voucher_changelist")
+STOCKS = reverse("admin:rewards_rewardstock_changelist")
+
+
+@pytest.fixture
+def superuser(db):
+    return StaffFactory(is_superuser=True, real_name="系统管理员")
+
+
+@pytest.fixture
+def voucher(worker, coffee, station, stock):
+    return actions.voucher_redeem(user=worker, reward=coffee, station=station)
+
+
+def test_changelists_open(client, superuser, voucher):
+    client.force_login(superuser)
+    for name in ("reward", "rewardstock", "voucher", "leaderboardoptin"):
+        assert client.get(reverse(f"admin:rewards_{name}_changelist")).status_code == 200, name
+    assert client.get(reverse("admin:rewards_voucher_change", args=[voucher.pk])).status_code == 200
+
+
+def test_voucher_list_queries_do_not_grow(
+    client, superuser, worker, coffee, station, stock, django_assert_num_queries
+):
+    actions.voucher_redeem(user=worker, reward=coffee, station=station)
+    client.force_login(superuser)
+    client.get(VOUCHERS)
+    # savepoint, session, user, permissions (user, group), capped count, the page with its joins,
+    # the station and reward filters' choices, release: not one more per voucher
+    with django_assert_num_queries(10) as first:
+        client.get(VOUCHERS)
+    for _ in range(3):
+        buyer = UserFactory()
+        points_add(user=buyer, amount=30, reason="adjustment")
+        actions.voucher_redeem(user=buyer, reward=coffee, station=station)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(VOUCHERS)
+
+
+def test_search_by_the_code_as_read_aloud(client, superuser, voucher, worker, coffee, station):
+    other = actions.voucher_redeem(user=worker, reward=coffee, station=station)
+    client.force_login(superuser)
+    typed = f"{voucher.code[:4].lower()} {voucher.code[4:].lower()}"
+    page = client.get(VOUCHERS, {"q": typed}).content.decode()
+    assert voucher.code in page and other.code not in page
+
+
+def test_station_staff_confirm_in_admin_only_at_their_station(
+    client, station_staff, voucher, worker, other_station
+):
+    elsewhere_stock = StockFactory(station=other_station, reward=voucher.reward, quantity=1)
+    elsewhere = actions.voucher_redeem(user=worker, reward=voucher.reward, station=elsewhere_stock.station)
+    client.force_login(station_staff)
+    response = client.post(
+        VOUCHERS,
+        {"action": "confirm_handover", "_selected_action": [voucher.pk, elsewhere.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "已确认领取 1 张兑换券。" in page
+    assert f"{elsewhere.code_display}: 只有西溪湿地小哥驿站的工作人员才能在该驿站确认领取。" in page
+    voucher.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert voucher.status == Voucher.Status.HANDED_OVER
+    assert elsewhere.status == Voucher.Status.ISSUED
+
+
+def test_vouchers_are_never_edited_or_deleted_in_admin(client, superuser, voucher):
+    client.force_login(superuser)
+    url = reverse("admin:rewards_voucher_change", args=[voucher.pk])
+    client.post(url, {"status": "handed_over"})
+    assert client.get(reverse("admin:rewards_voucher_delete", args=[voucher.pk])).status_code == 403
+    voucher.refresh_from_db()
+    assert voucher.status == Voucher.Status.ISSUED
+
+
+def test_csv_export_of_the_filtered_list(client, superuser, voucher):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:rewards_voucher_export"), {"status__exact": "issued"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    lines = body.splitlines()
+    assert lines[0] == "\ufeff兑换码,小哥,手机号,奖励,驿站,所付积分,状态,兑换时间,领取截止,领取时间"
+    assert lines[1].startswith(
+        f"{voucher.code},张伟,{voucher.user.phone},驿站咖啡一杯,龙湖天街小哥驿站,30,待领取,"
+    )
+    assert len(lines) == 2
+    assert (
+        client.get(reverse("admin:rewards_voucher_export"), {"status__exact": "expired"})
+        .getvalue()
+        .decode("utf-8")
+        .count("\n")
+        == 1
+    )
+
+
+def test_low_stock_filter(client, superuser, stock):
+    plenty = StockFactory(reward=RewardFactory(name_zh="雨衣"), quantity=50)
+    RewardStock.objects.filter(pk=stock.pk).update(quantity=2)
+    client.force_login(superuser)
+    page = client.get(STOCKS, {"level": "low"}).content.decode()
+    assert '<td class="field-quantity">2</td>' in page
+    assert '<td class="field-quantity">50</td>' not in page
+    assert plenty.quantity == 50
+
+
+def test_staff_adjust_stock_with_a_reason(client, station_staff, stock):
+    client.force_login(station_staff)
+    url = reverse("admin:rewards_rewardstock_change", args=[stock.pk])
+    response = client.post(url, {"change": "12", "reason": "第二批到货"})
+    assert response.status_code == 302
+    stock.refresh_from_db()
+    assert stock.quantity == 17
+    entry = AuditEntry.objects.get(action="rewards.stock.adjust")
+    assert (entry.actor, entry.note, entry.data) == (
+        station_staff,
+        "第二批到货",
+        {"change": 12, "before": 5, "after": 17},
+    )
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"change": "0", "reason": "盘点"}, "请填写增加的数量（减少请在前面加负号）。"),
+        ({"change": "-9", "reason": "盘点"}, "库存不能少于零：现有 5 件，要调整 -9 件。"),
+        ({"change": "abc", "reason": "盘点"}, "输入整数。"),
+        ({"change": "3", "reason": ""}, "该字段是必填项。"),
+    ],
+)
+def test_bad_stock_adjustments_in_admin(client, station_staff, stock, data, message):
+    client.force_login(station_staff)
+    response = client.post(reverse("admin:rewards_rewardstock_change", args=[stock.pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    stock.refresh_from_db()
+    assert stock.quantity == 5
+    assert not AuditEntry.objects.filter(action="rewards.stock.adjust").exists()
+
+
+def test_staff_of_another_station_cannot_adjust_in_admin(client, other_staff, stock):
+    client.force_login(other_staff)
+    response = client.post(
+        reverse("admin:rewards_rewardstock_change", args=[stock.pk]), {"change": "3", "reason": "到货"}
+    )
+    assert "你只能调整自己负责的驿站的库存。" in response.content.decode()
+    stock.refresh_from_db()
+    assert stock.quantity == 5
+
+
+def test_new_stock_row_through_admin(client, superuser, station, coffee):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:rewards_rewardstock_add"),
+        {"station": station.pk, "reward": coffee.pk, "change": "20", "reason": "首批到货"},
+    )
+    assert response.status_code == 302
+    assert RewardStock.objects.get(station=station, reward=coffee).quantity == 20
