@@ -16,7 +16,9 @@ def teams_for_list(*, user) -> QuerySet[Team]:
         Team.objects.filter(is_active=True)
         .select_related("station")
         .annotate(
-            member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)),
+            member_count=Count(
+                "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True
+            ),
             open_task_count=Count(
                 "tasks",
                 filter=Q(tasks__status=Task.Status.OPEN, tasks__date__gte=timezone.localdate()),

@@ -40,10 +40,12 @@ def test_pages_need_a_login(client, team, task):
 
 
 def test_team_list_shows_the_team_and_my_status(client, team, member, task):
+    make_task(team)
+    make_task(team, days=-1)  # past: not open for sign-up any more
     html = page(as_user(client, member).get(reverse("volunteering:teams")))
     assert "助老专送小哥队" in html
     assert '<span class="badge badge-done">队员</span>' in html
-    assert "2 名队员 · 1 个可报名任务" in html
+    assert "2 名队员 · 2 个可报名任务" in html
 
 
 @pytest.mark.parametrize("count", [1, 5])
