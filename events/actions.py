@@ -237,6 +237,21 @@ def _promote_waitlisted(event: Event, now) -> list[Registration]:
     return waiting
 
 
+@transaction.atomic
+def waitlist_fill(*, event_id: int, acting_user=None, now=None) -> list[Registration]:
+    """After staff add seats: the first waitlisted people move up, and hear it."""
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=event_id)
+    if event.status != Event.Status.PUBLISHED or now >= event.starts_at:
+        return []
+    promoted = _promote_waitlisted(event, now)
+    if promoted:
+        audit.record(
+            actor=acting_user, action="event.waitlist.fill", target=event, data={"promoted": len(promoted)}
+        )
+    return promoted
+
+
 # --- Check-in --------------------------------------------------------------------------------
 
 

@@ -139,6 +139,13 @@ class EventAdmin(admin.ModelAdmin):
         if change:
             obj.full_clean()
             obj.save()
+            # More seats: the waitlist moves up at once (through the action, which tells each person).
+            promoted = actions.waitlist_fill(event_id=obj.pk, acting_user=request.user)
+            if promoted:
+                self.message_user(
+                    request,
+                    gettext("%(count)s people moved up from the waitlist.") % {"count": len(promoted)},
+                )
             return
         event = actions.event_create(
             station=obj.station,

@@ -218,3 +218,32 @@ def test_contest_results_in_admin_then_publish(staff_client, station):
     )
     assert PointEntry.objects.filter(user=there, reason="contest_rank_1", amount=50).count() == 1
     assert Registration.objects.count() == 2
+
+
+def test_more_seats_in_admin_move_the_waitlist_up(staff_client, event):
+    seated = [RegistrationFactory(event=event) for _ in range(2)]
+    waiting = [RegistrationFactory(event=event, status="waitlisted") for _ in range(3)]
+    local_start = event.starts_at.astimezone(SHANGHAI)
+    local_end = event.ends_at.astimezone(SHANGHAI)
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        {
+            "station": event.station_id,
+            "kind": event.kind,
+            "title": event.title,
+            "description": event.description,
+            "place": event.place,
+            "starts_at_0": local_start.strftime("%Y-%m-%d"),
+            "starts_at_1": local_start.strftime("%H:%M:%S"),
+            "ends_at_0": local_end.strftime("%Y-%m-%d"),
+            "ends_at_1": local_end.strftime("%H:%M:%S"),
+            "seat_limit": "4",
+            "registrations-TOTAL_FORMS": "5",
+            "registrations-INITIAL_FORMS": "5",
+        },
+        follow=True,
+    )
+    assert "2 人已从候补转为报名。" in response.content.decode()
+    statuses = [Registration.objects.get(pk=r.pk).status for r in seated + waiting]
+    assert statuses == ["registered"] * 4 + ["waitlisted"]
+    assert Message.objects.filter(kind="event_promoted", channel="sms").count() == 2
