@@ -7,7 +7,7 @@ cancelling erase the elderly person's details in the same transaction.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -391,6 +391,34 @@ def task_cancel(*, task_id: int, acting_user, reason: str) -> Task:
     task = _locked_task(task_id)
     if not is_manager(team=task.team, user=acting_user):
         raise PermissionDenied(str(NOT_THE_LEAD))
+    return _cancel(task, acting_user=acting_user, reason=reason)
+
+
+# Details of a task nobody confirmed are not kept beyond this many days after its day.
+UNCONFIRMED_KEEP_DAYS = 7
+EXPIRED_REASON = _("Nobody confirmed completion within 7 days after the task's day, so it was closed.")
+
+
+@transaction.atomic
+def task_expire(*, task_id: int) -> Task | None:
+    """Close a live task left unconfirmed long after its day: the elderly person's details must not linger."""
+    task = _locked_task(task_id)
+    if not task.is_live or task.date >= timezone.localdate() - timedelta(days=UNCONFIRMED_KEEP_DAYS):
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return _cancel(task, acting_user=None, reason=str(EXPIRED_REASON))
+
+
+def tasks_expire_unconfirmed() -> int:
+    """Daily (volunteering.tasks.expire_unconfirmed_tasks): one transaction per task."""
+    cutoff = timezone.localdate() - timedelta(days=UNCONFIRMED_KEEP_DAYS)
+    ids = list(
+        Task.objects.filter(status__in=Task.LIVE_STATUSES, date__lt=cutoff).values_list("pk", flat=True)
+    )
+    return sum(1 for task_id in ids if task_expire(task_id=task_id) is not None)
+
+
+def _cancel(task: Task, *, acting_user, reason: str) -> Task:
     if not task.is_live:
         raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
     reason = reason.strip()

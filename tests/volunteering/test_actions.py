@@ -377,3 +377,20 @@ def test_an_ended_task_cannot_be_withdrawn_from(team, lead, member):
     with pytest.raises(ApplicationError) as error:
         actions.signup_withdraw(task_id=task.pk, user=member)
     assert error.value.message == "你没有报名该任务。"
+
+
+def test_tasks_left_unconfirmed_are_closed_and_erased_after_seven_days(team, member):
+    old = make_task(team, days=0)
+    actions.signup_create(task_id=old.pk, user=member)
+    Task.objects.filter(pk=old.pk).update(date=timezone.localdate() - timedelta(days=8))
+    recent = make_task(team, days=0)
+    Task.objects.filter(pk=recent.pk).update(date=timezone.localdate() - timedelta(days=7))
+    from volunteering.tasks import expire_unconfirmed_tasks
+
+    assert expire_unconfirmed_tasks() == 1
+    old.refresh_from_db()
+    assert (old.status, old.cancel_reason) == ("cancelled", "任务日后7天内无人确认完成，已自动关闭。")
+    assert not Recipient.objects.filter(task=old).exists()
+    assert Recipient.objects.filter(task=recent).exists()
+    assert [subject for subject, _ in inbox(member, "volunteer_task_cancelled")] == ["任务已取消：午餐送餐"]
+    assert expire_unconfirmed_tasks() == 0
