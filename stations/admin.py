@@ -42,6 +42,11 @@ def _render(model_admin, request, title: str, form, template: str = "admin/stati
     return TemplateResponse(request, template, context, status=400 if form.errors else 200)
 
 
+def _posted(request):
+    # An empty POST is still a submission: it must show "required", not a fresh form.
+    return request.POST if request.method == "POST" else None
+
+
 def _csv_safe(value: str) -> str:
     # A cell starting with = + - @ is a formula in Excel; a leading apostrophe keeps it text.
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
@@ -188,7 +193,7 @@ class TopicAdmin(admin.ModelAdmin):
         topic = get_object_or_404(Topic.objects.select_related("station", "session"), pk=topic_id)
         if not self.has_change_permission(request, topic):
             raise DjangoPermissionDenied
-        form = DecisionForm(request.POST or None)
+        form = DecisionForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 self._decide(request, topic, form.cleaned_data)
@@ -400,7 +405,7 @@ class SessionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"station": request.GET.get("station")} if request.GET.get("station", "").isdigit() else {}
-        form = ScheduleForm(request.POST or None, initial=initial)
+        form = ScheduleForm(_posted(request), initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -431,7 +436,7 @@ class SessionAdmin(admin.ModelAdmin):
         session = get_object_or_404(Session, pk=session_id)
         if not self.has_change_permission(request, session):
             raise DjangoPermissionDenied
-        form = MinutesForm(request.POST or None)
+        form = MinutesForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 actions.session_record_minutes(
@@ -452,7 +457,7 @@ class SessionAdmin(admin.ModelAdmin):
         session = get_object_or_404(Session.objects.select_related("station"), pk=session_id)
         if not self.has_change_permission(request, session):
             raise DjangoPermissionDenied
-        form = AgendaForm(request.POST or None, session=session)
+        form = AgendaForm(_posted(request), session=session)
         if request.method == "POST" and form.is_valid():
             try:
                 actions.session_agenda_add(
@@ -529,7 +534,7 @@ class FollowUpActionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"topic": request.GET["topic"]} if request.GET.get("topic", "").isdigit() else {}
-        form = FollowUpAddForm(request.POST or None, initial=initial)
+        form = FollowUpAddForm(_posted(request), initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -565,7 +570,7 @@ class FollowUpActionAdmin(admin.ModelAdmin):
         action = get_object_or_404(FollowUpAction.objects.select_related("topic"), pk=action_id)
         if not self.has_change_permission(request, action):
             raise DjangoPermissionDenied
-        form = DoneForm(request.POST or None)
+        form = DoneForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 actions.followup_done(

@@ -66,7 +66,7 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
 @login_required
 def topic_new(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station_or_404(station_id)
-    form = TopicForm(request.POST or None, request.FILES or None)
+    form = TopicForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -382,3 +382,11 @@ def test_my_topics_queries_do_not_grow(client, station, supporter, django_assert
     # savepoint + release, session, user, count, topics with station and support counts, inbox count
     with django_assert_num_queries(7):
         client.get(MINE)
+
+
+def test_an_empty_post_shows_what_is_missing(raiser_client, station):
+    response = raiser_client.post(new_url(station), {})
+    assert response.status_code == 400
+    page = page_text(response)
+    assert "请用几个字说明是什么问题。" in page and "请描述问题：在哪里、什么时候、怎样影响你工作。" in page
+    assert not Topic.objects.exists()
