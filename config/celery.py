@@ -16,4 +16,6 @@ app.conf.beat_schedule = {
     "station-actions-overdue": {"task": "stations.tasks.mark_overdue_actions", "schedule": 3600.0},
     # Unclaimed vouchers expire and their points go back to the worker.
     "vouchers-expire": {"task": "rewards.tasks.expire_vouchers", "schedule": 600.0},
+    # Volunteer tasks nobody confirmed a week after their day: closed, the elderly person's details erased.
+    "volunteer-tasks-expire": {"task": "volunteering.tasks.expire_unconfirmed_tasks", "schedule": 86400.0},
 }
