@@ -20,6 +20,7 @@ from core.admin_tools import CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from events import actions
 from events.models import CheckIn, ContestResult, Event, Registration
+from events.templatetags.events_tags import event_badge
 
 
 def local(moment) -> str:
@@ -95,7 +96,7 @@ class EventForm(forms.ModelForm):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventForm
-    list_display = ("title", "station", "kind", "starts_local", "seats", "status", "screen_link")
+    list_display = ("title", "station", "kind", "starts_local", "seats", "state", "screen_link")
     list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
     search_fields = ("title", "place", "station__name")
     list_select_related = ("station",)
@@ -124,6 +125,11 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description=_("seats taken"), ordering="seats_taken")
     def seats(self, obj: Event) -> str:
         return f"{obj.seats_taken} / {obj.seat_limit}"
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj: Event) -> str:
+        # What workers see on the badge: coming, full, happening now, ended or cancelled.
+        return event_badge(obj)["label"]
 
     @admin.display(description=_("venue screen"))
     def screen_link(self, obj: Event):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Event(models.Model):
@@ -47,7 +48,7 @@ class Event(models.Model):
     CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 
     class Meta:
-        verbose_name = _("event")
+        verbose_name = pgettext_lazy("events", "event")
         verbose_name_plural = _("events")
         ordering = ["starts_at", "id"]
         permissions = [("show_checkin_code", _("Can show the check-in code at the venue"))]
@@ -86,13 +87,16 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
+        Event,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=pgettext_lazy("events", "event"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="event_registrations",
-        verbose_name=_("worker"),
+        verbose_name=pgettext_lazy("events", "worker"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
@@ -114,7 +118,8 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} · {self.user}"
+        # No phone number here: this text heads each row of the admin inline.
+        return f"{self.user.real_name or self.user_id} · {self.get_status_display()}"
 
 
 class CheckIn(models.Model):
@@ -124,13 +129,16 @@ class CheckIn(models.Model):
         Registration, on_delete=models.PROTECT, related_name="checkin", verbose_name=_("registration")
     )
     event = models.ForeignKey(
-        Event, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("event")
+        Event,
+        on_delete=models.PROTECT,
+        related_name="checkins",
+        verbose_name=pgettext_lazy("events", "event"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="event_checkins",
-        verbose_name=_("worker"),
+        verbose_name=pgettext_lazy("events", "worker"),
     )
     created_at = models.DateTimeField(_("checked in at"), default=timezone.now, editable=False)
     points = models.PositiveIntegerField(_("points earned"), default=0)
@@ -151,7 +159,7 @@ class ContestResult(models.Model):
     """A skill contest participant's place and score, recorded by staff for checked-in workers."""
 
     event = models.ForeignKey(
-        Event, on_delete=models.PROTECT, related_name="results", verbose_name=_("event")
+        Event, on_delete=models.PROTECT, related_name="results", verbose_name=pgettext_lazy("events", "event")
     )
     checkin = models.OneToOneField(
         CheckIn, on_delete=models.PROTECT, related_name="result", verbose_name=_("participant")
@@ -160,7 +168,7 @@ class ContestResult(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="contest_results",
-        verbose_name=_("worker"),
+        verbose_name=pgettext_lazy("events", "worker"),
     )
     rank = models.PositiveSmallIntegerField(_("rank"))
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=1)
