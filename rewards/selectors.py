@@ -54,6 +54,14 @@ def stations_run_by(*, user) -> QuerySet[Station]:
     return (Station.objects.filter(lead=user) | Station.objects.filter(staff=user)).distinct()
 
 
+def station_of_code(*, code: str, stations: list[Station]) -> int | None:
+    if not code:
+        return None
+    return (
+        Voucher.objects.filter(code=code, station__in=stations).values_list("station_id", flat=True).first()
+    )
+
+
 def is_opted_in(*, user) -> bool:
     return LeaderboardOptIn.objects.filter(user=user, opted_in=True).exists()
 

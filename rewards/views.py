@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from governance.selectors import points_balance
 from rewards import selectors
-from rewards.actions import leaderboard_opt_set, voucher_cancel, voucher_handover_confirm, voucher_redeem
+from rewards.actions import (
+    leaderboard_opt_set,
+    normalise_code,
+    voucher_cancel,
+    voucher_handover_confirm,
+    voucher_redeem,
+)
 from rewards.constants import VOUCHER_VALID_FOR
 from rewards.forms import HandoverForm, OptInForm, RedeemForm
 from rewards.models import Reward, Voucher
@@ -66,7 +72,7 @@ def _qr_svg(request: HttpRequest, voucher: Voucher) -> str:
     # The QR holds the hand-over page with the code filled in: station staff scan it with
     # their phone's camera and only need to tap "confirm".
     url = request.build_absolute_uri(reverse("rewards:handover") + "?" + urlencode({"code": voucher.code}))
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2, title=voucher.code_display)
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True, title=voucher.code_display)
     return mark_safe(svg)  # noqa: S308  (segno's own SVG of our own URL)
 
 
@@ -153,7 +159,11 @@ def handover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = HandoverForm(request.POST, stations=stations)
     else:
-        form = HandoverForm(initial={"code": request.GET.get("code", "")[:20]}, stations=stations)
+        code = request.GET.get("code", "")[:20]
+        # A scanned code opens the page at the voucher's own station, if this person runs it.
+        scanned_at = selectors.station_of_code(code=normalise_code(code), stations=stations)
+        initial = {"code": code, **({"station": scanned_at} if scanned_at else {})}
+        form = HandoverForm(initial=initial, stations=stations)
     confirmed = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -264,3 +264,15 @@ def test_opt_bad_input(worker_client, worker, value):
 def test_no_points_history_entry_changed_by_pages(worker_client, worker):
     worker_client.get(STORE)
     assert PointEntry.objects.filter(user=worker).count() == 1
+
+
+def test_a_scanned_code_opens_at_the_vouchers_station(client, voucher, station, other_station):
+    lead = UserFactory()
+    for place in (other_station, station):
+        place.lead = lead
+        place.save()
+    client.force_login(lead)
+    page = text(client.get(HANDOVER + f"?code={voucher.code.lower()}"))
+    assert f'<option value="{station.pk}" selected>龙湖天街小哥驿站</option>' in page
+    page = text(client.get(HANDOVER + "?code=nothing"))
+    assert "selected" not in page
