@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from core.admin_tools import CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from events import actions
@@ -34,6 +35,26 @@ def masked_phone(e164: str) -> str:
     if len(local_number) != 11:
         return local_number
     return f"{local_number[:3]}****{local_number[7:]}"
+
+
+def stations_scope(request, prefix: str) -> Q | None:
+    """Station staff see the events of the stations they run; district staff and superusers see all."""
+    user = request.user
+    if user.is_superuser or not user.groups.filter(name=roles.STATION_STAFF).exists():
+        return None
+    return Q(**{f"{prefix}station__lead": user}) | Q(**{f"{prefix}station__staff": user})
+
+
+class StationScopedAdmin(admin.ModelAdmin):
+    scope_prefix = "event__"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = stations_scope(request, self.scope_prefix)
+        if scope is None:
+            return queryset
+        # A subquery, not a join: a person both lead and staff of a station must not double rows.
+        return queryset.filter(pk__in=queryset.model.objects.filter(scope).values("pk"))
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -94,7 +115,8 @@ class EventForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(StationScopedAdmin):
+    scope_prefix = ""
     form = EventForm
     list_display = ("title", "station", "kind", "starts_local", "seats", "state", "screen_link")
     list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
@@ -243,7 +265,7 @@ def attendance_row(registration: Registration) -> list:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(StationScopedAdmin):
     list_display = ("event", "worker", "phone", "status", "registered_at", "checked_in_at", "points")
     list_filter = ("status", CheckedInFilter, "event__kind", "event__station", WhenFilter)
     search_fields = ("event__title", "user__phone", "user__real_name")
@@ -318,7 +340,7 @@ class ContestResultForm(forms.ModelForm):
 
 
 @admin.register(ContestResult)
-class ContestResultAdmin(admin.ModelAdmin):
+class ContestResultAdmin(StationScopedAdmin):
     form = ContestResultForm
     list_display = ("event", "rank", "participant", "score", "points", "recorded_at")
     list_filter = ("event__station", "event")
@@ -333,6 +355,13 @@ class ContestResultAdmin(admin.ModelAdmin):
         if obj is not None:
             return ("event", "user", "points")
         return ("points",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        scope = stations_scope(request, "")
+        if db_field.name == "event" and scope is not None:
+            field.queryset = field.queryset.filter(pk__in=Event.objects.filter(scope).values("pk"))
+        return field
 
     @admin.display(description=_("participant"), ordering="user__real_name")
     def participant(self, obj: ContestResult) -> str:
@@ -359,7 +388,7 @@ class ContestResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(StationScopedAdmin):
     list_display = ("event", "worker", "created_at", "points")
     list_filter = ("event__station", "event__kind")
     list_select_related = ("event", "user")

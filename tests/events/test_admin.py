@@ -22,9 +22,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def station_staff(db):
+def station_staff(station):
     user = StaffFactory(real_name="周站长")
     user.groups.add(Group.objects.get(name=roles.STATION_STAFF))
+    station.staff.add(user)
     return user
 
 
@@ -38,12 +39,13 @@ def test_the_station_staff_group_holds_the_events_permissions(station_staff):
     for codename in (
         "events.view_event",
         "events.change_event",
-        "events.show_checkin_code",
         "events.view_registration",
         "events.add_contestresult",
     ):
         assert station_staff.has_perm(codename), codename
     assert not station_staff.has_perm("events.delete_event")
+    # The venue screen of their own stations only (Station.is_run_by), not of every station.
+    assert not station_staff.has_perm("events.show_checkin_code")
     assert not station_staff.has_perm("events.change_registration")
 
 
@@ -247,3 +249,38 @@ def test_more_seats_in_admin_move_the_waitlist_up(staff_client, event):
     statuses = [Registration.objects.get(pk=r.pk).status for r in seated + waiting]
     assert statuses == ["registered"] * 4 + ["waitlisted"]
     assert Message.objects.filter(kind="event_promoted", channel="sms").count() == 2
+
+
+def test_station_staff_see_only_their_stations(staff_client, station, station_staff):
+    from tests.events.factories import StationFactory
+
+    mine = EventFactory(station=station, title="本站活动")
+    station.lead = station_staff  # lead and staff at once: still one row each
+    station.save(update_fields=["lead"])
+    elsewhere = EventFactory(station=StationFactory(), title="别站活动")
+    RegistrationFactory(event=mine, user=UserFactory(real_name="本站小哥"))
+    RegistrationFactory(event=elsewhere, user=UserFactory(real_name="别站小哥"))
+    events_page = staff_client.get(reverse("admin:events_event_changelist")).content.decode()
+    assert events_page.count('<td class="field-seats">') == 1
+    assert "本站活动" in events_page and "别站活动" not in events_page
+    registrations = staff_client.get(reverse("admin:events_registration_changelist")).content.decode()
+    assert "本站小哥" in registrations and "别站小哥" not in registrations
+    assert staff_client.get(reverse("admin:events_event_change", args=[elsewhere.pk])).status_code == 302
+    add_form = staff_client.get(reverse("admin:events_contestresult_add")).content.decode()
+    assert "别站活动" not in add_form
+
+
+def test_district_staff_see_every_station(client, station):
+    from django.contrib.auth.models import Permission
+
+    from tests.events.factories import StationFactory
+
+    district = StaffFactory()
+    district.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_event", "view_registration"])
+    )
+    client.force_login(district)
+    EventFactory(station=station, title="本站活动")
+    EventFactory(station=StationFactory(), title="别站活动")
+    page = client.get(reverse("admin:events_event_changelist")).content.decode()
+    assert "本站活动" in page and "别站活动" in page
