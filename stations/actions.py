@@ -113,20 +113,23 @@ def _step(topic: Topic, *, status: str, note: str, actor, role: str) -> TopicUpd
     )
 
 
-def _tell(topic: Topic, *, kind: str, subject, body, sms_to_all: bool = False) -> None:
-    """The raiser by inbox and SMS; supporters by inbox (and SMS when they must come somewhere)."""
+def _tell(topic: Topic, *, kind: str, subject, body, sms_to_all: bool = False, sms: bool = True) -> None:
+    """The raiser by inbox and SMS; supporters by inbox (and SMS when they must come somewhere).
+
+    `sms=False`: inbox only (reminders from the hourly task, which must not text people at night).
+    """
     link = reverse("stations:topic_detail", args=[topic.pk])
     with translation.override(settings.LANGUAGE_CODE):
         subject_text, body_text = str(subject), str(body)
         for number, person in enumerate(people_to_tell(topic=topic)):
-            sms = number == 0 or sms_to_all
+            by_sms = sms and (number == 0 or sms_to_all)
             notify(
                 user=person,
                 kind=f"station_topic_{kind}",
                 subject=subject_text,
                 body=body_text,
                 link=link,
-                channels=[Message.Channel.INBOX, Message.Channel.SMS] if sms else [Message.Channel.INBOX],
+                channels=[Message.Channel.INBOX, Message.Channel.SMS] if by_sms else [Message.Channel.INBOX],
             )
 
 
@@ -534,7 +537,7 @@ def followups_mark_overdue(*, today: date | None = None) -> int:
             body = (
                 gettext("“%(title)s”: %(owner)s promised “%(what)s” by %(due)s; it is not done yet.") % values
             )
-        _tell(topic, kind="followup_overdue", subject=subject, body=body)
+        _tell(topic, kind="followup_overdue", subject=subject, body=body, sms=False)
         lead = topic.station.lead
         if lead is not None and lead.pk not in {person.pk for person in people_to_tell(topic=topic)}:
             notify(

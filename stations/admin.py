@@ -167,7 +167,12 @@ class TopicAdmin(admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("status"), ordering="status")
@@ -309,6 +314,7 @@ class ScheduleForm(forms.Form):
     )
     topics = forms.ModelMultipleChoiceField(
         label=_("Agenda (accepted topics of the station)"),
+        help_text=_("Only accepted topics not yet on an agenda are listed: accept topics first."),
         queryset=Topic.objects.filter(status=Topic.Status.ACCEPTED).select_related("station"),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -377,12 +383,25 @@ class SessionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    @admin.display(description=_("parties invited"))
+    def parties_label(self, obj: Session) -> str:
+        return "、".join(obj.parties_display())
+
+    @admin.display(description=_("registration and check-in"))
+    def event_link(self, obj: Session) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("events:detail", args=[obj.event_id]), obj.event)
+
     @admin.display(description=_("topics on the agenda"), ordering="agenda_count")
     def agenda_size(self, obj: Session) -> int:
         return obj.agenda_count
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -553,7 +572,12 @@ class FollowUpActionAdmin(admin.ModelAdmin):
         return _render(self, request, gettext("Add a follow-up action"), form)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):

@@ -429,6 +429,7 @@ def test_overdue_task_marks_past_due_actions_and_notifies(supported_topic, stati
                 body,
             )
         ]
+    assert not Message.objects.filter(channel="sms").exists()
     assert mark_overdue_actions() == 0
     # An overdue action can still be done.
     actions.followup_done(action_id=late.pk, note="晚了一天，已设置。", acting_user=lead)
