@@ -46,6 +46,47 @@ def voucher_for_user(*, user, voucher_id: int) -> Voucher:
     return vouchers_of(user=user).get(pk=voucher_id)
 
 
+def voucher_timeline(voucher: Voucher) -> tuple[list, str]:
+    """The voucher's life for the worker: redeemed, then collected, expired or cancelled; and what to do next."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    from core.timeline import Family, TimelineStep
+
+    steps = [
+        TimelineStep(
+            label=gettext("Redeemed: %(points)s points paid") % {"points": voucher.price},
+            at=voucher.issued_at,
+            family=Family.DONE,
+            actor=gettext("You"),
+        )
+    ]
+    Status = Voucher.Status
+    if voucher.status == Status.HANDED_OVER:
+        steps.append(
+            TimelineStep(
+                label=gettext("Collected"),
+                at=voucher.handed_over_at,
+                family=Family.DONE,
+                actor=gettext("Station staff"),
+            )
+        )
+        return steps, ""
+    if voucher.status in (Status.EXPIRED, Status.CANCELLED):
+        label = voucher.get_status_display()
+        steps.append(TimelineStep(label=label, at=voucher.closed_at, family=Family.REFUSED))
+        return steps, ""
+    steps.append(TimelineStep(label=gettext("Collected"), at=None, family=Family.WAITING))
+    deadline = timezone.localtime(voucher.expires_at)
+    next_step = gettext("Show the code at %(station)s by %(date)s %(time)s to collect your %(reward)s.") % {
+        "station": voucher.station.name,
+        "date": date_format(deadline, "DATE_FORMAT"),
+        "time": deadline.strftime("%H:%M"),
+        "reward": voucher.reward.name,
+    }
+    return steps, next_step
+
+
 def stations_run_by(*, user) -> QuerySet[Station]:
     if not user.is_authenticated:
         return Station.objects.none()

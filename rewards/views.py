@@ -91,7 +91,8 @@ def voucher(request: HttpRequest, voucher_id: int) -> HttpResponse:
     except Voucher.DoesNotExist:
         raise Http404 from None
     item.qr = _qr_svg(request, item) if item.status == Voucher.Status.ISSUED else ""
-    return render(request, "rewards/voucher.html", {"voucher": item})
+    steps, next_step = selectors.voucher_timeline(item)
+    return render(request, "rewards/voucher.html", {"voucher": item, "steps": steps, "next_step": next_step})
 
 
 @login_required

@@ -276,3 +276,20 @@ def test_a_scanned_code_opens_at_the_vouchers_station(client, voucher, station, 
     assert f'<option value="{station.pk}" selected>龙湖天街小哥驿站</option>' in page
     page = text(client.get(HANDOVER + "?code=nothing"))
     assert "selected" not in page
+
+
+def test_voucher_timeline_says_what_to_do_next(worker_client, voucher, station, station_staff):
+    from django.utils import timezone
+
+    deadline = timezone.localtime(voucher.expires_at)
+    page = text(worker_client.get(reverse("rewards:voucher", args=[voucher.pk])))
+    assert "已兑换：支付 30 积分" in page
+    assert (
+        f"请在{deadline.year}年{deadline.month}月{deadline.day}日 {deadline:%H:%M}前到龙湖天街小哥驿站出示兑换码，领取驿站咖啡一杯。"
+        in page
+    )
+    actions.voucher_handover_confirm(voucher_code=voucher.code, station=station, acting_user=station_staff)
+    page = text(worker_client.get(reverse("rewards:voucher", args=[voucher.pk])))
+    assert "驿站工作人员" in page and "赵驿站" not in page
+    assert '<span class="badge badge-done">已领取</span>' in page
+    assert "<svg" not in page
