@@ -363,12 +363,12 @@ class SessionAdmin(admin.ModelAdmin):
     change_form_template = "admin/stations/session/change_form.html"
     fields = (
         "station",
-        "event",
+        "event_link",
         "title",
         "place",
         "starts_at",
         "ends_at",
-        "parties",
+        "parties_label",
         "status",
         "minutes",
         "minutes_at",

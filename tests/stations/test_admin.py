@@ -230,6 +230,8 @@ def test_schedule_a_session_in_admin(staff_client, supported_topic, station, lea
     )
     change = page_text(staff_client.get(reverse("admin:stations_session_change", args=[session.pk])))
     assert reverse("admin:stations_session_minutes", args=[session.pk]) in change
+    assert "商场管理方、物业" in change
+    assert f'href="{reverse("events:detail", args=[event.pk])}"' in change
 
 
 @pytest.mark.parametrize(
