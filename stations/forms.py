@@ -89,7 +89,7 @@ class SearchForm(forms.Form):
         label=_("Station name or street"),
         required=False,
         max_length=40,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 西溪 or 翠苑")}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 西溪 or 翠苑"), "enterkeyhint": "search"}),
     )
 
 
