@@ -35,7 +35,11 @@ def store(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rewards/store.html",
-        {"rewards": list(selectors.store_rewards()), "balance": points_balance(user=request.user)},
+        {
+            "rewards": list(selectors.store_rewards()),
+            "balance": points_balance(user=request.user),
+            "hands_over": selectors.stations_run_by(user=request.user).exists(),
+        },
     )
 
 

@@ -50,8 +50,9 @@ def test_pages_need_a_login(client, voucher):
 def test_store_shows_balance_rewards_and_stations(worker_client, stock, django_assert_num_queries):
     StockFactory(reward=stock.reward, quantity=0)  # a sold-out station is not listed
     RewardFactory(name_zh="雨衣", price=150, is_active=False)
-    # savepoint, session, user, rewards, their stocks with stations, points account, inbox count, release
-    with django_assert_num_queries(8):
+    # savepoint, session, user, rewards, their stocks with stations, points account,
+    # "does this person run a station", inbox count, release
+    with django_assert_num_queries(9):
         response = worker_client.get(STORE)
     page = text(response)
     assert '<p class="balance-value" id="points-balance">100</p>' in page
@@ -60,12 +61,18 @@ def test_store_shows_balance_rewards_and_stations(worker_client, stock, django_a
     assert "领取驿站： 龙湖天街小哥驿站（剩 5 件）</p>" in page
     assert "雨衣" not in page
     assert f'href="{reverse("rewards:redeem", args=[stock.reward.pk])}"' in page
+    assert f'href="{HANDOVER}"' not in page
+
+
+def test_station_staff_find_the_hand_over_page_in_the_store(client, station_staff):
+    client.force_login(station_staff)
+    assert f'<a href="{HANDOVER}">发放兑换奖励（驿站工作人员）</a>' in text(client.get(STORE))
 
 
 def test_store_query_count_does_not_grow_with_rewards(worker_client, stock, django_assert_num_queries):
     for _ in range(10):
         StockFactory(station=stock.station, reward=RewardFactory())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         worker_client.get(STORE)
 
 
