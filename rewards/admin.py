@@ -15,7 +15,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from rewards import actions
-from rewards.constants import LOW_STOCK
+from rewards.constants import CODE_LENGTH, LOW_STOCK
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
 from stations.models import Station
 
@@ -204,7 +204,7 @@ class VoucherAdmin(admin.ModelAdmin):
         # Staff type the code as the worker reads it ("abcd efgh"): match the stored form too.
         code = actions.normalise_code(search_term)
         results, distinct = super().get_search_results(request, queryset, search_term)
-        if len(code) == len(search_term.replace(" ", "").replace("-", "")) and code:
+        if len(code) == CODE_LENGTH:
             results = results | queryset.filter(code=code)
         return results, distinct
 

@@ -50,7 +50,7 @@ def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
     except Reward.DoesNotExist:
         raise Http404 from None
     stocks = selectors.stocks_for_redeem(reward=reward)
-    form = RedeemForm(request.POST or None, stocks=stocks)
+    form = RedeemForm(request.POST if request.method == "POST" else None, stocks=stocks)
     if request.method == "POST" and form.is_valid():
         try:
             voucher = voucher_redeem(user=request.user, reward=reward, station=form.chosen_station())
