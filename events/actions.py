@@ -62,6 +62,10 @@ class CheckInRefused(TransitionNotAllowed):
     pass
 
 
+class WrongCode(CheckInRefused):
+    """The code itself was refused (expired, another event's, wrong): the pages count these."""
+
+
 def _when(event: Event) -> str:
     start = timezone.localtime(event.starts_at)
     return f"{date_format(start, 'DATE_FORMAT')} {date_format(start, 'H:i')}"
@@ -289,11 +293,11 @@ def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
         raise CheckInRefused(str(CHECKIN_TWICE))
     verdict = codes.verify(event.pk, code, opened_at=event.checkin_opens_at, at=now)
     if verdict == codes.EXPIRED:
-        raise CheckInRefused(str(CODE_EXPIRED))
+        raise WrongCode(str(CODE_EXPIRED))
     if verdict != codes.OK:
         if _code_of_another_open_event(event, code, now):
-            raise CheckInRefused(str(CODE_OTHER_EVENT))
-        raise CheckInRefused(str(CODE_WRONG))
+            raise WrongCode(str(CODE_OTHER_EVENT))
+        raise WrongCode(str(CODE_WRONG))
     checkin = CheckIn.objects.create(registration=registration, event=event, user=user, created_at=now)
     amount = points_for(PointRule.Event.EVENT_ATTENDED)
     if amount > 0:

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
@@ -21,6 +23,11 @@ from events.forms import CheckInForm, EventFilterForm
 from events.models import Event, Registration
 
 PAGE_SIZE = 20
+# Six digits are guessable from a sofa at home: after this many refused codes, wait.
+MAX_WRONG_CODES, WRONG_CODES_WINDOW = 5, 10 * 60
+TOO_MANY_WRONG_CODES = gettext_lazy(
+    "Too many wrong codes. Please wait 10 minutes, or ask the staff at the venue for help."
+)
 
 
 def _event_or_404(event_id: int, user=None) -> Event:
@@ -122,10 +129,18 @@ def checkin(request: HttpRequest, event_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = CheckInForm(request.POST)
-        if form.is_valid():
+        wrong_key = f"events:wrong-codes:{event.pk}:{request.user.pk}"
+        if cache.get(wrong_key, 0) >= MAX_WRONG_CODES:
+            form.is_valid()
+            form.add_error(None, str(TOO_MANY_WRONG_CODES))
+            status = 429
+        elif form.is_valid():
             try:
                 actions.checkin_create(event_id=event.pk, user=request.user, code=form.cleaned_data["code"])
             except ApplicationError as error:
+                if isinstance(error, actions.WrongCode):
+                    cache.add(wrong_key, 0, WRONG_CODES_WINDOW)
+                    cache.incr(wrong_key)
                 form.add_error("code", error.message)
                 status = error.status_code
             else:

@@ -233,3 +233,25 @@ def test_another_worker_cannot_use_my_registration(live, seated):
     stranger = UserFactory()
     refused_with(text.CHECKIN_NOT_REGISTERED, live, stranger)
     assert nothing_written()
+
+
+def test_after_five_wrong_codes_the_worker_waits(live, seated, worker_client, worker):
+    url = reverse("events:checkin", args=[live.pk])
+    now = timezone.now()
+    current = {codes.checkin_code(live.pk, now + timedelta(seconds=s)) for s in (-60, 0, 60)}
+    wrong = next(code for code in ("000000", "111111", "222222") if code not in current)
+    for _ in range(5):
+        assert worker_client.post(url, {"code": wrong}).status_code == 409
+    response = worker_client.post(url, {"code": codes.checkin_code(live.pk)})
+    assert response.status_code == 429
+    assert "错误次数太多，请10分钟后再试，或请现场工作人员帮忙。" in response.content.decode()
+    assert nothing_written()
+
+
+def test_refusals_that_are_not_about_the_code_do_not_count(live, worker_client):
+    url = reverse("events:checkin", args=[live.pk])
+    for _ in range(6):
+        assert worker_client.post(url, {"code": "123456"}).status_code == 409  # no seat
+    response = worker_client.post(url, {"code": "123456"})
+    assert response.status_code == 409
+    assert text.CHECKIN_NOT_REGISTERED in response.content.decode()
