@@ -494,7 +494,7 @@ class PointEntry(models.Model):
 REASON_LABELS = {
     **{event.value: event.label for event in PointRule.Event},
     "reward_redeemed": _("Reward redeemed"),
-    "voucher_refund": _("Unclaimed voucher expired: points returned"),
+    "voucher_refund": _("Voucher not used: points returned"),
     "adjustment": _("Adjustment by staff"),
     "spend": _("Points spent"),
 }

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from governance.geo import degree_box, distance_m, point_in_polygon, polygon_rings
@@ -117,7 +118,32 @@ def points_balance(*, user) -> int:
 
 
 def ledger_of(*, user) -> QuerySet[PointEntry]:
-    return PointEntry.objects.filter(user=user).select_related("source_type").order_by("-created_at", "-id")
+    # The sources come one query per kind (report, topic, check-in, ...), however long the page.
+    return (
+        PointEntry.objects.filter(user=user)
+        .select_related("source_type")
+        .prefetch_related("source")
+        .order_by("-created_at", "-id")
+    )
+
+
+# Where a ledger line takes the worker: the page of what earned or spent the points.
+_SOURCE_PAGES = {
+    ("governance", "report"): lambda source: reverse("governance:report_detail", args=[source.pk]),
+    ("stations", "topic"): lambda source: reverse("stations:topic_detail", args=[source.pk]),
+    ("events", "checkin"): lambda source: reverse("events:detail", args=[source.event_id]),
+    ("events", "contestresult"): lambda source: reverse("events:detail", args=[source.event_id]),
+    ("volunteering", "task"): lambda source: reverse("volunteering:task", args=[source.pk]),
+    ("rewards", "voucher"): lambda source: reverse("rewards:voucher", args=[source.pk]),
+}
+
+
+def source_page(entry: PointEntry) -> str:
+    """The URL of the entry's source for its owner, or "" (an adjustment, or a source since removed)."""
+    if entry.source_type is None or entry.source is None:
+        return ""
+    page = _SOURCE_PAGES.get((entry.source_type.app_label, entry.source_type.model))
+    return page(entry.source) if page else ""
 
 
 def triage_queue() -> QuerySet[Report]:

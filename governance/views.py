@@ -193,6 +193,8 @@ def follow(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 def points(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.ledger_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.page_url = selectors.source_page(entry)
     return render(
         request,
         "governance/points.html",

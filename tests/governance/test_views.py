@@ -325,8 +325,26 @@ def test_points_page_shows_the_balance_and_the_ledger(member_client, member, gri
     actions.report_accept(report_id=report.pk, acting_user=grid_admin)
     page = member_client.get(reverse("governance:points")).content.decode()
     assert '<p class="balance-value" id="points-balance">10</p>' in page
-    assert "随手报被受理" in page
-    assert f"#{report.pk}" in page
+    assert f'<a href="/grid/reports/{report.pk}/">随手报被受理</a>' in page
+    assert '<a class="button" href="/rewards/">积分兑换</a>' in page
+
+
+def test_points_lines_lead_to_what_earned_or_spent_them(member_client, member):
+    from tests.stations.factories import StationFactory
+    from stations.actions import topic_raise
+
+    topic = topic_raise(station=StationFactory(), raised_by=member, title="地库不让进", description="绕行十分钟")
+    actions.points_add(user=member, amount=5, reason="topic_accepted", source=topic)
+    actions.points_add(user=member, amount=2, reason="adjustment", note="补录")
+    page = member_client.get(reverse("governance:points")).content.decode()
+    assert f'<a href="/stations/topics/{topic.pk}/">议题被采纳上会</a>' in page
+    assert "<span>工作人员调整<br><small>补录</small></span>" in page
+
+
+def test_an_empty_ledger_says_how_points_are_earned(member_client):
+    page = member_client.get(reverse("governance:points")).content.decode()
+    assert "还没有积分。" in page
+    assert 'href="/events/"' in page
 
 
 def test_public_list_shows_public_categories_without_the_reporter(client, member, grid_admin):
@@ -373,9 +391,10 @@ def test_public_list_queries_do_not_grow(client, member, grid_admin, django_asse
 @pytest.mark.parametrize("count", [1, 6])
 def test_points_page_queries_do_not_grow(member_client, member, django_assert_num_queries, count):
     for _ in range(count):
-        actions.points_add(user=member, amount=3, reason="adjustment")
-    # savepoint + release, session, user, count, entries with their source types, balance, inbox count
-    with django_assert_num_queries(8):
+        actions.points_add(user=member, amount=3, reason="adjustment", source=file_report(member))
+    # savepoint + release, session, user, count, entries with their source types, their reports,
+    # balance, inbox count
+    with django_assert_num_queries(9):
         member_client.get(reverse("governance:points"))
 
 
