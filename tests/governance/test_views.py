@@ -330,10 +330,12 @@ def test_points_page_shows_the_balance_and_the_ledger(member_client, member, gri
 
 
 def test_points_lines_lead_to_what_earned_or_spent_them(member_client, member):
-    from tests.stations.factories import StationFactory
     from stations.actions import topic_raise
+    from tests.stations.factories import StationFactory
 
-    topic = topic_raise(station=StationFactory(), raised_by=member, title="地库不让进", description="绕行十分钟")
+    topic = topic_raise(
+        station=StationFactory(), raised_by=member, title="地库不让进", description="绕行十分钟"
+    )
     actions.points_add(user=member, amount=5, reason="topic_accepted", source=topic)
     actions.points_add(user=member, amount=2, reason="adjustment", note="补录")
     page = member_client.get(reverse("governance:points")).content.decode()
