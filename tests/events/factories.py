@@ -3,22 +3,9 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from accounts.models import Street
 from events.models import Event, Registration
-from stations.models import Station
 from tests.factories import UserFactory
-from tests.services.factories import PointFactory
-
-
-class StationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Station
-
-    service_point = factory.SubFactory(PointFactory)
-    name = factory.Sequence(lambda n: f"测试驿站{n}")
-    host_name = "西溪龙湖天街"
-    host_kind = Station.HostKind.MALL
-    street = Street.JIANGCUN
+from tests.stations.factories import StationFactory
 
 
 class EventFactory(factory.django.DjangoModelFactory):
