@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -402,13 +403,17 @@ class PointRule(models.Model):
         VOLUNTEER_TASK_DONE = "volunteer_task_done", _("Volunteer task confirmed")
 
     event = models.CharField(_("event"), max_length=40, unique=True)
-    amount = models.IntegerField(_("points"))
+    # 0 turns an award off; a rule never takes points away (spending goes through the store).
+    amount = models.IntegerField(_("points"), validators=[MinValueValidator(0)])
     description = models.CharField(_("description"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("points rule")
         verbose_name_plural = _("points rules")
         ordering = ["event"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="pointrule_amount_not_negative")
+        ]
 
     def __str__(self) -> str:
         return f"{self.event}: {self.amount}"

@@ -213,3 +213,22 @@ def test_points_ledger_csv_follows_the_filters_and_refuses_other_staff(client, g
     ]
     changelist = client.get(reverse("admin:governance_pointentry_changelist")).content.decode()
     assert reverse("admin:governance_pointentry_export") in changelist
+
+
+def test_a_point_rule_cannot_take_points_away(client, grid_admin):
+    from django.db import IntegrityError, transaction
+
+    from governance.models import PointRule
+
+    rule = PointRule.objects.get(event="event_attended")
+    client.force_login(grid_admin)
+    response = client.post(
+        reverse("admin:governance_pointrule_change", args=[rule.pk]),
+        {"event": "event_attended", "amount": "-5", "description": rule.description},
+    )
+    assert response.status_code == 200
+    assert "确保该值大于或等于0。" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.amount == 10
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PointRule.objects.filter(pk=rule.pk).update(amount=-1)
