@@ -326,7 +326,7 @@ def test_points_page_shows_the_balance_and_the_ledger(member_client, member, gri
     page = member_client.get(reverse("governance:points")).content.decode()
     assert '<p class="balance-value" id="points-balance">10</p>' in page
     assert f'<a href="/grid/reports/{report.pk}/">随手报被受理</a>' in page
-    assert '<a class="button" href="/rewards/">积分兑换</a>' in page
+    assert '<p class="balance-links"><a class="button" href="/rewards/">积分兑换</a>' in page
 
 
 def test_points_lines_lead_to_what_earned_or_spent_them(member_client, member):
