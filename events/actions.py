@@ -8,7 +8,7 @@ for the last seat never overtake each other.
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -30,6 +30,12 @@ NOTHING_TO_CANCEL = _("You have no registration for this event to cancel.")
 CANCEL_AFTER_START = _("The event has already started; the registration can no longer be cancelled.")
 EVENT_ALREADY_CANCELLED = _("This event is already cancelled.")
 EVENT_ALREADY_ENDED = _("This event has already ended and cannot be cancelled.")
+EVENT_OF_A_SESSION = _(
+    "This event belongs to a deliberation session. Cancel the session instead "
+    "(Courier stations and deliberation › Deliberation sessions); its event is cancelled with it."
+)
+STATION_CLOSED = _("This station is closed; events can be published only at open stations.")
+CANCEL_AFTER_CHECKIN = _("You have already checked in; the registration can no longer be cancelled.")
 
 CHECKIN_EVENT_CANCELLED = _("This event was cancelled; there is no check-in.")
 CHECKIN_NOT_OPEN = _("Check-in is open from 30 minutes before the start until the end of the event.")
@@ -46,6 +52,7 @@ NOT_CHECKED_IN = _("Only participants who checked in can get a result.")
 RESULTS_ALREADY_PUBLISHED = _("The results are already published and can no longer be changed.")
 NO_RESULTS = _("Record at least one result before publishing.")
 RESULTS_BEFORE_START = _("Results can be published only after the contest has started.")
+CONTEST_CANCELLED = _("This contest was cancelled; its results can be neither recorded nor published.")
 
 RANK_RULES = {
     1: PointRule.Event.CONTEST_RANK_1,
@@ -101,7 +108,9 @@ def event_create(
     description: str = "",
     acting_user=None,
 ) -> Event:
-    """Publish an event at a station; registration opens at once."""
+    """Publish an event at a station; registration opens at once. Only at an open station."""
+    if not station.is_active:
+        raise ApplicationError(str(STATION_CLOSED))
     event = Event(
         station=station,
         kind=kind,
@@ -120,10 +129,18 @@ def event_create(
 
 
 @transaction.atomic
-def event_cancel(*, event_id: int, acting_user, reason: str = "", now=None) -> Event:
-    """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS)."""
+def event_cancel(
+    *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
+) -> Event:
+    """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS).
+
+    The event of a deliberation session (stations.Session) is cancelled only with its session:
+    stations.actions.session_cancel calls this with for_session=True; anyone else is refused.
+    """
     now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event_id)
+    if hasattr(event, "session") and not for_session:
+        raise TransitionNotAllowed(str(EVENT_OF_A_SESSION))
     if event.status == Event.Status.CANCELLED:
         raise TransitionNotAllowed(str(EVENT_ALREADY_CANCELLED))
     if event.ends_at <= now:
@@ -205,6 +222,9 @@ def registration_cancel(*, event_id: int, user, now=None) -> Registration:
         raise RegistrationRefused(str(NOTHING_TO_CANCEL))
     if now >= event.starts_at:
         raise RegistrationRefused(str(CANCEL_AFTER_START))
+    # Check-in opens before the start: whoever checked in keeps the seat (and the points stay earned).
+    if CheckIn.objects.filter(event=event, user=user).exists():
+        raise RegistrationRefused(str(CANCEL_AFTER_CHECKIN))
     had_seat = registration.status == Registration.Status.REGISTERED
     registration.status, registration.cancelled_at = Registration.Status.CANCELLED, now
     registration.save(update_fields=["status", "cancelled_at"])
@@ -289,7 +309,8 @@ def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
     )
     if registration is None:
         raise CheckInRefused(str(CHECKIN_NOT_REGISTERED))
-    if CheckIn.objects.filter(registration=registration).exists():
+    # By event and person, not by registration: one check-in per event whatever happened to the seat.
+    if CheckIn.objects.filter(event=event, user=user).exists():
         raise CheckInRefused(str(CHECKIN_TWICE))
     verdict = codes.verify(event.pk, code, opened_at=event.checkin_opens_at, at=now)
     if verdict == codes.EXPIRED:
@@ -298,7 +319,13 @@ def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
         if _code_of_another_open_event(event, code, now):
             raise WrongCode(str(CODE_OTHER_EVENT))
         raise WrongCode(str(CODE_WRONG))
-    checkin = CheckIn.objects.create(registration=registration, event=event, user=user, created_at=now)
+    try:
+        with transaction.atomic():
+            checkin = CheckIn.objects.create(
+                registration=registration, event=event, user=user, created_at=now
+            )
+    except IntegrityError:
+        raise CheckInRefused(str(CHECKIN_TWICE)) from None
     amount = points_for(PointRule.Event.EVENT_ATTENDED)
     if amount > 0:
         entry = points_add(
@@ -322,6 +349,8 @@ def _locked_contest(event_id: int) -> Event:
     event = Event.objects.select_for_update().get(pk=event_id)
     if event.kind != Event.Kind.CONTEST:
         raise ApplicationError(str(NOT_A_CONTEST))
+    if event.status == Event.Status.CANCELLED:
+        raise TransitionNotAllowed(str(CONTEST_CANCELLED))
     if event.results_published_at is not None:
         raise TransitionNotAllowed(str(RESULTS_ALREADY_PUBLISHED))
     return event
@@ -366,6 +395,9 @@ def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[Con
         raise ApplicationError(str(NO_RESULTS))
     event.results_published_at = now
     event.save(update_fields=["results_published_at"])
+    # Ascending user id: every transaction awarding points to several people locks their point
+    # accounts in the same order, so two of them never deadlock.
+    results.sort(key=lambda result: result.user_id)
     for result in results:
         rule = RANK_RULES.get(result.rank)
         amount = points_for(rule) if rule else 0
@@ -395,4 +427,4 @@ def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[Con
     audit.record(
         actor=acting_user, action="event.results.publish", target=event, data={"results": len(results)}
     )
-    return results
+    return sorted(results, key=lambda result: (result.rank, result.pk))

@@ -22,6 +22,7 @@ from core.exceptions import ApplicationError
 from events import actions
 from events.models import CheckIn, ContestResult, Event, Registration
 from events.templatetags.events_tags import event_badge
+from stations.models import Station
 
 
 def local(moment) -> str:
@@ -113,6 +114,16 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = ("station", "kind", "title", "description", "place", "starts_at", "ends_at", "seat_limit")
 
+    def clean_station(self):
+        station = self.cleaned_data["station"]
+        if self.instance.pk is None and station is not None and not station.is_active:
+            raise ValidationError(actions.STATION_CLOSED)
+        return station
+
+
+# Set by the session (stations app): staff change them there, never on its event.
+SESSION_FIELDS = ("station", "kind", "place", "starts_at", "ends_at", "status")
+
 
 @admin.register(Event)
 class EventAdmin(StationScopedAdmin):
@@ -138,7 +149,19 @@ class EventAdmin(StationScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("status", "cancelled_at", "results_published_at", "screen_link")
+        fields = ("status", "cancelled_at", "results_published_at", "screen_link")
+        if hasattr(obj, "session"):
+            fields = tuple(dict.fromkeys(SESSION_FIELDS + fields))
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "station" and stations_scope(request, "") is not None:
+            # Station staff publish events only at the stations they run.
+            field.queryset = field.queryset.filter(
+                pk__in=Station.objects.filter(Q(lead=request.user) | Q(staff=request.user)).values("pk")
+            )
+        return field
 
     @admin.display(description=_("starts at"), ordering="starts_at")
     def starts_local(self, obj: Event) -> str:
@@ -318,7 +341,22 @@ class RegistrationAdmin(StationScopedAdmin):
         )
 
 
+RANK_TOO_LOW = _("The rank is a place: 1 for the winner, 2 for the next, and so on.")
+SCORE_NEGATIVE = _("The score cannot be below 0.")
+
+
 class ContestResultForm(forms.ModelForm):
+    rank = forms.IntegerField(
+        label=_("rank"), min_value=1, max_value=32767, error_messages={"min_value": RANK_TOO_LOW}
+    )
+    score = forms.DecimalField(
+        label=_("score"),
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        error_messages={"min_value": SCORE_NEGATIVE},
+    )
+
     class Meta:
         model = ContestResult
         fields = ("event", "user", "rank", "score")

@@ -8,11 +8,12 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts import roles
-from events import codes
+from events import actions, codes
 from events.actions import checkin_create
 from events.models import CheckIn, ContestResult, Event, Registration
 from governance.models import PointEntry
 from notifications.models import Message
+from tests.events import messages as text
 from tests.events.factories import EventFactory, RegistrationFactory, ongoing_event
 from tests.factories import StaffFactory, UserFactory
 
@@ -284,3 +285,166 @@ def test_district_staff_see_every_station(client, station):
     EventFactory(station=StationFactory(), title="别站活动")
     page = client.get(reverse("admin:events_event_changelist")).content.decode()
     assert "本站活动" in page and "别站活动" in page
+
+
+# --- review #8: the event of a deliberation session --------------------------------------------
+
+
+def session_for(event):
+    from stations.models import Session
+
+    return Session.objects.create(
+        station=event.station,
+        event=event,
+        title=event.title,
+        place=event.place,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        parties=[],
+    )
+
+
+def change_data(event, **changes):
+    local_start = event.starts_at.astimezone(SHANGHAI)
+    local_end = event.ends_at.astimezone(SHANGHAI)
+    data = {
+        "station": event.station_id,
+        "kind": event.kind,
+        "title": event.title,
+        "description": event.description,
+        "place": event.place,
+        "starts_at_0": local_start.strftime("%Y-%m-%d"),
+        "starts_at_1": local_start.strftime("%H:%M:%S"),
+        "ends_at_0": local_end.strftime("%Y-%m-%d"),
+        "ends_at_1": local_end.strftime("%H:%M:%S"),
+        "seat_limit": str(event.seat_limit),
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_session_event_keeps_its_time_place_and_station_in_admin(staff_client, station, event):
+    from tests.events.factories import StationFactory
+
+    session_for(event)
+    url = reverse("admin:events_event_change", args=[event.pk])
+    page = staff_client.get(url).content.decode()
+    for field in ("starts_at_0", "ends_at_0", "place", "station", "kind", "status"):
+        assert f'name="{field}"' not in page, field
+    assert 'name="title"' in page and 'name="seat_limit"' in page
+    before = Event.objects.filter(pk=event.pk).values().get()
+    response = staff_client.post(
+        url,
+        change_data(
+            event,
+            station=StationFactory().pk,
+            kind="contest",
+            place="别处",
+            starts_at_0="2031-01-01",
+            ends_at_0="2031-01-01",
+            title="龙湖天街议事会",
+        ),
+    )
+    assert response.status_code == 302
+    after = Event.objects.filter(pk=event.pk).values().get()
+    assert after.pop("title") == "龙湖天街议事会"
+    before.pop("title")
+    assert after == before
+
+
+def test_a_session_event_is_cancelled_only_with_its_session(staff_client, station_staff, event):
+    session_for(event)
+    RegistrationFactory(event=event)
+    with pytest.raises(actions.TransitionNotAllowed) as refused:
+        actions.event_cancel(event_id=event.pk, acting_user=station_staff)
+    assert refused.value.message == text.EVENT_OF_A_SESSION
+    response = staff_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "cancel_selected", "_selected_action": [event.pk]},
+        follow=True,
+    )
+    assert f"#{event.pk}: {text.EVENT_OF_A_SESSION}" in response.content.decode()
+    assert Event.objects.get(pk=event.pk).status == "published"
+    assert not Message.objects.filter(kind="event_cancelled").exists()
+    # What stations.actions.session_cancel calls:
+    actions.event_cancel(event_id=event.pk, acting_user=station_staff, reason="台风预警。", for_session=True)
+    assert Event.objects.get(pk=event.pk).status == "cancelled"
+    assert Message.objects.filter(kind="event_cancelled", channel="sms").count() == 1
+
+
+def test_an_event_without_a_session_keeps_its_fields_editable(staff_client, event):
+    page = staff_client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    for field in ("starts_at_0", "ends_at_0", "place", "station", "kind"):
+        assert f'name="{field}"' in page, field
+
+
+# --- review #10: stations in the event form ------------------------------------------------------
+
+
+def test_station_staff_publish_only_at_their_stations(staff_client, station):
+    from tests.events.factories import StationFactory
+
+    elsewhere = StationFactory(name="别的驿站")
+    add = reverse("admin:events_event_add")
+    page = staff_client.get(add).content.decode()
+    assert f'<option value="{station.pk}">龙湖天街小哥驿站</option>' in page
+    assert "别的驿站" not in page
+    event = EventFactory.build(station=elsewhere, title="别站活动")
+    response = staff_client.post(add, change_data(event))
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert 'value="别站活动"' in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_no_event_at_a_closed_station(client, station, lead):
+    from django.contrib.auth.models import Permission
+
+    station.is_active = False
+    station.save(update_fields=["is_active"])
+    event = EventFactory.build(station=station, title="诗歌分享会")
+    with pytest.raises(actions.ApplicationError) as refused:
+        actions.event_create(
+            station=station,
+            kind=event.kind,
+            title=event.title,
+            place=event.place,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            seat_limit=10,
+            acting_user=lead,
+        )
+    assert refused.value.message == text.STATION_CLOSED
+    district = StaffFactory()
+    district.user_permissions.add(*Permission.objects.filter(codename__in=["add_event", "view_event"]))
+    client.force_login(district)
+    response = client.post(reverse("admin:events_event_add"), change_data(event))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert text.STATION_CLOSED in page and 'value="诗歌分享会"' in page
+    assert not Event.objects.exists()
+
+
+# --- review #11: contest results typed in admin --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rank, score, message",
+    [("0", "90", text.RANK_TOO_LOW), ("-1", "90", text.RANK_TOO_LOW), ("1", "-0.5", text.SCORE_NEGATIVE)],
+)
+def test_a_result_needs_a_rank_from_1_and_a_score_from_0(staff_client, station, rank, score, message):
+    contest = ongoing_event(station=station, kind="contest", title="外卖骑手技能竞赛")
+    there = UserFactory(real_name="张伟")
+    RegistrationFactory(event=contest, user=there)
+    checkin_create(event_id=contest.pk, user=there, code=codes.checkin_code(contest.pk))
+    response = staff_client.post(
+        reverse("admin:events_contestresult_add"),
+        {"event": contest.pk, "user": there.pk, "rank": rank, "score": score},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert f'value="{rank}"' in page and f'value="{score}"' in page
+    assert not ContestResult.objects.exists()

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import actions, codes
-from events.models import CheckIn, Event
+from events.models import CheckIn, Event, Registration
 from governance.models import PointAccount, PointEntry, PointRule
 from tests.events import messages as text
 from tests.events.factories import EventFactory, RegistrationFactory, ongoing_event
@@ -255,3 +255,46 @@ def test_refusals_that_are_not_about_the_code_do_not_count(live, worker_client):
     response = worker_client.post(url, {"code": "123456"})
     assert response.status_code == 409
     assert text.CHECKIN_NOT_REGISTERED in response.content.decode()
+
+
+# --- check in, then cancel (review #1) ----------------------------------------------------------
+
+
+@pytest.fixture
+def soon(station):
+    """Starts in twenty minutes: check-in is open, cancelling would still be before the start."""
+    now = timezone.now()
+    return EventFactory(
+        station=station,
+        title="外卖骑手技能竞赛",
+        starts_at=now + timedelta(minutes=20),
+        ends_at=now + timedelta(hours=2),
+    )
+
+
+def test_a_checked_in_worker_cannot_cancel_the_registration(soon, worker_client, worker):
+    RegistrationFactory(event=soon, user=worker)
+    check_in(soon, worker)
+    with pytest.raises(actions.RegistrationRefused) as refused:
+        actions.registration_cancel(event_id=soon.pk, user=worker)
+    assert refused.value.message == text.CANCEL_AFTER_CHECKIN
+    response = worker_client.post(reverse("events:cancel", args=[soon.pk]), follow=True)
+    assert text.CANCEL_AFTER_CHECKIN in response.content.decode()
+    assert Registration.objects.get(user=worker).status == "registered"
+    assert PointAccount.objects.get(user=worker).balance == 10
+
+
+def test_checking_in_again_on_a_new_registration_is_refused_not_a_500(soon, worker_client, worker):
+    # What the old code let happen: checked in, then cancelled, then registered again.
+    first = RegistrationFactory(event=soon, user=worker)
+    check_in(soon, worker)
+    Registration.objects.filter(pk=first.pk).update(status="cancelled")
+    second = actions.registration_create(event_id=soon.pk, user=worker)
+    response = worker_client.post(
+        reverse("events:checkin", args=[soon.pk]), {"code": codes.checkin_code(soon.pk)}
+    )
+    assert response.status_code == 409
+    assert text.CHECKIN_TWICE in response.content.decode()
+    assert list(CheckIn.objects.values_list("registration_id", flat=True)) == [first.pk]
+    assert second.pk != first.pk
+    assert PointEntry.objects.filter(user=worker).count() == 1

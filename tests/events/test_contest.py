@@ -121,3 +121,30 @@ def test_published_results_show_on_the_event_page_with_masked_names(client, cont
         in page
     )
     assert "张伟" not in page and "欧阳娜娜" not in page
+
+
+def test_points_are_awarded_in_ascending_user_order(contest, lead):
+    # Review #7: accounts locked in one order (user id) whatever the ranks, so two awards never deadlock.
+    early, late = participants(contest, ["张伟", "李娜"])
+    assert early.pk < late.pk
+    record(contest, late, 1, "98", lead)
+    record(contest, early, 2, "95", lead)
+    results = actions.contest_results_publish(event_id=contest.pk, acting_user=lead)
+    awarded = PointEntry.objects.filter(reason__startswith="contest_rank").order_by("pk")
+    assert list(awarded.values_list("user_id", "amount")) == [(early.pk, 30), (late.pk, 50)]
+    assert [result.rank for result in results] == [1, 2]
+
+
+def test_a_cancelled_contest_gets_no_results(contest, lead):
+    (user,) = participants(contest, ["张伟"])
+    record(contest, user, 1, "98", lead)
+    Event.objects.filter(pk=contest.pk).update(status="cancelled")
+    with pytest.raises(actions.TransitionNotAllowed) as refused:
+        actions.contest_results_publish(event_id=contest.pk, acting_user=lead)
+    assert refused.value.message == text.CONTEST_CANCELLED
+    with pytest.raises(actions.TransitionNotAllowed) as refused:
+        record(contest, user, 2, "90", lead)
+    assert refused.value.message == text.CONTEST_CANCELLED
+    assert Event.objects.get(pk=contest.pk).results_published_at is None
+    assert ContestResult.objects.get().rank == 1
+    assert not PointEntry.objects.filter(reason__startswith="contest_rank").exists()
