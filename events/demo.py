@@ -57,7 +57,7 @@ def _register(event: Event, phones: list[str], now=None) -> None:
 
 
 def seed(*, stdout) -> None:
-    stations = list(Station.objects.all()[:3])
+    stations = list(Station.objects.filter(is_active=True)[:3])  # events are published at open stations only
     if not stations:
         stdout.write("  events: no stations yet (stations/demo.py seeds them first), no demo events")
         return
