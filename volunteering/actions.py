@@ -347,19 +347,23 @@ def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | No
         raise ApplicationError(str(NOT_A_VOLUNTEER))
     amount = points_for(PointRule.Event.VOLUNTEER_TASK_DONE)
     done = []
-    for signup in signups:
+    # Ascending user id: every transaction awarding points to several people locks their
+    # point accounts in the same order, so two of them never deadlock.
+    for signup in sorted(signups, key=lambda s: s.volunteer_id):
         if signup.volunteer_id not in chosen:
             signup.status = Signup.Status.ABSENT
             signup.save(update_fields=["status"])
             continue
-        entry = points_add(
-            user=signup.volunteer,
-            amount=amount,
-            reason=PointRule.Event.VOLUNTEER_TASK_DONE,
-            source=task,
-            once_key=f"volunteer_task_done:{task.pk}:{signup.volunteer_id}",
-            acting_user=acting_user,
-        )
+        entry = None
+        if amount > 0:  # a rule of 0 turns the award off; a rule never takes points away
+            entry = points_add(
+                user=signup.volunteer,
+                amount=amount,
+                reason=PointRule.Event.VOLUNTEER_TASK_DONE,
+                source=task,
+                once_key=f"volunteer_task_done:{task.pk}:{signup.volunteer_id}",
+                acting_user=acting_user,
+            )
         signup.status, signup.points = Signup.Status.DONE, entry.amount if entry else 0
         signup.save(update_fields=["status", "points"])
         done.append(signup)
@@ -373,16 +377,20 @@ def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | No
         data={"volunteers": sorted(chosen), "points": amount},
     )
     for signup in done:
-        _inbox(
-            signup.volunteer,
-            kind="volunteer_task_done",
-            subject=gettext("Thank you! +%(points)s points") % {"points": signup.points},
-            body=gettext(
+        if signup.points > 0:
+            subject = gettext("Thank you! +%(points)s points") % {"points": signup.points}
+            body = gettext(
                 "The team lead confirmed %(what)s on %(when)s. %(points)s points were added to your account."
-            )
-            % {"what": task.what, "when": _when(task), "points": signup.points},
-            link=reverse("governance:points"),
-        )
+            ) % {"what": task.what, "when": _when(task), "points": signup.points}
+            link = reverse("governance:points")
+        else:
+            subject = gettext("Thank you for %(what)s") % {"what": task.what}
+            body = gettext("The team lead confirmed %(what)s on %(when)s.") % {
+                "what": task.what,
+                "when": _when(task),
+            }
+            link = _task_link(task)
+        _inbox(signup.volunteer, kind="volunteer_task_done", subject=subject, body=body, link=link)
     return done
 
 

@@ -81,10 +81,15 @@ class SignupInline(admin.TabularInline):
 class TaskAddForm(forms.ModelForm):
     """Publishing a task in admin: the task fields plus the elderly person's details (encrypted by the action)."""
 
+    # The same rules as the lead's form: 1 to 20 volunteers, no past day, a phone of digits.
+    volunteers_needed = TaskForm.base_fields["volunteers_needed"]
     recipient_name = TaskForm.base_fields["recipient_name"]
     recipient_address = TaskForm.base_fields["recipient_address"]
     recipient_phone = TaskForm.base_fields["recipient_phone"]
     recipient_notes = TaskForm.base_fields["recipient_notes"]
+
+    clean_date = TaskForm.clean_date
+    clean_recipient_phone = TaskForm.clean_recipient_phone
 
     class Meta:
         model = Task
@@ -141,12 +146,12 @@ class TaskAdmin(admin.ModelAdmin):
     def places(self, obj: Task) -> str:
         return f"{obj.taken}/{obj.volunteers_needed}"
 
+    # Whether the details are shown is decided per request in get_fields/get_readonly_fields:
+    # the ModelAdmin is shared by every thread, so it never keeps a request.
     @admin.display(description=_("elderly person served"))
     def recipient_details(self, obj: Task) -> str:
         if not obj.is_live:
             return gettext("Erased when the task ended.")
-        if not self._may_see_recipient(self._request):
-            return gettext("Hidden: you do not have the permission to see these details.")
         recipient = Recipient.objects.filter(task=obj).first()
         if recipient is None:
             return "—"
@@ -158,19 +163,29 @@ class TaskAdmin(admin.ModelAdmin):
             recipient.notes or "—",
         )
 
+    @admin.display(description=_("elderly person served"))
+    def recipient_hidden(self, obj: Task) -> str:
+        if not obj.is_live:
+            return gettext("Erased when the task ended.")
+        return gettext("Hidden: you do not have the permission to see these details.")
+
     @staticmethod
     def _may_see_recipient(request) -> bool:
         return request.user.is_staff and request.user.has_perm("volunteering.see_recipient")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        self._request = request
         if obj is None:
             kwargs["form"] = TaskAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        self._request = request
-        return self.readonly_fields if obj is not None else ()
+        if obj is None:
+            return ()
+        if self._may_see_recipient(request):
+            return self.readonly_fields
+        return tuple(
+            "recipient_hidden" if name == "recipient_details" else name for name in self.readonly_fields
+        )
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -181,7 +196,7 @@ class TaskAdmin(admin.ModelAdmin):
                 "recipient_phone",
                 "recipient_notes",
             )
-        return self.readonly_fields
+        return self.get_readonly_fields(request, obj)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -8,7 +8,7 @@ from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAll
 from governance.models import PointAccount, PointEntry, PointRule
 from notifications.models import Message
 from tests.factories import UserFactory
-from tests.volunteering.factories import RECIPIENT, make_task
+from tests.volunteering.factories import RECIPIENT, make_member, make_task
 from volunteering import actions
 from volunteering.models import Membership, Recipient, Signup, Task
 
@@ -289,6 +289,38 @@ def test_the_point_value_comes_from_the_rule(signed_up_today, lead, member):
     actions.task_confirm(task_id=signed_up_today.pk, acting_user=lead)
     assert PointAccount.objects.get(user=member).balance == 35
     assert Signup.objects.get(task=signed_up_today, volunteer=member).points == 35
+
+
+def test_a_rule_of_zero_points_still_confirms_without_points(signed_up_today, lead, member, other_member):
+    PointRule.objects.update_or_create(event=PointRule.Event.VOLUNTEER_TASK_DONE, defaults={"amount": 0})
+    done = actions.task_confirm(task_id=signed_up_today.pk, acting_user=lead)
+    assert sorted(s.volunteer_id for s in done) == sorted([member.pk, other_member.pk])
+    signed_up_today.refresh_from_db()
+    assert signed_up_today.status == Task.Status.DONE
+    assert set(Signup.objects.filter(task=signed_up_today).values_list("status", "points")) == {("done", 0)}
+    assert not PointEntry.objects.exists()
+    assert not Recipient.objects.filter(task=signed_up_today).exists()
+    day = signed_up_today.date
+    assert inbox(member, "volunteer_task_done") == [
+        (
+            "感谢你参与午餐送餐",
+            f"队长已确认你完成了{day.year}年{day.month}月{day.day}日 11:00–12:00的午餐送餐。",
+        )
+    ]
+
+
+def test_points_are_awarded_in_ascending_user_order(team, lead):
+    # Signed up in descending id order: the awards (and so the account locks) still go lowest id first.
+    first, second, third = (make_member(team, UserFactory()) for _ in range(3))
+    task = make_task(team, days=0, needed=3)
+    for user in (third, second, first):
+        actions.signup_create(task_id=task.pk, user=user)
+    actions.task_confirm(task_id=task.pk, acting_user=lead)
+    assert list(PointEntry.objects.order_by("id").values_list("user", flat=True)) == [
+        first.pk,
+        second.pk,
+        third.pk,
+    ]
 
 
 def test_a_member_cannot_confirm_and_nothing_changes(signed_up_today, member):

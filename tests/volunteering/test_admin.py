@@ -213,3 +213,76 @@ def test_team_added_in_admin_has_its_lead_as_member(client, station_staff, lead)
     assert response.status_code == 302, response.content.decode()[:3000]
     team = Team.objects.get(name="西溪助老队")
     assert list(team.memberships.values_list("user", "status")) == [(lead.pk, Membership.Status.ACTIVE)]
+
+
+def test_whether_details_are_shown_is_decided_per_request(rf, station_staff, task):
+    from django.contrib import admin as django_admin
+
+    model_admin = django_admin.site._registry[Task]
+    allowed, refused = rf.get("/"), rf.get("/")
+    allowed.user = station_staff
+    refused.user = StaffFactory()
+    refused.user.user_permissions.add(*_perms("view_task"))
+    assert "recipient_details" in model_admin.get_fields(allowed, task)
+    # A request without the permission never gets the details field, whatever came before it.
+    for request in (refused, allowed, refused):
+        fields = model_admin.get_fields(request, task)
+        assert ("recipient_details" in fields) is (request is allowed)
+        assert ("recipient_hidden" in fields) is (request is refused)
+        assert fields == model_admin.get_readonly_fields(request, task)
+
+
+def test_the_admin_keeps_no_request_between_requests(client, station_staff, task):
+    from django.contrib import admin as django_admin
+    from django.http import HttpRequest
+
+    client.force_login(station_staff)
+    assert client.get(reverse("admin:volunteering_task_change", args=[task.pk])).status_code == 200
+    model_admin = django_admin.site._registry[Task]
+    assert not [name for name, value in vars(model_admin).items() if isinstance(value, HttpRequest)]
+
+
+def _task_post(team, **changes):
+    data = {
+        "team": team.pk,
+        "what": "午餐送餐",
+        "date": (timezone.localdate() + timedelta(days=1)).isoformat(),
+        "starts_at": "11:00",
+        "ends_at": "12:00",
+        "street": "cuiyuan",
+        "area": "翠苑一区",
+        "volunteers_needed": "1",
+        "description": "",
+        "recipient_name": "陈阿婆",
+        "recipient_address": "翠苑一区12幢3单元502室",
+        "recipient_phone": "0571-88000001",
+        "recipient_notes": "",
+        "signups-TOTAL_FORMS": "0",
+        "signups-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"volunteers_needed": "0"}, "志愿者人数请填写 1 到 20 之间的数字。"),
+        ({"volunteers_needed": "-3"}, "志愿者人数请填写 1 到 20 之间的数字。"),
+        ({"volunteers_needed": "21"}, "志愿者人数请填写 1 到 20 之间的数字。"),
+        ({"date": (timezone.localdate() - timedelta(days=1)).isoformat()}, "任务日期不能早于今天。"),
+        ({"recipient_phone": "call me"}, "电话号码只能填写数字，例如 13800000000 或 0571-88000000。"),
+    ],
+)
+def test_bad_task_input_in_admin_is_refused_with_a_clear_message(
+    client, station_staff, team, changes, message
+):
+    client.force_login(station_staff)
+    response = client.post(reverse("admin:volunteering_task_add"), _task_post(team, **changes))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "Constraint" not in html and "约束" not in html
+    assert 'value="翠苑一区12幢3单元502室"' in html  # what was typed is kept
+    assert not Task.objects.exists()
+    assert not Recipient.objects.exists()
