@@ -1,10 +1,13 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from accounts import roles
 from core.models import AuditEntry
 from governance.actions import points_add
 from rewards import actions
 from rewards.models import RewardStock, Voucher
+from stations.models import Station
 from tests.factories import StaffFactory, UserFactory
 from tests.rewards.factories import RewardFactory, StockFactory
 
@@ -70,7 +73,7 @@ def test_station_staff_confirm_in_admin_only_at_their_station(
     )
     page = response.content.decode()
     assert "已确认领取 1 张兑换券。" in page
-    assert f"{elsewhere.code_display}: 只有西溪湿地小哥驿站的工作人员才能在该驿站确认领取。" in page
+    assert elsewhere.code not in page  # another station's voucher cannot even be selected
     voucher.refresh_from_db()
     elsewhere.refresh_from_db()
     assert voucher.status == Voucher.Status.HANDED_OVER
@@ -154,6 +157,24 @@ def test_staff_of_another_station_cannot_adjust_in_admin(client, other_staff, st
     response = client.post(
         reverse("admin:rewards_rewardstock_change", args=[stock.pk]), {"change": "3", "reason": "到货"}
     )
+    assert response.status_code == 302  # not even visible to them
+    stock.refresh_from_db()
+    assert stock.quantity == 5
+    assert not AuditEntry.objects.filter(action="rewards.stock.adjust").exists()
+
+
+def test_district_staff_see_every_stock_but_adjust_only_with_the_permission(client, stock):
+    viewer = StaffFactory(real_name="周区级")
+    viewer.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="rewards",
+            codename__in=["view_rewardstock", "change_rewardstock", "confirm_handover"],
+        )
+    )
+    client.force_login(viewer)
+    response = client.post(
+        reverse("admin:rewards_rewardstock_change", args=[stock.pk]), {"change": "3", "reason": "到货"}
+    )
     assert "你只能调整自己负责的驿站的库存。" in response.content.decode()
     stock.refresh_from_db()
     assert stock.quantity == 5
@@ -167,3 +188,120 @@ def test_new_stock_row_through_admin(client, superuser, station, coffee):
     )
     assert response.status_code == 302
     assert RewardStock.objects.get(station=station, reward=coffee).quantity == 20
+
+
+# --- Station staff see their own stations, with masked phones -----------------------------------
+
+
+@pytest.fixture
+def buyer(db):
+    user = UserFactory(phone="+8613800000001", real_name="李明")
+    points_add(user=user, amount=100, reason="adjustment")
+    return user
+
+
+@pytest.fixture
+def two_vouchers(buyer, coffee, station, stock, other_station):
+    StockFactory(station=other_station, reward=coffee, quantity=2)
+    here = actions.voucher_redeem(user=buyer, reward=coffee, station=station)
+    elsewhere = actions.voucher_redeem(user=buyer, reward=coffee, station=other_station)
+    return here, elsewhere
+
+
+@pytest.fixture
+def station_lead(station):
+    user = StaffFactory(real_name="孙站长")
+    user.groups.add(Group.objects.get(name=roles.STATION_STAFF))
+    Station.objects.filter(pk=station.pk).update(lead=user)
+    return user
+
+
+@pytest.fixture
+def district_staff(db):
+    user = StaffFactory(real_name="周区级")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="rewards", codename__in=["view_voucher", "confirm_handover"]
+        )
+    )
+    return user
+
+
+@pytest.mark.parametrize("who", ["station_staff", "station_lead"])
+def test_station_staff_see_only_the_vouchers_of_their_stations_masked(client, request, two_vouchers, who):
+    here, elsewhere = two_vouchers
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(VOUCHERS).content.decode()
+    assert here.code in page and elsewhere.code not in page
+    assert "李明 138****0001" in page
+    assert "138 0000 0001" not in page and "13800000001" not in page
+    # The station filter offers only their own station.
+    assert "龙湖天街小哥驿站" in page and "西溪湿地小哥驿站" not in page
+    change = client.get(reverse("admin:rewards_voucher_change", args=[here.pk])).content.decode()
+    assert "李明 138****0001" in change and "138 0000 0001" not in change
+    assert client.get(reverse("admin:rewards_voucher_change", args=[elsewhere.pk])).status_code == 302
+
+
+def test_station_staff_cannot_find_a_worker_by_the_full_phone(client, station_staff, two_vouchers):
+    here, _elsewhere = two_vouchers
+    client.force_login(station_staff)
+    for term in ("13800000001", "138 0000 0001", "+8613800000001", "1380000"):
+        assert here.code not in client.get(VOUCHERS, {"q": term}).content.decode(), term
+    for term in ("0001", "李明", here.code):
+        assert here.code in client.get(VOUCHERS, {"q": term}).content.decode(), term
+
+
+def test_district_staff_see_every_station_with_full_phones(client, district_staff, two_vouchers):
+    here, elsewhere = two_vouchers
+    client.force_login(district_staff)
+    page = client.get(VOUCHERS).content.decode()
+    assert here.code in page and elsewhere.code in page
+    assert "李明 138 0000 0001" in page and "****" not in page
+    assert elsewhere.code in client.get(VOUCHERS, {"q": "13800000001"}).content.decode()
+
+
+def test_the_csv_of_station_staff_has_their_stations_and_masked_phones(client, station_staff, two_vouchers):
+    here, _elsewhere = two_vouchers
+    client.force_login(station_staff)
+    response = client.get(reverse("admin:rewards_voucher_export"))
+    lines = b"".join(response.streaming_content).decode("utf-8").splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith(f"{here.code},李明,138****0001,驿站咖啡一杯,龙湖天街小哥驿站,30,待领取,")
+
+
+def test_the_csv_of_district_staff_has_every_station_and_full_phones(client, district_staff, two_vouchers):
+    client.force_login(district_staff)
+    response = client.get(reverse("admin:rewards_voucher_export"))
+    lines = b"".join(response.streaming_content).decode("utf-8").splitlines()
+    assert len(lines) == 3
+    assert all(",李明,+8613800000001,驿站咖啡一杯," in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("extra", [0, 2])
+def test_station_staff_voucher_list_queries_do_not_grow(
+    client, station_staff, buyer, coffee, station, stock, django_assert_num_queries, extra
+):
+    RewardStock.objects.filter(pk=stock.pk).update(quantity=10)
+    for _ in range(1 + extra):
+        actions.voucher_redeem(user=buyer, reward=coffee, station=station)
+    client.force_login(station_staff)
+    # savepoint, session, user, permissions (user, group), their stations for the filter, the reward
+    # filter's choices, capped count, the page with its joins, release, date hierarchy (first/last, days)
+    with django_assert_num_queries(12):
+        assert client.get(VOUCHERS).status_code == 200
+
+
+def test_station_staff_see_only_the_stock_of_their_stations(client, station_staff, stock, other_station):
+    elsewhere = StockFactory(station=other_station, reward=RewardFactory(name_zh="雨衣"), quantity=50)
+    client.force_login(station_staff)
+    page = client.get(STOCKS).content.decode()
+    assert '<td class="field-quantity">5</td>' in page
+    assert '<td class="field-quantity">50</td>' not in page and "西溪湿地小哥驿站" not in page
+    assert client.get(reverse("admin:rewards_rewardstock_change", args=[elsewhere.pk])).status_code == 302
+
+
+def test_leaderboard_choices_show_masked_phones_to_station_staff(client, station_staff, buyer):
+    actions.leaderboard_opt_set(user=buyer, opted_in=True)
+    client.force_login(station_staff)
+    page = client.get(reverse("admin:rewards_leaderboardoptin_changelist")).content.decode()
+    assert "李明 138****0001" in page and "138 0000 0001" not in page
