@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.uploads import CleanFile
-from events.actions import event_create
+from events.actions import event_cancel, event_create
 from events.models import Event
 from governance.actions import points_add, points_for
 from governance.models import PointRule
@@ -80,6 +80,9 @@ FOLLOWUP_NOT_POSSIBLE = _(
 FOLLOWUP_WRONG_STATUS = _("This follow-up action is “%(status)s” already.")
 DONE_NOTE_REQUIRED = _("Please write what was done.")
 SCHEDULED_NOTE = _("On the agenda of %(session)s, %(when)s, at %(place)s.")
+SESSION_CANCELLED = _("This session was cancelled.")
+SESSION_CANCELLED_NOTE = _("%(session)s on %(when)s was cancelled; the topic waits for another session.")
+SESSION_CANCELLED_REASON = _("Reason: %(reason)s")
 
 
 def _wrong_status(topic: Topic, verb) -> TransitionNotAllowed:
@@ -89,6 +92,13 @@ def _wrong_status(topic: Topic, verb) -> TransitionNotAllowed:
 def _check_lead(user, station: Station) -> None:
     if not can_lead(user=user, station=station):
         raise PermissionDenied(str(NOT_THE_LEAD))
+
+
+def _check_scheduled(session: Session) -> None:
+    if session.status == Session.Status.CANCELLED:
+        raise TransitionNotAllowed(str(SESSION_CANCELLED))
+    if session.status != Session.Status.SCHEDULED:
+        raise TransitionNotAllowed(str(SESSION_ALREADY_HELD))
 
 
 def when_text(moment: datetime) -> str:
@@ -113,14 +123,30 @@ def _step(topic: Topic, *, status: str, note: str, actor, role: str) -> TopicUpd
     )
 
 
-def _tell(topic: Topic, *, kind: str, subject, body, sms_to_all: bool = False, sms: bool = True) -> None:
+def _site_language():
+    """Stored notes and messages are in the site's language, whatever language the acting person uses."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _tell(
+    topic: Topic,
+    *,
+    kind: str,
+    subject,
+    body,
+    params: dict | None = None,
+    sms_to_all: bool = False,
+    sms: bool = True,
+) -> None:
     """The raiser by inbox and SMS; supporters by inbox (and SMS when they must come somewhere).
 
+    `body` is a (lazy) template, formatted with `params` in the site's language.
     `sms=False`: inbox only (reminders from the hourly task, which must not text people at night).
     """
     link = reverse("stations:topic_detail", args=[topic.pk])
-    with translation.override(settings.LANGUAGE_CODE):
-        subject_text, body_text = str(subject), str(body)
+    with _site_language():
+        subject_text = str(subject)
+        body_text = str(body) % {key: str(value) for key, value in params.items()} if params else str(body)
         for number, person in enumerate(people_to_tell(topic=topic)):
             by_sms = sms and (number == 0 or sms_to_all)
             notify(
@@ -208,7 +234,10 @@ def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
         raise _wrong_status(topic, _("accepted"))
     topic.status = Status.ACCEPTED
     topic.save(update_fields=["status"])
-    shown = note.strip() or str(_("The station lead will put it on the agenda of a deliberation session."))
+    with _site_language():
+        shown = note.strip() or gettext(
+            "The station lead will put it on the agenda of a deliberation session."
+        )
     _step(topic, status=Status.ACCEPTED, note=shown, actor=acting_user, role=Role.LEAD)
     audit.record(actor=acting_user, action="station.topic.accept", target=topic, note=note)
     amount = points_for(PointRule.Event.TOPIC_ACCEPTED)
@@ -225,8 +254,8 @@ def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
         topic,
         kind="accepted",
         subject=_("Topic accepted for a deliberation session"),
-        body=_("“%(title)s” at %(station)s was accepted and will be discussed at a deliberation session.")
-        % {"title": topic.title, "station": topic.station.name},
+        body=_("“%(title)s” at %(station)s was accepted and will be discussed at a deliberation session."),
+        params={"title": topic.title, "station": topic.station.name},
     )
     return topic
 
@@ -249,7 +278,8 @@ def topic_close(*, topic_id: int, acting_user, answer: str) -> Topic:
         topic,
         kind="closed",
         subject=_("The station lead answered a topic"),
-        body=_("“%(title)s”: %(answer)s") % {"title": topic.title, "answer": answer},
+        body=_("“%(title)s”: %(answer)s"),
+        params={"title": topic.title, "answer": answer},
     )
     return topic
 
@@ -284,15 +314,12 @@ def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> l
             raise ApplicationError(str(TOPIC_OTHER_STATION))
         if topic.status != Status.ACCEPTED:
             raise TransitionNotAllowed(str(TOPIC_NOT_ACCEPTED) % {"title": topic.title})
-    when = when_text(session.starts_at)
+    with _site_language():
+        when = when_text(session.starts_at)
+        note = str(SCHEDULED_NOTE) % {"session": session.title, "when": when, "place": session.place}
     for topic in topics:
         topic.status, topic.session = Status.SCHEDULED, session
         topic.save(update_fields=["status", "session"])
-        note = str(SCHEDULED_NOTE) % {
-            "session": session.title,
-            "when": when,
-            "place": session.place,
-        }
         _step(topic, status=Status.SCHEDULED, note=note, actor=acting_user, role=Role.LEAD)
         audit.record(
             actor=acting_user, action="station.topic.schedule", target=topic, data={"session": session.pk}
@@ -304,8 +331,8 @@ def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> l
             body=_(
                 "“%(title)s” will be discussed on %(when)s at %(place)s. Register for the session "
                 "on the station page to take part."
-            )
-            % {"title": topic.title, "when": when, "place": session.place},
+            ),
+            params={"title": topic.title, "when": when, "place": session.place},
             sms_to_all=True,
         )
     return topics
@@ -378,8 +405,7 @@ def session_agenda_add(*, session_id: int, topic_ids: Iterable[int], acting_user
     """Put more accepted topics on a session that has not been held yet."""
     session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
     _check_lead(acting_user, session.station)
-    if session.status != Session.Status.SCHEDULED:
-        raise TransitionNotAllowed(str(SESSION_ALREADY_HELD))
+    _check_scheduled(session)
     return _put_on_agenda(session, topic_ids, acting_user)
 
 
@@ -390,13 +416,63 @@ def session_record_minutes(*, session_id: int, minutes: str, acting_user) -> Ses
         raise ApplicationError(str(MINUTES_REQUIRED))
     session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
     _check_lead(acting_user, session.station)
-    if session.status != Session.Status.SCHEDULED:
-        raise TransitionNotAllowed(str(SESSION_ALREADY_HELD))
+    _check_scheduled(session)
     if session.starts_at > timezone.now():
         raise TransitionNotAllowed(str(SESSION_NOT_STARTED))
     session.status, session.minutes, session.minutes_at = Session.Status.HELD, minutes, timezone.now()
     session.save(update_fields=["status", "minutes", "minutes_at"])
     audit.record(actor=acting_user, action="station.session.minutes", target=session)
+    for topic in session.agenda.select_related("station", "raised_by").order_by("pk"):
+        _tell(
+            topic,
+            kind="minutes",
+            subject=_("The session on your topic was held"),
+            body=_("“%(title)s” was discussed at %(session)s; the minutes are recorded."),
+            params={"title": topic.title, "session": session.title},
+            sms=False,
+        )
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
+    """Call off a session that has not been held: its event is cancelled (the registered hear it from
+    the events app), its agenda topics go back to “accepted” for another session, their people are told.
+    """
+    reason = reason.strip()
+    session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
+    _check_lead(acting_user, session.station)
+    _check_scheduled(session)
+    event_cancel(event_id=session.event_id, acting_user=acting_user, reason=reason, for_session=True)
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status"])
+    audit.record(actor=acting_user, action="station.session.cancel", target=session, note=reason)
+    topics = list(
+        Topic.objects.select_for_update(of=("self",))
+        .select_related("station", "raised_by")
+        .filter(session=session, status=Status.SCHEDULED)
+        .order_by("pk")
+    )
+    with _site_language():
+        when = when_text(session.starts_at)
+        note = str(SESSION_CANCELLED_NOTE) % {"session": session.title, "when": when}
+        if reason:
+            note = f"{note} {str(SESSION_CANCELLED_REASON) % {'reason': reason}}"
+    for topic in topics:
+        topic.status, topic.session = Status.ACCEPTED, None
+        topic.save(update_fields=["status", "session"])
+        _step(topic, status=Status.ACCEPTED, note=note, actor=acting_user, role=Role.LEAD)
+        audit.record(
+            actor=acting_user, action="station.topic.unschedule", target=topic, data={"session": session.pk}
+        )
+        _tell(
+            topic,
+            kind="session_cancelled",
+            subject=_("The session on your topic was cancelled"),
+            body=_("“%(title)s”: %(note)s"),
+            params={"title": topic.title, "note": note},
+            sms_to_all=True,
+        )
     return session
 
 
@@ -424,7 +500,8 @@ def topic_record_resolution(
         topic,
         kind="resolution",
         subject=_("The session resolved on your topic"),
-        body=_("“%(title)s”: %(resolution)s") % {"title": topic.title, "resolution": resolution},
+        body=_("“%(title)s”: %(resolution)s"),
+        params={"title": topic.title, "resolution": resolution},
     )
     return topic
 
@@ -454,7 +531,8 @@ def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user
         topic,
         kind=outcome,
         subject=subject,
-        body=_("“%(title)s”: %(explanation)s") % {"title": topic.title, "explanation": explanation},
+        body=_("“%(title)s”: %(explanation)s"),
+        params={"title": topic.title, "explanation": explanation},
     )
     return topic
 
@@ -485,7 +563,25 @@ def followup_add(*, topic_id: int, owner_party: str, what: str, due_on: date, ac
     _check_lead(acting_user, topic.station)
     if topic.session_id is None or topic.resolution_at is None:
         raise TransitionNotAllowed(str(FOLLOWUP_NOT_POSSIBLE))
-    return _followup_create(topic, owner_party=owner_party, what=what, due_on=due_on, acting_user=acting_user)
+    action = _followup_create(
+        topic, owner_party=owner_party, what=what, due_on=due_on, acting_user=acting_user
+    )
+    with _site_language():
+        params = {
+            "title": topic.title,
+            "owner": action.get_owner_party_display(),
+            "what": action.what,
+            "due": date_format(action.due_on, "DATE_FORMAT"),
+        }
+    _tell(
+        topic,
+        kind="followup_added",
+        subject=_("A follow-up action was added to your topic"),
+        body=_("“%(title)s”: %(owner)s will do “%(what)s” by %(due)s."),
+        params=params,
+        sms=False,
+    )
+    return action
 
 
 @transaction.atomic
@@ -495,7 +591,7 @@ def followup_done(*, action_id: int, note: str, acting_user) -> FollowUpAction:
         raise ApplicationError(str(DONE_NOTE_REQUIRED))
     action = (
         FollowUpAction.objects.select_for_update(of=("self",))
-        .select_related("topic__station")
+        .select_related("topic__station", "topic__raised_by")
         .get(pk=action_id)
     )
     _check_lead(acting_user, action.topic.station)
@@ -504,6 +600,16 @@ def followup_done(*, action_id: int, note: str, acting_user) -> FollowUpAction:
     action.status, action.done_note, action.done_at = FollowUpAction.Status.DONE, note, timezone.now()
     action.save(update_fields=["status", "done_note", "done_at"])
     audit.record(actor=acting_user, action="station.followup.done", target=action, note=note)
+    with _site_language():
+        params = {"title": action.topic.title, "owner": action.get_owner_party_display(), "what": action.what}
+    _tell(
+        action.topic,
+        kind="followup_done",
+        subject=_("A follow-up action on your topic is done"),
+        body=_("“%(title)s”: %(owner)s did “%(what)s”: %(note)s"),
+        params={**params, "note": note},
+        sms=False,
+    )
     return action
 
 

@@ -15,14 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from stations import actions
 from stations.models import FollowUpAction, Party, Session, Station, Topic, TopicUpdate
-from stations.selectors import topics_for_export
+from stations.selectors import masked_phone, runs_all_stations, stations_run_by, topics_for_export
 
 
 def _badge(obj) -> str:
@@ -47,6 +47,19 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def _scoped(request, queryset, prefix: str):
+    """Station staff see the rows of the stations they run; district staff and superusers see all."""
+    scope = stations_run_by(user=request.user, prefix=prefix)
+    if scope is None:
+        return queryset
+    # A subquery, not a join: a person both lead and staff of a station must not double rows.
+    return queryset.filter(pk__in=queryset.model.objects.filter(scope).values("pk"))
+
+
+def _stations_of(request):
+    return _scoped(request, Station.objects.filter(is_active=True), "")
+
+
 def _csv_safe(value: str) -> str:
     # A cell starting with = + - @ is a formula in Excel; a leading apostrophe keeps it text.
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
@@ -62,10 +75,12 @@ class StationAdmin(admin.ModelAdmin):
     list_select_related = ["lead"]
 
     def get_queryset(self, request):
-        return (
+        return _scoped(
+            request,
             super()
             .get_queryset(request)
-            .annotate(live_topics=Count("topics", filter=Q(topics__status__in=Topic.LIVE_STATUSES)))
+            .annotate(live_topics=Count("topics", filter=Q(topics__status__in=Topic.LIVE_STATUSES))),
+            "",
         )
 
     @admin.display(description=_("open topics"), ordering="live_topics")
@@ -86,9 +101,19 @@ class ReadOnlyInline(admin.TabularInline):
 
 class TopicUpdateInline(ReadOnlyInline):
     model = TopicUpdate
-    fields = ("created_at", "status", "actor_role", "actor", "note")
+    fields = ("created_at", "status", "actor_role", "actor_label", "note")
     readonly_fields = fields
     verbose_name_plural = _("timeline")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by whom"))
+    def actor_label(self, obj: TopicUpdate) -> str:
+        """Name and masked phone: the raiser's full number is not for station staff."""
+        if obj.actor is None:
+            return "—"
+        return f"{obj.actor.real_name} {masked_phone(obj.actor.phone)}".strip()
 
 
 class FollowUpInline(ReadOnlyInline):
@@ -155,10 +180,32 @@ class TopicAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(support_count=Count("supports"))
+        return _scoped(
+            request, super().get_queryset(request).annotate(support_count=Count("supports")), "station__"
+        )
+
+    # Station staff see the raiser's name with a masked phone; district staff the full record.
+    def get_list_display(self, request):
+        if runs_all_stations(request.user):
+            return self.list_display
+        return tuple("raiser" if name == "raised_by" else name for name in self.list_display)
+
+    def get_fields(self, request, obj=None):
+        if runs_all_stations(request.user):
+            return self.fields
+        return tuple("raiser" if name == "raised_by" else name for name in self.fields)
+
+    def get_search_fields(self, request):
+        if runs_all_stations(request.user):
+            return self.search_fields
+        return tuple(name for name in self.search_fields if name != "raised_by__phone")
 
     def get_readonly_fields(self, request, obj=None):
-        return self.fields
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("raised by"), ordering="raised_by__real_name")
+    def raiser(self, obj: Topic) -> str:
+        return f"{obj.raised_by.real_name} {masked_phone(obj.raised_by.phone)}".strip()
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -195,9 +242,11 @@ class TopicAdmin(admin.ModelAdmin):
         ]
 
     def decide_view(self, request: HttpRequest, topic_id: int) -> HttpResponse:
-        topic = get_object_or_404(Topic.objects.select_related("station", "session"), pk=topic_id)
-        if not self.has_change_permission(request, topic):
+        if not self.has_change_permission(request):
             raise DjangoPermissionDenied
+        topic = get_object_or_404(
+            _scoped(request, Topic.objects.select_related("station", "session"), "station__"), pk=topic_id
+        )
         form = DecisionForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
@@ -281,18 +330,18 @@ class TopicAdmin(admin.ModelAdmin):
                 ]
 
         header = [
-            "id",
-            "station",
-            "title",
-            "status",
-            "supporters",
-            "raised_at",
-            "session",
-            "session_at",
-            "answer",
-            "resolution",
-            "explanation",
-            "follow_up_actions",
+            pgettext("topic CSV", "ID"),
+            pgettext("topic CSV", "Station"),
+            pgettext("topic CSV", "Title"),
+            pgettext("topic CSV", "Status"),
+            pgettext("topic CSV", "Supporters"),
+            pgettext("topic CSV", "Raised at"),
+            pgettext("topic CSV", "Session"),
+            pgettext("topic CSV", "Session at"),
+            pgettext("topic CSV", "Answer"),
+            pgettext("topic CSV", "Resolution"),
+            pgettext("topic CSV", "Explanation"),
+            pgettext("topic CSV", "Follow-up actions"),
         ]
         return csv_response("station-topics.csv", header, rows())
 
@@ -319,9 +368,19 @@ class ScheduleForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = _stations_of(request)
+        self.fields["topics"].queryset = _scoped(request, self.fields["topics"].queryset, "station__")
         self.fields["topics"].label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the topics' people and everyone registered read it)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class MinutesForm(forms.Form):
@@ -374,8 +433,44 @@ class SessionAdmin(admin.ModelAdmin):
         "minutes_at",
     )
 
+    actions = ("cancel_selected",)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(agenda_count=Count("agenda"))
+        return _scoped(
+            request, super().get_queryset(request).annotate(agenda_count=Count("agenda")), "station__"
+        )
+
+    @admin.action(description=_("Cancel the selected session"), permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        """Cancelling needs a reason: one session at a time, on its cancel page."""
+        ids = list(queryset.values_list("pk", flat=True)[:2])
+        if len(ids) != 1:
+            self.message_user(request, gettext("Choose one session to cancel."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:stations_session_cancel", args=[ids[0]]))
+
+    def cancel_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise DjangoPermissionDenied
+        session = get_object_or_404(self.get_queryset(request), pk=session_id)
+        form = CancelForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.session_cancel(
+                    session_id=session.pk, acting_user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Session cancelled; its topics are back among the accepted ones and their people were told."
+                    ),
+                )
+                return HttpResponseRedirect(reverse("admin:stations_session_change", args=[session.pk]))
+        title = gettext("Cancel %(session)s") % {"session": session.title}
+        return _render(self, request, title, form, back=session)
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -416,6 +511,11 @@ class SessionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.agenda_view),
                 name="stations_session_agenda",
             ),
+            path(
+                "<int:session_id>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="stations_session_cancel",
+            ),
             *super().get_urls(),
         ]
 
@@ -424,7 +524,7 @@ class SessionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"station": request.GET.get("station")} if request.GET.get("station", "").isdigit() else {}
-        form = ScheduleForm(_posted(request), initial=initial)
+        form = ScheduleForm(_posted(request), initial=initial, request=request)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -452,9 +552,9 @@ class SessionAdmin(admin.ModelAdmin):
         return _render(self, request, gettext("Schedule a session"), form)
 
     def minutes_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
-        session = get_object_or_404(Session, pk=session_id)
-        if not self.has_change_permission(request, session):
+        if not self.has_change_permission(request):
             raise DjangoPermissionDenied
+        session = get_object_or_404(self.get_queryset(request), pk=session_id)
         form = MinutesForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
@@ -473,9 +573,9 @@ class SessionAdmin(admin.ModelAdmin):
         return _render(self, request, title, form, back=session)
 
     def agenda_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
-        session = get_object_or_404(Session.objects.select_related("station"), pk=session_id)
-        if not self.has_change_permission(request, session):
+        if not self.has_change_permission(request):
             raise DjangoPermissionDenied
+        session = get_object_or_404(self.get_queryset(request).select_related("station"), pk=session_id)
         form = AgendaForm(_posted(request), session=session)
         if request.method == "POST" and form.is_valid():
             try:
@@ -513,8 +613,9 @@ class FollowUpAddForm(forms.Form):
     what = forms.CharField(label=_("What will be done"), max_length=200)
     due_on = forms.DateField(label=_("Due"), widget=AdminDateWidget)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = _scoped(request, self.fields["topic"].queryset, "station__")
         self.fields["topic"].label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"
 
 
@@ -535,6 +636,9 @@ class FollowUpActionAdmin(admin.ModelAdmin):
 
     fields = ("topic", "owner_party", "what", "due_on", "status", "done_note", "done_at", "overdue_at")
 
+    def get_queryset(self, request):
+        return _scoped(request, super().get_queryset(request), "topic__station__")
+
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
@@ -553,7 +657,7 @@ class FollowUpActionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"topic": request.GET["topic"]} if request.GET.get("topic", "").isdigit() else {}
-        form = FollowUpAddForm(_posted(request), initial=initial)
+        form = FollowUpAddForm(_posted(request), initial=initial, request=request)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -591,9 +695,9 @@ class FollowUpActionAdmin(admin.ModelAdmin):
         ]
 
     def done_view(self, request: HttpRequest, action_id: int) -> HttpResponse:
-        action = get_object_or_404(FollowUpAction.objects.select_related("topic"), pk=action_id)
-        if not self.has_change_permission(request, action):
+        if not self.has_change_permission(request):
             raise DjangoPermissionDenied
+        action = get_object_or_404(self.get_queryset(request).select_related("topic"), pk=action_id)
         form = DoneForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:

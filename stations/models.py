@@ -51,6 +51,8 @@ class Station(models.Model):
         verbose_name = _("courier station")
         verbose_name_plural = _("courier stations")
         ordering = ["name"]
+        # District staff; the station staff group does not get it (they run their own stations).
+        permissions = [("manage_all_stations", _("Can run every station (district staff)"))]
 
     def __str__(self) -> str:
         return self.name
@@ -231,6 +233,7 @@ class Session(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         HELD = "held", _("Held (minutes recorded)")
+        CANCELLED = "cancelled", _("Cancelled")
 
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("station")
@@ -280,7 +283,11 @@ class Session(models.Model):
     def status_family(self) -> str:
         from core.timeline import Family
 
-        return Family.DONE if self.status == self.Status.HELD else Family.PROGRESS
+        return {
+            self.Status.SCHEDULED: Family.PROGRESS,
+            self.Status.HELD: Family.DONE,
+            self.Status.CANCELLED: Family.REFUSED,
+        }[self.status]
 
 
 class FollowUpAction(models.Model):

@@ -15,13 +15,31 @@ PHOTO_PUBLIC_STATUSES = (
 PAST_SESSIONS_SHOWN = 5
 
 
+def runs_all_stations(user) -> bool:
+    """District staff (the dedicated permission) and superusers run every station.
+
+    Station staff (the group "驿站管理员 station staff") do not have the permission: they run
+    the stations where they are the lead or one of the staff.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+        return False
+    return user.has_perm("stations.manage_all_stations")
+
+
 def can_lead(*, user, station: Station) -> bool:
-    """The station's lead or staff, or a staff member allowed to change topics in admin."""
+    """The station's lead or staff, or district staff."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if station.is_run_by(user):
         return True
-    return user.is_staff and user.has_perm("stations.change_topic")
+    return runs_all_stations(user)
+
+
+def stations_run_by(*, user, prefix: str = "") -> Q | None:
+    """A filter to the stations the user runs (through `prefix`), or None for district staff."""
+    if runs_all_stations(user):
+        return None
+    return Q(**{f"{prefix}lead": user}) | Q(**{f"{prefix}staff": user})
 
 
 def masked_name(user) -> str:
@@ -30,6 +48,14 @@ def masked_name(user) -> str:
     if not name:
         return "**"
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+def masked_phone(phone: str) -> str:
+    """+8613800000001 → 138****0001."""
+    number = (phone or "").removeprefix("+86")
+    if len(number) != 11:
+        return number[:3] + "****" if number else ""
+    return f"{number[:3]}****{number[7:]}"
 
 
 def _with_support_count(queryset: QuerySet[Topic]) -> QuerySet[Topic]:

@@ -3,16 +3,18 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.contrib.auth.models import Permission
+from django.utils import timezone, translation
 
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from events.actions import registration_create
 from events.models import Event
 from governance.models import PointAccount, PointEntry
 from notifications.models import Message
 from stations import actions
 from stations.models import FollowUpAction, Session, Support, Topic, TopicPhoto
 from stations.tasks import mark_overdue_actions
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 from tests.governance.factories import clean_photo
 from tests.stations.conftest import hold, schedule
 from tests.stations.factories import StationFactory
@@ -157,15 +159,34 @@ def test_only_the_lead_or_station_staff_accept_or_close(request, supported_topic
     assert not Message.objects.exists()
 
 
-def test_station_staff_member_and_staff_with_the_permission_may_accept(topic, station, station_staff):
+def test_station_staff_member_and_district_staff_may_accept(topic, station, station_staff):
     helper = UserFactory()
     station.staff.add(helper)
     actions.topic_accept(topic_id=topic.pk, acting_user=helper)
-    other = actions.topic_raise(
-        station=station, raised_by=UserFactory(), title="小区门岗不让骑手进", description="翠苑一区。"
-    )
-    actions.topic_accept(topic_id=other.pk, acting_user=station_staff)
-    assert set(Topic.objects.values_list("status", flat=True)) == {"accepted"}
+    district = StaffFactory()
+    district.user_permissions.add(Permission.objects.get(codename="manage_all_stations"))
+    for title, person in [("小区门岗不让骑手进", district), ("充电桩坏了", StaffFactory(is_superuser=True))]:
+        other = actions.topic_raise(
+            station=station, raised_by=UserFactory(), title=title, description="描述。"
+        )
+        actions.topic_accept(topic_id=other.pk, acting_user=person)
+    assert list(Topic.objects.values_list("status", flat=True)) == ["accepted"] * 3
+
+
+def test_station_staff_group_runs_only_its_own_stations(topic, station, station_staff):
+    """The group's change_topic no longer makes someone the lead of every station."""
+    assert station_staff.has_perm("stations.change_topic")
+    with pytest.raises(PermissionDenied) as refused:
+        actions.topic_accept(topic_id=topic.pk, acting_user=station_staff)
+    assert refused.value.message == "只有驿站负责人或驿站工作人员可以这样操作。"
+    topic.refresh_from_db()
+    assert topic.status == "open"
+    assert not PointEntry.objects.exists()
+    assert not Message.objects.exists()
+    station.staff.add(station_staff)
+    actions.topic_accept(topic_id=topic.pk, acting_user=station_staff)
+    topic.refresh_from_db()
+    assert topic.status == "accepted"
 
 
 def test_close_with_an_answer(supported_topic, raiser, supporter, lead):
@@ -252,15 +273,27 @@ def test_session_life_cycle_to_resolved(supported_topic, station, raiser, suppor
     assert [kind for kind, _s, _b in inbox(supporter)] == [
         "station_topic_accepted",
         "station_topic_scheduled",
+        "station_topic_minutes",
         "station_topic_resolution",
+        "station_topic_followup_done",
         "station_topic_resolved",
     ]
     assert inbox(raiser) == inbox(supporter)
     assert inbox(raiser)[2:] == [
         (
+            "station_topic_minutes",
+            "议题所在的议事会已召开",
+            "“商场不让电动车进地库取餐”已在西溪天街小哥驿站议事会上讨论，会议纪要已记录。",
+        ),
+        (
             "station_topic_resolution",
             "议事会已就议题作出决议",
             "“商场不让电动车进地库取餐”：商场午高峰开放北门地库入口给骑手。",
+        ),
+        (
+            "station_topic_followup_done",
+            "议题的跟进事项已完成",
+            "“商场不让电动车进地库取餐”：商场管理方已完成“北门地库入口设骑手通道”：通道已设置。",
         ),
         ("station_topic_resolved", "议题已解决", "“商场不让电动车进地库取餐”：骑手通道已开通。"),
     ]
@@ -434,3 +467,129 @@ def test_overdue_task_marks_past_due_actions_and_notifies(supported_topic, stati
     # An overdue action can still be done.
     actions.followup_done(action_id=late.pk, note="晚了一天，已设置。", acting_user=lead)
     assert FollowUpAction.objects.get(pk=late.pk).status == "done"
+
+
+def test_a_lead_acting_in_english_leaves_chinese_notes_and_messages(supported_topic, station, raiser, lead):
+    """Stored timeline notes and messages are in the site's language (zh-hans), not the lead's."""
+    with translation.override("en"):
+        actions.topic_accept(topic_id=supported_topic.pk, acting_user=lead)
+        session = schedule(station, lead, [supported_topic])
+    local = timezone.localtime(session.starts_at)
+    when = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    assert timeline(supported_topic)[1:] == [
+        ("accepted", "lead", "驿站负责人将把它列入议事会议程。"),
+        ("scheduled", "lead", f"已列入西溪天街小哥驿站议事会议程，时间{when}，地点西溪天街B1层会议室。"),
+    ]
+    assert inbox(raiser) == [
+        (
+            "station_topic_accepted",
+            "议题已受理，将提交议事会",
+            "你在西溪天街小哥驿站提出或附议的“商场不让电动车进地库取餐”已受理，将在议事会上讨论。",
+        ),
+        (
+            "station_topic_scheduled",
+            "议题已列入议事会议程",
+            f"“商场不让电动车进地库取餐”将于{when}在西溪天街B1层会议室讨论。请在驿站页面报名参加议事会。",
+        ),
+    ]
+
+
+def test_minutes_and_follow_ups_tell_raiser_and_supporters_by_inbox_only(
+    supported_topic, station, raiser, supporter, lead
+):
+    actions.topic_accept(topic_id=supported_topic.pk, acting_user=lead)
+    session = hold(schedule(station, lead, [supported_topic]))
+    Message.objects.all().delete()
+    actions.session_record_minutes(session_id=session.pk, minutes="各方到会。", acting_user=lead)
+    actions.topic_record_resolution(topic_id=supported_topic.pk, resolution="设骑手通道。", acting_user=lead)
+    due = timezone.localdate(session.starts_at) + timedelta(days=7)
+    action = actions.followup_add(
+        topic_id=supported_topic.pk, owner_party="property", what="画停车线", due_on=due, acting_user=lead
+    )
+    actions.followup_done(action_id=action.pk, note="停车线已画好。", acting_user=lead)
+    title = "“商场不让电动车进地库取餐”"
+    expected = [
+        (
+            "station_topic_minutes",
+            "议题所在的议事会已召开",
+            f"{title}已在西溪天街小哥驿站议事会上讨论，会议纪要已记录。",
+        ),
+        ("station_topic_resolution", "议事会已就议题作出决议", f"{title}：设骑手通道。"),
+        (
+            "station_topic_followup_added",
+            "议题新增了跟进事项",
+            f"{title}：物业将在{due.year}年{due.month}月{due.day}日前完成“画停车线”。",
+        ),
+        (
+            "station_topic_followup_done",
+            "议题的跟进事项已完成",
+            f"{title}：物业已完成“画停车线”：停车线已画好。",
+        ),
+    ]
+    assert inbox(raiser) == expected
+    assert inbox(supporter) == expected
+    # Only the resolution goes by SMS (to the raiser); the three new steps are inbox only.
+    assert sms_kinds(raiser) == ["station_topic_resolution"]
+    assert sms_kinds(supporter) == []
+
+
+def test_session_cancel_cancels_the_event_and_returns_the_topics(
+    supported_topic, station, raiser, supporter, lead, outsider
+):
+    actions.topic_accept(topic_id=supported_topic.pk, acting_user=lead)
+    session = schedule(station, lead, [supported_topic])
+    registration_create(event_id=session.event_id, user=outsider)
+    Message.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        actions.session_cancel(session_id=session.pk, acting_user=outsider, reason="不开了")
+    session.refresh_from_db()
+    assert session.status == "scheduled"
+    assert Event.objects.get().status != "cancelled"
+    assert not Message.objects.exists()
+
+    actions.session_cancel(session_id=session.pk, acting_user=lead, reason="  商场临时封闭会议室。 ")
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+    assert Event.objects.get().status == "cancelled"
+    supported_topic.refresh_from_db()
+    assert (supported_topic.status, supported_topic.session_id) == ("accepted", None)
+    local = timezone.localtime(session.starts_at)
+    when = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    note = f"{when}的西溪天街小哥驿站议事会已取消，议题将等待下一次议事会。 取消原因：商场临时封闭会议室。"
+    assert timeline(supported_topic)[-1] == ("accepted", "lead", note)
+    expected = [
+        ("station_topic_session_cancelled", "议题所在的议事会已取消", f"“商场不让电动车进地库取餐”：{note}")
+    ]
+    assert inbox(raiser) == inbox(supporter) == expected
+    assert sms_kinds(raiser) == sms_kinds(supporter) == ["station_topic_session_cancelled"]
+    # Whoever registered for the session hears it from the events app.
+    assert sms_kinds(outsider) == ["event_cancelled"]
+
+    with pytest.raises(TransitionNotAllowed) as twice:
+        actions.session_cancel(session_id=session.pk, acting_user=lead, reason="再取消")
+    assert twice.value.message == "本次议事会已取消。"
+    hold(session)
+    with pytest.raises(TransitionNotAllowed) as minutes:
+        actions.session_record_minutes(session_id=session.pk, minutes="纪要。", acting_user=lead)
+    assert minutes.value.message == "本次议事会已取消。"
+    with pytest.raises(TransitionNotAllowed) as agenda:
+        actions.session_agenda_add(session_id=session.pk, topic_ids=[supported_topic.pk], acting_user=lead)
+    assert agenda.value.message == "本次议事会已取消。"
+    session.refresh_from_db()
+    assert (session.status, session.minutes) == ("cancelled", "")
+    # The topic can go on the agenda of another session.
+    again = schedule(station, lead, [supported_topic])
+    supported_topic.refresh_from_db()
+    assert (supported_topic.status, supported_topic.session_id) == ("scheduled", again.pk)
+
+
+def test_a_held_session_cannot_be_cancelled(topic, station, lead):
+    actions.topic_accept(topic_id=topic.pk, acting_user=lead)
+    session = hold(schedule(station, lead, [topic]))
+    actions.session_record_minutes(session_id=session.pk, minutes="纪要。", acting_user=lead)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        actions.session_cancel(session_id=session.pk, acting_user=lead, reason="算了")
+    assert refused.value.message == "本次议事会的纪要已经记录，议程不能再修改。"
+    session.refresh_from_db()
+    assert session.status == "held"
+    assert Event.objects.get().status != "cancelled"

@@ -23,7 +23,9 @@ SESSION_ADD = reverse("admin:stations_session_add")
 
 
 @pytest.fixture
-def staff_client(client, station_staff):
+def staff_client(client, station_staff, station):
+    """A station staff member who runs the station (one of its staff)."""
+    station.staff.add(station_staff)
     client.force_login(station_staff)
     return client
 
@@ -37,8 +39,10 @@ def page_text(response) -> str:
 
 
 @pytest.mark.parametrize("who, status", [("station_staff", 200), ("plain_staff", 403), ("raiser", 302)])
-def test_topic_admin_is_for_station_staff(client, request, supported_topic, who, status):
+def test_topic_admin_is_for_station_staff(client, request, supported_topic, station, who, status):
     person = StaffFactory() if who == "plain_staff" else request.getfixturevalue(who)
+    if who == "station_staff":
+        station.staff.add(person)
     client.force_login(person)
     assert client.get(TOPICS).status_code == status
     response = decide(client, supported_topic, decision="accept")
@@ -143,7 +147,9 @@ def test_close_resolution_and_conclusion_through_the_decide_page(
     ) == [
         "station_topic_accepted",
         "station_topic_scheduled",
+        "station_topic_minutes",
         "station_topic_resolution",
+        "station_topic_followup_added",
         "station_topic_unresolved",
     ]
 
@@ -182,8 +188,8 @@ def test_csv_export_with_outcomes(staff_client, station, raiser, lead):
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0] == [
-        "id", "station", "title", "status", "supporters", "raised_at", "session", "session_at",
-        "answer", "resolution", "explanation", "follow_up_actions",
+        "编号", "驿站", "标题", "状态", "附议人数", "提出时间", "议事会", "议事会时间",
+        "答复", "决议", "结果说明", "跟进事项",
     ]  # fmt: skip
     due = (timezone.localdate() + timedelta(days=3)).isoformat()
     assert rows[1][0] == str(topic.pk)
