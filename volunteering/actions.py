@@ -111,14 +111,15 @@ def membership_request(*, team: Team, user) -> Membership:
         membership.left_at = None
         membership.save(update_fields=["status", "requested_at", "decided_at", "decided_by", "left_at"])
     audit.record(actor=user, action="volunteering.membership.request", target=membership)
-    _inbox(
-        team.lead,
-        kind="volunteer_join_request",
-        subject=gettext("Someone asked to join %(team)s") % {"team": team.name},
-        body=gettext("%(name)s asked to join the team. Please accept or decline on the team lead page.")
-        % {"name": user.real_name or gettext("A worker")},
-        link=reverse("volunteering:lead", args=[team.pk]),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
+        _inbox(
+            team.lead,
+            kind="volunteer_join_request",
+            subject=gettext("Someone asked to join %(team)s") % {"team": team.name},
+            body=gettext("%(name)s asked to join the team. Please accept or decline on the team lead page.")
+            % {"name": user.real_name or gettext("A worker")},
+            link=reverse("volunteering:lead", args=[team.pk]),
+        )
     return membership
 
 
@@ -137,19 +138,20 @@ def _decide(*, membership_id: int, acting_user, accept: bool) -> Membership:
         target=membership,
     )
     team = membership.team
-    if accept:
-        subject = gettext("Welcome to %(team)s") % {"team": team.name}
-        body = gettext("The team lead accepted you. You can now sign up for the team's tasks.")
-    else:
-        subject = gettext("Your request to join %(team)s") % {"team": team.name}
-        body = gettext("The team lead did not accept your request this time.")
-    _inbox(
-        membership.user,
-        kind="volunteer_join_accepted" if accept else "volunteer_join_declined",
-        subject=subject,
-        body=body,
-        link=reverse("volunteering:team", args=[team.pk]),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
+        if accept:
+            subject = gettext("Welcome to %(team)s") % {"team": team.name}
+            body = gettext("The team lead accepted you. You can now sign up for the team's tasks.")
+        else:
+            subject = gettext("Your request to join %(team)s") % {"team": team.name}
+            body = gettext("The team lead did not accept your request this time.")
+        _inbox(
+            membership.user,
+            kind="volunteer_join_accepted" if accept else "volunteer_join_declined",
+            subject=subject,
+            body=body,
+            link=reverse("volunteering:team", args=[team.pk]),
+        )
     return membership
 
 
@@ -285,17 +287,18 @@ def signup_create(*, task_id: int, user) -> Signup:
         task.status = Task.Status.FULL
     task.save(update_fields=["taken", "status"])
     audit.record(actor=user, action="volunteering.signup.create", target=signup, data={"task": task.pk})
-    _inbox(
-        user,
-        kind="volunteer_signup_confirmed",
-        subject=gettext("You are signed up: %(what)s") % {"what": task.what},
-        body=gettext(
-            "Your sign-up for %(what)s on %(when)s (%(area)s) is confirmed. "
-            "The address and the elderly person's details are on the task page."
+    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
+        _inbox(
+            user,
+            kind="volunteer_signup_confirmed",
+            subject=gettext("You are signed up: %(what)s") % {"what": task.what},
+            body=gettext(
+                "Your sign-up for %(what)s on %(when)s (%(area)s) is confirmed. "
+                "The address and the elderly person's details are on the task page."
+            )
+            % {"what": task.what, "when": _when(task), "area": task.area},
+            link=_task_link(task),
         )
-        % {"what": task.what, "when": _when(task), "area": task.area},
-        link=_task_link(task),
-    )
     return signup
 
 
@@ -376,21 +379,22 @@ def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | No
         target=task,
         data={"volunteers": sorted(chosen), "points": amount},
     )
-    for signup in done:
-        if signup.points > 0:
-            subject = gettext("Thank you! +%(points)s points") % {"points": signup.points}
-            body = gettext(
-                "The team lead confirmed %(what)s on %(when)s. %(points)s points were added to your account."
-            ) % {"what": task.what, "when": _when(task), "points": signup.points}
-            link = reverse("governance:points")
-        else:
-            subject = gettext("Thank you for %(what)s") % {"what": task.what}
-            body = gettext("The team lead confirmed %(what)s on %(when)s.") % {
-                "what": task.what,
-                "when": _when(task),
-            }
-            link = _task_link(task)
-        _inbox(signup.volunteer, kind="volunteer_task_done", subject=subject, body=body, link=link)
+    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
+        for signup in done:
+            if signup.points > 0:
+                subject = gettext("Thank you! +%(points)s points") % {"points": signup.points}
+                body = gettext(
+                    "The team lead confirmed %(what)s on %(when)s. %(points)s points were added to your account."
+                ) % {"what": task.what, "when": _when(task), "points": signup.points}
+                link = reverse("governance:points")
+            else:
+                subject = gettext("Thank you for %(what)s") % {"what": task.what}
+                body = gettext("The team lead confirmed %(what)s on %(when)s.") % {
+                    "what": task.what,
+                    "when": _when(task),
+                }
+                link = _task_link(task)
+            _inbox(signup.volunteer, kind="volunteer_task_done", subject=subject, body=body, link=link)
     return done
 
 
@@ -442,13 +446,14 @@ def _cancel(task: Task, *, acting_user, reason: str) -> Task:
     task.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     _erase_recipient(task)
     audit.record(actor=acting_user, action="volunteering.task.cancel", target=task, note=reason)
-    for signup in signups:
-        _inbox(
-            signup.volunteer,
-            kind="volunteer_task_cancelled",
-            subject=gettext("Task cancelled: %(what)s") % {"what": task.what},
-            body=gettext("%(what)s on %(when)s was cancelled. Reason: %(reason)s")
-            % {"what": task.what, "when": _when(task), "reason": reason},
-            link=_task_link(task),
-        )
+    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
+        for signup in signups:
+            _inbox(
+                signup.volunteer,
+                kind="volunteer_task_cancelled",
+                subject=gettext("Task cancelled: %(what)s") % {"what": task.what},
+                body=gettext("%(what)s on %(when)s was cancelled. Reason: %(reason)s")
+                % {"what": task.what, "when": _when(task), "reason": reason},
+                link=_task_link(task),
+            )
     return task

@@ -172,6 +172,16 @@ def test_a_member_signs_up_and_is_told(member, task):
     assert not Message.objects.filter(body__contains="陈阿婆").exists()
 
 
+def test_messages_are_in_the_portal_language_whatever_the_actor_reads(team, lead, member, outsider, task):
+    from django.utils import translation
+
+    with translation.override("en"):
+        actions.membership_request(team=team, user=outsider)
+        actions.signup_create(task_id=task.pk, user=member)
+    assert inbox(lead, "volunteer_join_request")[0][0].startswith("有人申请加入")
+    assert inbox(member, "volunteer_signup_confirmed")[0][0] == "报名成功：午餐送餐"
+
+
 def test_a_non_member_cannot_sign_up_and_nothing_changes(task, outsider):
     with pytest.raises(PermissionDenied) as error:
         actions.signup_create(task_id=task.pk, user=outsider)
