@@ -135,7 +135,7 @@ def test_report_survives_a_network_cut_and_earns_points(browser, live_server, sc
     screenshot(page, "6-detail")
 
     page.locator(".tabbar").get_by_role("link", name="网格").click()
-    expect(page.locator(".link-list")).to_contain_text("我的积分 10")
+    expect(page.get_by_role("navigation", name="网格")).to_contain_text("我的积分 10")
     screenshot(page, "7-index")
     page.get_by_role("link", name="全区随手报").click()
     expect(page.locator(".report-list")).to_contain_text("井盖缺失，电动车容易掉进去")

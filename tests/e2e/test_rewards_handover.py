@@ -7,16 +7,15 @@ from django.test import Client
 
 from governance.actions import points_add
 from rewards.models import Voucher
-from tests.e2e.conftest import _data_from_migrations, browser, screenshot  # noqa: F401  (fixtures)
 from tests.factories import StaffFactory, UserFactory
 from tests.rewards.factories import RewardFactory, StationFactory, StockFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True}
 
 
-def logged_in_page(browser, live_server, user):  # noqa: F811
+def logged_in_page(browser, live_server, user):
     client = Client()
     client.force_login(user)
     context = browser.new_context(**PHONE)
@@ -28,7 +27,7 @@ def logged_in_page(browser, live_server, user):  # noqa: F811
     return page
 
 
-def test_worker_redeems_a_coffee_and_staff_hand_it_over(browser, live_server, screenshot):  # noqa: F811
+def test_worker_redeems_a_coffee_and_staff_hand_it_over(browser, live_server, screenshot):
     station = StationFactory(name="西溪天街小哥驿站")
     StockFactory(station=station, reward=RewardFactory(name_zh="驿站咖啡一杯", price=30), quantity=3)
     worker = UserFactory(real_name="张伟")
