@@ -8,7 +8,7 @@ admitting at once therefore queue on the offering row, and the seat counter
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from academy import eligibility
@@ -147,19 +147,20 @@ def _move(
     audit.record(actor=actor, action=f"enrolment.{action}", target=enrolment, note=reason)
     if notify_worker and target in NOTICES:
         subject, body = NOTICES[target]
-        notify(
-            user=enrolment.worker,
-            kind=f"enrolment_{target}",
-            subject=str(subject),
-            body=str(body)
-            % {
-                "programme": str(enrolment.offering.programme),
-                "intake": enrolment.intake.name,
-                "reason": reason,
-                "student_number": enrolment.student_number,
-            },
-            link=reverse("academy:application", args=[enrolment.pk]),
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+            notify(
+                user=enrolment.worker,
+                kind=f"enrolment_{target}",
+                subject=str(subject),
+                body=str(body)
+                % {
+                    "programme": str(enrolment.offering.programme),
+                    "intake": enrolment.intake.name,
+                    "reason": reason,
+                    "student_number": enrolment.student_number,
+                },
+                link=reverse("academy:application", args=[enrolment.pk]),
+            )
     return enrolment
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -79,14 +80,15 @@ def service_request_create(
     for photo in photos:
         ServiceRequestPhoto.objects.create(request=request, image=photo.content)
     audit.record(actor=worker, action="service_request.create", target=request, data={"photos": len(photos)})
-    _tell_worker(
-        request,
-        kind="service_request_received",
-        subject=_("We received your request %(ref)s") % {"ref": request.reference},
-        body=_(
-            "Service staff will take it on within two working days and contact you at the time you chose."
-        ),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+        _tell_worker(
+            request,
+            kind="service_request_received",
+            subject=_("We received your request %(ref)s") % {"ref": request.reference},
+            body=_(
+                "Service staff will take it on within two working days and contact you at the time you chose."
+            ),
+        )
     return request
 
 
@@ -107,14 +109,15 @@ def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     request.save(update_fields=["assignee", "status", "assigned_at", "updated_at"])
     audit.record(actor=acting_user, action="service_request.assign", target=request)
     if first_time:
-        _tell_worker(
-            request,
-            kind="service_request_assigned",
-            subject=_("Your request %(ref)s has been taken on") % {"ref": request.reference},
-            body=_(
-                "A member of the service staff is handling it and will contact you at the time you chose."
-            ),
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+            _tell_worker(
+                request,
+                kind="service_request_assigned",
+                subject=_("Your request %(ref)s has been taken on") % {"ref": request.reference},
+                body=_(
+                    "A member of the service staff is handling it and will contact you at the time you chose."
+                ),
+            )
     return request
 
 
@@ -130,12 +133,13 @@ def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
     request.status, request.started_at = Status.IN_PROGRESS, timezone.now()
     request.save(update_fields=["status", "started_at", "updated_at"])
     audit.record(actor=acting_user, action="service_request.start", target=request)
-    _tell_worker(
-        request,
-        kind="service_request_in_progress",
-        subject=_("Your request %(ref)s is being handled") % {"ref": request.reference},
-        body=_("Service staff are working on your request. You will find their reply here."),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+        _tell_worker(
+            request,
+            kind="service_request_in_progress",
+            subject=_("Your request %(ref)s is being handled") % {"ref": request.reference},
+            body=_("Service staff are working on your request. You will find their reply here."),
+        )
     return request
 
 
@@ -156,13 +160,14 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
     request.started_at = request.started_at or now
     request.save(update_fields=["status", "resolved_at", "reply", "started_at", "updated_at"])
     audit.record(actor=acting_user, action="service_request.resolve", target=request, note=reply)
-    _tell_worker(
-        request,
-        kind="service_request_resolved",
-        subject=_("Your request %(ref)s is resolved") % {"ref": request.reference},
-        body=_("Read the reply from the service staff and rate the help you got."),
-        sms=True,
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+        _tell_worker(
+            request,
+            kind="service_request_resolved",
+            subject=_("Your request %(ref)s is resolved") % {"ref": request.reference},
+            body=_("Read the reply from the service staff and rate the help you got."),
+            sms=True,
+        )
     return request
 
 
@@ -184,13 +189,14 @@ def service_request_close(*, request_id: int, acting_user, reply: str = "") -> S
         fields.append("reply")
     request.save(update_fields=fields)
     audit.record(actor=acting_user, action="service_request.close", target=request, note=reply)
-    _tell_worker(
-        request,
-        kind="service_request_closed",
-        subject=_("Your request %(ref)s is closed") % {"ref": request.reference},
-        body=reply or _("Thank you. If you need help again, ask us any time."),
-        sms=request.resolved_at is None,
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+        _tell_worker(
+            request,
+            kind="service_request_closed",
+            subject=_("Your request %(ref)s is closed") % {"ref": request.reference},
+            body=reply or _("Thank you. If you need help again, ask us any time."),
+            sms=request.resolved_at is None,
+        )
     return request
 
 

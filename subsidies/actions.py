@@ -9,10 +9,11 @@ constraint on Budget is the last line of defence).
 import math
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from academy.models import CreditRecord, Enrolment
@@ -189,13 +190,14 @@ def _notify(application: SubsidyApplication, status: str, reason: str = "") -> N
     if status not in NOTICES:
         return
     subject, body = NOTICES[status]
-    notify(
-        user=application.applicant,
-        kind=f"subsidy_{status}",
-        subject=str(subject),
-        body=str(body) % {"amount": f"{application.amount:,.2f}", "reason": reason},
-        link=reverse("subsidies:application", args=[application.pk]),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+        notify(
+            user=application.applicant,
+            kind=f"subsidy_{status}",
+            subject=str(subject),
+            body=str(body) % {"amount": f"{application.amount:,.2f}", "reason": reason},
+            link=reverse("subsidies:application", args=[application.pk]),
+        )
 
 
 def scheme_for(enrolment: Enrolment) -> Scheme | None:
@@ -486,14 +488,15 @@ def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, pai
         data={"study_year": instalment.study_year, "amount": str(instalment.amount), "reference": reference},
     )
     subject, body = INSTALMENT_PAID
-    notify(
-        user=application.applicant,
-        kind="subsidy_instalment_paid",
-        subject=str(subject),
-        body=str(body)
-        % {"amount": f"{instalment.amount:,.2f}", "year": instalment.study_year, "reference": reference},
-        link=reverse("subsidies:application", args=[application.pk]),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
+        notify(
+            user=application.applicant,
+            kind="subsidy_instalment_paid",
+            subject=str(subject),
+            body=str(body)
+            % {"amount": f"{instalment.amount:,.2f}", "year": instalment.study_year, "reference": reference},
+            link=reverse("subsidies:application", args=[application.pk]),
+        )
     previous = application.status
     unpaid = application.instalments.exclude(status=Instalment.Status.PAID).exists()
     application.status = Status.DISBURSING if unpaid else Status.PAID

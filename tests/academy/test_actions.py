@@ -292,3 +292,14 @@ def test_credits_need_an_enrolled_student(status):
         actions.enrolment_record_credits(enrolment_id=enrolment.pk, study_year=1, credits="30")
     assert error.value.message == f"只有已注册入学的学员才能登记学分（目前是“{Status(status).label}”）。"
     assert not CreditRecord.objects.exists()
+
+
+def test_staff_reading_english_still_write_to_the_worker_in_chinese(staff):
+    from django.utils import translation
+
+    enrolment = EnrolmentFactory()
+    with translation.override("en"):
+        actions.enrolment_reject(enrolment_id=enrolment.pk, acting_user=staff, reason="学历证明看不清")
+    body = Message.objects.get(recipient=enrolment.worker, channel="inbox").body
+    assert body.endswith("原因：学历证明看不清")
+    assert body.isascii() is False and "reason" not in body.lower()

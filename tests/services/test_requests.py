@@ -407,3 +407,13 @@ def test_two_staff_taking_the_same_request_at_once_leave_one_assignee():
     # Each take is serialised by the row lock; the worker hears "taken on" exactly once.
     assert Message.objects.filter(kind="service_request_assigned").count() == 1
     assert request.assignee in staff
+
+
+def test_staff_reading_english_still_write_to_the_worker_in_chinese(service_staff):
+    from django.utils import translation
+
+    request = ServiceRequestFactory()
+    with translation.override("en"):
+        actions.service_request_assign(request_id=request.pk, acting_user=service_staff)
+    message = Message.objects.get(recipient=request.worker, kind="service_request_assigned")
+    assert message.subject == f"你的诉求 {request.reference} 已受理"

@@ -345,3 +345,18 @@ def test_payment_needs_a_reference(checker, approver):
 def test_split_by_study_year_sums_to_the_amount(amount, years, shares):
     assert actions.split_by_study_year(amount, years) == shares
     assert sum(shares) == amount
+
+
+def test_staff_reading_english_still_write_to_the_worker_in_chinese(checker, approver):
+    from django.utils import translation
+
+    application = SubsidyApplicationFactory()
+    with translation.override("en"):
+        actions.application_check(application_id=application.pk, acting_user=checker)
+        actions.application_approve(application_id=application.pk, acting_user=approver)
+    subjects = set(
+        Message.objects.filter(recipient=application.applicant, kind="subsidy_approved").values_list(
+            "subject", flat=True
+        )
+    )
+    assert subjects == {"学费资助已批准"}
