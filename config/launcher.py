@@ -38,6 +38,7 @@ DEMO_LOGINS = """\
     13900000001  checker (审核员)
     13900000002  approver (审批人)
     13900000003  service staff and grid admin (服务专员, 网格管理员)
+    13900000004  station lead of the three courier stations (驿站管理员)
   Staff password: xiaoge-demo"""
 
 

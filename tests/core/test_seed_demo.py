@@ -14,12 +14,15 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo")
     assert (User.objects.count(), WorkerProfile.objects.count()) == (users, profiles)
     documented = {"+8613800000001", "+8613800000002", "+8613800000003", "+8613900000000", "+8613900000001"}
-    documented |= {"+8613900000002", "+8613900000003"}
+    documented |= {"+8613900000002", "+8613900000003", "+8613900000004"}
     assert documented <= set(User.objects.values_list("phone", flat=True))
     assert all(profile.is_complete for profile in WorkerProfile.objects.select_related("user"))
     checker = User.objects.get(phone="+8613900000001")
     assert list(checker.groups.values_list("name", flat=True)) == [roles.CHECKER]
     assert checker.check_password("xiaoge-demo")
+    station_lead = User.objects.get(phone="+8613900000004")
+    assert list(station_lead.groups.values_list("name", flat=True)) == [roles.STATION_STAFF]
+    assert station_lead.stations_led.count() == 3
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):
