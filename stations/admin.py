@@ -65,6 +65,19 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
+class NoSaveButtonsMixin:
+    """Change pages that only show: every change goes through an action page, not the form."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(Station)
 class StationAdmin(admin.ModelAdmin):
     list_display = ["name", "host_name", "host_kind", "street", "lead", "open_topics", "is_active"]
@@ -154,7 +167,7 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     list_display = ("title", "station", "status_label", "supporters", "raised_by", "session", "created_at")
     list_filter = ("status", "station")
     list_select_related = ("station", "raised_by", "session")
@@ -212,15 +225,6 @@ class TopicAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: Topic) -> str:
@@ -411,7 +415,7 @@ class AgendaInline(ReadOnlyInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     list_display = ("title", "station", "starts_at", "place", "status", "agenda_size")
     list_filter = ("status", "station")
     list_select_related = ("station",)
@@ -489,15 +493,6 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=_("topics on the agenda"), ordering="agenda_count")
     def agenda_size(self, obj: Session) -> int:
         return obj.agenda_count
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [
@@ -626,7 +621,7 @@ class DoneForm(forms.Form):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(admin.ModelAdmin):
+class FollowUpActionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     list_display = ("what", "topic", "station", "owner_party", "due_on", "status_label")
     list_filter = (OverdueFilter, "owner_party", "topic__station")
     list_select_related = ("topic__station",)
@@ -674,15 +669,6 @@ class FollowUpActionAdmin(admin.ModelAdmin):
                 self.message_user(request, gettext("Follow-up action added."))
                 return HttpResponseRedirect(reverse("admin:stations_followupaction_change", args=[action.pk]))
         return _render(self, request, gettext("Add a follow-up action"), form)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [
