@@ -352,3 +352,11 @@ def test_station_admin_lists_open_topic_counts(staff_client, supported_topic):
     page = page_text(staff_client.get(reverse("admin:stations_station_changelist")))
     assert "西溪天街小哥驿站" in page
     assert Topic.objects.count() == 1
+
+
+def test_a_topic_page_in_admin_has_no_save_buttons(staff_client, supported_topic):
+    # Every change goes through the decide page (an action), never through the model form.
+    response = staff_client.get(reverse("admin:stations_topic_change", args=[supported_topic.pk]))
+    assert response.status_code == 200
+    assert 'name="_save"' not in page_text(response)
+    assert 'name="_continue"' not in page_text(response)
