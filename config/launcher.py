@@ -1,7 +1,7 @@
 """One long-lived process that owns the embedded servers and the portal's processes.
 
     python -m config.launcher run     # make run: servers, migrate, demo data, worker, beat, web
-    python -m config.launcher test    # make test: the whole pipeline, fail fast
+    python -m config.launcher test [--] [PYTEST ARGS]   # make test: the whole pipeline, fail fast
     python -m config.launcher exec -- CMD ...   # any command with the servers up
 
 When DATABASE_URL is unset, a private PostgreSQL from the `pgserver` wheel runs
@@ -208,8 +208,18 @@ PRODUCTION_CHECK_ENV = {
 
 
 def test_pipeline(services: Services, pytest_args: list[str]) -> int:
+    """The checks, then one pytest session for every test (browser tests last), failing fast.
+
+    One session builds the test database once (tests/template_db.py) and collects once;
+    pytest-xdist spreads it over every core, each worker with its own database and Redis
+    databases (config/settings_test.py). Extra arguments go to pytest.
+    """
     env = services.start()
     bin_dir = Path(PYTHON).parent
+    chooses_workers = any(
+        arg.startswith(("-n", "--numprocesses")) or arg == "no:xdist" for arg in pytest_args
+    )
+    workers = [] if chooses_workers else ["-n", "auto"]
     stages: list[tuple[str, list[str], dict[str, str]]] = [
         ("ruff check", [str(bin_dir / "ruff"), "check", "."], env),
         ("ruff format --check", [str(bin_dir / "ruff"), "format", "--check", "."], env),
@@ -221,16 +231,33 @@ def test_pipeline(services: Services, pytest_args: list[str]) -> int:
         ),
         ("OpenAPI schema is current", [PYTHON, "-m", "config.checks", "schema"], env),
         ("compiled translations are current", [PYTHON, "-m", "config.checks", "translations"], env),
-        ("pytest: unit and integration", [PYTHON, "-m", "pytest", "-m", "not e2e", *pytest_args], env),
-        ("pytest: browser (Chromium)", [PYTHON, "-m", "pytest", "-m", "e2e", *pytest_args], env),
+        (
+            "pytest: unit, integration, then browser (Chromium)",
+            [PYTHON, "-m", "pytest", *workers, *pytest_args],
+            env,
+        ),
     ]
+    timings: list[tuple[str, float]] = []
+    outcome = 0
     for name, command, stage_env in stages:
         log(f"--- {name}")
-        if subprocess.run(command, env=stage_env, cwd=BASE_DIR).returncode != 0:
+        started = time.monotonic()
+        returncode = subprocess.run(command, env=stage_env, cwd=BASE_DIR).returncode
+        timings.append((name, time.monotonic() - started))
+        if returncode == PYTEST_NO_TESTS_COLLECTED and pytest_args and name.startswith("pytest"):
+            log("no test matched the pytest arguments")
+        elif returncode != 0:
             log(f"FAILED: {name}")
-            return 1
-    log("all stages passed")
-    return 0
+            outcome = 1
+            break
+    log("time per stage:\n" + "\n".join(f"  {seconds:7.1f} s  {name}" for name, seconds in timings))
+    if outcome == 0:
+        log("all stages passed")
+    return outcome
+
+
+# pytest's exit code when a filter selects nothing: not a failure of the code under test.
+PYTEST_NO_TESTS_COLLECTED = 5
 
 
 def main(argv: list[str]) -> int:
@@ -242,10 +269,10 @@ def main(argv: list[str]) -> int:
     try:
         if command == "run":
             return run(services)
-        if command == "test":
-            return test_pipeline(services, rest)
         if rest and rest[0] == "--":
             rest = rest[1:]
+        if command == "test":
+            return test_pipeline(services, rest)
         return subprocess.run(rest, env=services.start(), cwd=BASE_DIR).returncode
     except subprocess.CalledProcessError as error:
         log(f"failed: {error}")

@@ -7,6 +7,7 @@ without the secrets it needs.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -143,9 +144,24 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (rate limits, health heartbeat) and Celery broker -------------
+# The cache (with the rate-limit counters, under their own key prefixes) lives in
+# REDIS_URL's database; the broker in the next database, so clearing the cache
+# (FLUSHDB) can never drop a queued task.
 REDIS_URL = env("REDIS_URL")
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is not set. Use `make run` / `make test` or point it at Redis.")
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
+
+def redis_db(url: str) -> int:
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path.isdigit() else 0
+
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -155,7 +171,7 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", redis_url_with_db(REDIS_URL, redis_db(REDIS_URL) + 1))
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -164,6 +180,9 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+# A task that hangs (a stuck SMS gateway, a lock wait) is interrupted, then killed.
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "60"))
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "90"))
 
 # --- Auth ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

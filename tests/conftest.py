@@ -2,6 +2,62 @@ import pytest
 from django.core.cache import cache
 
 from notifications.backends import RecordingSMSBackend
+from tests import template_db
+
+
+def is_browser_test(item) -> bool:
+    return "tests/e2e/" in str(item.path)
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests run last (they are the slowest and fail for the most reasons), in one
+    # session with the rest so that the database is built and tests collected once.
+    items.sort(key=is_browser_test)
+
+
+_seconds_by_stage: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    # On the xdist controller this sees every worker's reports: the time of the two stages.
+    stage = "browser (Chromium)" if "tests/e2e/" in report.nodeid else "unit and integration"
+    _seconds_by_stage[stage] = _seconds_by_stage.get(stage, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput") or not _seconds_by_stage:
+        return
+    terminalreporter.section("time per stage (summed over workers)")
+    for stage, seconds in sorted(
+        _seconds_by_stage.items(), key=lambda pair: pair[0] != "unit and integration"
+    ):
+        terminalreporter.write_line(f"{seconds:8.1f} s  {stage}")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's own setup, on a clone of the migrated template (tests/template_db.py).
+
+    keepdb=True makes Django take the clone as it is (its migrate finds nothing to
+    apply); the clone is still dropped at the end of the session.
+    """
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock():
+        template_db.ensure_template_and_clone(connection.creation._get_test_db_name())
+        db_cfg = setup_databases(
+            verbosity=0,
+            interactive=False,
+            keepdb=True,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(db_cfg, verbosity=0, keepdb=False)
 
 
 @pytest.fixture(autouse=True)

@@ -60,3 +60,51 @@ def test_production_starts_with_its_secrets():
 def test_development_defaults_just_work():
     result = boot()
     assert result.returncode == 0, result.stderr
+
+
+PRINT_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.PASSWORD_HASHERS[0]); print(settings.CACHES['default']['LOCATION']); "
+    "print(settings.CELERY_BROKER_URL); print(settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.CELERY_TASK_TIME_LIMIT)"
+)
+
+
+def test_development_and_production_keep_the_strong_password_hasher_and_separate_redis_databases():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": "redis://cache.example:6379/4",
+    }
+    for extra in (
+        {},
+        {
+            "DJANGO_ENV": "production",
+            "DJANGO_SECRET_KEY": "a-real-secret-" + "k" * 50,
+            "FIELD_ENCRYPTION_KEY": "Y2hlY2stZGVwbG95LXRocm93YXdheS1rZXktMDAwMDA=",
+            "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        },
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", PRINT_SETTINGS],
+            env={**env, **extra},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == (
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher\n"
+            "redis://cache.example:6379/4\n"
+            "redis://cache.example:6379/5\n"
+            "60 90\n"
+        )
+
+
+def test_the_test_suite_hashes_fast_and_never_shares_the_brokers_redis_database():
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert settings.CACHES["default"]["LOCATION"] != settings.CELERY_BROKER_URL
+    assert (
+        settings.CACHES["default"]["LOCATION"].rsplit("/", 1)[0]
+        == settings.CELERY_BROKER_URL.rsplit("/", 1)[0]
+    )

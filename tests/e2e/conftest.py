@@ -6,10 +6,6 @@ from django.conf import settings
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the
-# test makes between browser steps are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -27,6 +23,10 @@ def _data_from_migrations(django_db_serialized_rollback):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes between browser steps are still plain synchronous calls. Set only once the
+    # browser starts, so the tests before it keep Django's async-safety check.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     executable = settings.CHROMIUM_PATH if Path(settings.CHROMIUM_PATH).exists() else None
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
