@@ -27,7 +27,7 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter, config):
     if hasattr(config, "workerinput") or not _seconds_by_stage:
         return
-    terminalreporter.section("time per stage (summed over workers)")
+    terminalreporter.section("test time per stage (summed over workers)")
     for stage, seconds in sorted(
         _seconds_by_stage.items(), key=lambda pair: pair[0] != "unit and integration"
     ):
@@ -46,6 +46,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     from pytest_django.fixtures import _get_databases_for_setup
 
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    if any(is_browser_test(item) for item in request.session.items):
+        # Browser tests restore the rows of data migrations (staff groups, ...) that earlier
+        # transactional tests flushed, from this snapshot (tests/e2e/conftest.py). pytest-django
+        # asks for it only when no django_db marker says otherwise.
+        serialized_aliases = {*serialized_aliases, "default"}
     with django_db_blocker.unblock():
         template_db.ensure_template_and_clone(connection.creation._get_test_db_name())
         db_cfg = setup_databases(
@@ -55,6 +60,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             aliases=aliases,
             serialized_aliases=serialized_aliases,
         )
+    if hasattr(connection, "_test_serialized_contents"):
+        # Django keeps the snapshot on the connection object, and connections are per context:
+        # once Playwright's sync API runs (the browser fixture), code sees new connection
+        # objects. On the class, every connection object of this process has it.
+        type(connection)._test_serialized_contents = connection._test_serialized_contents
     yield
     with django_db_blocker.unblock():
         teardown_databases(db_cfg, verbosity=0, keepdb=False)

@@ -21,6 +21,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
+# Set once this process's clone exists (tests/e2e/conftest.py empties it before browser tests).
+test_database_ready = False
+
 # Any fixed number: the key of the cluster-wide advisory lock around building a template.
 BUILD_LOCK_KEY = 7_301_2026
 
@@ -94,3 +97,5 @@ def ensure_template_and_clone(test_name: str) -> None:
                 if "is being accessed by other users" not in str(error) or attempt == 49:
                     raise
                 time.sleep(0.2)
+    global test_database_ready
+    test_database_ready = True

@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests import template_db
+
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
@@ -13,10 +15,33 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Empty the tables and restore the snapshot of the migrated database before a browser test.
+
+    Earlier transactional tests of the session emptied the tables and let post_migrate write the
+    content types and permissions again under new ids, which would collide with the snapshot.
+    This runs before any fixture (pytest-django's live server sets up the database in an autouse
+    fixture of its own), and only once this process's test database exists.
+    """
+    if not template_db.test_database_ready:
+        return
+    from django.core.management import call_command
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        # Restored here rather than left to the serialized rollback, which does not run for a
+        # test whose session-scoped browser starts only now (it changes the connection context).
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+
+
 @pytest.fixture(autouse=True)
 def _data_from_migrations(django_db_serialized_rollback):
     """Browser tests are transactional, and every one empties the tables when it ends. The staff
-    groups and other rows written by data migrations are restored before each test."""
+    groups and other rows written by data migrations are restored before each test, from the
+    snapshot taken when the session's database was set up (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")
