@@ -233,7 +233,7 @@ def test_pipeline(services: Services, pytest_args: list[str]) -> int:
         ("compiled translations are current", [PYTHON, "-m", "config.checks", "translations"], env),
         (
             "pytest: unit, integration, then browser (Chromium)",
-            [PYTHON, "-m", "pytest", *workers, *pytest_args],
+            [PYTHON, "-m", "pytest", *workers, "--durations=10", *pytest_args],
             env,
         ),
     ]
