@@ -207,6 +207,10 @@ PRODUCTION_CHECK_ENV = {
 }
 
 
+# pytest's exit code when a filter selects nothing: not a failure of the code under test.
+PYTEST_NO_TESTS_COLLECTED = 5
+
+
 def test_pipeline(services: Services, pytest_args: list[str]) -> int:
     """The checks, then one pytest session for every test (browser tests last), failing fast.
 
@@ -254,10 +258,6 @@ def test_pipeline(services: Services, pytest_args: list[str]) -> int:
     if outcome == 0:
         log("all stages passed")
     return outcome
-
-
-# pytest's exit code when a filter selects nothing: not a failure of the code under test.
-PYTEST_NO_TESTS_COLLECTED = 5
 
 
 def main(argv: list[str]) -> int:

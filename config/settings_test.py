@@ -21,11 +21,5 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
 _index = int(_worker.removeprefix("gw")) + 1
 _base = redis_db(REDIS_URL)
 REDIS_URL = redis_url_with_db(REDIS_URL, _base + 2 * _index)
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "xiaoge-test",
-    }
-}
+CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL, "KEY_PREFIX": "xiaoge-test"}}  # noqa: F405
 CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, _base + 2 * _index + 1)

@@ -6,7 +6,11 @@ from tests import template_db
 
 
 def is_browser_test(item) -> bool:
-    return "tests/e2e/" in str(item.path)
+    return is_browser_test_id(item.nodeid)
+
+
+def is_browser_test_id(nodeid: str) -> bool:
+    return nodeid.startswith("tests/e2e/")
 
 
 def pytest_collection_modifyitems(items):
@@ -20,7 +24,7 @@ _seconds_by_stage: dict[str, float] = {}
 
 def pytest_runtest_logreport(report):
     # On the xdist controller this sees every worker's reports: the time of the two stages.
-    stage = "browser (Chromium)" if "tests/e2e/" in report.nodeid else "unit and integration"
+    stage = "browser (Chromium)" if is_browser_test_id(report.nodeid) else "unit and integration"
     _seconds_by_stage[stage] = _seconds_by_stage.get(stage, 0.0) + report.duration
 
 
@@ -48,8 +52,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
     if any(is_browser_test(item) for item in request.session.items):
         # Browser tests restore the rows of data migrations (staff groups, ...) that earlier
-        # transactional tests flushed, from this snapshot (tests/e2e/conftest.py). pytest-django
-        # asks for it only when no django_db marker says otherwise.
+        # transactional tests flushed, from this snapshot (tests/e2e/conftest.py).
         serialized_aliases = {*serialized_aliases, "default"}
     with django_db_blocker.unblock():
         template_db.ensure_template_and_clone(connection.creation._get_test_db_name())
@@ -60,11 +63,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             aliases=aliases,
             serialized_aliases=serialized_aliases,
         )
-    if hasattr(connection, "_test_serialized_contents"):
-        # Django keeps the snapshot on the connection object, and connections are per context:
-        # once Playwright's sync API runs (the browser fixture), code sees new connection
-        # objects. On the class, every connection object of this process has it.
-        type(connection)._test_serialized_contents = connection._test_serialized_contents
+    template_db.snapshot = getattr(connection, "_test_serialized_contents", None)
     yield
     with django_db_blocker.unblock():
         teardown_databases(db_cfg, verbosity=0, keepdb=False)

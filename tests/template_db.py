@@ -23,6 +23,8 @@ from django.db import connection
 
 # Set once this process's clone exists (tests/e2e/conftest.py empties it before browser tests).
 test_database_ready = False
+# The migrated rows (staff groups, ...) as Django serializes them; browser tests restore them.
+snapshot: str | None = None
 
 # Any fixed number: the key of the cluster-wide advisory lock around building a template.
 BUILD_LOCK_KEY = 7_301_2026

@@ -32,16 +32,9 @@ def pytest_runtest_setup(item):
 
     with item.config.stash[blocking_manager_key].unblock():
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        # Restored here rather than left to the serialized rollback, which does not run for a
-        # test whose session-scoped browser starts only now (it changes the connection context).
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
-@pytest.fixture(autouse=True)
-def _data_from_migrations(django_db_serialized_rollback):
-    """Browser tests are transactional, and every one empties the tables when it ends. The staff
-    groups and other rows written by data migrations are restored before each test, from the
-    snapshot taken when the session's database was set up (tests/conftest.py)."""
+        # Restored here, not by pytest-django's serialized rollback: Django keeps the snapshot on
+        # the connection object, and once Playwright's sync API runs, code sees new ones.
+        connection.creation.deserialize_db_from_string(template_db.snapshot)
 
 
 @pytest.fixture(scope="session")
