@@ -1,8 +1,11 @@
+import time
+
 import pytest
 from django.core.cache import cache
 
 from notifications.backends import RecordingSMSBackend
 from tests import template_db
+from tests.slow_tests import SLOW_FOR_A_REASON
 
 
 def is_browser_test(item) -> bool:
@@ -17,25 +20,83 @@ def pytest_collection_modifyitems(items):
     # Browser tests run last (they are the slowest and fail for the most reasons), in one
     # session with the rest so that the database is built and tests collected once.
     items.sort(key=is_browser_test)
+    for item in items:
+        if item.nodeid in SLOW_FOR_A_REASON:
+            item.add_marker(pytest.mark.slow(reason=SLOW_FOR_A_REASON[item.nodeid]))
+        marker = item.get_closest_marker("slow")
+        if marker is not None and not marker.kwargs.get("reason"):
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.slow needs reason=... (why it stays slow)")
 
 
 _seconds_by_stage: dict[str, float] = {}
+_seconds_by_test: dict[str, float] = {}
+_tests_that_say_why_they_are_slow: set[str] = set()
+
+# A test over this (setup, call and teardown together) must say why with
+# @pytest.mark.slow(reason=...); the summary names those that do not. It is a report,
+# not a failure: a timed test would fail on a busy machine for no fault of the code.
+SLOW_TEST_SECONDS = 5.0
 
 
 def pytest_runtest_logreport(report):
     # On the xdist controller this sees every worker's reports: the time of the two stages.
     stage = "browser (Chromium)" if is_browser_test_id(report.nodeid) else "unit and integration"
     _seconds_by_stage[stage] = _seconds_by_stage.get(stage, 0.0) + report.duration
+    _seconds_by_test[report.nodeid] = _seconds_by_test.get(report.nodeid, 0.0) + report.duration
+    if "slow" in report.keywords:
+        _tests_that_say_why_they_are_slow.add(report.nodeid)
+
+
+def tests_slow_without_a_reason() -> list[tuple[str, float]]:
+    return sorted(
+        (
+            (nodeid, seconds)
+            for nodeid, seconds in _seconds_by_test.items()
+            if seconds > SLOW_TEST_SECONDS and nodeid not in _tests_that_say_why_they_are_slow
+        ),
+        key=lambda pair: -pair[1],
+    )
+
+
+TEMPLATE_STAGE = "test database (migrated template, once)"
+STAGES_IN_ORDER = (TEMPLATE_STAGE, "unit and integration", "browser (Chromium)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    """With pytest-xdist, the controller builds the migrated template before any worker starts.
+
+    Otherwise every worker waits on the build lock inside its first test's setup, and the
+    one-off minute of migrations is counted as the time of whichever tests came first.
+    A single process builds it in django_db_setup instead.
+    """
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    started = time.monotonic()
+    with config.stash[blocking_manager_key].unblock():
+        template_db.ensure_template(connection.creation._get_test_db_name())
+        connection.close()
+    _seconds_by_stage[TEMPLATE_STAGE] = time.monotonic() - started
 
 
 def pytest_terminal_summary(terminalreporter, config):
     if hasattr(config, "workerinput") or not _seconds_by_stage:
         return
-    terminalreporter.section("test time per stage (summed over workers)")
-    for stage, seconds in sorted(
-        _seconds_by_stage.items(), key=lambda pair: pair[0] != "unit and integration"
-    ):
-        terminalreporter.write_line(f"{seconds:8.1f} s  {stage}")
+    terminalreporter.section("test time per stage (browser and the rest summed over workers)")
+    for stage in STAGES_IN_ORDER:
+        if stage in _seconds_by_stage:
+            terminalreporter.write_line(f"{_seconds_by_stage[stage]:8.1f} s  {stage}")
+    unexplained = tests_slow_without_a_reason()
+    if unexplained:
+        terminalreporter.section(
+            f"tests over {SLOW_TEST_SECONDS:.0f} s that do not say why (@pytest.mark.slow(reason=...))"
+        )
+        for nodeid, seconds in unexplained:
+            terminalreporter.write_line(f"{seconds:8.1f} s  {nodeid}")
 
 
 @pytest.fixture(scope="session")

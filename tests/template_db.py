@@ -72,8 +72,8 @@ def _build_template(template: str) -> None:
         settings.DATABASES[connection.alias]["NAME"] = original_name
 
 
-def ensure_template_and_clone(test_name: str) -> None:
-    """Leave `test_name` as a fresh copy of the migrated template (built first if needed)."""
+def ensure_template(test_name: str) -> None:
+    """Build the migrated template of `test_name` unless a process already did."""
     template = template_name(test_name)
     prefix = template.rsplit("_", 1)[0] + "_"
     with connection._nodb_cursor() as cursor:
@@ -89,6 +89,13 @@ def ensure_template_and_clone(test_name: str) -> None:
                     cursor.execute(f"DROP DATABASE IF EXISTS {_quote(stale)}")
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [BUILD_LOCK_KEY])
+
+
+def ensure_template_and_clone(test_name: str) -> None:
+    """Leave `test_name` as a fresh copy of the migrated template (built first if needed)."""
+    ensure_template(test_name)
+    template = template_name(test_name)
+    with connection._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {_quote(test_name)}")
         # Another worker cloning the same template at this instant holds it open for a moment.
         for attempt in range(50):
