@@ -45,6 +45,7 @@ LOCATION_REQUIRED = "A location is required: lat and long, or address_string."
 LAT_LONG_INVALID = (
     "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."
 )
+SERVICE_UNAVAILABLE = "Service briefly unavailable: retry after the seconds in the Retry-After header."
 DESCRIPTION_TOO_LONG = f"description must be at most {MAX_DESCRIPTION} characters."
 MEDIA_URL_INVALID = "media_url must be an http or https URL."
 ADDRESS_TOO_LONG = "address_string must be at most 200 characters."
@@ -99,6 +100,12 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     return render(
         [{"code": status, "description": description}], fmt, root="errors", item="error", status=status
     )
+
+
+def outage_error(request: HttpRequest) -> HttpResponse:
+    """Open311's error list while Redis is down (core.outage), in the format the path asked for."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return error(fmt, 503, SERVICE_UNAVAILABLE)
 
 
 class Open311Error(Exception):

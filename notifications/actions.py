@@ -74,11 +74,14 @@ def enqueue_delivery(message_ids: Iterable[int]) -> None:
     """Hand the ids to Celery. If the broker is down the rows stay pending and the sweep retries."""
     from notifications.tasks import deliver
 
-    for message_id in message_ids:
+    message_ids = list(message_ids)
+    for position, message_id in enumerate(message_ids):
         try:
             deliver.apply_async(args=[message_id], retry=False)
-        except Exception as error:  # the broker is unreachable: the outbox sweep will pick the row up
-            logger.warning("could not enqueue message %s: %s", message_id, error)
+        except Exception as error:  # the broker is unreachable: the outbox sweep will pick the rows up
+            # Each further try would cost the person another connect timeout for the same answer.
+            logger.warning("could not enqueue messages %s: %s", message_ids[position:], error)
+            return
 
 
 def _claim(message_id: int) -> bool:

@@ -3,7 +3,7 @@ same university scoping as /api/v1/, errors as imsx_StatusInfo."""
 
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,6 +21,7 @@ from academy.api.oauth import (
 )
 from academy.oneroster import ids, query
 from academy.oneroster.resources import RESOURCES, Resource
+from core.outage import UNAVAILABLE
 
 UNKNOWN_OBJECT = _("There is no %(type)s with sourcedId “%(id)s”.")
 
@@ -36,6 +37,11 @@ def status_info(description: str, code_minor: str) -> dict:
             ]
         },
     }
+
+
+def outage_error(request) -> Response:
+    """imsx_StatusInfo while Redis is down (core.outage)."""
+    return JsonResponse(status_info(UNAVAILABLE, "server_busy"), status=503)
 
 
 def exception_handler(exc, context):

@@ -1,0 +1,79 @@
+"""What the portal answers while Redis (cache, rate limits, broker) is unreachable.
+
+Redis holds no record of ours: the rate-limit counters, the health heartbeat and
+the queue of deliveries, whose rows live in PostgreSQL's outbox. So an outage
+must never cost a 500 or a hung request. The Redis clients give up after about a
+second (CACHES' socket timeouts, settings.py), and whatever then needed Redis
+answers 503 with `Retry-After`, in the error shape of the interface that was
+asked. Anything that guards SMS (the budgets, the login-code limits) counts in
+Redis, so with Redis down no SMS is sent: the request fails closed, and its
+transaction (ATOMIC_REQUESTS) rolls back with it.
+
+Each interface registers its own 503 body by path prefix (its app's ready()),
+so this ground layer knows no app above it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import kombu.exceptions
+import redis.exceptions
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext_lazy
+
+logger = logging.getLogger(__name__)
+
+OUTAGE_ERRORS = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE = gettext_lazy("This service is briefly unavailable. Please try again in a minute.")
+
+Responder = Callable[[HttpRequest], HttpResponse]
+_responders: list[tuple[str, Responder]] = []
+
+
+def register_responder(path_prefix: str, respond: Responder) -> None:
+    """Answer outages under `path_prefix` with `respond(request)` (the longest prefix wins)."""
+    _responders[:] = [(prefix, r) for prefix, r in _responders if prefix != path_prefix]
+    _responders.append((path_prefix, respond))
+    _responders.sort(key=lambda pair: -len(pair[0]))
+
+
+def is_outage(error: BaseException) -> bool:
+    return isinstance(error, OUTAGE_ERRORS)
+
+
+def json_unavailable(request: HttpRequest) -> HttpResponse:
+    """The `{"message", "extra"}` body of /api/v1 and HSDS (core.api)."""
+    return JsonResponse({"message": str(UNAVAILABLE), "extra": {}}, status=503)
+
+
+def oauth_unavailable(request: HttpRequest) -> HttpResponse:
+    # RFC 6749's code for a server that cannot answer for now.
+    return JsonResponse(
+        {"error": "temporarily_unavailable", "error_description": str(UNAVAILABLE)}, status=503
+    )
+
+
+def page_unavailable(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request's context processors: they may need what is down.
+    return HttpResponse(loader.get_template("errors/503.html").render({"message": UNAVAILABLE}), status=503)
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    respond = next(
+        (respond for prefix, respond in _responders if request.path.startswith(prefix)), page_unavailable
+    )
+    response = respond(request)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+register_responder("/api/", json_unavailable)
+register_responder("/oauth/", oauth_unavailable)
