@@ -333,6 +333,10 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
+# POST /oauth/token/ per client id and per IP address (academy.api.oauth.TokenView): a token
+# lasts an hour, and each wrong secret costs a password hash of CPU.
+OAUTH_TOKEN_RATE_LIMIT_PER_CLIENT = env("OAUTH_TOKEN_RATE_LIMIT_PER_CLIENT", "10/m,60/h")
+OAUTH_TOKEN_RATE_LIMIT_PER_IP = env("OAUTH_TOKEN_RATE_LIMIT_PER_IP", "30/m,300/h")
 # Named here because academy.ApiClient points at it (Django resolves swappable models through settings).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Key of the OneRoster sourcedId scrambling (academy/oneroster/ids.py); empty falls back to SECRET_KEY.

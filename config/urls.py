@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth2_views
 
+from academy.api.oauth import TokenView
 from core import views as core_views
 
 admin.site.site_header = _("Courier Academy · staff")
@@ -29,7 +30,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("volunteer/", include("volunteering.urls")),
     path("rewards/", include("rewards.urls")),
-    path("oauth/token/", oauth2_views.TokenView.as_view(), name="oauth-token"),
+    path("oauth/token/", TokenView.as_view(), name="oauth-token"),
     path("oauth/revoke/", oauth2_views.RevokeTokenView.as_view(), name="oauth-revoke"),
     path("api/v1/", include("academy.api.urls")),
     path("ims/oneroster/rostering/v1p2/", include("academy.oneroster.urls")),
