@@ -8,21 +8,31 @@ from django.utils.translation import gettext_lazy as _
 from accounts import idcard
 from accounts.models import Consent, User, WorkerProfile
 from accounts.selectors import has_sensitive_data_consent, profile_with_id_number
-from core import audit, crypto
+from core import audit, crypto, ratelimit
 from core.exceptions import ApplicationError
 
 ID_NUMBER_TAKEN = _(
-    "This ID number is already used by another account. If it is yours, please call the service desk."
+    "This ID number is already linked to another account. If it is yours, bring your ID card to any "
+    "courier station (小哥驿站) or call the service desk (%(phone)s): staff will check it with you."
+)
+ID_NUMBER_CHECKS_SPENT = _(
+    "You have tried too many ID numbers for now: please try again later. If your number is refused, "
+    "bring your ID card to any courier station (小哥驿站) or call the service desk (%(phone)s)."
 )
 CONSENT_REQUIRED = _("To save your ID number we need your separate consent: please tick the box below.")
 
 
 class IdNumberTaken(ApplicationError):
-    pass
+    field = "id_number"
+
+
+class IdNumberChecksSpent(ApplicationError):
+    field = "id_number"
+    status_code = 429
 
 
 class ConsentRequired(ApplicationError):
-    pass
+    field = "sensitive_data_consent"
 
 
 def consent_record(*, user: User, purpose: str, notice_version: str) -> Consent:
@@ -32,7 +42,32 @@ def consent_record(*, user: User, purpose: str, notice_version: str) -> Consent:
     return consent
 
 
-@transaction.atomic
+def _id_number_taken(*, user: User, holder_profile_id: int | None) -> IdNumberTaken:
+    # Audited, and outside the profile's transaction, so the row stays when the save is refused.
+    audit.record(
+        actor=user,
+        action="profile.id_number_taken",
+        target=user,
+        data={"holder_profile_id": holder_profile_id},
+    )
+    return IdNumberTaken(str(ID_NUMBER_TAKEN) % {"phone": settings.SERVICE_DESK_PHONE})
+
+
+def _id_number_check(*, user: User, id_number: str) -> None:
+    """Is this new ID number free? Each check counts, so nobody can probe who has an account."""
+    verdict = ratelimit.consume(
+        None,
+        action="id_number_check",
+        rates=ratelimit.with_per(settings.ID_NUMBER_CHECK_RATE_LIMIT, "key"),
+        key=f"user:{user.pk}",
+    )
+    if not verdict.allowed:
+        raise IdNumberChecksSpent(str(ID_NUMBER_CHECKS_SPENT) % {"phone": settings.SERVICE_DESK_PHONE})
+    owner = profile_with_id_number(id_number=id_number)
+    if owner is not None and owner.user_id != user.pk:
+        raise _id_number_taken(user=user, holder_profile_id=owner.pk)
+
+
 def profile_save(
     *,
     user: User,
@@ -47,18 +82,51 @@ def profile_save(
 ) -> WorkerProfile:
     """Create or update the worker's profile. A new ID number needs separate consent."""
     notice_version = settings.SENSITIVE_DATA_NOTICE_VERSION
-    profile = WorkerProfile.objects.select_for_update().filter(user=user).first() or WorkerProfile(user=user)
     if id_number:
         id_number = idcard.normalize_id_number(id_number)
         if not (
             sensitive_data_consent or has_sensitive_data_consent(user=user, notice_version=notice_version)
         ):
             raise ConsentRequired(str(CONSENT_REQUIRED))
-        owner = profile_with_id_number(id_number=id_number)
-        if owner is not None and owner.user_id != user.pk:
-            raise IdNumberTaken(str(ID_NUMBER_TAKEN))
+        on_file = WorkerProfile.objects.filter(user=user).values_list("id_number_hash", flat=True).first()
+        if crypto.lookup_hash(id_number) != on_file:
+            _id_number_check(user=user, id_number=id_number)
+    try:
+        return _profile_write(
+            user=user,
+            real_name=real_name,
+            occupation=occupation,
+            platform=platform,
+            street=street,
+            months_in_trade=months_in_trade,
+            education=education,
+            id_number=id_number,
+            sensitive_data_consent=sensitive_data_consent,
+        )
+    except IntegrityError as error:  # two accounts racing for the same number: the unique hash decides
+        raise _id_number_taken(user=user, holder_profile_id=None) from error
+
+
+@transaction.atomic
+def _profile_write(
+    *,
+    user: User,
+    real_name: str,
+    occupation: str,
+    platform: str,
+    street: str,
+    months_in_trade: int,
+    education: str,
+    id_number: str,
+    sensitive_data_consent: bool,
+) -> WorkerProfile:
+    profile = WorkerProfile.objects.select_for_update().filter(user=user).first() or WorkerProfile(user=user)
     if sensitive_data_consent:
-        consent_record(user=user, purpose=Consent.Purpose.SENSITIVE_DATA, notice_version=notice_version)
+        consent_record(
+            user=user,
+            purpose=Consent.Purpose.SENSITIVE_DATA,
+            notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION,
+        )
 
     user.real_name = real_name
     user.save(update_fields=["real_name"])
@@ -74,11 +142,7 @@ def profile_save(
         profile.id_number_masked = idcard.mask(id_number)
         profile.birth_date = idcard.birth_date_of(id_number)
         profile.sex = idcard.sex_of(id_number)
-    try:
-        with transaction.atomic():
-            profile.save()
-    except IntegrityError as error:  # two accounts racing for the same number: the unique hash decides
-        raise IdNumberTaken(str(ID_NUMBER_TAKEN)) from error
+    profile.save()
     audit.record(
         actor=user,
         action="profile.save",

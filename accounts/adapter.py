@@ -1,9 +1,11 @@
 """django-allauth wired to our User: phone numbers are the login, SMS goes through the outbox."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import sms_budget, sms_codes
 from accounts.phone import INVALID_MOBILE, normalize_mobile
 
 
@@ -38,6 +40,9 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "incorrect_code": _("The code is not right: please check the 6 digits in the SMS."),
         "too_many_login_attempts": _("Too many attempts. Please try again in a few minutes."),
+        "rate_limited": _(
+            "No new code was sent: codes are limited per number and per network. Please wait a few minutes."
+        ),
         "phone_taken": _("This mobile number is already registered: please log in with an SMS code."),
         "unknown_phone": _("This mobile number is not registered yet: please sign up first."),
     }
@@ -78,7 +83,31 @@ class AccountAdapter(DefaultAccountAdapter):
 
         return user_by_phone(phone=phone)
 
+    def generate_phone_verification_code(self, *, user, phone: str) -> str:
+        # Refused before allauth replaces the pending code, so a refused resend keeps the last one good.
+        sms_budget.reserve(context.request, phone=phone)
+        # What allauth keeps in the session is a token with the code's keyed hash, never the code.
+        return sms_codes.issue(phone=phone)
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         from notifications.actions import sms_code_send
 
-        sms_code_send(user=user, phone=phone, code=code)
+        sms_budget.reserve(context.request, phone=phone)  # every path, resend included, spends here
+        sms_budget.charge_district()
+        sms_code_send(user=user, phone=phone, code=sms_codes.take_code(code))
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        # Sign-up with a registered number looks exactly like a fresh sign-up; the owner is told by SMS.
+        from notifications.actions import sms_account_exists_send
+
+        user = self.get_user_by_phone(phone)
+        if user is None:
+            return
+        sms_budget.reserve(context.request, phone=phone)
+        sms_budget.charge_district()
+        sms_account_exists_send(user=user, phone=phone)
+
+    def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
+        # Login by code for an unregistered number: no SMS (it would cost and could pester a stranger);
+        # the budget was spent by the form all the same, so the answer is the same as for a member.
+        return None

@@ -53,6 +53,7 @@ STAFF = [
     {"phone": "13900000000", "real_name": "系统管理员", "superuser": True, "groups": []},
     {"phone": "13900000001", "real_name": "陈审核", "superuser": False, "groups": [roles.CHECKER]},
     {"phone": "13900000002", "real_name": "刘审批", "superuser": False, "groups": [roles.APPROVER]},
+    {"phone": "13900000005", "real_name": "孙客服", "superuser": False, "groups": [roles.SUPPORT]},
 ]
 
 
@@ -84,4 +85,4 @@ def seed(*, stdout) -> None:
                 body="你的资料已完善。可以浏览专业、申请学费资助，或查找附近的服务点。",
                 channels=[Message.Channel.INBOX],
             )
-    stdout.write("  accounts: 3 workers, 3 staff")
+    stdout.write("  accounts: 3 workers, 4 staff")

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idcard
-from accounts.actions import CONSENT_REQUIRED, ID_NUMBER_TAKEN
+from accounts.actions import CONSENT_REQUIRED
 from accounts.models import Education, Occupation, Street
-from accounts.selectors import has_sensitive_data_consent, profile_with_id_number
+from accounts.selectors import has_sensitive_data_consent
 
 REAL_NAME_LENGTH = _("Please enter your real name as on your ID card (2 to 30 characters).")
 MONTHS_RANGE = _("Please enter how many months you have worked in the trade: a whole number from 0 to 720.")
@@ -72,11 +72,8 @@ class WorkerProfileForm(forms.Form):
         raw = self.cleaned_data["id_number"]
         if not raw.strip():
             return ""
-        number = idcard.normalize_id_number(raw)
-        owner = profile_with_id_number(id_number=number)
-        if owner is not None and owner.user_id != self.user.pk:
-            raise ValidationError(ID_NUMBER_TAKEN, code="id_taken")
-        return number
+        # Whether another account holds it is the action's to say (rate-limited and audited).
+        return idcard.normalize_id_number(raw)
 
     def clean(self):
         cleaned = super().clean()

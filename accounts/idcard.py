@@ -8,6 +8,7 @@ change and every swap of two adjacent different characters.
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,8 @@ ID_CHECK_DIGIT = _(
     "The check digit of this ID number is wrong: please check the last character (a digit or X)."
 )
 
-_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
+# ASCII only (\d would take other scripts' digits, and the same number would hash differently).
+_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 
 
 def check_character(first17: str) -> str:
@@ -40,8 +42,9 @@ def birth_date_of(number: str) -> dt.date | None:
 
 def normalize_id_number(raw: str, *, today: dt.date | None = None) -> str:
     """Return the number in canonical form (upper-case X), or raise ValidationError."""
-    number = (raw or "").strip().replace(" ", "").upper()
-    if not _SHAPE.match(number):
+    # NFKC: full-width digits and Ｘ, as Chinese input methods type them, are the same number.
+    number = unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "").upper()
+    if not _SHAPE.fullmatch(number):
         raise ValidationError(ID_FORMAT, code="id_format")
     born = birth_date_of(number)
     today = today or dt.date.today()

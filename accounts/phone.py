@@ -1,6 +1,7 @@
 """Mainland mobile numbers: stored as E.164 (+86...), shown as 138 0000 0001."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,17 +9,21 @@ from django.utils.translation import gettext_lazy as _
 INVALID_MOBILE = _("Please enter an 11-digit mainland mobile number, such as 138 0000 0001.")
 
 _SEPARATORS = re.compile(r"[\s\-()]")
-_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: \d would also take other scripts' digits, which the database refuses.
+_MAINLAND_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalize_mobile(raw: str) -> str:
-    """Return the number as +86XXXXXXXXXXX, or raise ValidationError."""
-    digits = _SEPARATORS.sub("", raw or "")
+    """Return the number as +86XXXXXXXXXXX, or raise ValidationError.
+
+    NFKC first: Chinese input methods often type full-width digits (１３８…, ＋８６).
+    """
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
             break
-    if not _MAINLAND_MOBILE.match(digits):
+    if not _MAINLAND_MOBILE.fullmatch(digits):
         raise ValidationError(INVALID_MOBILE, code="invalid_phone")
     return "+86" + digits
 

@@ -27,7 +27,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             try:
                 profile_save(user=request.user, **form.cleaned_data)
             except ApplicationError as error:
-                form.add_error(None, error.message)
+                form.add_error(getattr(error, "field", None), error.message)
             else:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("me")

@@ -39,6 +39,7 @@ DEMO_LOGINS = """\
     13900000002  approver (审批人)
     13900000003  service staff and grid admin (服务专员, 网格管理员)
     13900000004  station lead of the three courier stations (驿站管理员)
+    13900000005  support, the only one who reads the message admin (客服)
   Staff password: xiaoge-demo"""
 
 

@@ -228,26 +228,45 @@ ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and login answer the same for registered and unregistered numbers ("if this number
+# can log in, a code is on its way"): a registered number signing up is told by SMS to log in.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = True
-# SMS codes: 6 digits, valid 5 minutes, 3 tries, single use (allauth drops the code once used).
+ACCOUNT_FORMS = {
+    "signup": "accounts.auth_forms.SignupForm",
+    "request_login_code": "accounts.auth_forms.RequestLoginCodeForm",
+    "confirm_login_code": "accounts.auth_forms.ConfirmLoginCodeForm",
+    "verify_phone": "accounts.auth_forms.VerifyPhoneForm",
+}
+# SMS codes (accounts/sms_codes.py): 6 digits, valid 5 minutes, at most 5 guesses, single use,
+# kept only as a keyed hash bound to the phone number and the login attempt. allauth's own
+# stage timeouts are longer, so that a late code gets "expired" rather than a silent restart.
 SMS_CODE_FORMAT = {"numeric": True, "dashed": False, "length": 6}
+SMS_CODE_VALID_SECONDS = 5 * 60
 ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = SMS_CODE_FORMAT
 ACCOUNT_LOGIN_BY_CODE_CODE_FORMAT = SMS_CODE_FORMAT
-ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 5 * 60
-ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
-ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 3
-ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
-# Every path that sends an SMS is limited per phone number (key) and per IP, so
-# the SMS budget cannot be pumped: one code a minute and five an hour per phone,
-# twenty an hour per IP address.
-SMS_RATE_LIMIT = env("SMS_RATE_LIMIT", "1/m/key,5/h/key,20/h/ip")
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 15 * 60
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 5
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 5
+# One SMS budget (accounts/sms_budget.py) for every path that sends a code (sign-up, login,
+# resend): per phone number and per IP address (allauth's rate syntax without the "per"
+# part), and a cap on codes per calendar day for the whole district. Counted for registered
+# and unregistered numbers alike.
+SMS_BUDGET_PER_PHONE = env("SMS_BUDGET_PER_PHONE", "1/m,5/h,10/d")
+SMS_BUDGET_PER_IP = env("SMS_BUDGET_PER_IP", "20/h,50/d")
+SMS_BUDGET_DISTRICT_PER_DAY = int(env("SMS_BUDGET_DISTRICT_PER_DAY", "5000"))
 ACCOUNT_RATE_LIMITS = {
-    "request_login_code": SMS_RATE_LIMIT,
-    "verify_phone": SMS_RATE_LIMIT,
+    # Replaced by the SMS budget above (one budget, not one per path).
+    "request_login_code": "",
+    "verify_phone": "",
     "signup": env("SIGNUP_RATE_LIMIT", "20/h/ip"),
     "login_failed": "10/m/ip,5/300s/key",
 }
+# Where a worker gets help in person or by phone (said in messages that send them there).
+SERVICE_DESK_PHONE = env("SERVICE_DESK_PHONE", "12345")
+# Checks of a new resident ID number against the other accounts, per worker (accounts.actions).
+ID_NUMBER_CHECK_RATE_LIMIT = env("ID_NUMBER_CHECK_RATE_LIMIT", "5/h,10/d")
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -350,6 +369,10 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
+# POST /oauth/token/ per client id and per IP address (academy.api.oauth.TokenView): a token
+# lasts an hour, and each wrong secret costs a password hash of CPU.
+OAUTH_TOKEN_RATE_LIMIT_PER_CLIENT = env("OAUTH_TOKEN_RATE_LIMIT_PER_CLIENT", "10/m,60/h")
+OAUTH_TOKEN_RATE_LIMIT_PER_IP = env("OAUTH_TOKEN_RATE_LIMIT_PER_IP", "30/m,300/h")
 # Named here because academy.ApiClient points at it (Django resolves swappable models through settings).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Key of the OneRoster sourcedId scrambling (academy/oneroster/ids.py); empty falls back to SECRET_KEY.

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth2_views
 
+from academy.api.oauth import TokenView
+from accounts import auth_views
 from core import views as core_views
 
 admin.site.site_header = _("Courier Academy · staff")
@@ -16,6 +18,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Before allauth's own URLs, which these wrap (same paths).
+    path("accounts/login/code/confirm/", auth_views.confirm_login_code),
+    path("accounts/phone/verify/", auth_views.verify_phone),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("inbox/", include("notifications.urls")),
@@ -29,7 +34,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("volunteer/", include("volunteering.urls")),
     path("rewards/", include("rewards.urls")),
-    path("oauth/token/", oauth2_views.TokenView.as_view(), name="oauth-token"),
+    path("oauth/token/", TokenView.as_view(), name="oauth-token"),
     path("oauth/revoke/", oauth2_views.RevokeTokenView.as_view(), name="oauth-revoke"),
     path("api/v1/", include("academy.api.urls")),
     path("ims/oneroster/rostering/v1p2/", include("academy.oneroster.urls")),

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import crypto
 from notifications.backends import ChannelUnavailable, get_sms_backend
 from notifications.models import Message
 
@@ -54,17 +55,50 @@ def notify(
     return messages
 
 
+# Stands for the code in the stored body of a code SMS.
+REDACTED_CODE = "******"
+EXPIRED_BEFORE_DELIVERY = "expired before delivery"
+
+
 def sms_code_send(*, user, phone: str, code: str) -> Message:
-    text = _(
+    """Queue the SMS with a sign-up or login code.
+
+    The row keeps the text with the code only encrypted, until it is delivered (or expires
+    or fails for good), then wipes it; its `body` says "******" in place of the code. So
+    the outbox, the admin and a database dump never show a live or used code, while the
+    worker still sends exactly the text written here, in the requester's language. (Rendering
+    the text at send time from a kept code would need the code anyway, and the language.)
+    """
+    template = _(
         "[Courier Academy] Your verification code is %(code)s, valid for 5 minutes. Do not share it."
-    ) % {"code": code}
+    )
     message = Message.objects.create(
         recipient=user,
         channel=Channel.SMS,
         to_address=phone,
         kind="sms_code",
         subject=_("Verification code"),
-        body=text,
+        body=template % {"code": REDACTED_CODE},
+        secret_body=crypto.encrypt(template % {"code": code}),
+        expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
+    )
+    transaction.on_commit(lambda: enqueue_delivery([message.pk]))
+    return message
+
+
+def sms_account_exists_send(*, user, phone: str) -> Message:
+    """Someone signed up with a registered number: tell its owner to log in instead (no code)."""
+    message = Message.objects.create(
+        recipient=user,
+        channel=Channel.SMS,
+        to_address=phone,
+        kind="sms_account_exists",
+        subject=_("Sign-up with your number"),
+        body=_(
+            "[Courier Academy] Someone tried to sign up with this number, but you already have an "
+            "account: log in with an SMS code instead. If it was not you, you can ignore this message."
+        ),
+        expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
     )
     transaction.on_commit(lambda: enqueue_delivery([message.pk]))
     return message
@@ -102,28 +136,41 @@ def message_deliver(*, message_id: int) -> bool:
     if not _claim(message_id):
         return False
     message = Message.objects.select_related("recipient").get(pk=message_id)
+    if message.expires_at is not None and message.expires_at <= timezone.now():
+        # A code nobody can use any more is not worth an SMS.
+        Message.objects.filter(pk=message_id).update(
+            status=Message.Status.FAILED, secret_body="", last_error=EXPIRED_BEFORE_DELIVERY
+        )
+        return False
+    text = crypto.decrypt(message.secret_body) if message.secret_body else message.body
     try:
         if message.channel == Channel.SMS:
-            get_sms_backend().send(phone=message.to_address, text=message.body)
+            get_sms_backend().send(phone=message.to_address, text=text)
         elif message.channel == Channel.EMAIL:
-            send_mail(message.subject, message.body, None, [message.to_address])
+            send_mail(message.subject, text, None, [message.to_address])
         # The inbox channel is delivered by being marked sent: the inbox shows sent rows.
     except ChannelUnavailable as error:
         exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        Message.objects.filter(pk=message_id).update(
-            status=Message.Status.FAILED if exhausted else Message.Status.PENDING,
-            last_error=str(error)[:300],
-        )
+        update = {"status": Message.Status.FAILED if exhausted else Message.Status.PENDING}
+        if exhausted:
+            update["secret_body"] = ""
+        Message.objects.filter(pk=message_id).update(last_error=str(error)[:300], **update)
         raise
     Message.objects.filter(pk=message_id).update(
-        status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Message.Status.SENT, sent_at=timezone.now(), last_error="", secret_body=""
     )
     return True
 
 
 def outbox_sweep() -> int:
-    """Re-enqueue what the broker may have lost. Returns how many were re-enqueued."""
+    """Re-enqueue what the broker may have lost. Returns how many were re-enqueued.
+
+    Messages past their expiry are given up instead, and their secrets wiped.
+    """
     now = timezone.now()
+    Message.objects.filter(expires_at__lte=now).exclude(secret_body="").update(
+        status=Message.Status.FAILED, secret_body="", last_error=EXPIRED_BEFORE_DELIVERY
+    )
     older_than = now - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
     message_ids = list(
         Message.objects.filter(
@@ -131,6 +178,7 @@ def outbox_sweep() -> int:
             | Q(status=Message.Status.SENDING, claimed_at__lt=now - STALE_CLAIM),
             attempts__lt=settings.OUTBOX_MAX_ATTEMPTS,
         )
+        .exclude(expires_at__lte=now)
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )

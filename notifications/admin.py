@@ -2,8 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.phone import normalize_mobile_or_keep
 from notifications.actions import enqueue_delivery
 from notifications.models import Message
+
+# Personal messages are read by their recipient and the support role only (README, "who may
+# read what"): the message admin is the support role's (notifications.view_message), and
+# even there the text needs notifications.view_message_body.
+BODY_HIDDEN = _("(hidden: only the support role reads personal messages)")
 
 
 @admin.register(Message)
@@ -14,9 +20,40 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ("recipient__phone", "recipient__real_name", "subject")
     show_full_result_count = False
     actions = ("resend",)
+    # secret_body is never among them: it is not shown to anybody.
+    FIELDS = (
+        "created_at",
+        "recipient",
+        "channel",
+        "to_address",
+        "kind",
+        "subject",
+        "body",
+        "link",
+        "status",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        "sent_at",
+        "read_at",
+        "expires_at",
+    )
+
+    @admin.display(description=_("text"))
+    def body_hidden(self, obj: Message) -> str:
+        return str(BODY_HIDDEN)
+
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm("notifications.view_message_body"):
+            return list(self.FIELDS)
+        return [("body_hidden" if name == "body" else name) for name in self.FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Message._meta.fields]
+        return self.get_fields(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        # "13800000001" and "138 0000 0001" find +8613800000001.
+        return super().get_search_results(request, queryset, normalize_mobile_or_keep(search_term))
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -24,7 +61,7 @@ class MessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Enqueue the selected pending messages again"))
+    @admin.action(description=_("Enqueue the selected pending messages again"), permissions=["change"])
     def resend(self, request, queryset):
         ids = list(queryset.filter(status=Message.Status.PENDING).values_list("pk", flat=True))
         enqueue_delivery(ids)

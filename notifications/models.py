@@ -33,6 +33,12 @@ class Message(models.Model):
     kind = models.CharField(_("kind"), max_length=60)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
+    # A message that carries a secret (an SMS code) keeps only a redacted `body` in clear; the
+    # text actually sent is here, Fernet-encrypted (core.crypto), until delivery or expiry, and
+    # is then wiped. Never shown anywhere.
+    secret_body = models.TextField(blank=True, editable=False)
+    # No use after this moment (a code): never sent later, and its secret is wiped.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -46,6 +52,7 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
+        permissions = [("view_message_body", _("Can read the text of personal messages"))]
         indexes = [
             models.Index(fields=["status", "created_at"], name="message_outbox_idx"),
             models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox_idx"),

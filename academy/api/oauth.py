@@ -4,14 +4,24 @@ A token is only good for the API when its application is mapped to a
 university through an active `ApiClient`; the university then scopes every
 query (academy.api.selectors)."""
 
+import base64
+import binascii
+import json
+from urllib.parse import unquote_plus
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider import views as oauth2_views
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.scopes import SettingsScopes
 from rest_framework import exceptions, permissions
 from rest_framework.throttling import SimpleRateThrottle
 
 from academy.models import ApiClient
+from core import audit, ratelimit
 
 READ = "roster:read"
 SENSITIVE = "roster:sensitive"
@@ -106,3 +116,74 @@ class ClientRateThrottle(SimpleRateThrottle):
         if not isinstance(token, AccessToken):
             return None
         return self.cache_format % {"scope": self.scope, "ident": token.application_id}
+
+
+def client_id_of(request: HttpRequest) -> str:
+    """The client id a token request names (HTTP Basic, else the form body), unchecked."""
+    kind, _sep, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if kind.lower() == "basic" and credentials:
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        client_id = unquote_plus(decoded.partition(":")[0])
+        if client_id:
+            return client_id[:200]
+    return str(request.POST.get("client_id", ""))[:200]
+
+
+class TokenView(oauth2_views.TokenView):
+    """POST /oauth/token/, limited per IP address and per client id before any secret is checked.
+
+    Checking a secret costs a hash of about a second of CPU (secrets are stored hashed), so a
+    flood of guesses is refused first: 429 with an OAuth-style error ("slow_down", the token
+    endpoint's code for "ask less often") and Retry-After. Every failed client authentication
+    is an audit row.
+    """
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        client_id = client_id_of(request)
+        verdict = ratelimit.consume(
+            request,
+            action="oauth_token_ip",
+            rates=ratelimit.with_per(settings.OAUTH_TOKEN_RATE_LIMIT_PER_IP, "ip"),
+        )
+        if verdict.allowed and client_id:
+            verdict = ratelimit.consume(
+                request,
+                action="oauth_token_client",
+                rates=ratelimit.with_per(settings.OAUTH_TOKEN_RATE_LIMIT_PER_CLIENT, "key"),
+                key=client_id,
+            )
+        if not verdict.allowed:
+            return too_many_token_requests(verdict.retry_after)
+        response = super().post(request, *args, **kwargs)
+        if _oauth_error(response) == "invalid_client":
+            audit.record(
+                actor=None,
+                action="oauth.client_authentication_failed",
+                target=Application.objects.filter(client_id=client_id).first() if client_id else None,
+                data={"client_id": client_id, "ip": ratelimit.client_ip(request)},
+            )
+        return response
+
+
+def _oauth_error(response: HttpResponse) -> str:
+    if response.status_code < 400:
+        return ""
+    try:
+        return str(json.loads(response.content).get("error", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+def too_many_token_requests(retry_after: int) -> JsonResponse:
+    body = {
+        "error": "slow_down",
+        "error_description": gettext("Too many token requests: try again in %(seconds)d seconds.")
+        % {"seconds": retry_after},
+    }
+    response = JsonResponse(body, status=429)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -30,6 +30,18 @@ def test_lower_case_x_and_spaces_are_normalised():
     assert idcard.normalize_id_number(" 110105 19491231 002x ", today=TODAY) == "11010519491231002X"
 
 
+def test_full_width_digits_are_the_same_number():
+    # Else the same person's number typed full-width would hash differently: a second account.
+    assert (
+        idcard.normalize_id_number("１１０１０５１９４９１２３１００２ｘ", today=TODAY)
+        == "11010519491231002X"
+    )
+
+
+def test_digits_of_other_scripts_are_not_digits_here():
+    assert rejects("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X") == "id_format"
+
+
 @pytest.mark.parametrize("number", VALID_NUMBERS)
 def test_every_single_character_change_is_rejected(number):
     alphabet = "0123456789X"

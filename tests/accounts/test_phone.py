@@ -13,6 +13,8 @@ from accounts.phone import format_local, normalize_mobile
         "+86 138 0000 0001",
         "8613800000001",
         "008613800000001",
+        "１３８００００００01",  # full-width digits, as Chinese input methods type them
+        "＋８６ １３８－００００－０００１",
     ],
 )
 def test_ways_people_type_a_mobile_number(raw):
@@ -20,7 +22,17 @@ def test_ways_people_type_a_mobile_number(raw):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "1380000000", "138000000012", "12800000001", "23800000001", "+1 415 555 0100", "abc"]
+    "raw",
+    [
+        "",
+        "1380000000",
+        "138000000012",
+        "12800000001",
+        "23800000001",
+        "+1 415 555 0100",
+        "abc",
+        "١٣٨٠٠٠٠٠٠٠١",  # Arabic-Indic digits: \d would take them, the database would not
+    ],
 )
 def test_not_a_mainland_mobile_number(raw):
     with pytest.raises(ValidationError) as error:

