@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth2_views
 
+from accounts.staff_auth import StaffLoginView
 from core import views as core_views
 
 admin.site.site_header = _("Courier Academy · staff")
@@ -16,6 +17,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/staff/login/", StaffLoginView.as_view(), name="staff_login"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("inbox/", include("notifications.urls")),

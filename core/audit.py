@@ -6,13 +6,14 @@ from core.models import AuditEntry
 
 
 def record(
-    *, actor, action: str, target: models.Model, note: str = "", data: dict[str, Any] | None = None
+    *, actor, action: str, target: models.Model | None, note: str = "", data: dict[str, Any] | None = None
 ) -> None:
+    # target=None: an event about no row, such as a failed login for a number nobody has.
     AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
         note=note,
         data=data or {},
     )
