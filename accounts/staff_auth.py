@@ -189,14 +189,22 @@ class HalfWidthCodeMixin:
 
 
 class AuthenticateForm(HalfWidthCodeMixin, AllauthAuthenticateForm):
-    pass
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Authenticator code or recovery code")
 
 
 class ReauthenticateForm(HalfWidthCodeMixin, AllauthReauthenticateForm):
-    pass
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Authenticator code or recovery code")
 
 
 class ActivateTOTPForm(HalfWidthCodeMixin, AllauthActivateTOTPForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Authenticator code")
+
     def clean_code(self) -> str:
         code = super().clean_code()
         # Setting up the app takes a valid code from it: the second factor of this login is proven,
