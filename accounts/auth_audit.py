@@ -96,7 +96,9 @@ def login_completed(sender, request, user, **kwargs) -> None:
         action="auth.login",
         target=user,
         data={
-            "first_factor": first_factor(request, user) or ("signup" if kwargs.get("signup") else ""),
+            # Nothing recorded: a new account's first login, right after its number was verified
+            # with an SMS code at sign-up (allauth does not record that as a login method).
+            "first_factor": first_factor(request, user) or "signup",
             "second_factor": second[-1] if second else "",
             "ip": client_ip(request),
         },

@@ -15,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts import roles
+from accounts.models import User
 from core.models import AuditEntry
 from tests.factories import (
     STAFF_TOTP_SECRET,
@@ -424,3 +425,18 @@ def test_the_per_account_throttle_is_keyed_by_the_mobile_number(rf):
     ) == DefaultAccountAdapter(rf.post("/"))._get_login_attempts_cache_key(
         rf.post("/"), phone="+8613900000001"
     )
+
+
+def test_a_new_workers_first_login_at_sign_up_is_audited(client, sms_codes):
+    client.post(reverse("account_signup"), {"phone": "13800001234"})
+    client.post(reverse("account_verify_phone"), {"code": sms_codes[0]})
+    worker = User.objects.get(phone="+8613800001234")
+    assert int(client.session["_auth_user_id"]) == worker.pk
+    assert audit_rows() == [
+        (
+            "auth.login",
+            worker.pk,
+            str(worker.pk),
+            {"first_factor": "signup", "second_factor": "", "ip": "127.0.0.1"},
+        )
+    ]

@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
@@ -23,6 +24,9 @@ def test_seed_demo_is_idempotent():
     station_lead = User.objects.get(phone="+8613900000004")
     assert list(station_lead.groups.values_list("name", flat=True)) == [roles.STATION_STAFF]
     assert station_lead.stations_led.count() == 3
+    # Every demo staff member has the demo authenticator (accounts/demo_totp.py), once.
+    staff = User.objects.filter(phone__in=[f"+8613900000{n:03d}" for n in range(5)], is_staff=True)
+    assert Authenticator.objects.filter(user__in=staff, type=Authenticator.Type.TOTP).count() == 5
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):
