@@ -60,14 +60,14 @@ def _failed(*, request, user, stage: str, **data) -> None:
     )
 
 
-def lockout(*, request: HttpRequest, phone: str, minutes: int) -> None:
-    """One row per number and address for each lockout window, however often it is knocked on."""
+def lockout(*, request: HttpRequest, phone: str, minutes: int, stage: str) -> None:
+    """One row per number, address and stage for each lockout window, however often it is knocked on."""
     ip = client_ip(request)
-    marker = "xiaoge:lockout-audited:" + hashlib.sha256(f"{phone}|{ip}".encode()).hexdigest()
+    marker = "xiaoge:lockout-audited:" + hashlib.sha256(f"{stage}|{phone}|{ip}".encode()).hexdigest()
     if not cache.add(marker, 1, timeout=minutes * 60):
         return
     user = _account(phone)
-    data = {"ip": ip, "minutes": minutes}
+    data = {"stage": stage, "ip": ip, "minutes": minutes}
     if user is None:
         data["phone"] = masked_phone(phone)
     audit.record(actor=None, action="auth.lockout", target=user, data=data)

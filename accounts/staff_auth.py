@@ -136,7 +136,9 @@ class StaffLoginThrottleMixin:
         except ValidationError:
             key = self._get_login_attempts_cache_key(request, **credentials)
             minutes = lockout_minutes(request, key=key)
-            auth_audit.lockout(request=request, phone=credentials.get("phone", ""), minutes=minutes)
+            auth_audit.lockout(
+                request=request, phone=credentials.get("phone", ""), minutes=minutes, stage="password"
+            )
             raise ValidationError(LOGIN_LOCKED % {"minutes": minutes}, code="login_locked") from None
 
     def get_login_stages(self) -> list[str]:
@@ -192,6 +194,19 @@ class AuthenticateForm(HalfWidthCodeMixin, AllauthAuthenticateForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].label = _("Authenticator code or recovery code")
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except ValidationError as error:
+            # allauth counts wrong codes against the same failed-login limits, per account.
+            if error.code != "too_many_login_attempts":
+                raise
+            minutes = lockout_minutes(context.request, key=f"mfa-auth-user-{self.user.pk}")
+            auth_audit.lockout(
+                request=context.request, phone=self.user.phone, minutes=minutes, stage="second_factor"
+            )
+            raise ValidationError(LOGIN_LOCKED % {"minutes": minutes}, code="login_locked") from None
 
 
 class ReauthenticateForm(HalfWidthCodeMixin, AllauthReauthenticateForm):

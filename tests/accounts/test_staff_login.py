@@ -138,6 +138,29 @@ def test_a_wrong_authenticator_code_keeps_admin_closed(client, approver, typed):
     assert [row[:3] for row in audit_rows()] == failures
 
 
+def test_five_wrong_authenticator_codes_lock_the_second_step_too(client, approver):
+    code = totp_code()
+    log_in(client)
+    for _attempt in range(5):
+        assert errors(client.post(MFA, {"code": code_other_than(code)})) == {"code": [CODE_WRONG]}
+    response = client.post(MFA, {"code": code})
+    assert errors(response) == {"code": [LOCKED_15]}
+    assert "_auth_user_id" not in client.session
+    failed = (
+        "auth.login_failed",
+        None,
+        str(approver.pk),
+        {"stage": "second_factor", "ip": "127.0.0.1", "reauthentication": False},
+    )
+    lockout = (
+        "auth.lockout",
+        None,
+        str(approver.pk),
+        {"stage": "second_factor", "ip": "127.0.0.1", "minutes": 15},
+    )
+    assert audit_rows() == [failed] * 5 + [lockout]
+
+
 def test_full_width_digits_of_the_right_code_are_accepted(client, approver):
     log_in(client)
     full_width = totp_code().translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -184,7 +207,12 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_the_lockout_
     assert "_auth_user_id" not in client.session
     assert client.get(ADMIN)["Location"] == ADMIN_LOGIN
     failed = ("auth.login_failed", None, str(approver.pk), {"stage": "password", "ip": "127.0.0.1"})
-    lockout = ("auth.lockout", None, str(approver.pk), {"ip": "127.0.0.1", "minutes": 15})
+    lockout = (
+        "auth.lockout",
+        None,
+        str(approver.pk),
+        {"stage": "password", "ip": "127.0.0.1", "minutes": 15},
+    )
     assert audit_rows() == [failed] * 5 + [lockout]
 
     later(monkeypatch, 14 * 60)
