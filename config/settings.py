@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A staff session without its second factor may only set it up (accounts/middleware.py).
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "core.middleware.RateLimitedMiddleware",
 ]
 

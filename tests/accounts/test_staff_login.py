@@ -350,7 +350,10 @@ def test_a_session_without_password_and_second_factor_cannot_open_admin(client, 
     assert '<input type="submit" value="退出并重新登录">' in body
     assert '<input type="hidden" name="next" value="/admin/">' in body
     assert "审批" not in body and "subsidies" not in body  # no app list, no name
-    assert client.get("/admin/subsidies/").status_code == 302
+    assert client.get("/admin/subsidies/")["Location"] == "/admin/login/?next=/admin/subsidies/"
+    # Staff pages outside admin are closed to such a session too (accounts/middleware.py).
+    assert client.get("/rewards/handover/")["Location"] == "/admin/login/?next=/rewards/handover/"
+    assert client.get("/me/")["Location"] == "/admin/login/?next=/me/"
 
 
 def test_a_worker_session_sees_the_same_closed_door(client):
@@ -371,6 +374,7 @@ def test_a_staff_member_without_an_authenticator_sets_it_up_before_admin_opens(
     assert response["Location"] == ACTIVATE_TOTP
     assert [str(m) for m in get_messages(response.wsgi_request)][-1] == SET_UP_FIRST
     assert client.get("/admin/subsidies/")["Location"] == "/admin/login/?next=/admin/subsidies/"
+    assert client.get("/me/")["Location"] == "/admin/login/?next=/me/"
 
     # allauth asks for the password once more before an authenticator is added.
     confirm_password = f"{REAUTHENTICATE}?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
@@ -388,6 +392,7 @@ def test_a_staff_member_without_an_authenticator_sets_it_up_before_admin_opens(
     codes_page = client.get(response["Location"]).content.decode()
     assert '<a class="button primary" href="/admin/">继续进入管理后台</a>' in codes_page
     assert client.get(ADMIN).status_code == 200
+    assert client.get("/me/").status_code == 200
     assert [(action, data) for action, _actor, _target, data in audit_rows()] == [
         ("auth.login", {"first_factor": "password", "second_factor": "", "ip": "127.0.0.1"}),
         ("mfa.totp_activated", {"ip": "127.0.0.1"}),
