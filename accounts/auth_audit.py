@@ -15,6 +15,7 @@ secret; a number that belongs to nobody is kept masked.
 | mfa.recovery_codes_generated    | recovery codes made (with the app, or new ones on request)    |
 | mfa.recovery_codes_removed      | recovery codes dropped (with the last authenticator)          |
 | mfa.recovery_code_used          | a recovery code used in place of the app                      |
+| mfa.removed_by_staff            | a superuser deleted someone's authenticator (accounts/admin_mfa.py) |
 """
 
 import hashlib
