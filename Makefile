@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test install browser schema messages lint format bench clean
+.PHONY: run test install browser schema messages lint format bench clean demo-totp
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -21,6 +21,10 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python -m config.launcher run
+
+# Current authenticator codes of the demo staff (demo secrets only; needs no database).
+demo-totp: install
+	@$(BIN)/python -m accounts.demo_totp
 
 # Browser tests use the Chromium they find (CHROMIUM_PATH, then /usr/bin/chromium);
 # only otherwise Playwright downloads its own (needs internet access).

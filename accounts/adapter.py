@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import sms_budget, sms_codes
 from accounts.phone import INVALID_MOBILE, normalize_mobile
+from accounts.staff_auth import StaffLoginThrottleMixin
 
 
 class MainlandPhoneField(forms.CharField):
@@ -35,7 +36,7 @@ class MainlandPhoneField(forms.CharField):
         return normalize_mobile(value) if value else value
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(StaffLoginThrottleMixin, DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "incorrect_code": _("The code is not right: please check the 6 digits in the SMS."),

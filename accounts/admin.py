@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts import idcard
+from accounts import admin_mfa, idcard  # noqa: F401  (admin_mfa: the authenticators' admin)
 from accounts.models import Consent, User, WorkerProfile
 from accounts.phone import normalize_mobile, normalize_mobile_or_keep
 from core import crypto

@@ -1,10 +1,16 @@
 """Demo workers and staff (called by `manage.py seed_demo`)."""
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from accounts import idcard, roles
 from accounts.actions import profile_save
+from accounts.demo_totp import DEMO_STAFF_TOTP
 from accounts.models import Education, Occupation, Street, User
+from core import audit
 from notifications.actions import notify
 from notifications.models import Message
 
@@ -86,3 +92,23 @@ def seed(*, stdout) -> None:
                 channels=[Message.Channel.INBOX],
             )
     stdout.write("  accounts: 3 workers, 4 staff")
+
+
+def seed_staff_authenticators(*, stdout) -> None:
+    """Each demo staff member gets an authenticator with the fixed demo secret, and recovery codes.
+
+    Runs after every app's seed (some apps make their own demo staff). Never in production: a
+    secret printed in the README must not guard a real admin.
+    """
+    if settings.PRODUCTION:
+        stdout.write("  staff second factor: not seeded in production (each sets it up at first login)")
+        return
+    for phone, (_who, secret) in DEMO_STAFF_TOTP.items():
+        user = User.objects.filter(phone="+86" + phone, is_staff=True).first()
+        if user is None or Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            continue
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
+        for action in ("mfa.totp_activated", "mfa.recovery_codes_generated"):
+            audit.record(actor=None, action=action, target=user, data={"demo": True})
+    stdout.write("  staff second factor: demo authenticator secrets (make demo-totp prints the codes)")

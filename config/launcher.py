@@ -33,7 +33,7 @@ DEMO_LOGINS = """\
     13800000001  courier (快递员)
     13800000002  food-delivery rider (外卖骑手)
     13800000003  ride-hailing driver (网约车司机)
-  Staff (/admin/):
+  Staff (/admin/: mobile number, password, then the authenticator code below):
     13900000000  superuser
     13900000001  checker (审核员)
     13900000002  approver (审批人)
@@ -41,6 +41,13 @@ DEMO_LOGINS = """\
     13900000004  station lead of the three courier stations (驿站管理员)
     13900000005  support, the only one who reads the message admin (客服)
   Staff password: xiaoge-demo"""
+
+
+def demo_totp_table() -> str:
+    # Free of Django (accounts/demo_totp.py): the launcher prints codes without settings.
+    from accounts.demo_totp import table
+
+    return table()
 
 
 def log(message: str) -> None:
@@ -171,7 +178,7 @@ def run(services: Services) -> int:
         ),
     ]
     log(f"the portal is at http://{host}:{port}/  (admin: http://{host}:{port}/admin/)")
-    log("demo logins:\n" + DEMO_LOGINS)
+    log("demo logins:\n" + DEMO_LOGINS + "\n" + demo_totp_table())
     log("Ctrl-C stops everything; data in var/ survives a restart.")
     stopping = False
 

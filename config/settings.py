@@ -66,7 +66,8 @@ if PRODUCTION:
 DEMO_MODE = env_bool("XIAOGE_DEMO", DEBUG)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin behind the staff login: a password and a second factor (accounts/admin_site.py).
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "core",
     "accounts",
     "notifications",
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A staff session without its second factor may only set it up (accounts/middleware.py).
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "core.middleware.RateLimitedMiddleware",
     "core.middleware.RedisOutageMiddleware",
 ]
@@ -261,7 +265,27 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "",
     "verify_phone": "",
     "signup": env("SIGNUP_RATE_LIMIT", "20/h/ip"),
-    "login_failed": "10/m/ip,5/300s/key",
+    # Every POST to a login page, a flood guard above the limits below (so a locked-out person
+    # reads the lockout message, not "too many requests").
+    "login": env("LOGIN_RATE_LIMIT", "60/m/ip"),
+    # Failed password logins (and wrong second-factor codes), per mobile number (key) and per IP:
+    # once either is spent, even the right password is refused until the window has passed.
+    "login_failed": env("LOGIN_FAILED_RATE_LIMIT", "5/15m/key,30/h/ip"),
+}
+
+# --- Staff: a password and a second factor for every login to admin ---------------------------
+# TOTP (an authenticator app) with recovery codes, from django-allauth's MFA (accounts/staff_auth.py).
+# No "trust this browser": the second factor is asked at every login.
+MFA_ADAPTER = "accounts.staff_auth.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "小哥学院 Xiaoge"
+# One 30-second step either side, for phones whose clock is a little off (a used code cannot be replayed).
+MFA_TOTP_TOLERANCE = 1
+MFA_TRUST_ENABLED = False
+MFA_FORMS = {
+    "authenticate": "accounts.staff_auth.AuthenticateForm",
+    "reauthenticate": "accounts.staff_auth.ReauthenticateForm",
+    "activate_totp": "accounts.staff_auth.ActivateTOTPForm",
 }
 # Where a worker gets help in person or by phone (said in messages that send them there).
 SERVICE_DESK_PHONE = env("SERVICE_DESK_PHONE", "12345")

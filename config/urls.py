@@ -7,6 +7,7 @@ from oauth2_provider import views as oauth2_views
 
 from academy.api.oauth import TokenView
 from accounts import auth_views
+from accounts.staff_auth import StaffLoginView
 from core import views as core_views
 
 admin.site.site_header = _("Courier Academy · staff")
@@ -21,6 +22,7 @@ urlpatterns = [
     # Before allauth's own URLs, which these wrap (same paths).
     path("accounts/login/code/confirm/", auth_views.confirm_login_code),
     path("accounts/phone/verify/", auth_views.verify_phone),
+    path("accounts/staff/login/", StaffLoginView.as_view(), name="staff_login"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("inbox/", include("notifications.urls")),

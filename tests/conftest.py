@@ -2,9 +2,11 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from notifications.backends import RecordingSMSBackend
 from tests import template_db
+from tests.factories import log_in_with
 from tests.slow_tests import SLOW_FOR_A_REASON
 
 
@@ -141,6 +143,23 @@ def _isolated_services(settings, tmp_path):
     cache.clear()
     yield
     RecordingSMSBackend.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """client.force_login(staff) stands for the whole staff login: the password, then the code
+    from the authenticator app (accounts/staff_auth.py), so admin opens as it always did in tests.
+    The login itself is tested through the real forms (tests/accounts/test_staff_login.py);
+    tests.factories.log_in_with(client, user, "password") is a session without the second factor.
+    """
+
+    def force_login(client, user, backend=None):
+        if user.is_staff or user.is_superuser:
+            log_in_with(client, user, "password", "mfa")
+        else:
+            log_in_with(client, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

@@ -1,5 +1,11 @@
+import time
+
 import factory
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
+from django.test import Client, RequestFactory
 
 from accounts import idcard
 from accounts.models import Consent, Education, Occupation, Street, User, WorkerProfile
@@ -76,3 +82,38 @@ class WorkerProfileFactory(factory.django.DjangoModelFactory):
                 purpose=Consent.Purpose.SENSITIVE_DATA,
                 notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION,
             )
+
+
+# --- Staff: the second factor (accounts/staff_auth.py) ------------------------------------------
+
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+# Django's own force_login, kept before tests/conftest.py makes force_login add the second factor.
+DJANGO_FORCE_LOGIN = Client.force_login
+
+
+def give_authenticator(user: User, secret: str = STAFF_TOTP_SECRET) -> list[str]:
+    """Set up the user's authenticator app (TOTP with this secret) and recovery codes; returns the codes."""
+    TOTP.activate(user, secret)
+    return RecoveryCodes.activate(user).generate_codes()
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, *, at: float | None = None) -> str:
+    """The code the authenticator app shows now (or at `at`), computed by allauth itself."""
+    return format_hotp_value(hotp_value(secret, int(time.time() if at is None else at) // 30))
+
+
+def log_in_with(client: Client, user: User, *methods: str) -> None:
+    """Django's force_login, with the session recording these login methods ("password", "code", "mfa").
+
+    Admin opens only for a session that holds "password" and "mfa", which is what the real login
+    writes after the password and the authenticator code: log_in_with(client, staff, "password",
+    "mfa") is a staff session that passed the second factor, and plain client.force_login(staff)
+    does the same in every test (tests/conftest.py).
+    """
+    DJANGO_FORCE_LOGIN(client, user)
+    session = client.session
+    request = RequestFactory().post("/")
+    request.session = session
+    for method in methods:
+        record_authentication(request, user, method, **({"type": "totp"} if method == "mfa" else {}))
+    session.save()

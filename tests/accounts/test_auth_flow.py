@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import User
 from notifications.models import Message
 from tests.accounts.sms import last_code, sms_count, texts_to
-from tests.factories import UserFactory
+from tests.factories import UserFactory, give_authenticator, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -189,20 +189,25 @@ def test_signup_codes_are_rate_limited_per_ip(client, settings):
     assert sms_count("+8613800000023") == 0
 
 
-def test_staff_log_in_to_admin_with_phone_and_password(client):
-    UserFactory(phone="+8613900000009", is_staff=True, is_superuser=True)
+def test_staff_log_in_to_admin_with_phone_password_and_authenticator_code(client):
+    # Issue 13: admin's own form (password only) is gone; the staff login asks for the code too
+    # (the rest is in tests/accounts/test_staff_login.py).
+    staff = UserFactory(phone="+8613900000009", is_staff=True, is_superuser=True)
+    give_authenticator(staff)
+    assert client.get(reverse("admin:login"))["Location"] == "/accounts/staff/login/?next=%2Fadmin%2F"
     response = client.post(
-        reverse("admin:login"), {"username": "139 0000 0009", "password": "xiaoge-test", "next": "/admin/"}
+        reverse("staff_login"), {"login": "139 0000 0009", "password": "xiaoge-test", "next": "/admin/"}
     )
-    assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.post(reverse("mfa_authenticate"), {"code": totp_code()})["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 
 def test_worker_cannot_enter_admin(client):
     UserFactory(phone="+8613800000009")
-    response = client.post(
-        reverse("admin:login"), {"username": "13800000009", "password": "xiaoge-test", "next": "/admin/"}
+    client.post(
+        reverse("staff_login"), {"login": "13800000009", "password": "xiaoge-test", "next": "/admin/"}
     )
-    assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
+    # A worker who has a password is logged in to the portal, but admin stays closed.
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    assert client.get("/admin/login/?next=/admin/").status_code == 403

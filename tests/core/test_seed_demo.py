@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
@@ -26,6 +27,9 @@ def test_seed_demo_is_idempotent():
     support = User.objects.get(phone="+8613900000005")
     assert (support.is_staff, support.is_superuser) == (True, False)
     assert list(support.groups.values_list("name", flat=True)) == [roles.SUPPORT]
+    # Every demo staff member has the demo authenticator (accounts/demo_totp.py), once.
+    staff = User.objects.filter(phone__in=[f"+8613900000{n:03d}" for n in range(6)], is_staff=True)
+    assert Authenticator.objects.filter(user__in=staff, type=Authenticator.Type.TOTP).count() == 6
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):

@@ -11,7 +11,7 @@ from accounts import roles
 from notifications.models import Message
 from tests.academy.factories import OfferingFactory, ProgrammeFactory, worker
 from tests.core.test_uploads import image_bytes
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, give_authenticator, totp_code
 
 
 def logged_in_context(browser, live_server, user, **options):
@@ -35,6 +35,7 @@ def test_worker_applies_resumes_and_is_admitted(
     courier = worker()
     checker = StaffFactory(phone="+8613900000001")
     checker.groups.add(Group.objects.get(name=roles.CHECKER))
+    give_authenticator(checker)
 
     # On the phone: choose, upload, then an order comes in.
     phone = logged_in_context(browser, live_server, courier, **PHONE)
@@ -70,21 +71,28 @@ def test_worker_applies_resumes_and_is_admitted(
     expect(page.locator(".badge").first).to_have_text("已提交")
     screenshot(page, "4-submitted")
 
-    # A checker admits it in admin.
+    # A checker logs in to admin (mobile number, password, then the authenticator code) and admits it.
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     admin = desk.new_page()
     admin.set_default_timeout(15_000)
     admin.goto(live_server.url + "/admin/")
-    admin.fill("#id_username", "139 0000 0001")
-    admin.fill("#id_password", "xiaoge-test")
-    admin.locator("input[type=submit]").click()
+    expect(admin.locator("h1")).to_have_text("工作人员登录")
+    screenshot(admin, "5-staff-login")
+    admin.get_by_label("手机号码").fill("139 0000 0001")
+    admin.get_by_label("密码").fill("xiaoge-test")
+    admin.get_by_role("button", name="登录").click()
+    expect(admin.locator("h1")).to_have_text("双因素身份认证")
+    admin.get_by_label("动态验证码或恢复代码").fill(totp_code())
+    screenshot(admin, "6-second-factor")
+    admin.get_by_role("button", name="登录").click()
+    expect(admin.locator("#site-name")).to_be_visible()
     admin.goto(live_server.url + "/admin/academy/enrolment/?status__exact=submitted")
     enrolment = Enrolment.objects.get(worker=courier)
     admin.locator(f"input[name=_selected_action][value='{enrolment.pk}']").check()
     admin.select_option("select[name=action]", "decide_selected")
     admin.locator("button[name=index]").click()
     admin.get_by_label("录取", exact=True).check()
-    screenshot(admin, "5-decide")
+    screenshot(admin, "7-decide")
     admin.get_by_role("button", name="确认决定").click()
     expect(admin.locator(".messagelist")).to_contain_text("已处理 1 份申请。")
     desk.close()
@@ -103,5 +111,5 @@ def test_worker_applies_resumes_and_is_admitted(
     expect(page.locator(".inbox-link .count")).to_have_text("2")
     page.goto(live_server.url + "/inbox/")
     expect(page.locator(".inbox-item").first).to_contain_text("你已被录取")
-    screenshot(page, "6-inbox")
+    screenshot(page, "8-inbox")
     other.close()

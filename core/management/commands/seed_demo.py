@@ -34,4 +34,11 @@ class Command(BaseCommand):
             for app in APPS_IN_ORDER:
                 if find_spec(f"{app}.demo") is not None:
                     import_module(f"{app}.demo").seed(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo data is in place (password for all: xiaoge-demo)."))
+            # Last: the apps above make the demo staff; each gets its second factor.
+            import_module("accounts.demo").seed_staff_authenticators(stdout=self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data is in place (password for all: xiaoge-demo; staff then enter the code"
+                " that `make demo-totp` prints)."
+            )
+        )
