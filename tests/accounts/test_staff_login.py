@@ -266,20 +266,30 @@ def test_a_failed_login_for_a_number_nobody_has_is_audited_masked(client):
     ]
 
 
+class CodesOnThePhone:
+    """The SMS codes that reached the phones, read as a person reads them (tests/accounts/sms.py)."""
+
+    def __init__(self) -> None:
+        from notifications.backends import RecordingSMSBackend
+
+        self.outbox = RecordingSMSBackend.outbox
+
+    def _codes(self) -> list[str]:
+        from tests.accounts.sms import CODE, deliver_pending_sms
+
+        deliver_pending_sms()
+        return [match.group(1) for sms in self.outbox if (match := CODE.search(sms.text))]
+
+    def __len__(self) -> int:
+        return len(self._codes())
+
+    def __getitem__(self, index: int) -> str:
+        return self._codes()[index]
+
+
 @pytest.fixture
-def sms_codes(monkeypatch) -> list[str]:
-    """The SMS codes allauth hands the adapter to send, whatever the portal stores about them."""
-    from accounts.adapter import AccountAdapter
-
-    codes: list[str] = []
-    send = AccountAdapter.send_verification_code_sms
-
-    def spy(self, user, phone, code, **kwargs):
-        codes.append(code)
-        return send(self, user, phone, code, **kwargs)
-
-    monkeypatch.setattr(AccountAdapter, "send_verification_code_sms", spy)
-    return codes
+def sms_codes(sms_outbox) -> CodesOnThePhone:
+    return CodesOnThePhone()
 
 
 def test_a_staff_member_with_an_sms_code_alone_never_reaches_admin(client, approver, sms_codes):
