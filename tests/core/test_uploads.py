@@ -1,6 +1,7 @@
 import io
 import time
 
+import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,9 +15,42 @@ BROKEN = "照片已损坏，无法打开，请重新拍摄或选择。"
 PIXELS = "照片像素太高，请上传小一些的照片。"
 POLYGLOT = "这个文件除了图片还夹带了其他内容，已被拒绝。请上传普通照片。"
 NOT_IMAGE_OR_PDF = "请上传照片（JPEG、PNG 或 WebP）或 PDF 文件。"
-BAD_PDF = "这个PDF已损坏或含有脚本等活动内容，请上传普通的PDF或照片。"
+BAD_PDF = "这个PDF已损坏或设置了密码，无法检查。请上传普通的PDF或照片。"
+PDF_JAVASCRIPT = (
+    "这个PDF含有打开时可能运行的JavaScript脚本，已被拒绝。请上传普通的PDF（可重新“打印为PDF”）或照片。"
+)
+PDF_LAUNCH = (
+    "这个PDF可以在审核人员的电脑上启动其他程序，已被拒绝。请上传普通的PDF（可重新“打印为PDF”）或照片。"
+)
+PDF_EMBEDDED = "这个PDF里夹带了其他文件，已被拒绝。请上传普通的PDF（可重新“打印为PDF”）或照片。"
+PDF_AUTOMATIC = "这个PDF打开时会自动执行操作，已被拒绝。请上传普通的PDF（可重新“打印为PDF”）或照片。"
 
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+CATALOG = b"<</Type/Catalog/Pages 2 0 R>>"
+PAGES = b"<</Type/Pages/Kids[3 0 R]/Count 1>>"
+PAGE = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"
+
+
+def raw_pdf(*objects: bytes, extra: bytes = b"") -> bytes:
+    """A PDF written byte by byte (names exactly as given, escapes included), with a correct xref.
+
+    `extra` is written before the xref but not listed in it: an object a repairing viewer may find."""
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    out += extra
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def catalog_with(entries: bytes, *more: bytes, page: bytes = PAGE) -> bytes:
+    return raw_pdf(CATALOG.replace(b">>", entries + b">>"), PAGES, page, *more)
+
+
+MINIMAL_PDF = raw_pdf(CATALOG, PAGES, PAGE)
 
 
 def image_bytes(fmt: str, size=(64, 48), mode="RGB", **save_args) -> bytes:
@@ -110,11 +144,71 @@ def test_pdf_is_kept_as_it_is():
     assert (clean.content_type, clean.content.read()) == ("application/pdf", MINIMAL_PDF)
 
 
-def test_pdf_with_javascript_is_refused():
-    data = MINIMAL_PDF.replace(
-        b"/Type/Catalog", b"/Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>"
-    )
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        # The finding of issue 14: name escapes (#61 is a, #53 is S) hid the script from a byte search.
+        (catalog_with(b"/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>"), PDF_JAVASCRIPT),
+        (catalog_with(b"/OpenAction<</S/JavaScript/JS(app.alert(1))>>"), PDF_JAVASCRIPT),
+        (catalog_with(b"/Names<</JavaScript<</Names[(a) 4 0 R]>>>>", b"<</S/JavaScript/JS 5 0 R>>",
+                      b"<</Length 12>>stream\napp.alert(1)\nendstream"), PDF_JAVASCRIPT),
+        (catalog_with(b"/AcroForm<</Fields[]/XFA 4 0 R>>", b"<</Length 3>>stream\n<x/>\nendstream"),
+         PDF_JAVASCRIPT),
+        (catalog_with(b"", b"<</Type/Annot/Subtype/Link/Rect[0 0 9 9]/A<</S/L#61unch/F(cmd.exe)>>>>",
+                      page=PAGE.replace(b">>", b"/Annots[4 0 R]>>")), PDF_LAUNCH),
+        (catalog_with(b"/Names<</EmbeddedFiles<</Names[(a.exe) 4 0 R]>>>>",
+                      b"<</Type/Filespec/F(a.exe)/EF<</F 5 0 R>>>>",
+                      b"<</Type/EmbeddedFile/Length 2>>stream\nMZ\nendstream"), PDF_EMBEDDED),
+        (catalog_with(b"/OpenAction<</S/URI/URI(https://e.x/)>>"), PDF_AUTOMATIC),
+        (catalog_with(b"", page=PAGE.replace(b">>", b"/AA<</O<</S/URI/URI(https://e.x/)>>>>>>")),
+         PDF_AUTOMATIC),
+        (catalog_with(b"/#41A<</O 4 0 R>>", b"<</S/GoTo/D[3 0 R/Fit]>>"), PDF_AUTOMATIC),
+        # An object the xref does not list, found by a viewer that repairs the file.
+        (raw_pdf(CATALOG, PAGES, PAGE, extra=b"9 0 obj\n<</S/Java#53cript/JS(x)>>\nendobj\n"), PDF_JAVASCRIPT),
+    ],
+    ids=["escaped-names", "open-action-js", "names-tree-js", "xfa", "launch", "embedded-file",
+         "open-action", "page-aa", "escaped-aa", "outside-the-xref"],
+)  # fmt: skip
+def test_pdf_with_active_content_is_refused_with_what_it_holds(data, message):
+    assert refused(clean_image_or_pdf, data, "certificate.pdf") == [message]
+
+
+def test_javascript_inside_a_compressed_object_stream_is_found():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    buffer = io.BytesIO()
+    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    data = buffer.getvalue()
+    assert b"JavaScript" not in data and b"OpenAction" not in data  # invisible to a byte search
+    assert refused(clean_image_or_pdf, data, "certificate.pdf") == [PDF_JAVASCRIPT]
+
+
+def test_a_pdf_opening_at_a_page_is_accepted():
+    # An explicit destination (page and zoom) is not an action: many PDF writers set it.
+    data = catalog_with(b"/OpenAction[3 0 R/Fit]")
+    assert clean_image_or_pdf(upload(data, "certificate.pdf")).content.read() == data
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\nnot really a pdf at all",
+        MINIMAL_PDF[: len(MINIMAL_PDF) // 2],
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",  # no pages
+    ],
+    ids=["garbage", "truncated", "no-pages"],
+)
+def test_a_damaged_pdf_is_refused(data):
     assert refused(clean_image_or_pdf, data, "certificate.pdf") == [BAD_PDF]
+
+
+def test_a_password_locked_pdf_is_refused():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    buffer = io.BytesIO()
+    pdf.save(buffer, encryption=pikepdf.Encryption(user="secret", owner="secret"))
+    assert refused(clean_image_or_pdf, buffer.getvalue(), "certificate.pdf") == [BAD_PDF]
 
 
 def test_certificate_that_is_neither_image_nor_pdf_is_refused():
