@@ -263,6 +263,9 @@ MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 MEDIA_URL = "/private-media/"
 # Production behind nginx: an `internal` location that maps this prefix to PRIVATE_MEDIA_ROOT.
 PRIVATE_MEDIA_ACCEL_PREFIX = env("PRIVATE_MEDIA_ACCEL_PREFIX", "")
+# Decoded pixels that the photo uploads of one web process may hold at once (core.uploads);
+# parallel uploads beyond it wait their turn. 256 MB is two of the largest photos at once.
+IMAGE_DECODE_MEMORY_MB = int(env("IMAGE_DECODE_MEMORY_MB", "256"))
 
 # --- Notifications -----------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", "notifications.backends.ConsoleSMSBackend")
@@ -358,7 +361,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "pikepdf": {"level": "WARNING"}},
 }
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"

@@ -1,18 +1,25 @@
 import io
+import platform
+import struct
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pikepdf
+import psutil
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from core.uploads import MAX_UPLOAD_BYTES, clean_image, clean_image_or_pdf
+from core import uploads
+from core.uploads import MAX_UPLOAD_BYTES, DecodeBudget, clean_image, clean_image_or_pdf
 
 TOO_LARGE = "文件超过10MB，请选择小一些的照片或文件。"
 NOT_IMAGE = "无法识别这个文件，请上传 JPEG、PNG 或 WebP 格式的照片。"
 BROKEN = "照片已损坏，无法打开，请重新拍摄或选择。"
-PIXELS = "照片像素太高，请上传小一些的照片。"
+PIXELS = "这张图片的像素超过了手机照片，请上传手机拍摄的照片，或先把图片缩小再上传。"
+BUSY = "现在正在处理的照片较多，请稍等片刻再提交。"
 POLYGLOT = "这个文件除了图片还夹带了其他内容，已被拒绝。请上传普通照片。"
 NOT_IMAGE_OR_PDF = "请上传照片（JPEG、PNG 或 WebP）或 PDF 文件。"
 BAD_PDF = "这个PDF已损坏或设置了密码，无法检查。请上传普通的PDF或照片。"
@@ -127,6 +134,95 @@ def test_a_decompression_bomb_is_refused_quickly():
     assert time.monotonic() - started < 1.0
 
 
+def one_bit_png(width: int, height: int) -> bytes:
+    return image_bytes("PNG", size=(width, height), mode="1")
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header (SOF0) claims another size: refused before any decoding."""
+    data = bytearray(image_bytes("JPEG", size=(16, 16)))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_the_attack_of_issue_14_is_refused_before_decoding():
+    # 6000 x 6000 one-bit PNG: a few kB on the wire, 36 megapixels (108 MB as RGB) once decoded.
+    attack = one_bit_png(6000, 6000)
+    assert len(attack) < 20_000
+    process = psutil.Process()
+    before, started = process.memory_info().rss, time.monotonic()
+    assert refused(clean_image, attack, "photo.png") == [PIXELS]
+    assert time.monotonic() - started < 0.5
+    assert process.memory_info().rss - before < 20 * 2**20  # nothing was decoded
+    assert uploads.decode_budget.in_use == 0
+
+
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (one_bit_png(4097, 4096), "one pixel wider than 4096 x 4096"),
+        (one_bit_png(16385, 100), "longer than any photo"),
+        (jpeg_claiming(8193, 8192), "a JPEG beyond 64 megapixels"),
+        (jpeg_claiming(16385, 100), "a JPEG longer than any photo"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_pictures_beyond_a_phone_photo_are_refused(data, name):
+    assert refused(clean_image, data, "photo.jpg") == [PIXELS]
+
+
+def test_the_largest_png_we_take_is_4096_by_4096():
+    clean = clean_image(upload(one_bit_png(4096, 4096), "scan.png"), make_thumbnail=False)
+    assert Image.open(io.BytesIO(clean.content.read())).size == (4096, 4096)
+
+
+def test_a_48_megapixel_phone_jpeg_is_decoded_at_half_scale():
+    photo = image_bytes("JPEG", size=(8000, 6000), mode="L")
+    clean = clean_image(upload(photo))
+    assert Image.open(io.BytesIO(clean.content.read())).size == (4000, 3000)
+    assert Image.open(io.BytesIO(clean.thumbnail.read())).size == (480, 360)
+
+
+def test_the_decode_budget_makes_parallel_uploads_wait_their_turn(monkeypatch):
+    class Recording(DecodeBudget):
+        peak = 0
+
+        def acquire(self, cost, *, timeout):
+            granted = super().acquire(cost, timeout=timeout)
+            Recording.peak = max(Recording.peak, self.in_use)
+            return granted
+
+    photo = image_bytes("JPEG", size=(1000, 1000))
+    one_photo = 1000 * 1000 * uploads.PEAK_BYTES_PER_PIXEL
+    monkeypatch.setattr(uploads, "decode_budget", Recording(one_photo * 2))
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda _: clean_image(upload(photo)), range(6)))
+    assert len(results) == 6  # all taken, at most two decoding at once
+    assert Recording.peak == one_photo * 2
+    assert uploads.decode_budget.in_use == 0
+
+
+def test_when_the_budget_stays_full_the_upload_is_told_to_try_again(monkeypatch):
+    budget = DecodeBudget(1000)
+    assert budget.acquire(1000, timeout=0)
+    monkeypatch.setattr(uploads, "decode_budget", budget)
+    monkeypatch.setattr(uploads, "DECODE_WAIT_SECONDS", 0.05)
+    assert refused(clean_image, image_bytes("JPEG")) == [BUSY]
+    budget.release(1000)
+    assert clean_image(upload(image_bytes("JPEG"))).content_type == "image/jpeg"
+    assert budget.in_use == 0
+
+
+def test_a_waiting_decode_starts_when_another_one_ends():
+    budget = DecodeBudget(100)
+    assert budget.acquire(80, timeout=0)
+    assert not budget.acquire(30, timeout=0.01)
+    threading.Timer(0.05, budget.release, args=[80]).start()
+    assert budget.acquire(30, timeout=5)
+    assert budget.in_use == 30
+
+
 @pytest.mark.parametrize(
     "fmt, payload",
     [
@@ -213,3 +309,8 @@ def test_a_password_locked_pdf_is_refused():
 
 def test_certificate_that_is_neither_image_nor_pdf_is_refused():
     assert refused(clean_image_or_pdf, b"PK\x03\x04 a zip file", "certificate.pdf") == [NOT_IMAGE_OR_PDF]
+
+
+def test_large_blocks_go_back_to_the_os_on_glibc():
+    # On glibc (this machine, Debian production) freed pictures must leave the process.
+    assert uploads._return_large_blocks_to_the_os() is (platform.libc_ver()[0] == "glibc")
