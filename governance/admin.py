@@ -378,7 +378,7 @@ class ReportAdmin(admin.ModelAdmin):
     def due(self, obj: Report) -> str:
         moment = timezone.localtime(obj.due_at).strftime("%Y-%m-%d %H:%M")
         if obj.is_overdue:
-            return format_html('<strong style="color:#b3261e">⚠ {} {}</strong>', gettext("Overdue"), moment)
+            return format_html('<strong class="admin-overdue">⚠ {} {}</strong>', gettext("Overdue"), moment)
         return moment
 
     @admin.display(description=_("source"))
@@ -391,7 +391,7 @@ class ReportAdmin(admin.ModelAdmin):
     def photo_list(self, obj: Report) -> str:
         return format_html_join(
             " ",
-            '<a href="{}" target="_blank"><img src="{}" alt="{}" style="max-height:120px"></a>',
+            '<a href="{}" target="_blank"><img src="{}" alt="{}" class="admin-photo"></a>',
             (
                 (
                     reverse("governance:photo", args=[photo.pk, "full"]),
