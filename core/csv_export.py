@@ -16,9 +16,9 @@ import csv
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db.models import CharField, Value
+from django.db.models import CharField, Func, IntegerField, Value
 from django.db.models.expressions import Case, When
-from django.db.models.functions import Concat, Left
+from django.db.models.functions import Concat
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 
@@ -67,10 +67,14 @@ def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> S
 
 
 def formula_safe(expression):
-    """safe_cell() in SQL, for a text expression of a SELECT that COPY formats."""
+    """safe_cell() in SQL, for a text expression of a SELECT that COPY formats.
+
+    The first character is compared as its code point (ascii() of '' is 0), integers rather
+    than text under a collation: the roster export keeps close to the speed of a bare COPY."""
+    first_code = Func(expression, function="ASCII", output_field=IntegerField())
     return Case(
         When(
-            In(Left(expression, 1), list(FORMULA_LEADERS)),
+            In(first_code, [ord(leader) for leader in FORMULA_LEADERS]),
             then=Concat(Value(ESCAPE), expression, output_field=CharField()),
         ),
         default=expression,

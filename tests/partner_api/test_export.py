@@ -171,7 +171,7 @@ def check_stream(chunks) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     total = sum(sizes)
-    assert count == 50_000 - 1  # the first block's rows were read above
+    assert count == 50_000 - first_rows.count(b"\n")  # the first block's rows were read above
     assert len(sizes) > 100 and max(sizes) < 256 * 1024  # many small blocks, not one file
     assert sizes[0] < total / 100  # the first rows came when less than 1 % of the roster had been sent
     # Reading the whole roster held no more than a few blocks at once (ids set aside).
