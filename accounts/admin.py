@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import admin_mfa, idcard  # noqa: F401  (admin_mfa: the authenticators' admin)
 from accounts.models import Consent, User, WorkerProfile
 from accounts.phone import normalize_mobile, normalize_mobile_or_keep
-from core import crypto
+from core import crypto, privacy
 
 
 class PhoneCleaningMixin:
@@ -27,20 +27,36 @@ class UserEditForm(PhoneCleaningMixin, UserChangeForm):
         fields = "__all__"
 
 
-class WorkerProfileInline(admin.StackedInline):
+class IdentityFieldsMixin:
+    """The ID number, and the birth date only beside a full one: core.privacy decides per staff member."""
+
+    editable_profile_fields: tuple[str, ...] = ()
+    trailing_fields: tuple[str, ...] = ()
+    leading_readonly_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        identity = privacy.identity_admin_fields(request.user)
+        return (*self.editable_profile_fields, *identity, *self.trailing_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            *self.leading_readonly_fields,
+            *privacy.identity_admin_fields(request.user),
+            *self.trailing_fields,
+        )
+
+    @admin.display(description=_("ID number"))
+    def full_id_number(self, obj: WorkerProfile) -> str:
+        return privacy.shown_identity(obj, full_allowed=True).id_number
+
+
+PROFILE_FIELDS = ("occupation", "platform", "street", "months_in_trade", "education")
+
+
+class WorkerProfileInline(IdentityFieldsMixin, admin.StackedInline):
     model = WorkerProfile
     can_delete = False
-    fields = (
-        "occupation",
-        "platform",
-        "street",
-        "months_in_trade",
-        "education",
-        "id_number_masked",
-        "birth_date",
-        "sex",
-    )
-    readonly_fields = ("id_number_masked", "birth_date", "sex")
+    editable_profile_fields = PROFILE_FIELDS
 
 
 @admin.register(User)
@@ -75,7 +91,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(WorkerProfile)
-class WorkerProfileAdmin(admin.ModelAdmin):
+class WorkerProfileAdmin(IdentityFieldsMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "phone",
@@ -90,20 +106,9 @@ class WorkerProfileAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__real_name", "user__phone")
     search_help_text = _("Name, mobile number, or a full ID number (matched by its keyed hash).")
-    readonly_fields = ("user", "id_number_masked", "birth_date", "sex", "created_at", "updated_at")
-    fields = (
-        "user",
-        "occupation",
-        "platform",
-        "street",
-        "months_in_trade",
-        "education",
-        "id_number_masked",
-        "birth_date",
-        "sex",
-        "created_at",
-        "updated_at",
-    )
+    editable_profile_fields = ("user", *PROFILE_FIELDS)
+    leading_readonly_fields = ("user",)
+    trailing_fields = ("created_at", "updated_at")
 
     def has_add_permission(self, request) -> bool:
         return False  # workers create their own profile, with their own consent

@@ -135,6 +135,8 @@ class WorkerProfile(TimeStampedModel):
     class Meta:
         verbose_name = _("worker profile")
         verbose_name_plural = _("worker profiles")
+        # core.privacy.SEE_FULL_ID_PERMISSION: the full ID number (and the birth date beside it) in admin.
+        permissions = [("see_full_id_number", _("Can see full resident ID numbers"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(months_in_trade__lte=720), name="profile_months_in_trade_max"

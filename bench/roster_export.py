@@ -2,8 +2,10 @@
 
 Seeds 200,000 enrolled students of one university (server-side INSERT … SELECT, seconds), then:
 
-- CSV export end to end (WSGI handler, OAuth token, scoping, streaming) in rows/s, over
-  rows/s of `COPY (the same SELECT) TO STDOUT` read by psycopg on the same database: target >= 0.5;
+- CSV export end to end (WSGI handler, OAuth token, scoping, formula escaping in SQL, streaming)
+  in rows/s, over rows/s of bare `COPY (the same SELECT without the escaping) TO STDOUT` read by
+  psycopg on the same database: target >= 0.7 (every seeded phone number starts with +, so every
+  row takes the escaping branch at least once);
 - peak RSS while streaming 200,000 rows over peak RSS while streaming 20,000 (20k first, so a
   growing export shows): target <= 1.2;
 - time of the last JSON page (1,000 rows) over the first: target <= 1.5.
@@ -119,7 +121,9 @@ def run(*, best_of):
         assert lines == rows + 1, lines  # header + rows
         peaks[rows] = max(peaks.get(rows, 0), peak)
 
-    sql, params = export.roster_select(enrolments_for_university(university=university))
+    sql, params = export.roster_select(
+        enrolments_for_university(university=university), escape_formulas=False
+    )
 
     def copy_baseline() -> None:
         connection.ensure_connection()
@@ -153,7 +157,7 @@ def run(*, best_of):
     csv_rate, copy_rate = ROWS / measured, ROWS / base
     return [
         (
-            "roster CSV rows/s over COPY rows/s (target >= 0.5)",
+            "roster CSV rows/s over bare COPY rows/s (target >= 0.7)",
             csv_rate / copy_rate,
             f"{csv_rate:,.0f} vs {copy_rate:,.0f} rows/s, {ROWS:,} rows",
         ),

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
     "core",
     "accounts",
     "notifications",
@@ -98,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -323,6 +326,9 @@ MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 MEDIA_URL = "/private-media/"
 # Production behind nginx: an `internal` location that maps this prefix to PRIVATE_MEDIA_ROOT.
 PRIVATE_MEDIA_ACCEL_PREFIX = env("PRIVATE_MEDIA_ACCEL_PREFIX", "")
+# Decoded pixels that the photo uploads of one web process may hold at once (core.uploads);
+# parallel uploads beyond it wait their turn. 256 MB is two of the largest photos at once.
+IMAGE_DECODE_MEMORY_MB = int(env("IMAGE_DECODE_MEMORY_MB", "256"))
 
 # --- Notifications -----------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", "notifications.backends.ConsoleSMSBackend")
@@ -348,6 +354,15 @@ MAP_TILE_URL = os.environ.get(
 MAP_TILE_ATTRIBUTION = env(
     "MAP_TILE_ATTRIBUTION", env("SERVICES_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 )
+
+
+def tile_origin(url: str) -> str | None:
+    """The origin a tile URL template loads from, for the CSP ({s} subdomains become a wildcard)."""
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL) if MAP_TILE_URL else None
 
 # --- Services (the ten friendly scenarios) -------------------------------------------
 # A service request nobody has taken on after this many working days is overdue.
@@ -406,6 +421,23 @@ ONEROSTER_ID_KEY = env("ONEROSTER_ID_KEY", "")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests from ourselves only,
+# no inline script or style; images also from the map tile server when one is configured,
+# blob: for the photo previews the offline report queue makes, data: for Leaflet's empty tile.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "blob:", "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -422,7 +454,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "pikepdf": {"level": "WARNING"}},
 }
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"

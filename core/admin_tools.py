@@ -1,12 +1,13 @@
 """Admin pieces shared by every app: bounded counts and CSV export of the filtered list."""
 
-import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.http import StreamingHttpResponse
+
+# Every admin CSV goes through the one formula-safe writer (core.csv_export).
+from core.csv_export import csv_response as csv_response
 
 # Counting beyond this many rows is work nobody reads; the changelist says "10000+".
 COUNT_CAP = 10_000
@@ -23,25 +24,6 @@ class CappedCountPaginator(Paginator):
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608  (our own compiled SQL)
             return cursor.fetchone()[0]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
-    """A streamed CSV (UTF-8 with BOM, so Excel opens Chinese correctly), never built in memory."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def changelist_queryset(model_admin, request):

@@ -3,7 +3,6 @@
 Statuses and points are never form fields: every change goes through actions.py.
 """
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -11,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -174,7 +173,7 @@ class PointEntryAdmin(admin.ModelAdmin):
                     entry.balance_after,
                     entry.reason,
                     str(entry.reason_display),
-                    _csv_safe(entry.note),
+                    entry.note,
                     entry.source_id,
                 ]
 
@@ -379,7 +378,7 @@ class ReportAdmin(admin.ModelAdmin):
     def due(self, obj: Report) -> str:
         moment = timezone.localtime(obj.due_at).strftime("%Y-%m-%d %H:%M")
         if obj.is_overdue:
-            return format_html('<strong style="color:#b3261e">⚠ {} {}</strong>', gettext("Overdue"), moment)
+            return format_html('<strong class="admin-overdue">⚠ {} {}</strong>', gettext("Overdue"), moment)
         return moment
 
     @admin.display(description=_("source"))
@@ -392,7 +391,7 @@ class ReportAdmin(admin.ModelAdmin):
     def photo_list(self, obj: Report) -> str:
         return format_html_join(
             " ",
-            '<a href="{}" target="_blank"><img src="{}" alt="{}" style="max-height:120px"></a>',
+            '<a href="{}" target="_blank"><img src="{}" alt="{}" class="admin-photo"></a>',
             (
                 (
                     reverse("governance:photo", args=[photo.pk, "full"]),
@@ -476,46 +475,31 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected reports as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
         header = [
             "id", "submitted_at", "category", "grid", "street", "status", "department", "due_at", "overdue",
             "resolved_at", "address", "lat", "lng", "description", "source",
         ]  # fmt: skip
 
         def rows():
-            yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel read the Chinese text
             for report in queryset.select_related("category", "grid", "reporter", "api_key").order_by("id"):
-                yield writer.writerow(
-                    [
-                        report.pk,
-                        timezone.localtime(report.created_at).isoformat(timespec="seconds"),
-                        report.category.name_zh,
-                        report.grid.name if report.grid else "",
-                        report.get_street_display() if report.street else "",
-                        report.status,
-                        report.department,
-                        timezone.localtime(report.due_at).isoformat(timespec="seconds"),
-                        "yes" if report.is_overdue else "no",
-                        timezone.localtime(report.resolved_at).isoformat(timespec="seconds")
-                        if report.resolved_at
-                        else "",
-                        _csv_safe(report.address),
-                        report.lat if report.lat is not None else "",
-                        report.lng if report.lng is not None else "",
-                        _csv_safe(report.description),
-                        self.source(report),
-                    ]
-                )
+                yield [
+                    report.pk,
+                    timezone.localtime(report.created_at).isoformat(timespec="seconds"),
+                    report.category.name_zh,
+                    report.grid.name if report.grid else "",
+                    report.get_street_display() if report.street else "",
+                    report.status,
+                    report.department,
+                    timezone.localtime(report.due_at).isoformat(timespec="seconds"),
+                    "yes" if report.is_overdue else "no",
+                    timezone.localtime(report.resolved_at).isoformat(timespec="seconds")
+                    if report.resolved_at
+                    else "",
+                    report.address,
+                    report.lat if report.lat is not None else "",
+                    report.lng if report.lng is not None else "",
+                    report.description,
+                    self.source(report),
+                ]
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="grid-reports.csv"'
-        return response
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        return csv_response("grid-reports.csv", header, rows())

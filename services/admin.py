@@ -130,7 +130,7 @@ class ServicePointAdmin(admin.ModelAdmin):
         if not settings.MAP_TILE_URL:
             return gettext("No map tiles configured: check the coordinates on another map.")
         return format_html(
-            '<div id="point-map" data-tiles="{}" data-attribution="{}" style="height:260px;max-width:520px"></div>'
+            '<div id="point-map" data-tiles="{}" data-attribution="{}" class="admin-point-map"></div>'
             "<p>{}</p>",
             settings.MAP_TILE_URL,
             settings.MAP_TILE_ATTRIBUTION,
@@ -313,7 +313,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("overdue"))
     def overdue_flag(self, obj):
         if selectors.request_is_overdue(obj):
-            return format_html('<strong style="color:#b3261e">⚠ {}</strong>', gettext("Overdue"))
+            return format_html('<strong class="admin-overdue">⚠ {}</strong>', gettext("Overdue"))
         return ""
 
     @admin.display(description=_("reply to the worker"))
@@ -345,7 +345,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
             return "—"
         return format_html_join(
             " ",
-            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" width="96" height="96" style="object-fit:cover"></a>',
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" width="96" height="96" class="admin-photo-square"></a>',
             ((reverse("services:request_photo", args=[obj.pk, p.pk]),) * 2 for p in photos),
         )
 

@@ -60,11 +60,6 @@ def _stations_of(request):
     return _scoped(request, Station.objects.filter(is_active=True), "")
 
 
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula in Excel; a leading apostrophe keeps it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 class NoSaveButtonsMixin:
     """Change pages that only show: every change goes through an action page, not the form."""
 
@@ -319,7 +314,7 @@ class TopicAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
                 yield [
                     topic.pk,
                     topic.station.name,
-                    _csv_safe(topic.title),
+                    topic.title,
                     topic.get_status_display(),
                     topic.support_count,
                     timezone.localtime(topic.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -327,10 +322,10 @@ class TopicAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
                     timezone.localtime(topic.session.starts_at).strftime("%Y-%m-%d %H:%M")
                     if topic.session
                     else "",
-                    _csv_safe(topic.answer),
-                    _csv_safe(topic.resolution),
-                    _csv_safe(topic.explanation),
-                    _csv_safe(followups),
+                    topic.answer,
+                    topic.resolution,
+                    topic.explanation,
+                    followups,
                 ]
 
         header = [

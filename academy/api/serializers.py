@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from academy.models import CreditRecord, Enrolment, Intake, Level, Programme
+from core.privacy import shown_identity
 
 Status = Enrolment.Status
 # What a university may report back; the academy office owns every other status.
@@ -48,7 +49,9 @@ class StudentSerializer(serializers.Serializer):
     id_number = serializers.CharField(help_text="Full only with the roster:sensitive scope and consent.")
     id_number_is_full = serializers.BooleanField()
     sex = serializers.CharField()
-    birth_date = serializers.DateField(allow_null=True)
+    birth_date = serializers.DateField(
+        allow_null=True, help_text="Only beside a full id_number: with a masked one it would complete it."
+    )
     occupation = serializers.CharField()
     education = serializers.CharField()
 
@@ -86,14 +89,16 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     def get_student(self, enrolment) -> StudentSerializer:
         worker = enrolment.worker
         profile = getattr(worker, "profile", None)
-        full = bool(self.context.get("sensitive") and enrolment.id_consented and profile)
+        identity = shown_identity(
+            profile, full_allowed=bool(self.context.get("sensitive") and enrolment.id_consented)
+        )
         return {
             "name": worker.real_name,
             "phone": worker.phone,
-            "id_number": (profile.id_number() if full else profile.id_number_masked) if profile else "",
-            "id_number_is_full": full,
+            "id_number": identity.id_number,
+            "id_number_is_full": identity.id_number_is_full,
             "sex": profile.sex if profile else "",
-            "birth_date": profile.birth_date if profile else None,
+            "birth_date": identity.birth_date,
             "occupation": profile.occupation if profile else "",
             "education": profile.education if profile else "",
         }

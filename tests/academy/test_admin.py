@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from academy.models import Enrolment, Intake, Offering
 from accounts import roles
+from accounts.models import User
 from tests.academy.factories import EnrolmentFactory, IntakeFactory, OfferingFactory, ProgrammeFactory
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import StaffFactory, WorkerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +180,13 @@ def test_search_by_phone_as_people_type_it(client, checker):
     client.force_login(checker)
     response = client.get(CHANGELIST, {"q": wanted.worker.phone_display})
     assert [enrolment.pk for enrolment in response.context["cl"].result_list] == [wanted.pk]
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run(client, checker):
+    kept = EnrolmentFactory(status="waitlisted")
+    User.objects.filter(pk=kept.worker_id).update(real_name=INJECTION)
+    Enrolment.objects.filter(pk=kept.pk).update(decision_reason="@SUM(1)", student_number="-2+3")
+    rows = csv_rows(client.get(reverse("admin:academy_enrolment_export")))
+    assert rows[1][1] == ESCAPED
+    assert rows[1][11:] == ["'@SUM(1)", "'-2+3"]
+    assert formula_cells(rows) == []

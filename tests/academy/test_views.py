@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from academy.models import Enrolment
 from tests.academy.factories import EnrolmentFactory, OfferingFactory, ProgrammeFactory, worker
-from tests.core.test_uploads import MINIMAL_PDF, image_bytes
+from tests.core.test_uploads import MINIMAL_PDF, PDF_JAVASCRIPT, catalog_with, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,16 @@ def test_sharing_the_id_number_with_the_university_is_a_separate_optional_consen
         reverse("academy:review", args=[second.pk]), {"confirm": "on", "share_id_with_university": "on"}
     )
     assert Consent.objects.filter(user=courier, purpose="share_id_university", withdrawn_at=None).count() == 1
+
+
+def test_a_certificate_pdf_with_an_escaped_script_is_refused_and_nothing_is_saved(client, courier):
+    offering = OfferingFactory()
+    client.post(reverse("academy:apply"), {"offering": offering.pk})
+    enrolment = Enrolment.objects.get(worker=courier)
+    crafted = catalog_with(b"/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>")
+    upload = SimpleUploadedFile("diploma.pdf", crafted, content_type="application/pdf")
+    response = client.post(reverse("academy:certificate", args=[enrolment.pk]), {"certificate": upload})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"certificate": [PDF_JAVASCRIPT]}
+    enrolment.refresh_from_db()
+    assert (enrolment.draft_step, enrolment.certificate.name) == (2, "")

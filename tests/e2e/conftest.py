@@ -37,6 +37,49 @@ def pytest_runtest_setup(item):
         connection.creation.deserialize_db_from_string(template_db.snapshot)
 
 
+class CspWatchingBrowser:
+    """The browser, whose every context reports Content-Security-Policy violations to `violations`.
+
+    Chromium logs each refusal to the console; the `securitypolicyviolation` event is caught too,
+    so a refused inline style, script or image anywhere in a journey fails the test."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._on_console)
+        context.expose_function("__cspViolation", self._on_violation)
+        context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', function (e) {"
+            " window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI + ' on ' + e.documentURI); });"
+        )
+        return context
+
+    def _on_violation(self, text: str) -> None:
+        self.violations.append(text)
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(message.text)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test ends with no CSP violation in any page it opened."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    watching = request.getfixturevalue("browser")
+    watching.violations.clear()
+    yield
+    assert watching.violations == []
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -58,7 +101,7 @@ def browser():
                 "--disable-sync",
             ],
         )
-        yield browser
+        yield CspWatchingBrowser(browser)
         browser.close()
 
 

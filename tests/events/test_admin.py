@@ -13,6 +13,7 @@ from events.actions import checkin_create
 from events.models import CheckIn, ContestResult, Event, Registration
 from governance.models import PointEntry
 from notifications.models import Message
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.events import messages as text
 from tests.events.factories import EventFactory, RegistrationFactory, ongoing_event
 from tests.factories import StaffFactory, UserFactory
@@ -448,3 +449,15 @@ def test_a_result_needs_a_rank_from_1_and_a_score_from_0(staff_client, station, 
     assert message in page
     assert f'value="{rank}"' in page and f'value="{score}"' in page
     assert not ContestResult.objects.exists()
+
+
+def test_attendance_csv_escapes_cells_a_spreadsheet_would_run(staff_client, station):
+    event = ongoing_event(station=station, title="-技能竞赛")
+    registration = RegistrationFactory(event=event, user=UserFactory(real_name=INJECTION))
+    response = staff_client.post(
+        reverse("admin:events_registration_changelist"),
+        {"action": "export_attendance", "_selected_action": [registration.pk]},
+    )
+    rows = csv_rows(response)
+    assert (rows[1][0], rows[1][3]) == ("'-技能竞赛", ESCAPED)
+    assert formula_cells(rows) == []

@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from governance import actions
 from governance.models import ApiKey, GridMember, PointEntry, Report
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import UserFactory
 from tests.governance.factories import category, clean_photo, photo_upload
 
@@ -202,7 +204,7 @@ def test_points_ledger_csv_follows_the_filters_and_refuses_other_staff(client, g
             str(entry.pk),
             timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
             member.real_name,
-            member.phone,
+            "'" + member.phone,  # +86… would be a formula; the apostrophe keeps it readable text
             "10",
             "10",
             "report_accepted",
@@ -232,3 +234,20 @@ def test_a_point_rule_cannot_take_points_away(client, grid_admin):
     assert rule.amount == 10
     with pytest.raises(IntegrityError), transaction.atomic():
         PointRule.objects.filter(pk=rule.pk).update(amount=-1)
+
+
+def test_points_ledger_csv_escapes_cells_a_spreadsheet_would_run(client, grid_admin, member):
+    User.objects.filter(pk=member.pk).update(real_name=INJECTION)
+    actions.points_add(user=member, amount=10, reason="report_accepted", note="@cmd")
+    client.force_login(grid_admin)
+    rows = csv_rows(client.get(reverse("admin:governance_pointentry_export")))
+    assert (rows[1][2], rows[1][3], rows[1][8]) == (ESCAPED, "'" + member.phone, "'@cmd")
+    assert formula_cells(rows) == []
+
+
+def test_report_csv_escapes_cells_a_spreadsheet_would_run(client, grid_admin, report):
+    Report.objects.filter(pk=report.pk).update(address=INJECTION)
+    client.force_login(grid_admin)
+    rows = csv_rows(client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [report.pk]}))
+    assert rows[1][10] == ESCAPED
+    assert formula_cells(rows) == []

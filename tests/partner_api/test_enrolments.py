@@ -27,7 +27,8 @@ def body(enrolment: Enrolment, *, id_number: str, full: bool = False, credits=()
             "id_number": id_number,
             "id_number_is_full": full,
             "sex": profile.sex,
-            "birth_date": str(profile.birth_date) if profile.birth_date else None,
+            # Beside a masked number the birth date would complete it (core.privacy).
+            "birth_date": str(profile.birth_date) if full and profile.birth_date else None,
             "occupation": "courier",
             "education": "senior_high",
         },

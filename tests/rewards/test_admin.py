@@ -3,11 +3,13 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts import roles
+from accounts.models import User
 from core.models import AuditEntry
 from governance.actions import points_add
 from rewards import actions
 from rewards.models import RewardStock, Voucher
 from stations.models import Station
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import StaffFactory, UserFactory
 from tests.rewards.factories import RewardFactory, StockFactory
 
@@ -96,7 +98,7 @@ def test_csv_export_of_the_filtered_list(client, superuser, voucher):
     lines = body.splitlines()
     assert lines[0] == "\ufeff兑换码,小哥,手机号,奖励,驿站,所付积分,状态,兑换时间,领取截止,领取时间"
     assert lines[1].startswith(
-        f"{voucher.code},张伟,{voucher.user.phone},驿站咖啡一杯,龙湖天街小哥驿站,30,待领取,"
+        f"{voucher.code},张伟,'{voucher.user.phone},驿站咖啡一杯,龙湖天街小哥驿站,30,待领取,"
     )
     assert len(lines) == 2
     assert (
@@ -274,7 +276,8 @@ def test_the_csv_of_district_staff_has_every_station_and_full_phones(client, dis
     response = client.get(reverse("admin:rewards_voucher_export"))
     lines = b"".join(response.streaming_content).decode("utf-8").splitlines()
     assert len(lines) == 3
-    assert all(",李明,+8613800000001,驿站咖啡一杯," in line for line in lines[1:])
+    # A leading + would start a formula; the apostrophe keeps the number readable text.
+    assert all(",李明,'+8613800000001,驿站咖啡一杯," in line for line in lines[1:])
 
 
 @pytest.mark.parametrize("extra", [0, 2])
@@ -305,3 +308,12 @@ def test_leaderboard_choices_show_masked_phones_to_station_staff(client, station
     client.force_login(station_staff)
     page = client.get(reverse("admin:rewards_leaderboardoptin_changelist")).content.decode()
     assert "李明 138****0001" in page and "138 0000 0001" not in page
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run(client, superuser, voucher):
+    User.objects.filter(pk=voucher.user_id).update(real_name=INJECTION)
+    client.force_login(superuser)
+    rows = csv_rows(client.get(reverse("admin:rewards_voucher_export")))
+    # The name cannot run; the phone number stays readable text instead of becoming 8.6138E+12.
+    assert rows[1][1:3] == [ESCAPED, "'" + voucher.user.phone]
+    assert formula_cells(rows) == []

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
+from accounts.models import User
 from notifications.models import Message
 from services import selectors
 from services.models import ServiceRequest, ServiceRequestNote
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import StaffFactory
 from tests.services.factories import PointFactory, ServiceRequestFactory
 
@@ -145,3 +147,12 @@ def test_point_admin_has_the_map_preview_and_amenity_checkboxes(client, staff):
     assert 'id="point-map"' in page
     assert "vendor/leaflet/leaflet.js" in page
     assert 'type="checkbox" name="amenities" value="charging"' in page
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run(client, staff):
+    request = ServiceRequestFactory()
+    User.objects.filter(pk=request.worker_id).update(real_name=INJECTION)
+    response = client.post(LIST_URL, {"action": "export_csv", "_selected_action": [request.pk]})
+    rows = csv_rows(response)
+    assert rows[1][5] == ESCAPED
+    assert formula_cells(rows) == []

@@ -417,3 +417,15 @@ def test_staff_reading_english_still_write_to_the_worker_in_chinese(service_staf
         actions.service_request_assign(request_id=request.pk, acting_user=service_staff)
     message = Message.objects.get(recipient=request.worker, kind="service_request_assigned")
     assert message.subject == f"你的诉求 {request.reference} 已受理"
+
+
+def test_the_one_bit_6000_by_6000_png_of_issue_14_is_refused_with_a_clear_message(client, worker):
+    buffer = io.BytesIO()
+    Image.new("1", (6000, 6000)).save(buffer, format="PNG")
+    attack = [SimpleUploadedFile(f"{i}.png", buffer.getvalue(), content_type="image/png") for i in range(3)]
+    response = client.post(NEW_URL, {**form_data(), "photos": attack})
+    assert response.status_code == 200
+    assert response.context["form"].errors["photos"] == [
+        "这张图片的像素超过了手机照片，请上传手机拍摄的照片，或先把图片缩小再上传。"
+    ]
+    assert not ServiceRequest.objects.exists()

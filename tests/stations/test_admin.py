@@ -13,6 +13,7 @@ from governance.models import PointEntry
 from notifications.models import Message
 from stations import actions
 from stations.models import FollowUpAction, Session, Topic
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import StaffFactory, UserFactory
 from tests.stations.conftest import hold, schedule
 
@@ -360,3 +361,11 @@ def test_a_topic_page_in_admin_has_no_save_buttons(staff_client, supported_topic
     assert response.status_code == 200
     assert 'name="_save"' not in page_text(response)
     assert 'name="_continue"' not in page_text(response)
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run(staff_client, station, raiser, lead):
+    topic = actions.topic_raise(station=station, raised_by=raiser, title=INJECTION, description="描述。")
+    actions.topic_close(topic_id=topic.pk, answer="+已答复", acting_user=lead)
+    rows = csv_rows(staff_client.get(reverse("admin:stations_topic_export")))
+    assert (rows[1][2], rows[1][8]) == (ESCAPED, "'+已答复")
+    assert formula_cells(rows) == []

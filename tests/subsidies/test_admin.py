@@ -11,8 +11,10 @@ from django.utils import timezone
 from academy.actions import enrolment_confirm
 from academy.models import Enrolment
 from accounts import roles
+from accounts.models import User
 from subsidies.models import Budget, Instalment, SubsidyApplication
 from tests.academy.factories import IntakeFactory, OfferingFactory
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import StaffFactory, WorkerProfileFactory
 from tests.subsidies.factories import SubsidyApplicationFactory, scheme_with_budget
 
@@ -252,3 +254,21 @@ def test_queue_filter_for_approvers_hides_their_own_checks(client, approver):
     ids = [application.pk for application in response.context["cl"].result_list]
     assert ids == [theirs.pk]
     assert mine.pk not in ids
+
+
+def test_finance_csv_escapes_cells_a_spreadsheet_would_run(client, approver):
+    application = SubsidyApplicationFactory(status="approved")
+    User.objects.filter(pk=application.applicant_id).update(real_name=INJECTION)
+    Instalment.objects.create(
+        application=application,
+        study_year=1,
+        amount=Decimal("3600.00"),
+        status="paid",
+        payable_at=timezone.now(),
+        paid_on=dt.date(2027, 7, 1),
+        payment_reference="+BANK-1",
+    )
+    client.force_login(approver)
+    rows = csv_rows(client.get(reverse("admin:subsidies_instalment_export")))
+    assert (rows[1][2], rows[1][-1]) == (ESCAPED, "'+BANK-1")
+    assert formula_cells(rows) == []

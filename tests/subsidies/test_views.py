@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from subsidies.models import SubsidyApplication
 from tests.academy.factories import worker
-from tests.core.test_uploads import MINIMAL_PDF
+from tests.core.test_uploads import MINIMAL_PDF, PDF_JAVASCRIPT, catalog_with
 from tests.subsidies.factories import SubsidyApplicationFactory, admitted_enrolment, scheme_with_budget
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,17 @@ def test_my_subsidy_query_count_is_flat(client, django_assert_num_queries):
     # enrolments still without an application, unread count, release
     with django_assert_num_queries(8):
         client.get(reverse("subsidies:mine"))
+
+
+def test_a_pdf_with_an_escaped_script_is_refused_and_nothing_is_saved(client):
+    application = SubsidyApplicationFactory(status="draft", employment_proof=None)
+    client.force_login(application.applicant)
+    crafted = catalog_with(b"/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>")
+    response = client.post(
+        reverse("subsidies:documents", args=[application.pk]),
+        {"employment_proof": SimpleUploadedFile("proof.pdf", crafted)},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"employment_proof": [PDF_JAVASCRIPT]}
+    application.refresh_from_db()
+    assert not application.employment_proof

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
+from accounts.models import User
 from governance.models import PointEntry
+from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import StaffFactory
 from tests.volunteering.factories import TeamFactory, make_task
 from volunteering import actions
@@ -181,9 +183,9 @@ def test_csv_export_of_completed_tasks_without_the_details(
     ]  # fmt: skip
     assert [row[:11] for row in rows[1:]] == [
         [str(today_task.pk), "助老专送小哥队", day, "11:00-12:00", "翠苑街道", "翠苑一区", "午餐送餐",
-         "张伟", member.phone, "是", "20"],
+         "张伟", "'" + member.phone, "是", "20"],
         [str(today_task.pk), "助老专送小哥队", day, "11:00-12:00", "翠苑街道", "翠苑一区", "午餐送餐",
-         "王强", other_member.phone, "否", "0"],
+         "王强", "'" + other_member.phone, "否", "0"],
     ]  # fmt: skip
     for secret in SECRETS:
         assert secret not in text
@@ -286,3 +288,13 @@ def test_bad_task_input_in_admin_is_refused_with_a_clear_message(
     assert 'value="翠苑一区12幢3单元502室"' in html  # what was typed is kept
     assert not Task.objects.exists()
     assert not Recipient.objects.exists()
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run(client, station_staff, today_task, lead, member):
+    User.objects.filter(pk=member.pk).update(real_name=INJECTION)
+    actions.task_confirm(task_id=today_task.pk, acting_user=lead, volunteer_ids=[member.pk])
+    client.force_login(station_staff)
+    rows = csv_rows(client.post(TASKS, {"action": "export_done_csv"}))
+    mine = next(row for row in rows[1:] if row[7] == ESCAPED)
+    assert mine[8] == "'" + member.phone
+    assert formula_cells(rows) == []

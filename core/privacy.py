@@ -1,0 +1,51 @@
+"""What may be shown beside a resident ID number: the one rule every surface asks.
+
+The masked number (`330106********2444`) hides exactly the eight birth-date digits.
+So the birth date, or anything derived from it (an age), completes it: shown
+together, the full number is rebuilt. Whoever may not see the full number gets the
+masked one and nothing derived from the hidden digits; whoever may (the worker
+themself, a university holding `roster:sensitive` for a student who consented, staff
+holding SEE_FULL_ID_PERMISSION) gets the full number and the birth date.
+
+The API serializers, the roster CSV (both paths), the admin pages and any future
+surface go through this module, so the rule is written once.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+# Staff who must read the number in clear (checking an ID card against the record).
+SEE_FULL_ID_PERMISSION = "accounts.see_full_id_number"
+
+
+@dataclass(frozen=True)
+class ShownIdentity:
+    id_number: str
+    id_number_is_full: bool
+    birth_date: date | None
+
+
+def shown_identity(profile, *, full_allowed: bool) -> ShownIdentity:
+    """The ID number and birth date of `profile` (a WorkerProfile or None) as this viewer may see them."""
+    if profile is None:
+        return ShownIdentity(id_number="", id_number_is_full=False, birth_date=None)
+    if full_allowed and profile.id_number_encrypted:
+        return ShownIdentity(
+            id_number=profile.id_number(), id_number_is_full=True, birth_date=profile.birth_date
+        )
+    return ShownIdentity(id_number=profile.id_number_masked, id_number_is_full=False, birth_date=None)
+
+
+def staff_may_see_full_id(user) -> bool:
+    return bool(user and user.is_active and user.is_staff and user.has_perm(SEE_FULL_ID_PERMISSION))
+
+
+def identity_admin_fields(user) -> tuple[str, ...]:
+    """The read-only identity fields of a worker profile in admin for this staff member.
+
+    Without the permission: the masked number and sex (sex is already digit 17 of the
+    masked number); never the birth date. With it: the full number and the birth date.
+    """
+    if staff_may_see_full_id(user):
+        return ("full_id_number", "birth_date", "sex")
+    return ("id_number_masked", "sex")
