@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import User, WorkerProfile
 from core.models import AuditEntry
+from tests.accounts.test_profile import form_data
 from tests.factories import UserFactory, WorkerProfileFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
@@ -72,19 +73,6 @@ def test_finding_5_a_spent_budget_answers_alike_too(settings):
     ).replace("13800000102", "N")
 
 
-def profile_form(id_number: str) -> dict:
-    return {
-        "real_name": "赵小明",
-        "occupation": "food_delivery",
-        "platform": "美团",
-        "street": "xixi",
-        "months_in_trade": "18",
-        "education": "senior_high",
-        "id_number": id_number,
-        "sensitive_data_consent": "on",
-    }
-
-
 def test_finding_5_id_number_already_used_is_rate_limited_audited_and_says_where_to_get_help(
     client, settings
 ):
@@ -93,7 +81,7 @@ def test_finding_5_id_number_already_used_is_rate_limited_audited_and_says_where
     worker = UserFactory(real_name="")
     client.force_login(worker)
     for _attempt in range(2):
-        response = client.post(PROFILE, profile_form(ID_NUMBER))
+        response = client.post(PROFILE, form_data(id_number=ID_NUMBER))
         assert response.status_code == 200
         assert response.context["form"].errors == {"id_number": [TAKEN]}
         assert TAKEN in response.content.decode()
@@ -105,9 +93,11 @@ def test_finding_5_id_number_already_used_is_rate_limited_audited_and_says_where
     # The third check is the last one this hour: afterwards no number is checked at all,
     # a free one included, so nobody can go on probing whose numbers are registered.
     free = valid_id_number("330106", "19980721", "244")
-    assert client.post(PROFILE, profile_form(ID_NUMBER)).context["form"].errors == {"id_number": [TAKEN]}
+    assert client.post(PROFILE, form_data(id_number=ID_NUMBER)).context["form"].errors == {
+        "id_number": [TAKEN]
+    }
     for number in (ID_NUMBER, free):
-        response = client.post(PROFILE, profile_form(number))
+        response = client.post(PROFILE, form_data(id_number=number))
         assert response.status_code == 200
         assert response.context["form"].errors == {"id_number": [CHECKS_SPENT]}
     assert taken.count() == 3
@@ -122,7 +112,9 @@ def test_saving_the_profile_again_with_the_own_id_number_is_not_a_check(client, 
     profile = WorkerProfileFactory(id_number=ID_NUMBER)
     client.force_login(profile.user)
     for platform in ("饿了么", "美团", "顺丰速运"):
-        assert client.post(PROFILE, profile_form(ID_NUMBER) | {"platform": platform}).status_code == 302
+        assert (
+            client.post(PROFILE, form_data(id_number=ID_NUMBER) | {"platform": platform}).status_code == 302
+        )
     profile.refresh_from_db()
     assert (profile.platform, profile.id_number()) == ("顺丰速运", ID_NUMBER)
 
@@ -132,6 +124,6 @@ def test_a_full_width_id_number_is_the_same_number(client):
     worker = UserFactory(real_name="")
     client.force_login(worker)
     full_width = ID_NUMBER.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
-    response = client.post(PROFILE, profile_form(full_width))
+    response = client.post(PROFILE, form_data(id_number=full_width))
     assert response.context["form"].errors == {"id_number": [TAKEN]}
     assert WorkerProfile.objects.filter(id_number_hash=holder.id_number_hash).count() == 1
