@@ -21,6 +21,8 @@ SLOW_FOR_A_REASON: dict[str, str] = {
     "tests/e2e/test_subsidies_apply.py::test_worker_applies_checker_checks_approver_approves": JOURNEY
     + " (a worker and two staff members in admin)",
     "tests/e2e/test_worker_signup.py::test_new_worker_signs_up_and_completes_profile": JOURNEY,
+    "tests/e2e/test_csp.py::test_admin_pages_with_scripts_and_maps_run_under_the_policy": "opens every "
+    "admin page that loads a script or a map in Chromium and waits for any Content-Security-Policy violation",
     # Size is the point of these.
     "tests/partner_api/test_export.py::test_50000_rows_stream_and_round_trip": "streams and parses a "
     "50,000-row roster to prove it is sent in small blocks with bounded memory",
