@@ -22,6 +22,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
+from accounts import permission_matrix
 from accounts.models import User, WorkerProfile
 from core import crypto
 from governance import actions as governance_actions
@@ -31,6 +32,7 @@ from services import actions as service_actions
 from services.models import ServiceRequest
 from tests.factories import StaffFactory, log_in_with
 from tests.governance.factories import category, clean_photo
+from volunteering.models import Recipient
 
 WHO = (
     "anonymous",
@@ -63,7 +65,8 @@ class World:
     users: dict[str, User | None]
     clients: dict[str, Client]
     rows: dict[type[models.Model], models.Model]  # one existing row per registered admin model
-    secrets: list[str] = field(default_factory=list)  # every worker's name, phone and ID number
+    # Every worker's name, phone and ID number; every elderly person's name, address and phone.
+    secrets: list[str] = field(default_factory=list)
     service_request: ServiceRequest | None = None
     report: object = None
     inbox_message: Message | None = None  # delivered to its recipient's inbox, not read yet
@@ -77,7 +80,7 @@ def phone_spellings(e164: str) -> list[str]:
     return [e164, local, f"{local[:3]} {local[3:7]} {local[7:]}"]
 
 
-def worker_secrets() -> list[str]:
+def world_secrets() -> list[str]:
     found = []
     for user in User.objects.filter(is_staff=False, is_superuser=False).order_by("pk"):
         found.append(user.real_name)
@@ -86,6 +89,8 @@ def worker_secrets() -> list[str]:
         "id_number_encrypted", flat=True
     ):
         found.append(crypto.decrypt(encrypted))
+    for recipient in Recipient.objects.order_by("pk"):  # the elderly people volunteers serve
+        found += [recipient.name, recipient.address, recipient.phone]
     return [secret for secret in found if secret]
 
 
@@ -148,16 +153,20 @@ def build(media_root) -> World:
         status=Message.Status.SENT, sent_at=timezone.now(), read_at=None
     )
     inbox_message.refresh_from_db()
+    # A row the station staff member may open where the admin keeps them to their own stations
+    # (the demo's three stations are theirs), so that every role's answer is about permissions.
+    station_staff = permission_matrix.request_for(users["station_staff"])
     rows = {}
-    for model in admin.site._registry:
-        row = model._default_manager.order_by("pk").first()
+    for model, model_admin in admin.site._registry.items():
+        row = model_admin.get_queryset(station_staff).order_by("pk").first()
+        row = row or model._default_manager.order_by("pk").first()
         if row is not None:
             rows[model] = row
     return World(
         users=users,
         clients={who: logged_in(user) for who, user in users.items()},
         rows=rows,
-        secrets=worker_secrets(),
+        secrets=world_secrets(),
         service_request=service_request,
         report=report,
         inbox_message=inbox_message,
