@@ -55,6 +55,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Everyone else on staff sees 138****0001 (accounts.selectors.phone_for).
+        permissions = [("see_phone_number", _("Can see full mobile numbers"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(phone__regex=r"^\+861[3-9][0-9]{9}$"), name="user_phone_e164_cn"
