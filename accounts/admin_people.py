@@ -37,6 +37,10 @@ def _masked_person(name: str, path: str, description):
     return shown
 
 
+def _masked_label(person) -> str:
+    return f"{person.real_name} {masked_phone(person.phone)}".strip()
+
+
 def _masked_phone(name: str, path: str, description):
     @admin.display(description=description)
     def shown(obj) -> str:
@@ -81,38 +85,63 @@ class PhoneMaskedAdmin:
 
     # --- columns and fields -------------------------------------------------------------------
 
-    def _masked(self, request, names):
+    def _twinned(self) -> set[str]:
+        return {*self.person_fields, *self.phone_fields, *self.own_twins}
+
+    def _swap(self, names, swapped: set[str]) -> tuple:
+        return tuple(dict.fromkeys(f"{name}_masked" if name in swapped else name for name in names))
+
+    def _swapped(self, request, obj=None) -> set[str]:
+        """The names shown as masked twins on this page: every one a viewer without the
+        permission only reads (an editable person field keeps its input, with a masked label)."""
         if may_see_phone(request.user):
-            return names
-        twins = {*self.person_fields, *self.phone_fields, *self.own_twins}
-        return type(names)(f"{name}_masked" if name in twins else name for name in names)
+            return set()
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self._twinned()  # a view-only page: Django shows every field read-only
+        return self._twinned() & set(self.readonly_names(request, obj))
+
+    def readonly_names(self, request, obj=None):
+        """The admin's read-only fields before masking: override this, not get_readonly_fields."""
+        return super().get_readonly_fields(request, obj)
 
     def get_list_display(self, request):
-        return self._masked(request, tuple(super().get_list_display(request)))
+        names = tuple(super().get_list_display(request))
+        return names if may_see_phone(request.user) else self._swap(names, self._twinned())
 
     def get_list_display_links(self, request, list_display):
         links = super().get_list_display_links(request, list_display)
-        return self._masked(request, tuple(links)) if links else links
+        if not links or may_see_phone(request.user):
+            return links
+        return self._swap(tuple(links), self._twinned())
 
     def get_fields(self, request, obj=None):
-        return self._masked(request, tuple(super().get_fields(request, obj)))
+        return self._swap(tuple(super().get_fields(request, obj)), self._swapped(request, obj))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if may_see_phone(request.user):
+        swapped = self._swapped(request, obj)
+        if not swapped:
             return fieldsets
         return [
-            (title, {**options, "fields": self._masked(request, tuple(options["fields"]))})
+            (title, {**options, "fields": self._swap(tuple(options["fields"]), swapped)})
             for title, options in fieldsets
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = tuple(super().get_readonly_fields(request, obj))
-        if may_see_phone(request.user):
-            return fields
-        twins = [f"{name}_masked" for name in (*self.person_fields, *self.phone_fields, *self.own_twins)]
-        # The masked twins are never form fields, whatever the viewer may change.
-        return tuple(dict.fromkeys((*self._masked(request, fields), *twins)))
+        names = tuple(self.readonly_names(request, obj))
+        swapped = self._swapped(request, obj)
+        # The original names stay read-only too, so that they never become form fields.
+        return tuple(
+            dict.fromkeys((*self._swap(names, swapped), *(f"{n}_masked" for n in swapped), *swapped))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in self.person_fields and not may_see_phone(request.user):
+            field = person_raw_id_field(request, field)
+            if field is not None and hasattr(field, "label_from_instance"):
+                field.label_from_instance = _masked_label
+        return field
 
     # --- search -------------------------------------------------------------------------------
 

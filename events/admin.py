@@ -357,7 +357,7 @@ class ContestResultAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     raw_id_fields = ("user",)
     ordering = ("event", "rank", "id")
 
-    def get_readonly_fields(self, request, obj=None):
+    def readonly_names(self, request, obj=None):
         if obj is not None and obj.event.results_published_at is not None:
             return ("event", "user", "rank", "score", "points")
         if obj is not None:

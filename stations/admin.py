@@ -193,8 +193,8 @@ class TopicAdmin(NoSaveButtonsMixin, PhoneMaskedAdmin, StationScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(support_count=Count("supports"))
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
+    def readonly_names(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -84,8 +84,9 @@ class StationScopedAdmin(admin.ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            # A foreign id and a missing id answer alike: neither says that the row exists.
+        # A foreign id and a missing id answer alike, 404: neither says that the row exists.
+        # Without any permission on the model, Django's own 403 comes first, as on every page.
+        if obj is None and self.has_view_or_change_permission(request):
             raise Http404(NOT_FOUND)
         return obj
 

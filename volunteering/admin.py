@@ -215,10 +215,10 @@ class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
             kwargs["form"] = TaskAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_readonly_fields(self, request, obj=None):
+    def readonly_names(self, request, obj=None):
         if obj is None:
             return ()
-        fields = tuple(super().get_readonly_fields(request, obj))
+        fields = tuple(super().readonly_names(request, obj))
         if self._may_see_recipient(request, obj):
             return fields
         return tuple("recipient_hidden" if name == "recipient_details" else name for name in fields)
