@@ -254,6 +254,7 @@ def attendance_row(registration: Registration) -> list:
 @admin.register(Registration)
 class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
+    person_fields = {"user": "user"}
     phone_paths = ("user__phone",)
     list_display = ("event", "worker", "phone", "status", "registered_at", "checked_in_at", "points")
     list_filter = ("status", CheckedInFilter, "event__kind", "event__station", WhenFilter)
@@ -391,7 +392,8 @@ class ContestResultAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 @admin.register(CheckIn)
 class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
-    phone_paths = ("user__phone",)
+    person_fields = {"user": "user"}
+
     list_display = ("event", "worker", "created_at", "points")
     list_filter = ("event__station", "event__kind")
     list_select_related = ("event", "user")

@@ -156,7 +156,7 @@ class PointEntryAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
     station_path = None  # no station of its own: station_scope follows each line's source
     every_station_permissions = ("governance.view_all_points",)
-    person_fields = {"user": "user"}
+    person_fields = {"user": "user", "created_by": "created_by"}
     phone_paths = ("user__phone",)
     list_display = ("created_at", "user", "amount", "reason", "balance_after", "source_type", "source_id")
     list_filter = (

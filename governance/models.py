@@ -483,7 +483,8 @@ class PointEntry(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="pointentry_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.amount:+d} ({self.reason})"
+        # No phone number here: admin shows this text to station staff (titles, inline rows).
+        return f"{self.user.real_name or self.user_id}: {self.amount:+d} ({self.reason})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

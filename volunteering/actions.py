@@ -100,7 +100,7 @@ def team_create(*, name: str, lead, acting_user, description: str = "", station=
 @transaction.atomic
 def team_lead_change(*, team_id: int, lead, acting_user, reason: str = "") -> Team:
     """Name a new team lead: staff who run the team's station only; the old and the new lead are audited."""
-    team = Team.objects.select_for_update().select_related("station").get(pk=team_id)
+    team = Team.objects.select_for_update(of=("self",)).select_related("station").get(pk=team_id)
     if not may_run_team(team=team, user=acting_user):
         raise PermissionDenied(str(NOT_YOUR_STATION))
     if lead is None or not lead.is_active:
