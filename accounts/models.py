@@ -146,7 +146,9 @@ class WorkerProfile(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return str(self.user)
+        # No phone number here: admin heads the profile inline and titles with it, for station
+        # staff too (accounts.admin_people masks the number where it is shown).
+        return self.user.real_name or str(self.user_id)
 
     @property
     def has_id_number(self) -> bool:
