@@ -468,3 +468,50 @@ def test_choice_fields_offer_own_stations(client, world, who, prefix, choices):
     for side in ("here", "there"):
         for choice in choices(side):
             assert (choice in text) is (who in SEES[side]), (side, choice)
+
+
+# --- The actions ask the door too (whatever surface calls them) ----------------------------------
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_event_actions_ask_the_door(world, who):
+    from core.exceptions import PermissionDenied
+    from events import actions as events_actions
+
+    event, user = world.here.event, world.people[who]
+    audits = AuditEntry.objects.count()
+    if who in SEES["here"]:
+        events_actions.event_cancel(event_id=event.pk, acting_user=user)
+        assert Event.objects.get(pk=event.pk).status == "cancelled"
+        return
+    with pytest.raises(PermissionDenied) as refused:
+        events_actions.event_cancel(event_id=event.pk, acting_user=user)
+    assert refused.value.message == "只有该活动所在驿站的工作人员才能这样做。"
+    with pytest.raises(PermissionDenied):
+        events_actions.event_create(
+            station=event.station,
+            kind=event.kind,
+            title="别人的活动",
+            place="二楼",
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            seat_limit=5,
+            acting_user=user,
+        )
+    assert Event.objects.get(pk=event.pk).status == event.status
+    assert not Event.objects.filter(title="别人的活动").exists()
+    assert AuditEntry.objects.count() == audits
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_volunteer_task_actions_ask_the_door(world, who):
+    from core.exceptions import PermissionDenied
+
+    task, user = world.here.task, world.people[who]
+    if who in SEES["here"]:
+        volunteering_actions.task_cancel(task_id=task.pk, acting_user=user, reason="下雨")
+        assert Task.objects.get(pk=task.pk).status == "cancelled"
+        return
+    with pytest.raises(PermissionDenied):
+        volunteering_actions.task_cancel(task_id=task.pk, acting_user=user, reason="下雨")
+    assert Task.objects.get(pk=task.pk).status == task.status
