@@ -221,3 +221,19 @@ def test_the_helpers(world):
     worker = UserFactory()
     worker.user_permissions.add(Permission.objects.get(codename="see_phone_number"))
     assert may_see_phone(worker) is False  # only staff read numbers in admin
+
+
+@pytest.mark.parametrize(
+    "who, shown", [("station_staff", "张伟 138****0001"), ("district", "张伟 138 0000 0001")]
+)
+def test_the_person_autocomplete(client, world, who, shown):
+    """The station's lead and staff pickers search people: the answer names them as the viewer may see."""
+    client.force_login(world.people[who])
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "stations", "model_name": "station", "field_name": "lead", "term": "张伟"},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(world.worker.pk), "text": shown}]
+    if who == "station_staff":
+        assert not any(form in response.content.decode() for form in FULL)
