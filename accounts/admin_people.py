@@ -14,7 +14,7 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.utils.translation import gettext
 
 from accounts.phone import masked_phone
-from accounts.selectors import may_see_phone, person_for, phone_search
+from accounts.selectors import may_see_phone, person_for, person_masked, phone_search
 
 
 def _follow(obj, path: str):
@@ -31,14 +31,10 @@ def _masked_person(name: str, path: str, description):
         person = _follow(obj, path)
         if person is None:
             return "—"
-        return f"{person.real_name} {masked_phone(person.phone)}".strip()
+        return person_masked(person)
 
     shown.__name__ = name
     return shown
-
-
-def _masked_label(person) -> str:
-    return f"{person.real_name} {masked_phone(person.phone)}".strip()
 
 
 def _masked_phone(name: str, path: str, description):
@@ -140,7 +136,7 @@ class PhoneMaskedAdmin:
         if db_field.name in self.person_fields and not may_see_phone(request.user):
             field = person_raw_id_field(request, field)
             if field is not None and hasattr(field, "label_from_instance"):
-                field.label_from_instance = _masked_label
+                field.label_from_instance = person_masked
         return field
 
     # --- search -------------------------------------------------------------------------------
@@ -194,7 +190,7 @@ class MaskedRawIdWidget(ForeignKeyRawIdWidget):
         person = self.rel.model._default_manager.filter(**{key: value}).first()
         if person is None:
             return label, url
-        return f"{person.real_name} {masked_phone(person.phone)}".strip(), url
+        return person_masked(person), url
 
 
 def person_raw_id_field(request, field):

@@ -26,11 +26,18 @@ def phone_for(viewer, phone: str) -> str:
     return format_local(phone) if may_see_phone(viewer) else masked_phone(phone)
 
 
+def person_masked(person) -> str:
+    """ "张伟 138****0001": how a person is named to whoever may not see phones."""
+    return f"{person.real_name} {masked_phone(person.phone)}".strip()
+
+
 def person_for(viewer, person) -> str:
     """ "张伟 138****0001" (the full number for those who may see it); "—" for nobody."""
     if person is None:
         return "—"
-    return f"{person.real_name} {phone_for(viewer, person.phone)}".strip()
+    if not may_see_phone(viewer):
+        return person_masked(person)
+    return f"{person.real_name} {format_local(person.phone)}".strip()
 
 
 def phone_search(viewer, queryset, term: str, *, path: str = "phone"):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.phone import masked_phone
+from accounts.selectors import person_masked
 from core.admin_tools import CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from events import actions
@@ -70,7 +71,7 @@ class RegistrationInline(admin.TabularInline):
 
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: Registration) -> str:
-        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+        return person_masked(obj.user)
 
     @admin.display(description=_("checked in at"))
     def checked_in_at(self, obj: Registration) -> str:
@@ -367,7 +368,7 @@ class ContestResultAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
     @admin.display(description=_("participant"), ordering="user__real_name")
     def participant(self, obj: ContestResult) -> str:
-        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+        return person_masked(obj.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -402,7 +403,7 @@ class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: CheckIn) -> str:
-        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+        return person_masked(obj.user)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -27,12 +27,6 @@ from stations.admin_scope import StationScopedAdmin
 # any-station permissions see them all. Phones in full only with accounts.see_phone_number.
 
 
-def person_masked(user) -> str:
-    if user is None:
-        return "—"
-    return f"{user.real_name} {masked_phone(user.phone)}".strip()
-
-
 @admin.register(Reward)
 class RewardAdmin(admin.ModelAdmin):
     list_display = ("position", "name_zh", "name_en", "price", "is_active", "total_stock")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
-from accounts.phone import masked_phone
+from accounts.selectors import person_masked
 from core.admin_tools import changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from stations import actions
@@ -89,7 +89,7 @@ class StationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     @admin.display(description=_("station staff"))
     def staff_masked(self, obj: Station) -> str:
         people = obj.staff.order_by("real_name", "pk")
-        return "、".join(f"{p.real_name} {masked_phone(p.phone)}".strip() for p in people) or "—"
+        return "、".join(person_masked(p) for p in people) or "—"
 
     @admin.display(description=_("open topics"), ordering="live_topics")
     def open_topics(self, obj: Station) -> int:
@@ -121,7 +121,7 @@ class TopicUpdateInline(ReadOnlyInline):
         """Name and masked phone: the raiser's full number is not for station staff."""
         if obj.actor is None:
             return "—"
-        return f"{obj.actor.real_name} {masked_phone(obj.actor.phone)}".strip()
+        return person_masked(obj.actor)
 
 
 class FollowUpInline(ReadOnlyInline):

@@ -15,7 +15,8 @@ to each surface of an admin page:
 """
 
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -98,7 +99,7 @@ class StationScopedAdmin(admin.ModelAdmin):
             return entry
         try:
             field = get_fields_from_path(self.model, entry)[-1]
-        except Exception:
+        except (FieldDoesNotExist, NotRelationField):  # not a field path: Django's checks report it
             return entry
         if isinstance(field, models.ForeignKey) and _station_path_of(field.remote_field.model) is not None:
             return (entry, OwnStationsFilter)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin, person_raw_id_field
 from accounts.phone import masked_phone
-from accounts.selectors import may_see_phone
+from accounts.selectors import may_see_phone, person_masked
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from stations.admin_scope import StationScopedAdmin
@@ -62,7 +62,7 @@ class TeamAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
     @admin.display(description=_("team lead"), ordering="lead__real_name")
     def lead_person_masked(self, obj: Team) -> str:
-        return f"{obj.lead.real_name} {masked_phone(obj.lead.phone)}".strip()
+        return person_masked(obj.lead)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
