@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.phone import masked_phone
-from accounts.selectors import person_masked
+from accounts.selectors import may_see_phone, person_masked
 from core.admin_tools import CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from events import actions
@@ -235,7 +235,7 @@ ATTENDANCE_HEADER = [
 ]
 
 
-def attendance_row(registration: Registration) -> list:
+def attendance_row(registration: Registration, phone=masked_phone) -> list:
     checkin = getattr(registration, "checkin", None)
     result = getattr(checkin, "result", None) if checkin else None
     points = (checkin.points if checkin else 0) + (result.points if result else 0)
@@ -244,7 +244,7 @@ def attendance_row(registration: Registration) -> list:
         local(registration.event.starts_at),
         registration.event.station.name,
         registration.user.real_name,
-        masked_phone(registration.user.phone),
+        phone(registration.user.phone),
         registration.get_status_display(),
         local(registration.created_at),
         local(checkin.created_at) if checkin else "",
@@ -256,6 +256,7 @@ def attendance_row(registration: Registration) -> list:
 class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
+    phone_fields = {"phone": "user__phone"}
     phone_paths = ("user__phone",)
     list_display = ("event", "worker", "phone", "status", "registered_at", "checked_in_at", "points")
     list_filter = ("status", CheckedInFilter, "event__kind", "event__station", WhenFilter)
@@ -280,7 +281,7 @@ class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
     @admin.display(description=pgettext_lazy("attendance", "phone"))
     def phone(self, obj: Registration) -> str:
-        return masked_phone(obj.user.phone)
+        return obj.user.phone_display  # the masked twin for those who may not see it
 
     @admin.display(description=_("registered at"), ordering="created_at")
     def registered_at(self, obj: Registration) -> str:
@@ -302,10 +303,11 @@ class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
         rows = queryset.select_related("event__station", "user", "checkin__result").order_by(
             "event__starts_at", "event_id", "created_at", "id"
         )
+        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
         return csv_response(
             "attendance.csv",
             [str(title) for title in ATTENDANCE_HEADER],
-            (attendance_row(r) for r in rows.iterator()),
+            (attendance_row(r, phone) for r in rows.iterator()),
         )
 
 

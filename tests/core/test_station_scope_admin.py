@@ -402,6 +402,12 @@ def test_phones_in_the_csv_exports(client, world, who, full):
         text = csv_of(client, url)
         assert ("13800000001" in text) is full, url
         assert ("138****0001" in text) is not full, url
+    for action in ("export_attendance", "export_done_csv"):
+        prefix = "events_registration" if action == "export_attendance" else "volunteering_task"
+        selected = [world.here.registration.pk] if action == "export_attendance" else []
+        text = body(post_action(client, prefix, action, selected))
+        assert ("13800000001" in text) is full, action
+        assert ("138****0001" in text) is not full, action
 
 
 # --- Station filters and choice fields -----------------------------------------------------------
