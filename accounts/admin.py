@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import admin_mfa, idcard  # noqa: F401  (admin_mfa: the authenticators' admin)
+from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Consent, User, WorkerProfile
 from accounts.phone import normalize_mobile, normalize_mobile_or_keep
 from core import crypto, privacy
@@ -59,8 +60,18 @@ class WorkerProfileInline(IdentityFieldsMixin, admin.StackedInline):
     editable_profile_fields = PROFILE_FIELDS
 
 
+# A person's own pages name them as the viewer may see them (138****0001 for station staff).
+PERSON_CHANGE_FORM = "admin/accounts/person_change_form.html"
+PERSON_HISTORY = "admin/accounts/person_object_history.html"
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PhoneMaskedAdmin, DjangoUserAdmin):
+    phone_fields = {"phone_display": "phone", "phone": "phone"}
+    phone_paths = ("phone",)
+    is_person = True
+    change_form_template = PERSON_CHANGE_FORM
+    object_history_template = PERSON_HISTORY
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("-date_joined",)
@@ -91,7 +102,14 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(WorkerProfile)
-class WorkerProfileAdmin(IdentityFieldsMixin, admin.ModelAdmin):
+class WorkerProfileAdmin(PhoneMaskedAdmin, IdentityFieldsMixin, admin.ModelAdmin):
+    person_fields = {"user": "user"}
+    phone_fields = {"phone": "user__phone"}
+    phone_paths = ("user__phone",)
+    is_person = True
+    person_path = "user"
+    change_form_template = PERSON_CHANGE_FORM
+    object_history_template = PERSON_HISTORY
     list_display = (
         "name",
         "phone",

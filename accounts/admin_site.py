@@ -8,7 +8,8 @@ authenticator code and writes the audit rows (accounts/staff_auth.py).
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,7 +28,22 @@ from accounts.staff_auth import (
 )
 
 
+class PeopleAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete answers name a person as the viewer may see them: 138****0001 for station staff."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, get_user_model()):
+            from accounts.selectors import person_for
+
+            result["text"] = person_for(self.request.user, obj)
+        return result
+
+
 class StaffAdminSite(admin.AdminSite):
+    def autocomplete_view(self, request):
+        return PeopleAutocompleteJsonView.as_view(admin_site=self)(request)
+
     def has_permission(self, request) -> bool:
         # Called on every admin request: it reads the session only (no query), so pinned query
         # counts of admin pages stay as they are.

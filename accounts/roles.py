@@ -11,3 +11,7 @@ STATION_STAFF = "驿站管理员 station staff"
 SUPPORT = "客服 support"
 
 STAFF_GROUPS = (CHECKER, APPROVER, SERVICE_STAFF, GRID_ADMIN, STATION_STAFF, SUPPORT)
+
+# Read workers' mobile numbers in full (accounts.see_phone_number, granted by accounts 0005): they
+# call applicants and people who asked for help. Station staff and support do not need it.
+SEE_FULL_PHONE = (CHECKER, APPROVER, SERVICE_STAFF, GRID_ADMIN)

@@ -1,7 +1,59 @@
 from django.db.models import QuerySet
 
 from accounts.models import Consent, User, WorkerProfile
+from accounts.phone import format_local, masked_phone, normalize_mobile_or_keep
 from core import crypto
+
+# --- Phone numbers: the one rule every staff page asks ------------------------------------------
+# Staff who must read a worker's number in clear hold this permission (district staff and
+# support through their groups, accounts 0006; superusers have every permission). Everyone else,
+# station staff among them, sees 138****0001 (README, "Who may read what").
+SEE_PHONE_PERMISSION = "accounts.see_phone_number"
+
+
+def may_see_phone(viewer) -> bool:
+    return bool(
+        viewer is not None
+        and getattr(viewer, "is_authenticated", False)
+        and viewer.is_active
+        and viewer.is_staff
+        and viewer.has_perm(SEE_PHONE_PERMISSION)
+    )
+
+
+def phone_for(viewer, phone: str) -> str:
+    """The number as this viewer may see it: as typed locally (138 0000 0001) or masked."""
+    return format_local(phone) if may_see_phone(viewer) else masked_phone(phone)
+
+
+def person_masked(person) -> str:
+    """ "张伟 138****0001": how a person is named to whoever may not see phones."""
+    return f"{person.real_name} {masked_phone(person.phone)}".strip()
+
+
+def person_for(viewer, person) -> str:
+    """ "张伟 138****0001" (the full number for those who may see it); "—" for nobody."""
+    if person is None:
+        return "—"
+    if not may_see_phone(viewer):
+        return person_masked(person)
+    return f"{person.real_name} {format_local(person.phone)}".strip()
+
+
+def phone_search(viewer, queryset, term: str, *, path: str = "phone"):
+    """The rows whose phone (at `path`) the viewer may find with `term`, or None (no phone match).
+
+    Those who may see phones find a person by the whole number as typed ("138 0000 0001",
+    "13800000001"). The others may not confirm a number they already hold: only exactly four
+    digits match, against the end of the number (what they read, 138****0001).
+    """
+    term = (term or "").strip()
+    if may_see_phone(viewer):
+        number = normalize_mobile_or_keep(term)
+        return queryset.filter(**{path: number}) if number.startswith("+86") else None
+    if len(term) == 4 and term.isdigit():
+        return queryset.filter(**{f"{path}__endswith": term})
+    return None
 
 
 def user_by_phone(*, phone: str) -> User | None:

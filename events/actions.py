@@ -15,13 +15,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
-from core.exceptions import ApplicationError, TransitionNotAllowed
+from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from events import codes
 from events.models import CheckIn, ContestResult, Event, Registration
 from governance.actions import points_add, points_for
 from governance.models import PointRule
 from notifications.actions import notify
 from notifications.models import Message
+from stations.selectors import can_run
 
 REGISTER_EVENT_CANCELLED = _("This event was cancelled; registration is closed.")
 REGISTER_EVENT_STARTED = _("This event has already started; registration is closed.")
@@ -53,6 +54,7 @@ RESULTS_ALREADY_PUBLISHED = _("The results are already published and can no long
 NO_RESULTS = _("Record at least one result before publishing.")
 RESULTS_BEFORE_START = _("Results can be published only after the contest has started.")
 CONTEST_CANCELLED = _("This contest was cancelled; its results can be neither recorded nor published.")
+NOT_YOUR_STATION = _("Only the staff of the event's station can do this.")
 
 RANK_RULES = {
     1: PointRule.Event.CONTEST_RANK_1,
@@ -95,6 +97,12 @@ def _tell(user, *, kind: str, subject, body, params: dict, event: Event, sms: bo
 # --- Events ----------------------------------------------------------------------------------
 
 
+def _check_runs(acting_user, station) -> None:
+    """Staff act on the events of the stations they run (the stations door); a system call has no actor."""
+    if acting_user is not None and not can_run(acting_user, station):
+        raise PermissionDenied(str(NOT_YOUR_STATION))
+
+
 @transaction.atomic
 def event_create(
     *,
@@ -109,6 +117,7 @@ def event_create(
     acting_user=None,
 ) -> Event:
     """Publish an event at a station; registration opens at once. Only at an open station."""
+    _check_runs(acting_user, station)
     if not station.is_active:
         raise ApplicationError(str(STATION_CLOSED))
     event = Event(
@@ -138,7 +147,9 @@ def event_cancel(
     stations.actions.session_cancel calls this with for_session=True; anyone else is refused.
     """
     now = now or timezone.now()
-    event = Event.objects.select_for_update().get(pk=event_id)
+    event = Event.objects.select_for_update(of=("self",)).select_related("station").get(pk=event_id)
+    if not for_session:  # a session's cancel checked its station already
+        _check_runs(acting_user, event.station)
     if hasattr(event, "session") and not for_session:
         raise TransitionNotAllowed(str(EVENT_OF_A_SESSION))
     if event.status == Event.Status.CANCELLED:
@@ -360,6 +371,7 @@ def _locked_contest(event_id: int) -> Event:
 def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, acting_user) -> ContestResult:
     """Record (or correct, before publishing) a checked-in participant's rank and score."""
     event = _locked_contest(event_id)
+    _check_runs(acting_user, event.station)
     checkin = CheckIn.objects.filter(event=event, user=user).first()
     if checkin is None:
         raise ApplicationError(str(NOT_CHECKED_IN))
@@ -388,6 +400,7 @@ def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[Con
     """Publish the results once: ranks 1 to 3 earn points (each worker once), everyone hears their place."""
     now = now or timezone.now()
     event = _locked_contest(event_id)
+    _check_runs(acting_user, event.station)
     if now < event.starts_at:
         raise TransitionNotAllowed(str(RESULTS_BEFORE_START))
     results = list(event.results.select_related("user").order_by("rank", "id"))

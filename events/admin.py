@@ -16,46 +16,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts.admin_people import PhoneMaskedAdmin
+from accounts.phone import masked_phone
+from accounts.selectors import may_see_phone, person_masked
 from core.admin_tools import CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from events import actions
 from events.models import CheckIn, ContestResult, Event, Registration
 from events.templatetags.events_tags import event_badge
-from stations.models import Station
+from stations.admin_scope import StationScopedAdmin
 
 
 def local(moment) -> str:
     if moment is None:
         return ""
     return date_format(timezone.localtime(moment), "Y-m-d H:i")
-
-
-def masked_phone(e164: str) -> str:
-    local_number = (e164 or "").removeprefix("+86")
-    if len(local_number) != 11:
-        return local_number
-    return f"{local_number[:3]}****{local_number[7:]}"
-
-
-def stations_scope(request, prefix: str) -> Q | None:
-    """Station staff see the events of the stations they run; district staff and superusers see all."""
-    user = request.user
-    if user.is_superuser or not user.groups.filter(name=roles.STATION_STAFF).exists():
-        return None
-    return Q(**{f"{prefix}station__lead": user}) | Q(**{f"{prefix}station__staff": user})
-
-
-class StationScopedAdmin(admin.ModelAdmin):
-    scope_prefix = "event__"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        scope = stations_scope(request, self.scope_prefix)
-        if scope is None:
-            return queryset
-        # A subquery, not a join: a person both lead and staff of a station must not double rows.
-        return queryset.filter(pk__in=queryset.model.objects.filter(scope).values("pk"))
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -96,7 +71,7 @@ class RegistrationInline(admin.TabularInline):
 
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: Registration) -> str:
-        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+        return person_masked(obj.user)
 
     @admin.display(description=_("checked in at"))
     def checked_in_at(self, obj: Registration) -> str:
@@ -127,7 +102,6 @@ SESSION_FIELDS = ("station", "kind", "place", "starts_at", "ends_at", "status")
 
 @admin.register(Event)
 class EventAdmin(StationScopedAdmin):
-    scope_prefix = ""
     form = EventForm
     list_display = ("title", "station", "kind", "starts_local", "seats", "state", "screen_link")
     list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
@@ -153,15 +127,6 @@ class EventAdmin(StationScopedAdmin):
         if hasattr(obj, "session"):
             fields = tuple(dict.fromkeys(SESSION_FIELDS + fields))
         return fields
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "station" and stations_scope(request, "") is not None:
-            # Station staff publish events only at the stations they run.
-            field.queryset = field.queryset.filter(
-                pk__in=Station.objects.filter(Q(lead=request.user) | Q(staff=request.user)).values("pk")
-            )
-        return field
 
     @admin.display(description=_("starts at"), ordering="starts_at")
     def starts_local(self, obj: Event) -> str:
@@ -270,7 +235,7 @@ ATTENDANCE_HEADER = [
 ]
 
 
-def attendance_row(registration: Registration) -> list:
+def attendance_row(registration: Registration, phone=masked_phone) -> list:
     checkin = getattr(registration, "checkin", None)
     result = getattr(checkin, "result", None) if checkin else None
     points = (checkin.points if checkin else 0) + (result.points if result else 0)
@@ -279,7 +244,7 @@ def attendance_row(registration: Registration) -> list:
         local(registration.event.starts_at),
         registration.event.station.name,
         registration.user.real_name,
-        masked_phone(registration.user.phone),
+        phone(registration.user.phone),
         registration.get_status_display(),
         local(registration.created_at),
         local(checkin.created_at) if checkin else "",
@@ -288,7 +253,11 @@ def attendance_row(registration: Registration) -> list:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(StationScopedAdmin):
+class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    station_path = "event__station"
+    person_fields = {"user": "user"}
+    phone_fields = {"phone": "user__phone"}
+    phone_paths = ("user__phone",)
     list_display = ("event", "worker", "phone", "status", "registered_at", "checked_in_at", "points")
     list_filter = ("status", CheckedInFilter, "event__kind", "event__station", WhenFilter)
     search_fields = ("event__title", "user__phone", "user__real_name")
@@ -312,7 +281,7 @@ class RegistrationAdmin(StationScopedAdmin):
 
     @admin.display(description=pgettext_lazy("attendance", "phone"))
     def phone(self, obj: Registration) -> str:
-        return masked_phone(obj.user.phone)
+        return obj.user.phone_display  # the masked twin for those who may not see it
 
     @admin.display(description=_("registered at"), ordering="created_at")
     def registered_at(self, obj: Registration) -> str:
@@ -334,10 +303,11 @@ class RegistrationAdmin(StationScopedAdmin):
         rows = queryset.select_related("event__station", "user", "checkin__result").order_by(
             "event__starts_at", "event_id", "created_at", "id"
         )
+        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
         return csv_response(
             "attendance.csv",
             [str(title) for title in ATTENDANCE_HEADER],
-            (attendance_row(r) for r in rows.iterator()),
+            (attendance_row(r, phone) for r in rows.iterator()),
         )
 
 
@@ -364,7 +334,8 @@ class ContestResultForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "event" in self.fields:
-            self.fields["event"].queryset = Event.objects.filter(
+            # Narrows the admin's choice (already cut to the stations the person runs).
+            self.fields["event"].queryset = self.fields["event"].queryset.filter(
                 kind=Event.Kind.CONTEST, results_published_at__isnull=True
             )
 
@@ -378,7 +349,10 @@ class ContestResultForm(forms.ModelForm):
 
 
 @admin.register(ContestResult)
-class ContestResultAdmin(StationScopedAdmin):
+class ContestResultAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    station_path = "event__station"
+    person_fields = {"user": "user"}
+    phone_paths = ("user__phone",)
     form = ContestResultForm
     list_display = ("event", "rank", "participant", "score", "points", "recorded_at")
     list_filter = ("event__station", "event")
@@ -387,23 +361,16 @@ class ContestResultAdmin(StationScopedAdmin):
     raw_id_fields = ("user",)
     ordering = ("event", "rank", "id")
 
-    def get_readonly_fields(self, request, obj=None):
+    def readonly_names(self, request, obj=None):
         if obj is not None and obj.event.results_published_at is not None:
             return ("event", "user", "rank", "score", "points")
         if obj is not None:
             return ("event", "user", "points")
         return ("points",)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        scope = stations_scope(request, "")
-        if db_field.name == "event" and scope is not None:
-            field.queryset = field.queryset.filter(pk__in=Event.objects.filter(scope).values("pk"))
-        return field
-
     @admin.display(description=_("participant"), ordering="user__real_name")
     def participant(self, obj: ContestResult) -> str:
-        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+        return person_masked(obj.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -426,7 +393,10 @@ class ContestResultAdmin(StationScopedAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(StationScopedAdmin):
+class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    station_path = "event__station"
+    person_fields = {"user": "user"}
+
     list_display = ("event", "worker", "created_at", "points")
     list_filter = ("event__station", "event__kind")
     list_select_related = ("event", "user")
@@ -435,7 +405,7 @@ class CheckInAdmin(StationScopedAdmin):
 
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: CheckIn) -> str:
-        return f"{obj.user.real_name} {masked_phone(obj.user.phone)}"
+        return person_masked(obj.user)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -152,7 +152,8 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} · {self.user}"
+        # No phone number here: admin shows this text to station staff (titles, inline rows).
+        return f"{self.event} · {self.user.real_name or self.user_id}"
 
 
 class ContestResult(models.Model):

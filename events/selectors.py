@@ -4,6 +4,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from events.models import CheckIn, ContestResult, Event, Registration
+from stations.selectors import can_run
 
 REGISTERED = Registration.Status.REGISTERED
 
@@ -93,12 +94,12 @@ def checkin_of(*, event: Event, user) -> CheckIn | None:
 
 
 def can_show_code(*, event: Event, user) -> bool:
-    """The venue screen: the station's lead and staff, and staff holding the events permission."""
+    """The venue screen: whoever runs the station (the stations door), and staff holding the events permission."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff and user.has_perm("events.show_checkin_code"):
         return True
-    return event.station.is_run_by(user)
+    return can_run(user, event.station)
 
 
 def attendance_counts(*, event: Event) -> dict:

@@ -6,10 +6,13 @@ Statuses and points are never form fields: every change goes through actions.py.
 from datetime import timedelta
 
 from django import forms
+from django.apps import apps as django_apps
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,7 +22,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Street
+from accounts.phone import masked_phone
+from accounts.selectors import may_see_phone
 from core.admin_tools import changelist_queryset, choices_filter, csv_response
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
@@ -35,6 +41,7 @@ from governance.models import (
     ReportUpdate,
 )
 from governance.selectors import triage_queue
+from stations.admin_scope import StationScopedAdmin, scoped_to
 
 
 @admin.register(Grid)
@@ -131,8 +138,26 @@ class PointRuleAdmin(admin.ModelAdmin):
     list_display = ("event", "amount", "description")
 
 
+# Ledger lines that come from a station's work, by the model of their source; where each source's
+# station is comes from that model's own station-scoped admin (stations.admin_scope).
+STATION_SOURCES = (
+    "events.checkin",
+    "events.contestresult",
+    "rewards.voucher",
+    "volunteering.task",
+    "stations.topic",
+)
+
+
 @admin.register(PointEntry)
-class PointEntryAdmin(admin.ModelAdmin):
+class PointEntryAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    """The ledger: district staff read all of it; station staff the lines their stations' work
+    wrote (check-ins, contest results, vouchers, volunteer tasks, topics), people masked."""
+
+    station_path = None  # no station of its own: station_scope follows each line's source
+    every_station_permissions = ("governance.view_all_points",)
+    person_fields = {"user": "user", "created_by": "created_by"}
+    phone_paths = ("user__phone",)
     list_display = ("created_at", "user", "amount", "reason", "balance_after", "source_type", "source_id")
     list_filter = (
         "reason",
@@ -148,6 +173,18 @@ class PointEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def station_scope(self, request, queryset):
+        if self.sees_every_station(request):
+            return queryset
+        # One subquery per source model, over the ids of its rows at the person's stations.
+        lines = Q(pk__in=[])
+        for label in STATION_SOURCES:
+            model = django_apps.get_model(label)
+            own = scoped_to(model._default_manager.all(), user=request.user)
+            ids = own.annotate(key=Cast("pk", CharField())).values("key")
+            lines |= Q(source_type=ContentType.objects.get_for_model(model), source_id__in=ids)
+        return queryset.filter(lines)
+
     def get_urls(self):
         return [
             path(
@@ -161,6 +198,7 @@ class PointEntryAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise DjangoPermissionDenied
         queryset = changelist_queryset(self, request).select_related("user").order_by("created_at", "pk")
+        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
 
         def rows():
             for entry in queryset.iterator(chunk_size=1000):
@@ -168,7 +206,7 @@ class PointEntryAdmin(admin.ModelAdmin):
                     entry.pk,
                     timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
                     entry.user.real_name,
-                    entry.user.phone,
+                    phone(entry.user.phone),
                     entry.amount,
                     entry.balance_after,
                     entry.reason,

@@ -473,6 +473,9 @@ class PointEntry(models.Model):
         verbose_name = _("points entry")
         verbose_name_plural = _("points ledger")
         ordering = ["-created_at", "-id"]
+        # District staff (grid admins) read every line; station staff only the lines their
+        # stations' work wrote (governance.admin.PointEntryAdmin, through the stations door).
+        permissions = [("view_all_points", _("Can read the whole points ledger"))]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="pointentry_amount_not_zero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="pointentry_balance_not_negative"),
@@ -480,7 +483,8 @@ class PointEntry(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="pointentry_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.amount:+d} ({self.reason})"
+        # No phone number here: admin shows this text to station staff (titles, inline rows).
+        return f"{self.user.real_name or self.user_id}: {self.amount:+d} ({self.reason})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -24,6 +24,7 @@ from notifications.models import Message
 from rewards.constants import CODE_ALPHABET, CODE_LENGTH, VOUCHER_VALID_FOR
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
 from stations.models import Station
+from stations.selectors import can_run
 
 Status = Voucher.Status
 
@@ -75,7 +76,7 @@ def _lock_stock(*, station: Station, reward: Reward) -> RewardStock:
 
 
 def can_adjust_stock(*, user, station: Station) -> bool:
-    return user.has_perm("rewards.adjust_any_stock") or station.is_run_by(user)
+    return user.has_perm("rewards.adjust_any_stock") or can_run(user, station)
 
 
 @transaction.atomic
@@ -165,7 +166,7 @@ def _create_voucher(**fields) -> Voucher:
 
 
 def can_confirm_handover(*, user, station: Station) -> bool:
-    return user.has_perm("rewards.confirm_handover") or station.is_run_by(user)
+    return user.has_perm("rewards.confirm_handover") or can_run(user, station)
 
 
 @transaction.atomic

@@ -6,71 +6,25 @@ Stock quantities and voucher statuses are never form fields: they change through
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from accounts.admin_people import PhoneMaskedAdmin
+from accounts.phone import masked_phone
+from accounts.selectors import may_see_phone
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from rewards import actions
 from rewards.constants import CODE_LENGTH, LOW_STOCK
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
-from stations.models import Station
+from stations.admin_scope import StationScopedAdmin
 
-# --- Who sees which station --------------------------------------------------------------
-# Station staff see the stock and the vouchers of the stations they run, with masked phones;
-# district staff (the permission to confirm hand-overs anywhere) and superusers see them all.
-
-
-def sees_every_station(user) -> bool:
-    return user.has_perm("rewards.confirm_handover")  # superusers have every permission
-
-
-def own_stations(user):
-    return Station.objects.filter(Q(lead=user) | Q(staff=user)).values("pk")
-
-
-def masked_phone(e164: str) -> str:
-    """+8613800000001 -> 138****0001: enough to tell people apart at the counter."""
-    local_number = (e164 or "").removeprefix("+86")
-    if len(local_number) != 11:
-        return "****"
-    return f"{local_number[:3]}****{local_number[7:]}"
-
-
-def person_masked(user) -> str:
-    if user is None:
-        return "—"
-    return f"{user.real_name} {masked_phone(user.phone)}".strip()
-
-
-class StationScopedAdmin(admin.ModelAdmin):
-    """The rows of the stations the staff member runs, unless they see every station."""
-
-    def sees_every_station(self, request) -> bool:
-        return sees_every_station(request.user)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if self.sees_every_station(request):
-            return queryset
-        # A subquery, not a join: a person both lead and staff of a station must not double rows.
-        return queryset.filter(station_id__in=own_stations(request.user))
-
-
-class OwnStationsFilter(admin.RelatedFieldListFilter):
-    """The station filter offers only the stations the staff member runs."""
-
-    def field_choices(self, field, request, model_admin):
-        if model_admin.sees_every_station(request):
-            return super().field_choices(field, request, model_admin)
-        return field.get_choices(
-            include_blank=False,
-            limit_choices_to={"pk__in": own_stations(request.user)},
-            ordering=self.field_admin_ordering(field, request, model_admin),
-        )
+# Station staff see the stock and the vouchers of the stations they run (stations.admin_scope),
+# with masked phones (accounts.admin_people); district staff and holders of the rewards'
+# any-station permissions see them all. Phones in full only with accounts.see_phone_number.
 
 
 @admin.register(Reward)
@@ -135,16 +89,14 @@ class StockAdjustForm(forms.ModelForm):
 
 @admin.register(RewardStock)
 class RewardStockAdmin(StationScopedAdmin):
+    every_station_permissions = ("rewards.confirm_handover", "rewards.adjust_any_stock")
     form = StockAdjustForm
     list_display = ("station", "reward", "quantity", "updated_at")
-    list_filter = (("station", OwnStationsFilter), "reward", LowStockFilter)
+    list_filter = ("station", "reward", LowStockFilter)
     list_select_related = ("station", "reward")
     search_fields = ("station__name", "reward__name_zh", "reward__name_en")
     show_full_result_count = False
     paginator = CappedCountPaginator
-
-    def sees_every_station(self, request) -> bool:
-        return sees_every_station(request.user) or request.user.has_perm("rewards.adjust_any_stock")
 
     def get_readonly_fields(self, request, obj=None):
         return ("station", "reward", "quantity", "updated_at") if obj is not None else ()
@@ -158,11 +110,6 @@ class RewardStockAdmin(StationScopedAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.acting_user = request.user
         return form
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "station" and not request.user.has_perm("rewards.adjust_any_stock"):
-            kwargs["queryset"] = Station.objects.filter(pk__in=own_stations(request.user))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         try:
@@ -221,7 +168,12 @@ def _local(moment) -> str:
 
 
 @admin.register(Voucher)
-class VoucherAdmin(StationScopedAdmin):
+class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    every_station_permissions = ("rewards.confirm_handover",)
+    # Station staff see people as "张伟 138****0001" and find them by name, code or the last
+    # four digits; the full number (and a search by it) stays with those who may see phones.
+    person_fields = {"user": "user", "handed_over_by": "handed_over_by"}
+    phone_paths = ("user__phone",)
     list_display = (
         "code",
         "user",
@@ -233,7 +185,7 @@ class VoucherAdmin(StationScopedAdmin):
         "expires_at",
         "handed_over_at",
     )
-    list_filter = ("status", ("station", OwnStationsFilter), "reward")
+    list_filter = ("status", "station", "reward")
     list_select_related = ("user", "reward", "station")
     search_fields = ("code", "user__phone", "user__real_name")
     readonly_fields = (
@@ -254,36 +206,8 @@ class VoucherAdmin(StationScopedAdmin):
     paginator = CappedCountPaginator
     actions = ("confirm_handover",)
 
-    # Station staff see people as "张伟 138****0001" and find them by name, code or the last
-    # four digits; the full number (and a search by it) stays with district staff.
-    masked = {"user": "worker_masked", "handed_over_by": "handed_over_by_masked"}
-
-    def _mask(self, request, names):
-        if self.sees_every_station(request):
-            return names
-        return tuple(self.masked.get(name, name) for name in names)
-
-    def get_list_display(self, request):
-        return self._mask(request, super().get_list_display(request))
-
-    def get_readonly_fields(self, request, obj=None):
-        return self._mask(request, super().get_readonly_fields(request, obj))
-
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj)
-
-    def get_search_fields(self, request):
-        if self.sees_every_station(request):
-            return self.search_fields
-        return ("code", "user__real_name")
-
-    @admin.display(description=pgettext_lazy("rewards", "worker"), ordering="user__real_name")
-    def worker_masked(self, obj: Voucher) -> str:
-        return person_masked(obj.user)
-
-    @admin.display(description=_("handed over by"))
-    def handed_over_by_masked(self, obj: Voucher) -> str:
-        return person_masked(obj.handed_over_by)
 
     def get_search_results(self, request, queryset, search_term):
         # Staff type the code as the worker reads it ("abcd efgh"): match the stored form too.
@@ -291,9 +215,6 @@ class VoucherAdmin(StationScopedAdmin):
         results, distinct = super().get_search_results(request, queryset, search_term)
         if len(code) == CODE_LENGTH:
             results = results | queryset.filter(code=code)
-        last_four = search_term.strip()
-        if not self.sees_every_station(request) and len(last_four) == 4 and last_four.isdigit():
-            results = results | queryset.filter(user__phone__endswith=last_four)
         return results, distinct
 
     def has_add_permission(self, request) -> bool:
@@ -319,7 +240,7 @@ class VoucherAdmin(StationScopedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         queryset = changelist_queryset(self, request).select_related("user", "reward", "station")
-        phone = (lambda e164: e164) if self.sees_every_station(request) else masked_phone
+        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
 
         def rows():
             for voucher in queryset.iterator(chunk_size=1000):
@@ -340,34 +261,17 @@ class VoucherAdmin(StationScopedAdmin):
 
 
 @admin.register(LeaderboardOptIn)
-class LeaderboardOptInAdmin(admin.ModelAdmin):
+class LeaderboardOptInAdmin(PhoneMaskedAdmin, admin.ModelAdmin):
+    # Not bound to a station: a worker's choice. Station staff see the person masked.
+    person_fields = {"user": "user"}
+    phone_paths = ("user__phone",)
     list_display = ("user", "opted_in", "updated_at")
     list_filter = ("opted_in",)
     list_select_related = ("user",)
     search_fields = ("user__phone", "user__real_name")
+    readonly_fields = ("user", "opted_in", "updated_at")
+    fields = ("user", "opted_in", "updated_at")
     show_full_result_count = False
-
-    def get_list_display(self, request):
-        if sees_every_station(request.user):
-            return self.list_display
-        return ("worker_masked", "opted_in", "updated_at")
-
-    def get_search_fields(self, request):
-        return self.search_fields if sees_every_station(request.user) else ("user__real_name",)
-
-    def get_readonly_fields(self, request, obj=None):
-        if sees_every_station(request.user):
-            return super().get_readonly_fields(request, obj)
-        return ("worker_masked", "opted_in", "updated_at")
-
-    def get_fields(self, request, obj=None):
-        if sees_every_station(request.user):
-            return super().get_fields(request, obj)
-        return self.get_readonly_fields(request, obj)
-
-    @admin.display(description=pgettext_lazy("rewards", "worker"), ordering="user__real_name")
-    def worker_masked(self, obj: LeaderboardOptIn) -> str:
-        return person_masked(obj.user)
 
     def has_add_permission(self, request) -> bool:
         return False

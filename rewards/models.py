@@ -156,4 +156,5 @@ class LeaderboardOptIn(models.Model):
         verbose_name_plural = _("leaderboard choices")
 
     def __str__(self) -> str:
-        return f"{self.user}: {'in' if self.opted_in else 'out'}"
+        # No phone number here: admin shows this text to station staff (titles, inline rows).
+        return f"{self.user.real_name or self.user_id}: {'in' if self.opted_in else 'out'}"

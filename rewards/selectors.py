@@ -3,13 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Street
 from rewards.constants import LEADERBOARD_SIZE
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
 from stations.models import Station
+from stations.selectors import stations_run_by
 
 
 def store_rewards() -> QuerySet[Reward]:
@@ -87,14 +88,15 @@ def voucher_timeline(voucher: Voucher) -> tuple[list, str]:
     return steps, next_step
 
 
-def stations_run_by(*, user) -> QuerySet[Station]:
-    if not user.is_authenticated:
+def handover_stations(*, user) -> QuerySet[Station]:
+    """The open stations where `user` may confirm hand-overs: those they run (the stations door),
+    or every one with the rewards permission to confirm anywhere (actions.can_confirm_handover)."""
+    if not getattr(user, "is_authenticated", False):
         return Station.objects.none()
-    if user.is_staff and user.has_perm(
-        "rewards.confirm_handover"
-    ):  # workers never pay the permission queries
+    # Workers (most visitors of the store) never pay the permission queries.
+    if user.is_staff and user.has_perm("rewards.confirm_handover"):
         return Station.objects.filter(is_active=True)
-    return Station.objects.filter(Q(lead=user) | Q(staff=user)).distinct()
+    return stations_run_by(user).filter(is_active=True)
 
 
 def station_of_code(*, code: str, stations: list[Station]) -> int | None:

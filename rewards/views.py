@@ -38,7 +38,7 @@ def store(request: HttpRequest) -> HttpResponse:
         {
             "rewards": list(selectors.store_rewards()),
             "balance": points_balance(user=request.user),
-            "hands_over": selectors.stations_run_by(user=request.user).exists(),
+            "hands_over": selectors.handover_stations(user=request.user).exists(),
         },
     )
 
@@ -158,7 +158,7 @@ def leaderboard_opt(request: HttpRequest) -> HttpResponse:
 @login_required
 def handover(request: HttpRequest) -> HttpResponse:
     """Station staff confirm that they handed the reward over (code typed, or scanned from the QR)."""
-    stations = list(selectors.stations_run_by(user=request.user))
+    stations = list(selectors.handover_stations(user=request.user))
     if not stations:
         return render(request, "rewards/not_station_staff.html", status=403)
     if request.method == "POST":

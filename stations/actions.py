@@ -35,7 +35,7 @@ from stations.models import (
     TopicPhoto,
     TopicUpdate,
 )
-from stations.selectors import can_lead, people_to_tell
+from stations.selectors import can_run, people_to_tell
 
 Status = Topic.Status
 Role = TopicUpdate.Role
@@ -90,7 +90,7 @@ def _wrong_status(topic: Topic, verb) -> TransitionNotAllowed:
 
 
 def _check_lead(user, station: Station) -> None:
-    if not can_lead(user=user, station=station):
+    if not can_run(user, station):
         raise PermissionDenied(str(NOT_THE_LEAD))
 
 

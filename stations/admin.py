@@ -18,11 +18,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_people import PhoneMaskedAdmin
+from accounts.selectors import person_masked
 from core.admin_tools import changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from stations import actions
+from stations.admin_scope import StationScopedAdmin, scoped_to
 from stations.models import FollowUpAction, Party, Session, Station, Topic, TopicUpdate
-from stations.selectors import masked_phone, runs_all_stations, stations_run_by, topics_for_export
+from stations.selectors import stations_run_by, topics_for_export
 
 
 def _badge(obj) -> str:
@@ -47,17 +50,8 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _scoped(request, queryset, prefix: str):
-    """Station staff see the rows of the stations they run; district staff and superusers see all."""
-    scope = stations_run_by(user=request.user, prefix=prefix)
-    if scope is None:
-        return queryset
-    # A subquery, not a join: a person both lead and staff of a station must not double rows.
-    return queryset.filter(pk__in=queryset.model.objects.filter(scope).values("pk"))
-
-
 def _stations_of(request):
-    return _scoped(request, Station.objects.filter(is_active=True), "")
+    return stations_run_by(request.user).filter(is_active=True)
 
 
 class NoSaveButtonsMixin:
@@ -74,7 +68,10 @@ class NoSaveButtonsMixin:
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    station_path = "pk"
+    person_fields = {"lead": "lead"}
+    own_twins = ("staff",)
     list_display = ["name", "host_name", "host_kind", "street", "lead", "open_topics", "is_active"]
     list_filter = ["street", "host_kind", "is_active"]
     search_fields = ["name", "host_name", "service_point__name"]
@@ -83,13 +80,16 @@ class StationAdmin(admin.ModelAdmin):
     list_select_related = ["lead"]
 
     def get_queryset(self, request):
-        return _scoped(
-            request,
+        return (
             super()
             .get_queryset(request)
-            .annotate(live_topics=Count("topics", filter=Q(topics__status__in=Topic.LIVE_STATUSES))),
-            "",
+            .annotate(live_topics=Count("topics", filter=Q(topics__status__in=Topic.LIVE_STATUSES)))
         )
+
+    @admin.display(description=_("station staff"))
+    def staff_masked(self, obj: Station) -> str:
+        people = obj.staff.order_by("real_name", "pk")
+        return "、".join(person_masked(p) for p in people) or "—"
 
     @admin.display(description=_("open topics"), ordering="live_topics")
     def open_topics(self, obj: Station) -> int:
@@ -121,7 +121,7 @@ class TopicUpdateInline(ReadOnlyInline):
         """Name and masked phone: the raiser's full number is not for station staff."""
         if obj.actor is None:
             return "—"
-        return f"{obj.actor.real_name} {masked_phone(obj.actor.phone)}".strip()
+        return person_masked(obj.actor)
 
 
 class FollowUpInline(ReadOnlyInline):
@@ -162,7 +162,10 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(Topic)
-class TopicAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+class TopicAdmin(NoSaveButtonsMixin, PhoneMaskedAdmin, StationScopedAdmin):
+    # Station staff see the raiser's name with a masked phone; district staff the full record.
+    person_fields = {"raised_by": "raised_by"}
+    phone_paths = ("raised_by__phone",)
     list_display = ("title", "station", "status_label", "supporters", "raised_by", "session", "created_at")
     list_filter = ("status", "station")
     list_select_related = ("station", "raised_by", "session")
@@ -188,32 +191,10 @@ class TopicAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return _scoped(
-            request, super().get_queryset(request).annotate(support_count=Count("supports")), "station__"
-        )
+        return super().get_queryset(request).annotate(support_count=Count("supports"))
 
-    # Station staff see the raiser's name with a masked phone; district staff the full record.
-    def get_list_display(self, request):
-        if runs_all_stations(request.user):
-            return self.list_display
-        return tuple("raiser" if name == "raised_by" else name for name in self.list_display)
-
-    def get_fields(self, request, obj=None):
-        if runs_all_stations(request.user):
-            return self.fields
-        return tuple("raiser" if name == "raised_by" else name for name in self.fields)
-
-    def get_search_fields(self, request):
-        if runs_all_stations(request.user):
-            return self.search_fields
-        return tuple(name for name in self.search_fields if name != "raised_by__phone")
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
-
-    @admin.display(description=_("raised by"), ordering="raised_by__real_name")
-    def raiser(self, obj: Topic) -> str:
-        return f"{obj.raised_by.real_name} {masked_phone(obj.raised_by.phone)}".strip()
+    def readonly_names(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -244,7 +225,7 @@ class TopicAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         topic = get_object_or_404(
-            _scoped(request, Topic.objects.select_related("station", "session"), "station__"), pk=topic_id
+            scoped_to(Topic.objects.select_related("station", "session"), user=request.user), pk=topic_id
         )
         form = DecisionForm(_posted(request))
         if request.method == "POST" and form.is_valid():
@@ -370,7 +351,7 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["station"].queryset = _stations_of(request)
-        self.fields["topics"].queryset = _scoped(request, self.fields["topics"].queryset, "station__")
+        self.fields["topics"].queryset = scoped_to(self.fields["topics"].queryset, user=request.user)
         self.fields["topics"].label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"
 
 
@@ -410,7 +391,7 @@ class AgendaInline(ReadOnlyInline):
 
 
 @admin.register(Session)
-class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
     list_display = ("title", "station", "starts_at", "place", "status", "agenda_size")
     list_filter = ("status", "station")
     list_select_related = ("station",)
@@ -435,9 +416,7 @@ class SessionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     actions = ("cancel_selected",)
 
     def get_queryset(self, request):
-        return _scoped(
-            request, super().get_queryset(request).annotate(agenda_count=Count("agenda")), "station__"
-        )
+        return super().get_queryset(request).annotate(agenda_count=Count("agenda"))
 
     @admin.action(description=_("Cancel the selected session"), permissions=["change"])
     def cancel_selected(self, request, queryset):
@@ -605,7 +584,7 @@ class FollowUpAddForm(forms.Form):
 
     def __init__(self, *args, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = _scoped(request, self.fields["topic"].queryset, "station__")
+        self.fields["topic"].queryset = scoped_to(self.fields["topic"].queryset, user=request.user)
         self.fields["topic"].label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"
 
 
@@ -616,7 +595,8 @@ class DoneForm(forms.Form):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
+class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
+    station_path = "topic__station"
     list_display = ("what", "topic", "station", "owner_party", "due_on", "status_label")
     list_filter = (OverdueFilter, "owner_party", "topic__station")
     list_select_related = ("topic__station",)
@@ -625,9 +605,6 @@ class FollowUpActionAdmin(NoSaveButtonsMixin, admin.ModelAdmin):
     change_form_template = "admin/stations/followupaction/change_form.html"
 
     fields = ("topic", "owner_party", "what", "due_on", "status", "done_note", "done_at", "overdue_at")
-
-    def get_queryset(self, request):
-        return _scoped(request, super().get_queryset(request), "topic__station__")
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields

@@ -224,7 +224,8 @@ class Support(models.Model):
         constraints = [models.UniqueConstraint(fields=["topic", "user"], name="support_one_per_person")]
 
     def __str__(self) -> str:
-        return f"{self.user} → #{self.topic_id}"
+        # No phone number here: admin shows this text to station staff (titles, inline rows).
+        return f"{self.user.real_name or self.user_id} → #{self.topic_id}"
 
 
 class Session(models.Model):

@@ -1,4 +1,4 @@
-"""Reads of the stations app: querysets with their joins already made."""
+"""Reads of the stations app: querysets with their joins already made, and the station scope door."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -15,7 +15,14 @@ PHOTO_PUBLIC_STATUSES = (
 PAST_SESSIONS_SHOWN = 5
 
 
-def runs_all_stations(user) -> bool:
+# --- The door: who runs which station ---------------------------------------------------------
+# The only place that knows it. Admin (stations.admin_scope.StationScopedAdmin), the actions and
+# the pages of stations, events, volunteering, rewards and the points ledger all ask here.
+
+RUN_EVERY_STATION = "stations.manage_all_stations"
+
+
+def runs_every_station(user) -> bool:
     """District staff (the dedicated permission) and superusers run every station.
 
     Station staff (the group "驿站管理员 station staff") do not have the permission: they run
@@ -23,23 +30,41 @@ def runs_all_stations(user) -> bool:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
         return False
-    return user.has_perm("stations.manage_all_stations")
+    return user.has_perm(RUN_EVERY_STATION)
 
 
-def can_lead(*, user, station: Station) -> bool:
-    """The station's lead or staff, or district staff."""
+def stations_run_by(user) -> QuerySet[Station]:
+    """The stations `user` runs, usable as a subquery (`station__in=...`) and free of duplicates.
+
+    The staff list is read through its own subquery, not a join, so a person both lead and
+    staff of a station counts it once.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Station.objects.none()
+    if runs_every_station(user):
+        return Station.objects.all()
+    staffed = Station.staff.through.objects.filter(user_id=user.pk).values("station_id")
+    return Station.objects.filter(Q(lead_id=user.pk) | Q(pk__in=staffed))
+
+
+def can_run(user, station: Station | None) -> bool:
+    """The station's lead or staff, or district staff. A row without a station is district work."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if station.is_run_by(user):
+    if runs_every_station(user):
         return True
-    return runs_all_stations(user)
+    return station is not None and station.is_run_by(user)
 
 
-def stations_run_by(*, user, prefix: str = "") -> Q | None:
-    """A filter to the stations the user runs (through `prefix`), or None for district staff."""
-    if runs_all_stations(user):
-        return None
-    return Q(**{f"{prefix}lead": user}) | Q(**{f"{prefix}staff": user})
+def in_station_scope(queryset: QuerySet, *, user, station_path: str) -> QuerySet:
+    """The rows of `queryset` whose station (reached through `station_path`) `user` runs.
+
+    District staff get the queryset as it is (also rows without a station); everyone else
+    the rows of their stations, through a subquery so that no row is doubled.
+    """
+    if runs_every_station(user):
+        return queryset
+    return queryset.filter(**{f"{station_path}__in": stations_run_by(user).values("pk")})
 
 
 def masked_name(user) -> str:
@@ -48,14 +73,6 @@ def masked_name(user) -> str:
     if not name:
         return "**"
     return name[0] + "*" * max(1, len(name) - 1)
-
-
-def masked_phone(phone: str) -> str:
-    """+8613800000001 → 138****0001."""
-    number = (phone or "").removeprefix("+86")
-    if len(number) != 11:
-        return number[:3] + "****" if number else ""
-    return f"{number[:3]}****{number[7:]}"
 
 
 def _with_support_count(queryset: QuerySet[Topic]) -> QuerySet[Topic]:
@@ -162,7 +179,7 @@ def photo_visible_to(*, photo: TopicPhoto, user) -> bool:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    return topic.raised_by_id == user.pk or can_lead(user=user, station=topic.station)
+    return topic.raised_by_id == user.pk or can_run(user, topic.station)
 
 
 def people_to_tell(*, topic: Topic) -> list:

@@ -47,7 +47,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
 
 def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
     station = _station_or_404(station_id)
-    is_lead = selectors.can_lead(user=request.user, station=station)
+    is_lead = selectors.can_run(request.user, station)
     live = list(selectors.station_live_topics(station=station))
     context = {
         "station": station,
@@ -125,7 +125,7 @@ NEXT_STEPS = {
 def topic_detail(request: HttpRequest, topic_id: int, answer_form: AnswerForm | None = None) -> HttpResponse:
     topic = _topic_or_404(topic_id)
     user = request.user
-    is_lead = selectors.can_lead(user=user, station=topic.station)
+    is_lead = selectors.can_run(user, topic.station)
     next_step = NEXT_STEPS.get(topic.status, "")
     if topic.status == Topic.Status.SCHEDULED and topic.resolution:
         next_step = _("The resolution is recorded; the station lead will say whether the topic was resolved.")
@@ -178,7 +178,7 @@ def unsupport(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 def _lead_topic(request: HttpRequest, topic_id: int) -> Topic:
     topic = get_object_or_404(Topic.objects.select_related("station"), pk=topic_id, station__is_active=True)
-    if not selectors.can_lead(user=request.user, station=topic.station):
+    if not selectors.can_run(request.user, topic.station):
         raise PermissionDenied
     return topic
 

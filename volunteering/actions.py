@@ -22,6 +22,7 @@ from governance.actions import points_add, points_for
 from governance.models import PointRule
 from notifications.actions import notify
 from notifications.models import Message
+from stations.selectors import can_run
 from volunteering.models import Membership, Recipient, Signup, Task, Team
 
 ALREADY_MEMBER = _("You are already a member of this team.")
@@ -47,6 +48,8 @@ NAME_REQUIRED = _("Please enter the name of the elderly person.")
 ADDRESS_REQUIRED = _("Please enter the address the delivery goes to.")
 NEEDED_AT_LEAST_ONE = _("A task needs at least one volunteer.")
 ENDS_BEFORE_START = _("The end time must be after the start time.")
+NOT_YOUR_STATION = _("Only the staff of the team's station can do this.")
+LEAD_REQUIRED = _("Please choose an active person as the team lead.")
 
 
 def _inbox(user, *, kind: str, subject, body, link: str) -> None:
@@ -62,10 +65,19 @@ def _inbox(user, *, kind: str, subject, body, link: str) -> None:
 
 
 def is_manager(*, team: Team, user) -> bool:
-    """The team lead, or staff allowed to change tasks."""
+    """The team lead, or staff allowed to change tasks who run the team's station (the stations door)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return team.lead_id == user.pk or (user.is_staff and user.has_perm("volunteering.change_task"))
+    if team.lead_id == user.pk:
+        return True
+    return user.is_staff and user.has_perm("volunteering.change_task") and can_run(user, team.station)
+
+
+def may_run_team(*, team: Team, user) -> bool:
+    """Staff who may change the team itself (its lead, its station): they run its station."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_staff and user.has_perm("volunteering.change_team") and can_run(user, team.station)
 
 
 # --- Teams and memberships -----------------------------------------------------------
@@ -73,9 +85,39 @@ def is_manager(*, team: Team, user) -> bool:
 
 @transaction.atomic
 def team_create(*, name: str, lead, acting_user, description: str = "", station=None) -> Team:
+    if (
+        acting_user is not None
+        and getattr(acting_user, "is_staff", False)
+        and not can_run(acting_user, station)
+    ):
+        raise PermissionDenied(str(NOT_YOUR_STATION))
     team = Team.objects.create(name=name, lead=lead, description=description, station=station)
     membership_ensure_lead(team=team, acting_user=acting_user)
     audit.record(actor=acting_user, action="volunteering.team.create", target=team)
+    return team
+
+
+@transaction.atomic
+def team_lead_change(*, team_id: int, lead, acting_user, reason: str = "") -> Team:
+    """Name a new team lead: staff who run the team's station only; the old and the new lead are audited."""
+    team = Team.objects.select_for_update(of=("self",)).select_related("station").get(pk=team_id)
+    if not may_run_team(team=team, user=acting_user):
+        raise PermissionDenied(str(NOT_YOUR_STATION))
+    if lead is None or not lead.is_active:
+        raise ApplicationError(str(LEAD_REQUIRED))
+    if team.lead_id == lead.pk:
+        return team
+    before = team.lead_id
+    team.lead = lead
+    team.save(update_fields=["lead"])
+    membership_ensure_lead(team=team, acting_user=acting_user)
+    audit.record(
+        actor=acting_user,
+        action="volunteering.team.lead_change",
+        target=team,
+        note=reason,
+        data={"before": before, "after": lead.pk},
+    )
     return team
 
 

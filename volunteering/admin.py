@@ -1,7 +1,9 @@
-"""Staff manage volunteer teams and tasks. Statuses change only through actions.py.
+"""Staff manage volunteer teams and tasks. Statuses and team leads change only through actions.py.
 
-The elderly person's details appear only on a task's own page, decrypted, for
-staff with the "see_recipient" permission; never in lists, filters, search or CSV.
+Station staff see the teams and tasks of the stations they run (stations.admin_scope), other
+workers with masked phones (accounts.admin_people). The elderly person's details appear only
+on a task's own page, decrypted, for staff with the "see_recipient" permission who run the
+task's station; never in lists, filters, search or CSV.
 """
 
 from django import forms
@@ -13,16 +15,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_people import PhoneMaskedAdmin, person_raw_id_field
+from accounts.phone import masked_phone
+from accounts.selectors import may_see_phone, person_masked
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
-from volunteering import actions
+from stations.admin_scope import StationScopedAdmin
+from volunteering import actions, selectors
 from volunteering.forms import TaskForm
 from volunteering.models import Membership, Recipient, Signup, Task, Team
 
 CANCELLED_BY_STAFF = _("Cancelled by the station staff.")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PhoneMaskedAdmin, admin.TabularInline):
+    person_fields = {"user": "user"}
     model = Membership
     fields = ("user", "status", "requested_at", "decided_at", "left_at")
     readonly_fields = fields
@@ -38,14 +45,32 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "station", "lead", "is_active", "created_at")
+class TeamAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    list_display = ("name", "station", "lead_person", "is_active", "created_at")
     list_filter = ("is_active", "station")
     list_select_related = ("station", "lead")
     search_fields = ("name", "lead__phone", "lead__real_name")
+    phone_paths = ("lead__phone",)
+    own_twins = ("lead_person",)
     raw_id_fields = ("lead",)
     inlines = (MembershipInline,)
     fields = ("name", "description", "station", "lead", "is_active")
+
+    @admin.display(description=_("team lead"), ordering="lead__real_name")
+    def lead_person(self, obj: Team) -> str:
+        return str(obj.lead)
+
+    @admin.display(description=_("team lead"), ordering="lead__real_name")
+    def lead_person_masked(self, obj: Team) -> str:
+        return person_masked(obj.lead)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "lead":
+            return person_raw_id_field(request, field)
+        if db_field.name == "station" and field is not None and not self.sees_every_station(request):
+            field.required = True  # a team without a station is district work
+        return field
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -60,11 +85,21 @@ class TeamAdmin(admin.ModelAdmin):
             if not obj.is_active:
                 obj.save(update_fields=["is_active"])
             return
-        obj.save()
-        actions.membership_ensure_lead(team=obj, acting_user=request.user)
+        # The lead changes only through its action (checked, audited); the rest as edited.
+        others = [name for name in form.changed_data if name != "lead"]
+        if others:
+            obj.save(update_fields=others)
+        if "lead" in form.changed_data:
+            try:
+                actions.team_lead_change(
+                    team_id=obj.pk, lead=form.cleaned_data["lead"], acting_user=request.user
+                )
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
 
 
-class SignupInline(admin.TabularInline):
+class SignupInline(PhoneMaskedAdmin, admin.TabularInline):
+    person_fields = {"volunteer": "volunteer"}
     model = Signup
     fields = ("volunteer", "status", "created_at", "withdrawn_at", "points")
     readonly_fields = fields
@@ -107,7 +142,9 @@ class TaskAddForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+    station_path = "team__station"
+    person_fields = {"created_by": "created_by", "completed_by": "completed_by"}
     list_display = ("date", "time_window", "what", "team", "street", "area", "places", "status")
     list_filter = ("status", "team", "date", "street")
     list_select_related = ("team",)
@@ -170,22 +207,21 @@ class TaskAdmin(admin.ModelAdmin):
         return gettext("Hidden: you do not have the permission to see these details.")
 
     @staticmethod
-    def _may_see_recipient(request) -> bool:
-        return request.user.is_staff and request.user.has_perm("volunteering.see_recipient")
+    def _may_see_recipient(request, obj) -> bool:
+        return selectors.staff_may_see_recipients(user=request.user, station=obj.team.station)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = TaskAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_readonly_fields(self, request, obj=None):
+    def readonly_names(self, request, obj=None):
         if obj is None:
             return ()
-        if self._may_see_recipient(request):
-            return self.readonly_fields
-        return tuple(
-            "recipient_hidden" if name == "recipient_details" else name for name in self.readonly_fields
-        )
+        fields = tuple(super().readonly_names(request, obj))
+        if self._may_see_recipient(request, obj):
+            return fields
+        return tuple("recipient_hidden" if name == "recipient_details" else name for name in fields)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -301,6 +337,8 @@ class TaskAdmin(admin.ModelAdmin):
             gettext("Confirmed at"),
         ]
 
+        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
+
         def rows():
             for signup in signups.iterator(chunk_size=500):
                 task = signup.task
@@ -313,7 +351,7 @@ class TaskAdmin(admin.ModelAdmin):
                     task.area,
                     task.what,
                     signup.volunteer.real_name,
-                    signup.volunteer.phone,
+                    phone(signup.volunteer.phone),
                     gettext("yes") if signup.status == Signup.Status.DONE else gettext("no"),
                     signup.points,
                     task.completed_at.isoformat() if task.completed_at else "",

@@ -85,7 +85,8 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team} · {self.user}"
+        # No phone number here: admin shows this text to station staff (titles, inline rows).
+        return f"{self.team} · {self.user.real_name or self.user_id}"
 
 
 class Task(models.Model):
@@ -258,7 +259,8 @@ class Signup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.task} · {self.volunteer}"
+        # No phone number here: admin shows this text to station staff (titles, inline rows).
+        return f"{self.task} · {self.volunteer.real_name or self.volunteer_id}"
 
     @property
     def status_family(self) -> str:

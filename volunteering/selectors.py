@@ -7,6 +7,7 @@ for the people allowed to see them.
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from stations.selectors import can_run
 from volunteering.models import Membership, Recipient, Signup, Task, Team
 
 
@@ -77,11 +78,23 @@ def signup_of(*, task: Task, user) -> Signup | None:
     return Signup.objects.filter(task=task, volunteer=user).exclude(status=Signup.Status.WITHDRAWN).first()
 
 
+def staff_may_see_recipients(*, user, station) -> bool:
+    """Staff with the permission who run the team's station (the stations door), district staff
+    among them; station staff of another station never."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_staff
+        and user.has_perm("volunteering.see_recipient")
+        and can_run(user, station)
+    )
+
+
 def can_see_recipient(*, task: Task, user) -> bool:
-    """Staff with the permission, and the volunteers signed up for the task. Nobody else, not even the lead."""
+    """Staff with the permission at the task's station, and the volunteers signed up for the task.
+    Nobody else, not even the lead."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_staff and user.has_perm("volunteering.see_recipient"):
+    if staff_may_see_recipients(user=user, station=task.team.station):
         return True
     return Signup.objects.filter(task=task, volunteer=user, status=Signup.Status.SIGNED_UP).exists()
 

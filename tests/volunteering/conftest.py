@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from tests.factories import StaffFactory, UserFactory
+from tests.stations.factories import StationFactory
 from tests.volunteering.factories import TeamFactory, make_member, make_task
 
 
@@ -11,8 +12,13 @@ def lead(db):
 
 
 @pytest.fixture
-def team(lead):
-    return TeamFactory(name="助老专送小哥队", lead=lead)
+def station(db):
+    return StationFactory(name="翠苑小哥驿站")
+
+
+@pytest.fixture
+def team(lead, station):
+    return TeamFactory(name="助老专送小哥队", lead=lead, station=station)
 
 
 @pytest.fixture
@@ -36,9 +42,11 @@ def task(team):
 
 
 @pytest.fixture
-def coordinator(db):
-    """Staff with the permission to see the elderly person's details and to manage tasks."""
+def coordinator(station):
+    """Staff of the team's station with the permission to see the elderly person's details and to
+    manage tasks."""
     user = StaffFactory(real_name="周驿站")
+    station.staff.add(user)
     user.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="volunteering", codename__in=["see_recipient", "change_task", "view_task"]

@@ -436,3 +436,58 @@ def test_tasks_left_unconfirmed_are_closed_and_erased_after_seven_days(team, mem
     assert Recipient.objects.filter(task=recent).exists()
     assert [subject for subject, _ in inbox(member, "volunteer_task_cancelled")] == ["任务已取消：午餐送餐"]
     assert expire_unconfirmed_tasks() == 0
+
+
+# --- Naming a new team lead: the station's staff only, audited ---------------------------------
+
+
+@pytest.fixture
+def station_staff(station):
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+    from tests.factories import StaffFactory
+
+    user = StaffFactory(real_name="钱管理")
+    user.groups.add(Group.objects.get(name=roles.STATION_STAFF))
+    station.staff.add(user)
+    return user
+
+
+def test_a_new_team_lead_is_audited_and_becomes_a_member(team, lead, member, station_staff):
+    from core.models import AuditEntry
+
+    actions.team_lead_change(team_id=team.pk, lead=member, acting_user=station_staff, reason="李娜调岗")
+    team.refresh_from_db()
+    assert team.lead == member
+    assert Membership.objects.get(team=team, user=member).status == Membership.Status.ACTIVE
+    entry = AuditEntry.objects.get(action="volunteering.team.lead_change")
+    assert (entry.actor, entry.target_id, entry.note, entry.data) == (
+        station_staff,
+        str(team.pk),
+        "李娜调岗",
+        {"before": lead.pk, "after": member.pk},
+    )
+
+
+@pytest.mark.parametrize("who", ["the_lead", "a_worker", "staff_elsewhere"])
+def test_others_cannot_name_a_team_lead(team, lead, member, who):
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+    from core.models import AuditEntry
+    from tests.factories import StaffFactory
+    from tests.stations.factories import StationFactory
+
+    if who == "staff_elsewhere":
+        acting = StaffFactory()
+        acting.groups.add(Group.objects.get(name=roles.STATION_STAFF))
+        StationFactory(name="别站驿站").staff.add(acting)
+    else:
+        acting = lead if who == "the_lead" else UserFactory()
+    with pytest.raises(PermissionDenied) as refused:
+        actions.team_lead_change(team_id=team.pk, lead=member, acting_user=acting)
+    assert refused.value.message == "只有该队所属驿站的工作人员才能这样做。"
+    team.refresh_from_db()
+    assert team.lead == lead
+    assert not AuditEntry.objects.filter(action="volunteering.team.lead_change").exists()
