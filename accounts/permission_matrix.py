@@ -14,8 +14,8 @@ What an admin offers:
   URL of its own whose route ends in `.csv` (the filtered list), which is gated by the view
   permission (tests/core/test_who_asks.py asks every one of them over HTTP).
 
-Station-bound admins (an admin with a `station_path`, or one of STATION_SCOPED_WITHOUT_PATH)
-show station staff the rows of the stations they run only: "own stations".
+Station-bound admins (built on the station-scope door, stations.admin_scope.StationScopedAdmin)
+show staff who do not see every station only the rows of the stations they run: "own stations".
 """
 
 from __future__ import annotations
@@ -36,26 +36,6 @@ START = "<!-- permission-matrix:start -->"
 END = "<!-- permission-matrix:end -->"
 README = Path(settings.BASE_DIR) / "README.md"
 MISSING_MARKERS = f"README.md has no section between {START} and {END}."
-
-# Admins that keep station staff to their own stations without declaring `station_path` yet
-# (they filter through stations.selectors / their own helpers). An admin that declares
-# `station_path` needs no entry here.
-STATION_SCOPED_WITHOUT_PATH = frozenset(
-    {
-        "stations.station",
-        "stations.topic",
-        "stations.session",
-        "stations.followupaction",
-        "events.event",
-        "events.registration",
-        "events.contestresult",
-        "events.checkin",
-        "rewards.rewardstock",
-        "rewards.voucher",
-    }
-)
-# Staff with this permission run every station (stations.selectors.runs_all_stations).
-RUNS_ALL_STATIONS = "stations.manage_all_stations"
 
 ALLOWED = "yes"
 DENIED = "—"
@@ -101,10 +81,11 @@ def registered_admins(site: admin.AdminSite | None = None) -> list[admin.ModelAd
 
 
 def is_station_scoped(model_admin: admin.ModelAdmin) -> bool:
-    return (
-        getattr(model_admin, "station_path", None) is not None
-        or model_admin.model._meta.label_lower in STATION_SCOPED_WITHOUT_PATH
-    )
+    """Built on the station-scope door (stations.admin_scope.StationScopedAdmin), which it asks.
+
+    Duck-typed: accounts sits below stations and must not import it.
+    """
+    return callable(getattr(model_admin, "sees_every_station", None))
 
 
 def is_csv_action(name: str) -> bool:
@@ -168,7 +149,7 @@ def request_for(user):
 def _scoped(model_admin, user, allowed: bool) -> str:
     if not allowed:
         return DENIED
-    if is_station_scoped(model_admin) and not user.has_perm(RUNS_ALL_STATIONS):
+    if is_station_scoped(model_admin) and not model_admin.sees_every_station(request_for(user)):
         return OWN_STATIONS
     return ALLOWED
 

@@ -8,7 +8,7 @@ task's station; never in lists, filters, search or CSV.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
@@ -366,5 +366,10 @@ class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
             and request.POST.get("action") == "export_done_csv"
             and not request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
         ):
+            # This bypasses Django's action dispatch, so it asks the same questions that dispatch would.
+            if not self.has_view_or_change_permission(request) or "export_done_csv" not in self.get_actions(
+                request
+            ):
+                raise PermissionDenied
             return self.export_done_csv(request, changelist_queryset(self, request))
         return super().changelist_view(request, extra_context)

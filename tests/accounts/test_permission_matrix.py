@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from accounts import permission_matrix
 from accounts.permission_matrix import ALLOWED, DENIED, OWN_STATIONS, ROLES
 from notifications.models import Message
+from stations.admin_scope import StationScopedAdmin
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +90,8 @@ def test_station_staff_run_their_own_stations_and_superusers_every_one():
     assert rows["`rewards.Voucher` action `confirm_handover`"]["superuser"] == ALLOWED
 
 
-class Probe(admin.ModelAdmin):
-    station_path = "station"  # what a station-bound admin declares (any model will do here)
+class Probe(StationScopedAdmin):
+    station_path = "station"  # a station-bound admin (the matrix queries nothing: any model will do)
     actions = ("export_probe", "poke")
 
     @admin.action(description="Export", permissions=["view"])
@@ -111,7 +112,7 @@ def test_a_new_admin_with_its_actions_and_exports_appears_by_itself():
         "`notifications.Message` CSV action `export_probe`",
         "`notifications.Message` action `poke`",
     ]
-    # A station_path makes it station-bound: the support role does not run every station.
+    # Built on the station-scope door, it is station-bound: the support role does not run every station.
     assert rows["`notifications.Message`"]["support"] == f"{OWN_STATIONS}: view, change"
     assert rows["`notifications.Message` CSV action `export_probe`"]["support"] == OWN_STATIONS
     assert rows["`notifications.Message` action `poke`"]["support"] == OWN_STATIONS
