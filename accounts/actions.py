@@ -10,6 +10,7 @@ from accounts.models import Consent, User, WorkerProfile
 from accounts.selectors import has_sensitive_data_consent, profile_with_id_number
 from core import audit, crypto, ratelimit
 from core.exceptions import ApplicationError
+from core.privacy import masked_id_number
 
 ID_NUMBER_TAKEN = _(
     "This ID number is already linked to another account. If it is yours, bring your ID card to any "
@@ -139,7 +140,7 @@ def _profile_write(
     if changed_id:
         profile.id_number_encrypted = crypto.encrypt(id_number)
         profile.id_number_hash = crypto.lookup_hash(id_number)
-        profile.id_number_masked = idcard.mask(id_number)
+        profile.id_number_masked = masked_id_number(id_number)
         profile.birth_date = idcard.birth_date_of(id_number)
         profile.sex = idcard.sex_of(id_number)
     profile.save()

@@ -13,8 +13,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.utils.translation import gettext
 
-from accounts.phone import masked_phone
 from accounts.selectors import may_see_phone, person_for, person_masked, phone_search
+from core.privacy import masked_phone
 
 
 def _follow(obj, path: str):

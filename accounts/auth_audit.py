@@ -32,6 +32,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from core import audit
+from core.privacy import masked_phone
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -41,11 +42,6 @@ def client_ip(request: HttpRequest | None) -> str:
         return get_account_adapter(request).get_client_ip(request)
     except Exception:  # allauth refuses a request without an address; the row then has none
         return ""
-
-
-def masked_phone(phone: str) -> str:
-    local = (phone or "").removeprefix("+86")
-    return f"{local[:3]}****{local[-4:]}" if len(local) == 11 else ""
 
 
 def _account(phone: str):

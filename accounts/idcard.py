@@ -61,10 +61,3 @@ def sex_of(number: str) -> str:
 
 def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def mask(number: str) -> str:
-    """330106199001011234 -> 330106********1234: region and last four only."""
-    if len(number) != 18:
-        return "*" * len(number)
-    return number[:6] + "*" * 8 + number[14:]

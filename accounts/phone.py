@@ -44,11 +44,3 @@ def format_local(e164: str) -> str:
     if len(local) != 11:
         return e164
     return f"{local[:3]} {local[3:7]} {local[7:]}"
-
-
-def masked_phone(phone: str) -> str:
-    """+8613800000001 → 138****0001: enough to tell people apart at the counter."""
-    number = (phone or "").removeprefix("+86")
-    if len(number) != 11:
-        return number[:3] + "****" if number else ""
-    return f"{number[:3]}****{number[7:]}"

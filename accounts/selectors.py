@@ -1,12 +1,16 @@
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 
 from accounts.models import Consent, User, WorkerProfile
-from accounts.phone import format_local, masked_phone, normalize_mobile_or_keep
+from accounts.phone import format_local, normalize_mobile_or_keep
 from core import crypto
+from core.privacy import masked_phone
 
 # --- Phone numbers: the one rule every staff page asks ------------------------------------------
-# Staff who must read a worker's number in clear hold this permission (district staff and
-# support through their groups, accounts 0006; superusers have every permission). Everyone else,
+# Staff who must read a worker's number in clear hold this permission (checkers, approvers,
+# service staff and grid admins through their groups, accounts 0005; superusers have every
+# permission). Everyone else,
 # station staff among them, sees 138****0001 (README, "Who may read what").
 SEE_PHONE_PERMISSION = "accounts.see_phone_number"
 
@@ -24,6 +28,11 @@ def may_see_phone(viewer) -> bool:
 def phone_for(viewer, phone: str) -> str:
     """The number as this viewer may see it: as typed locally (138 0000 0001) or masked."""
     return format_local(phone) if may_see_phone(viewer) else masked_phone(phone)
+
+
+def csv_phone(viewer) -> Callable[[str], str]:
+    """The phone column of a CSV for this viewer: E.164 as stored (+8613800000001), or masked."""
+    return str if may_see_phone(viewer) else masked_phone
 
 
 def person_masked(person) -> str:

@@ -1,4 +1,9 @@
-"""What may be shown beside a resident ID number: the one rule every surface asks.
+"""The one masking of phones, names and resident ID numbers, and what may be shown beside an ID.
+
+Masks: +8613800000001 → 138****0001 (enough to tell people apart at a counter), 张伟 → 张*
+(other workers' names where everyone can read them), 330106199001011234 → 330106********1234.
+
+What may be shown beside a resident ID number: the one rule every surface asks.
 
 The masked number (`330106********2444`) hides exactly the eight birth-date digits.
 So the birth date, or anything derived from it (an age), completes it: shown
@@ -13,6 +18,30 @@ surface go through this module, so the rule is written once.
 
 from dataclasses import dataclass
 from datetime import date
+
+
+def masked_phone(phone: str) -> str:
+    """+8613800000001 → 138****0001; something shorter keeps at most its first three digits."""
+    number = (phone or "").removeprefix("+86")
+    if len(number) != 11:
+        return number[:3] + "****" if number else ""
+    return f"{number[:3]}****{number[7:]}"
+
+
+def masked_name(name: str) -> str:
+    """张伟 → 张*, 欧阳娜娜 → 欧***: the family name stays, the rest is hidden; no name → *."""
+    name = (name or "").strip()
+    if not name:
+        return "*"
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def masked_id_number(number: str) -> str:
+    """330106199001011234 → 330106********1234: region and last four only (not 18 long: all stars)."""
+    if len(number) != 18:
+        return "*" * len(number)
+    return number[:6] + "*" * 8 + number[14:]
+
 
 # Staff who must read the number in clear (checking an ID card against the record).
 SEE_FULL_ID_PERMISSION = "accounts.see_full_id_number"

@@ -17,10 +17,10 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
-from accounts.phone import masked_phone
-from accounts.selectors import may_see_phone, person_masked
+from accounts.selectors import csv_phone, person_masked
 from core.admin_tools import CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
+from core.privacy import masked_phone
 from events import actions
 from events.models import CheckIn, ContestResult, Event, Registration
 from events.templatetags.events_tags import event_badge
@@ -303,7 +303,7 @@ class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
         rows = queryset.select_related("event__station", "user", "checkin__result").order_by(
             "event__starts_at", "event_id", "created_at", "id"
         )
-        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
+        phone = csv_phone(request.user)
         return csv_response(
             "attendance.csv",
             [str(title) for title in ATTENDANCE_HEADER],

@@ -107,11 +107,3 @@ def attendance_counts(*, event: Event) -> dict:
         "registered": event.registrations.filter(status=REGISTERED).count(),
         "checked_in": event.checkins.count(),
     }
-
-
-def mask_name(name: str) -> str:
-    """张伟 -> 张*, 欧阳娜娜 -> 欧***: other workers' names where everyone can read them."""
-    name = (name or "").strip()
-    if not name:
-        return "***"
-    return name[0] + "*" * max(1, len(name) - 1)

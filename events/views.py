@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
+from core.privacy import masked_name
 from events import actions, codes, selectors
 from events.calendar import event_ics
 from events.forms import CheckInForm, EventFilterForm
@@ -67,7 +68,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     if registration is not None and registration.status == Registration.Status.WAITLISTED:
         context["waitlist_position"] = selectors.waitlist_position(registration=registration)
     for result in context["results"]:
-        result.shown_name = selectors.mask_name(result.user.real_name)
+        result.shown_name = masked_name(result.user.real_name)
     return render(request, "events/event_detail.html", context)
 
 

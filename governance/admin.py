@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Street
-from accounts.phone import masked_phone
-from accounts.selectors import may_see_phone
+from accounts.selectors import csv_phone
 from core.admin_tools import changelist_queryset, choices_filter, csv_response
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
@@ -198,7 +197,7 @@ class PointEntryAdmin(PhoneMaskedAdmin, StationScopedAdmin):
         if not self.has_view_permission(request):
             raise DjangoPermissionDenied
         queryset = changelist_queryset(self, request).select_related("user").order_by("created_at", "pk")
-        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
+        phone = csv_phone(request.user)
 
         def rows():
             for entry in queryset.iterator(chunk_size=1000):

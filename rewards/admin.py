@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.admin_people import PhoneMaskedAdmin
-from accounts.phone import masked_phone
-from accounts.selectors import may_see_phone
+from accounts.selectors import csv_phone
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from rewards import actions
@@ -240,7 +239,7 @@ class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         queryset = changelist_queryset(self, request).select_related("user", "reward", "station")
-        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
+        phone = csv_phone(request.user)
 
         def rows():
             for voucher in queryset.iterator(chunk_size=1000):

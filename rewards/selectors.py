@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Street
+from core.privacy import masked_name
 from rewards.constants import LEADERBOARD_SIZE
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
 from stations.models import Station
@@ -126,14 +127,6 @@ class LeaderRow:
     is_me: bool
 
 
-def mask_name(name: str) -> str:
-    """张伟 → 张*, 欧阳娜娜 → 欧***: the family name stays, the rest is hidden."""
-    name = (name or "").strip()
-    if not name:
-        return "*"
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The calendar month in Asia/Shanghai as an aware [start, end) range."""
     zone = timezone.get_default_timezone()
@@ -202,7 +195,7 @@ def leaderboard(*, street: str, month: date, me=None) -> list[LeaderRow]:
             LeaderRow(
                 rank=rank,
                 user_id=item["user_id"],
-                name=item["user__real_name"] if is_me else mask_name(item["user__real_name"]),
+                name=item["user__real_name"] if is_me else masked_name(item["user__real_name"]),
                 points=item["total"],
                 is_me=is_me,
             )

@@ -67,14 +67,6 @@ def in_station_scope(queryset: QuerySet, *, user, station_path: str) -> QuerySet
     return queryset.filter(**{f"{station_path}__in": stations_run_by(user).values("pk")})
 
 
-def masked_name(user) -> str:
-    """Other workers see 张* instead of 张伟."""
-    name = (getattr(user, "real_name", "") or "").strip()
-    if not name:
-        return "**"
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
 def _with_support_count(queryset: QuerySet[Topic]) -> QuerySet[Topic]:
     return queryset.annotate(support_count=Count("supports", distinct=True))
 

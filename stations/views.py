@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.files import private_file_response
+from core.privacy import masked_name
 from core.timeline import TimelineStep
 from stations import selectors
 from stations.actions import topic_accept, topic_close, topic_raise, topic_support, topic_unsupport
@@ -134,7 +135,7 @@ def topic_detail(request: HttpRequest, topic_id: int, answer_form: AnswerForm | 
         "station": topic.station,
         "steps": _timeline(topic),
         "next_step": str(next_step),
-        "raiser_name": selectors.masked_name(topic.raised_by),
+        "raiser_name": masked_name(topic.raised_by.real_name),
         "is_raiser": user.is_authenticated and topic.raised_by_id == user.pk,
         "supported": selectors.has_supported(user=user, topic=topic),
         "is_lead": is_lead,

@@ -10,6 +10,7 @@ from django.test import Client, RequestFactory
 from accounts import idcard
 from accounts.models import Consent, Education, Occupation, Street, User, WorkerProfile
 from core import crypto
+from core.privacy import masked_id_number
 
 DEMO_PASSWORD = "xiaoge-test"
 
@@ -64,7 +65,7 @@ class WorkerProfileFactory(factory.django.DjangoModelFactory):
 
     @factory.lazy_attribute
     def id_number_masked(self):
-        return idcard.mask(self.id_number)
+        return masked_id_number(self.id_number)
 
     @factory.lazy_attribute
     def birth_date(self):

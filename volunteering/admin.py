@@ -16,8 +16,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin, person_raw_id_field
-from accounts.phone import masked_phone
-from accounts.selectors import may_see_phone, person_masked
+from accounts.selectors import csv_phone, person_masked
 from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from stations.admin_scope import StationScopedAdmin
@@ -337,7 +336,7 @@ class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
             gettext("Confirmed at"),
         ]
 
-        phone = (lambda e164: e164) if may_see_phone(request.user) else masked_phone
+        phone = csv_phone(request.user)
 
         def rows():
             for signup in signups.iterator(chunk_size=500):

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from accounts import idcard, roles
+from accounts import roles
 from accounts.models import Consent
 from core import privacy
+from core.privacy import masked_id_number
 from tests.academy.factories import OfferingFactory, ProgrammeFactory
 from tests.factories import StaffFactory, UserFactory, WorkerProfileFactory, valid_id_number
 from tests.partner_api import factories as api_factories
@@ -22,7 +23,7 @@ from tests.subsidies.factories import SubsidyApplicationFactory
 pytestmark = pytest.mark.django_db
 
 ID_NUMBER = valid_id_number(born="19980721", sequence="244")
-MASKED = idcard.mask(ID_NUMBER)
+MASKED = masked_id_number(ID_NUMBER)
 # Every spelling of 21 July 1998 a page, a JSON body or a CSV could use.
 BIRTH_SPELLINGS = [
     "19980721",
