@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validation import normalize_typed
 from events.models import Event
 from stations.models import Station
 
@@ -50,7 +51,8 @@ class CheckInForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        code = _SPACES.sub("", self.cleaned_data["code"])
-        if not re.fullmatch(r"\d{6}", code):
+        # NFKC: a Chinese input method types full-width digits (０１２３４５).
+        code = _SPACES.sub("", normalize_typed(self.cleaned_data["code"]))
+        if not re.fullmatch(r"[0-9]{6}", code):
             raise forms.ValidationError(CODE_FORMAT)
         return code

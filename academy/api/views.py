@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -36,6 +37,7 @@ from academy.api.serializers import (
     ProgrammeSerializer,
 )
 from academy.models import Enrolment, Intake, Programme
+from core import validation
 
 Status = Enrolment.Status
 VISIBLE_STATUSES = [(s.value, s.label) for s in (*Enrolment.SEATED, Status.WITHDRAWN)]
@@ -49,16 +51,31 @@ class RosterPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def decode_cursor(self, request):
+        # DRF takes the position as it comes; it is compared with the id column, so anything
+        # but an id (base64 of "p=abc") would reach PostgreSQL and end in a 500.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                validation.bounded_int(cursor.position, name="cursor", min_value=0)
+            except validation.BadInput:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
+
 
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+class MomentFilter(django_filters.Filter):
+    field_class = validation.DateTimeParamField
 
 
 class EnrolmentFilter(django_filters.FilterSet):
     intake = IdFilter(field_name="intake_id", min_value=1, max_value=2**63 - 1)
     programme = IdFilter(field_name="offering__programme_id", min_value=1, max_value=2**63 - 1)
     status = django_filters.ChoiceFilter(choices=VISIBLE_STATUSES)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte", param_name="updated_since")
 
     class Meta:
         model = Enrolment
