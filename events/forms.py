@@ -51,8 +51,9 @@ class CheckInForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        # NFKC: a Chinese input method types full-width digits (０１２３４５).
-        code = _SPACES.sub("", normalize_typed(self.cleaned_data["code"]))
-        if not re.fullmatch(r"[0-9]{6}", code):
+        code = _SPACES.sub("", self.cleaned_data["code"])
+        # Digits as typed on a keyboard or by a Chinese input method (full-width ０１２３４５, which NFKC
+        # makes ASCII); other digit forms (①, ١) are not what the venue screen shows.
+        if not re.fullmatch(r"[0-9０-９]{6}", code):
             raise forms.ValidationError(CODE_FORMAT)
-        return code
+        return normalize_typed(code)
