@@ -208,6 +208,36 @@ class DateTimeParamField(forms.CharField):
             raise forms.ValidationError(error.message, code="invalid") from None
 
 
+# --- Admin's autocomplete widgets ---------------------------------------------------------------
+
+
+def keep_autocomplete_choices_valid() -> None:
+    """Django's autocomplete widget looks up what was posted, as it was posted, when it shows the
+    form again: a posted "😀" or 10**20 for a foreign key is a ValueError there, a 500 over an
+    error the form had already found. Only values the key column can hold are looked up."""
+    from django.contrib.admin.widgets import AutocompleteMixin
+    from django.core.exceptions import ValidationError
+
+    if getattr(AutocompleteMixin.optgroups, "keeps_valid_choices", False):
+        return
+    original = AutocompleteMixin.optgroups
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname))
+        kept = []
+        for item in value:
+            try:
+                target.run_validators(target.to_python(item))
+            except (TypeError, ValueError, ValidationError):
+                continue
+            kept.append(item)
+        return original(self, name, kept, attr)
+
+    optgroups.keeps_valid_choices = True
+    AutocompleteMixin.optgroups = optgroups
+
+
 # --- The middleware and each interface's error body --------------------------------------------
 
 Responder = Callable[[HttpRequest, BadInput], HttpResponse]
