@@ -276,9 +276,9 @@ def _responder_for(path: str) -> tuple[Responder, bool]:
     return page_bad_input, False
 
 
-def refused_value(params, *, max_length: int | None) -> BadInput | None:
+def refused_value(params, *, max_length: int | None, check_keys: bool = True) -> BadInput | None:
     for key, values in params.lists():
-        for text in (key, *values):
+        for text in (key, *values) if check_keys else values:
             if has_control_characters(text):
                 return BadInput(key[:40], CONTROL_CHARACTER)
             if max_length is not None and len(text) > max_length:
@@ -297,7 +297,8 @@ class InputGuardMiddleware:
         error = refused_value(request.GET, max_length=MAX_QUERY_VALUE)
         form_body = request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
         if error is None and check_form_body and request.method == "POST" and form_body:
-            error = refused_value(request.POST, max_length=None)
+            # A form body's unknown names are ignored by the views; only the values are stored.
+            error = refused_value(request.POST, max_length=None, check_keys=False)
         if error is not None:
             return respond(request, error)
         return self.get_response(request)

@@ -29,6 +29,9 @@ from academy.api.selectors import (
     programmes_for_university,
 )
 from academy.api.serializers import (
+    FREE_TEXT,
+    NOT_BLANK_TEXT,
+    WRITE_BACK_STATUSES,
     CreditSerializer,
     CreditsSerializer,
     EnrolmentSerializer,
@@ -38,6 +41,7 @@ from academy.api.serializers import (
 )
 from academy.models import Enrolment, Intake, Programme
 from core import validation
+from core.openapi import DATETIME_PARAMETER
 
 Status = Enrolment.Status
 VISIBLE_STATUSES = [(s.value, s.label) for s in (*Enrolment.SEATED, Status.WITHDRAWN)]
@@ -50,6 +54,16 @@ class RosterPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                # What a cursor can be: base64 (anything else is an invalid cursor, 404).
+                parameter["schema"] = {"type": "string", "maxLength": 200, "pattern": "^[A-Za-z0-9+/=]*$"}
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
 
     def decode_cursor(self, request):
         # DRF takes the position as it comes; it is compared with the id column, so anything
@@ -102,16 +116,27 @@ class PartnerAPIView:
 CSV_RESPONSE = OpenApiResponse(
     response=OpenApiTypes.STR, description="UTF-8 CSV with BOM, one row per enrolment, streamed."
 )
+# The serializer's rule "a student_number, a status, or both" written into the schema.
+WRITE_BACK_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "student_number": {"type": "string", "maxLength": 40, "pattern": NOT_BLANK_TEXT},
+        "status": {"type": "string", "enum": [status.value for status in WRITE_BACK_STATUSES]},
+        "reason": {"type": "string", "maxLength": 500, "pattern": FREE_TEXT},
+    },
+    "anyOf": [{"required": ["student_number"]}, {"required": ["status"]}],
+}
+ID_PARAMETER = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 FILTERS = [
-    OpenApiParameter("intake", int, description="Intake id"),
-    OpenApiParameter("programme", int, description="Programme id"),
+    OpenApiParameter("intake", ID_PARAMETER, description="Intake id"),
+    OpenApiParameter("programme", ID_PARAMETER, description="Programme id"),
     OpenApiParameter("status", str, enum=[value for value, _label in VISIBLE_STATUSES]),
-    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Changed at or after (delta sync)"),
+    OpenApiParameter("updated_since", DATETIME_PARAMETER, description="Changed at or after (delta sync)"),
 ]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The university's enrolments, in cursor pages"),
+    list=extend_schema(summary="The university's enrolments, in cursor pages", parameters=FILTERS),
     retrieve=extend_schema(summary="One enrolment"),
 )
 class EnrolmentViewSet(
@@ -175,7 +200,7 @@ class EnrolmentViewSet(
 
     @extend_schema(
         summary="Write back the student number and status",
-        request=EnrolmentWriteBackSerializer,
+        request={"application/json": WRITE_BACK_SCHEMA},
         responses={200: EnrolmentSerializer},
     )
     def partial_update(self, request, pk=None):

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import validation
+from core.openapi import DATETIME_PARAMETER, TEXT_PARAMETER
 from services import geo, selectors
 from services.api import hsds
 from services.models import Organization, Scenario, Service, ServiceAtPoint
@@ -58,21 +59,34 @@ PAGE_SCHEMA = {
 }
 OBJECT_SCHEMA = {"type": "object", "additionalProperties": True}
 
+PAGE_NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
 PAGING = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter("page", PAGE_NUMBER, description="Page number, from 1."),
     OpenApiParameter(
-        "per_page", OpenApiTypes.INT, description=f"Results per page (default 50, at most {MAX_PER_PAGE})."
+        "per_page",
+        PAGE_NUMBER,
+        description=f"Results per page (default 50; more than {MAX_PER_PAGE} counts as {MAX_PER_PAGE}).",
     ),
-    OpenApiParameter("search", OpenApiTypes.STR, description="Text contained in the name or description."),
+    OpenApiParameter("search", TEXT_PARAMETER, description="Text contained in the name or description."),
 ]
 MODIFIED = OpenApiParameter(
-    "modified_after", OpenApiTypes.DATETIME, description="Only records modified on or after this moment."
+    "modified_after", DATETIME_PARAMETER, description="Only records modified on or after this moment."
 )
 PROXIMITY = [
-    OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude (WGS-84) of the centre."),
-    OpenApiParameter("lng", OpenApiTypes.DOUBLE, description="Longitude (WGS-84) of the centre."),
     OpenApiParameter(
-        "radius", OpenApiTypes.DOUBLE, description="Radius in km around lat/lng (default 5, at most 100)."
+        "lat",
+        {"type": "number", "minimum": -90, "maximum": 90},
+        description="Latitude (WGS-84) of the centre; only together with lng.",
+    ),
+    OpenApiParameter(
+        "lng",
+        {"type": "number", "minimum": -180, "maximum": 180},
+        description="Longitude (WGS-84) of the centre; only together with lat.",
+    ),
+    OpenApiParameter(
+        "radius",
+        {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": MAX_RADIUS_KM},
+        description="Radius in km around lat/lng (default 5, at most 100).",
     ),
 ]
 TERM = OpenApiParameter(
