@@ -265,3 +265,41 @@ def test_json_depth_check_reads_strings_as_strings():
     assert not json_depth_exceeds(json.dumps({"a": "[" * 100}))
     assert json_depth_exceeds("[" * 33 + "]" * 33)
     assert not json_depth_exceeds("[" * 32 + "]" * 32)
+
+
+# --- what an earlier schemathesis run found ------------------------------------------------------
+
+
+def test_empty_credits_are_refused_and_nothing_is_recorded(partner_client):
+    enrolment = partner_client.enrolment
+    response = partner_client.post(
+        f"/api/v1/enrolments/{enrolment.pk}/credits/",
+        json.dumps({"study_year": 1, "credits": ""}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == api_error("credits", "请填写合法的数字。")
+    assert not enrolment.credit_records.exists()
+
+
+def test_an_empty_hsds_page_is_refused_as_the_schema_says(client):
+    response = client.get("/api/hsds/services?page=")
+    assert response.status_code == 400
+    assert response.json() == api_error("page", "page must be a whole number from 1 to 1,000,000.")
+
+
+# --- pages: a form error, with what was typed kept -------------------------------------------------
+
+
+def test_a_page_form_with_nul_says_so_and_keeps_the_text(client):
+    from services.models import ServiceRequest
+
+    worker = UserFactory(real_name="张伟")
+    client.force_login(worker)
+    data = {"kind": "legal", "description": "老板拖欠\x00工资", "contact_time": "any"}
+    response = client.post(reverse("services:request_new"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "不允许是用空字符串。" in page
+    assert "老板拖欠\x00工资" in page
+    assert not ServiceRequest.objects.exists()
