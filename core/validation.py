@@ -304,4 +304,10 @@ class InputGuardMiddleware:
         return self.get_response(request)
 
 
+def oauth_bad_input(request: HttpRequest, error: BadInput) -> HttpResponse:
+    # RFC 6749 §5.2's body for a malformed request.
+    return JsonResponse({"error": "invalid_request", "error_description": error.message}, status=400)
+
+
 register_responder("/api/", json_bad_input)
+register_responder("/oauth/", oauth_bad_input)

@@ -303,3 +303,13 @@ def test_a_page_form_with_nul_says_so_and_keeps_the_text(client):
     assert "不允许是用空字符串。" in page
     assert "老板拖欠\x00工资" in page
     assert not ServiceRequest.objects.exists()
+
+
+def test_the_token_endpoint_refuses_nul_in_its_own_shape(client):
+    data = {"grant_type": "client_credentials", "client_id": "uni\x00a", "client_secret": "x"}
+    response = client.post("/oauth/token/", data)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "client_id 含有控制字符（例如 NUL），请删除后再试。",
+    }
