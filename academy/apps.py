@@ -7,7 +7,8 @@ class AcademyConfig(AppConfig):
     verbose_name = _("Academy")
 
     def ready(self):
-        from academy.oneroster.views import outage_error
-        from core import outage
+        from academy.oneroster.views import bad_input, outage_error
+        from core import outage, validation
 
         outage.register_responder("/ims/oneroster/", outage_error)
+        validation.register_responder("/ims/oneroster/", bad_input)

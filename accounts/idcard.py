@@ -8,10 +8,11 @@ change and every swap of two adjacent different characters.
 
 import datetime as dt
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.validation import normalize_typed
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK_CHARACTERS = "10X98765432"
@@ -43,7 +44,7 @@ def birth_date_of(number: str) -> dt.date | None:
 def normalize_id_number(raw: str, *, today: dt.date | None = None) -> str:
     """Return the number in canonical form (upper-case X), or raise ValidationError."""
     # NFKC: full-width digits and Ｘ, as Chinese input methods type them, are the same number.
-    number = unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "").upper()
+    number = normalize_typed(raw).strip().replace(" ", "").upper()
     if not _SHAPE.fullmatch(number):
         raise ValidationError(ID_FORMAT, code="id_format")
     born = birth_date_of(number)

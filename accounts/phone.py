@@ -1,10 +1,11 @@
 """Mainland mobile numbers: stored as E.164 (+86...), shown as 138 0000 0001."""
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.validation import normalize_typed
 
 INVALID_MOBILE = _("Please enter an 11-digit mainland mobile number, such as 138 0000 0001.")
 
@@ -18,7 +19,7 @@ def normalize_mobile(raw: str) -> str:
 
     NFKC first: Chinese input methods often type full-width digits (１３８…, ＋８６).
     """
-    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
+    digits = _SEPARATORS.sub("", normalize_typed(raw))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]

@@ -20,13 +20,14 @@ import enum
 import secrets
 import string
 import time
-import unicodedata
 
 from allauth.core import context
 from allauth.core.internal.cryptokit import generate_user_code
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
+
+from core.validation import normalize_typed
 
 VERSION = "smsc1"
 _HMAC_SALT = "xiaoge.accounts.sms_codes"
@@ -50,7 +51,7 @@ def _digest(*, attempt: str, issued: int, phone: str, code: str) -> str:
 
 def normalize_code(raw: str) -> str:
     """NFKC (full-width ０１２３４５ -> 012345), without spaces or dashes."""
-    return unicodedata.normalize("NFKC", raw or "").translate(_IGNORED)
+    return normalize_typed(raw).translate(_IGNORED)
 
 
 def issue(*, phone: str) -> str:

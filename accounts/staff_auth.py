@@ -10,7 +10,6 @@ password is refused. Every step is an audit row (accounts/auth_audit.py).
 """
 
 import math
-import unicodedata
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import LoginForm, PasswordField
@@ -33,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import auth_audit
 from core import crypto
+from core.validation import normalize_typed
 
 LOGIN_LOCKED = _(
     "Too many failed logins for this account or from this network. Please try again in "
@@ -186,7 +186,7 @@ class HalfWidthCodeMixin:
     """A phone's Chinese keyboard may type full-width digits (１２３４５６): read them as 123456."""
 
     def clean_code(self) -> str:
-        self.cleaned_data["code"] = unicodedata.normalize("NFKC", self.cleaned_data["code"])
+        self.cleaned_data["code"] = normalize_typed(self.cleaned_data["code"])
         return super().clean_code()
 
 

@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import signals  # noqa: F401  (celery worker heartbeat on start)
+        from core.validation import keep_autocomplete_choices_valid
+
+        keep_autocomplete_choices_valid()

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validation import normalize_typed
 from events.models import Event
 from stations.models import Station
 
@@ -51,6 +52,8 @@ class CheckInForm(forms.Form):
 
     def clean_code(self) -> str:
         code = _SPACES.sub("", self.cleaned_data["code"])
-        if not re.fullmatch(r"\d{6}", code):
+        # Digits as typed on a keyboard or by a Chinese input method (full-width ０１２３４５, which NFKC
+        # makes ASCII); other digit forms (①, ١) are not what the venue screen shows.
+        if not re.fullmatch(r"[0-9０-９]{6}", code):
             raise forms.ValidationError(CODE_FORMAT)
-        return code
+        return normalize_typed(code)

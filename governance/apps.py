@@ -7,7 +7,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self):
-        from core import outage
-        from governance.open311 import outage_error
+        from core import outage, validation
+        from governance.open311 import bad_input, outage_error
 
         outage.register_responder("/open311/", outage_error)
+        validation.register_responder("/open311/", bad_input)

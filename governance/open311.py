@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import re_path, reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
+from core import validation
 from core.exceptions import ApplicationError
 from governance import selectors
 from governance.actions import report_submit_partner
@@ -106,6 +106,13 @@ def outage_error(request: HttpRequest) -> HttpResponse:
     """Open311's error list while Redis is down (core.outage), in the format the path asked for."""
     fmt = "xml" if request.path.endswith(".xml") else "json"
     return error(fmt, 503, SERVICE_UNAVAILABLE)
+
+
+def bad_input(request: HttpRequest, problem: validation.BadInput) -> HttpResponse:
+    """Open311's error list for input refused before the view (core.validation), in English."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    with translation.override("en"):
+        return error(fmt, 400, problem.message)
 
 
 class Open311Error(Exception):
@@ -229,10 +236,21 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _parse_date(name: str, raw: str) -> datetime:
-    moment = parse_datetime(raw.strip().replace(" ", "+"))  # a "+" in a query string arrives as a space
-    if moment is None or timezone.is_naive(moment):
-        raise Open311Error(400, DATE_INVALID % name)
-    return moment
+    try:
+        return validation.parse_datetime_param(raw, name=name, require_time_zone=True)
+    except validation.BadInput as problem:
+        if problem.template is validation.NEEDS_TIME_ZONE:
+            raise Open311Error(400, DATE_INVALID % name) from None
+        with translation.override("en"):
+            raise Open311Error(400, problem.message) from None
+
+
+def _request_number(raw: str) -> int | None:
+    """A service_request_id as the id it names; None for anything that cannot be one."""
+    try:
+        return validation.bounded_int(raw, name="service_request_id", min_value=1)
+    except validation.BadInput:
+        return None
 
 
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -240,7 +258,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     queryset = _visible_requests(_valid_key(params.get("api_key")))
     ids = [part for part in params.get("service_request_id", "").split(",") if part.strip()]
     if ids:
-        numeric = [int(part) for part in ids if part.strip().isdigit()]
+        numeric = [number for part in ids if (number := _request_number(part)) is not None]
         queryset = queryset.filter(pk__in=numeric)
     else:
         codes = [part for part in params.get("service_code", "").split(",") if part]
@@ -329,7 +347,8 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     if request.method != "GET":
         return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
     queryset = _visible_requests(_valid_key(request.GET.get("api_key")))
-    report = queryset.filter(pk=int(request_id)).first() if request_id.isdigit() else None
+    number = _request_number(request_id)
+    report = queryset.filter(pk=number).first() if number is not None else None
     if report is None:
         return error(fmt, 404, REQUEST_NOT_FOUND % request_id)
     return render([request_json(report, request)], fmt, root="service_requests", item="request")

@@ -57,11 +57,17 @@ class LowStockFilter(admin.SimpleListFilter):
         return queryset
 
 
+MAX_STOCK_CHANGE = 1_000_000
+
+
 class StockAdjustForm(forms.ModelForm):
     """The stock changes by a number of items, with the reason that goes to the audit log."""
 
+    # Bounded, so that a mistyped 100000000000000000000 is a form error, not an overflow.
     change = forms.IntegerField(
         label=_("change"),
+        min_value=-MAX_STOCK_CHANGE,
+        max_value=MAX_STOCK_CHANGE,
         help_text=_(
             "Items added (e.g. 20 after a delivery) or, with a minus sign, removed (e.g. -2 broken)."
         ),

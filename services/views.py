@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Street
+from core import validation
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 from services import geo, selectors
@@ -61,8 +62,12 @@ def _near_context(request: HttpRequest) -> dict:
     radius = data.get("radius") or DEFAULT_RADIUS
     amenity = data.get("amenity") or ""
     scenario = None
-    if request.GET.get("scenario"):
-        scenario = selectors.scenarios_active().filter(code=request.GET["scenario"]).first()
+    try:
+        code = validation.clean_text_param(request.GET.get("scenario"), name="scenario", max_length=50)
+    except validation.BadInput:  # like the form's invalid fields: left out
+        code = ""
+    if code:
+        scenario = selectors.scenarios_active().filter(code=code).first()
     open_only = bool(data.get("open"))
     # "Open now" depends on hours and exceptions, so it is judged here, over a wider set of the nearest.
     limit = selectors.OPEN_NOW_CANDIDATES if open_only else selectors.NEAR_ME_LIMIT

@@ -76,7 +76,9 @@ class BudgetAdmin(admin.ModelAdmin):
     readonly_fields = ("committed", "paid", "remaining")
 
     def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "scheme") if obj else self.readonly_fields
+        # A budget being added has no committed, paid or remaining amount yet (remaining would be
+        # total - committed of an empty form: a 500).
+        return (*self.readonly_fields, "scheme") if obj else ()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -262,6 +262,9 @@ class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
     def save_related(self, request, form, formsets, change):
         if change:
+            # Nothing of a task is saved here; the change message still reads what was saved.
+            for formset in formsets:
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return
         super().save_related(request, form, formsets, change)
 

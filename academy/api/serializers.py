@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from academy.models import CreditRecord, Enrolment, Intake, Level, Programme
@@ -10,6 +11,9 @@ Status = Enrolment.Status
 # What a university may report back; the academy office owns every other status.
 WRITE_BACK_STATUSES = (Status.ENROLLED, Status.WITHDRAWN, Status.COMPLETED)
 NOTHING_TO_CHANGE = _("Send a student_number, a status, or both.")
+# What a string field accepts: no control characters (DRF refuses NUL), not only spaces.
+FREE_TEXT = "^[^\\u0000-\\u001f\\u007f]*$"
+NOT_BLANK_TEXT = "^[^\\u0000-\\u001f\\u007f\\s][^\\u0000-\\u001f\\u007f]*$"
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -104,12 +108,22 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         }
 
 
+@extend_schema_field({"type": "string", "maxLength": 40, "pattern": NOT_BLANK_TEXT})
+class StudentNumberField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "maxLength": 500, "pattern": FREE_TEXT})
+class ReasonField(serializers.CharField):
+    pass
+
+
 class EnrolmentWriteBackSerializer(serializers.Serializer):
-    student_number = serializers.CharField(max_length=40, required=False, trim_whitespace=True)
+    student_number = StudentNumberField(max_length=40, required=False, trim_whitespace=True)
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in WRITE_BACK_STATUSES], required=False
     )
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reason = ReasonField(max_length=500, required=False, allow_blank=True)
 
     def validate(self, attrs):
         if "student_number" not in attrs and "status" not in attrs:
@@ -117,8 +131,17 @@ class EnrolmentWriteBackSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": "^(200(\\.0)?|[0-9]{1,2}(\\.[0-9])?|1[0-9]{2}(\\.[0-9])?)$",
+    }
+)
+class CreditsField(serializers.DecimalField):
+    """0 to 200 with one decimal; the schema says so, so that "" is not documented as valid."""
+
+
 class CreditsSerializer(serializers.Serializer):
     study_year = serializers.IntegerField(min_value=1, max_value=6)
-    credits = serializers.DecimalField(
-        max_digits=4, decimal_places=1, min_value=Decimal("0"), max_value=Decimal("200")
-    )
+    credits = CreditsField(max_digits=4, decimal_places=1, min_value=Decimal("0"), max_value=Decimal("200"))

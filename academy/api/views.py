@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -28,6 +29,9 @@ from academy.api.selectors import (
     programmes_for_university,
 )
 from academy.api.serializers import (
+    FREE_TEXT,
+    NOT_BLANK_TEXT,
+    WRITE_BACK_STATUSES,
     CreditSerializer,
     CreditsSerializer,
     EnrolmentSerializer,
@@ -36,6 +40,8 @@ from academy.api.serializers import (
     ProgrammeSerializer,
 )
 from academy.models import Enrolment, Intake, Programme
+from core import validation
+from core.openapi import DATETIME_PARAMETER
 
 Status = Enrolment.Status
 VISIBLE_STATUSES = [(s.value, s.label) for s in (*Enrolment.SEATED, Status.WITHDRAWN)]
@@ -49,16 +55,41 @@ class RosterPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                # What a cursor can be: base64 (anything else is an invalid cursor, 404).
+                parameter["schema"] = {"type": "string", "maxLength": 200, "pattern": "^[A-Za-z0-9+/=]*$"}
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+    def decode_cursor(self, request):
+        # DRF takes the position as it comes; it is compared with the id column, so anything
+        # but an id (base64 of "p=abc") would reach PostgreSQL and end in a 500.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                validation.bounded_int(cursor.position, name="cursor", min_value=0)
+            except validation.BadInput:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
+
 
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+class MomentFilter(django_filters.Filter):
+    field_class = validation.DateTimeParamField
 
 
 class EnrolmentFilter(django_filters.FilterSet):
     intake = IdFilter(field_name="intake_id", min_value=1, max_value=2**63 - 1)
     programme = IdFilter(field_name="offering__programme_id", min_value=1, max_value=2**63 - 1)
     status = django_filters.ChoiceFilter(choices=VISIBLE_STATUSES)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte", param_name="updated_since")
 
     class Meta:
         model = Enrolment
@@ -85,16 +116,27 @@ class PartnerAPIView:
 CSV_RESPONSE = OpenApiResponse(
     response=OpenApiTypes.STR, description="UTF-8 CSV with BOM, one row per enrolment, streamed."
 )
+# The serializer's rule "a student_number, a status, or both" written into the schema.
+WRITE_BACK_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "student_number": {"type": "string", "maxLength": 40, "pattern": NOT_BLANK_TEXT},
+        "status": {"type": "string", "enum": [status.value for status in WRITE_BACK_STATUSES]},
+        "reason": {"type": "string", "maxLength": 500, "pattern": FREE_TEXT},
+    },
+    "anyOf": [{"required": ["student_number"]}, {"required": ["status"]}],
+}
+ID_PARAMETER = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 FILTERS = [
-    OpenApiParameter("intake", int, description="Intake id"),
-    OpenApiParameter("programme", int, description="Programme id"),
+    OpenApiParameter("intake", ID_PARAMETER, description="Intake id"),
+    OpenApiParameter("programme", ID_PARAMETER, description="Programme id"),
     OpenApiParameter("status", str, enum=[value for value, _label in VISIBLE_STATUSES]),
-    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Changed at or after (delta sync)"),
+    OpenApiParameter("updated_since", DATETIME_PARAMETER, description="Changed at or after (delta sync)"),
 ]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The university's enrolments, in cursor pages"),
+    list=extend_schema(summary="The university's enrolments, in cursor pages", parameters=FILTERS),
     retrieve=extend_schema(summary="One enrolment"),
 )
 class EnrolmentViewSet(
@@ -158,7 +200,7 @@ class EnrolmentViewSet(
 
     @extend_schema(
         summary="Write back the student number and status",
-        request=EnrolmentWriteBackSerializer,
+        request={"application/json": WRITE_BACK_SCHEMA},
         responses={200: EnrolmentSerializer},
     )
     def partial_update(self, request, pk=None):

@@ -1,15 +1,17 @@
 """The OneRoster 1.2 query parameters: limit/offset, sort/orderBy, filter, fields (spec §3.4)."""
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
+
+from core import validation
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+MAX_FILTER = 1000  # characters; the Link header repeats the filter four times
 
 BAD_LIMIT = _("limit must be a whole number from 1 to %(max)d, offset a whole number from 0.")
 BAD_FILTER = _(
@@ -68,17 +70,19 @@ def _split(text: str) -> tuple[list[str], str]:
 
 
 def _value(field: Field, name: str, raw: str):
-    if "\x00" in raw:  # PostgreSQL text cannot hold NUL
-        raise QueryError(
-            str(BAD_FILTER_VALUE) % {"value": raw.replace("\x00", ""), "field": name}, "invalid_filter_field"
-        )
+    if validation.has_control_characters(raw):  # PostgreSQL text cannot hold NUL
+        shown = validation.CONTROL_CHARACTERS.sub("", raw)
+        raise QueryError(str(BAD_FILTER_VALUE) % {"value": shown, "field": name}, "invalid_filter_field")
     if field.kind == "datetime":
-        value = parse_datetime(raw) if "T" in raw or " " in raw else None
-        if value is None:
-            day = parse_date(raw)
-            value = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
-        elif value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
+        try:
+            # A bare date or a time without zone is UTC here (the spec's dates are UTC).
+            value = validation.parse_datetime_param(raw, name=name, naive_in="utc")
+        except validation.BadInput as error:
+            if error.template is validation.BAD_DATETIME:
+                raise QueryError(
+                    str(BAD_FILTER_VALUE) % {"value": raw, "field": name}, "invalid_filter_field"
+                ) from None
+            raise QueryError(error.message, "invalid_filter_field") from None
     elif field.kind == "date":
         value = parse_date(raw)
     else:
@@ -89,6 +93,10 @@ def _value(field: Field, name: str, raw: str):
 
 
 def parse_filter(text: str, fields: dict[str, Field]) -> Q:
+    try:
+        validation.clean_text_param(text, name="filter", max_length=MAX_FILTER)
+    except validation.BadInput as error:
+        raise QueryError(error.message, "invalid_filter_field") from None
     clauses, connector = _split(text)
     result = Q()
     for clause in clauses:

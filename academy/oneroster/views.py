@@ -26,6 +26,14 @@ from core.outage import UNAVAILABLE
 UNKNOWN_OBJECT = _("There is no %(type)s with sourcedId “%(id)s”.")
 
 
+LINKED_PARAMETERS = ("filter", "sort", "orderBy", "fields")
+
+
+def bad_input(request, error) -> JsonResponse:
+    """imsx_StatusInfo for input refused before the view (core.validation)."""
+    return JsonResponse(status_info(error.message, "invalid_data"), status=400)
+
+
 def status_info(description: str, code_minor: str) -> dict:
     return {
         "imsx_codeMajor": "failure",
@@ -105,7 +113,8 @@ class CollectionView(OneRosterView):
 
     def links(self, params, limit: int, offset: int, total: int) -> str:
         base = self.request.build_absolute_uri(self.request.path)
-        kept = {key: value for key, value in params.items() if key not in ("limit", "offset")}
+        # Only the parameters this endpoint reads: anything else would only make the header longer.
+        kept = {key: params[key] for key in LINKED_PARAMETERS if params.get(key)}
 
         def url(at: int) -> str:
             return f"{base}?{urlencode({**kept, 'limit': limit, 'offset': at})}"

@@ -9,8 +9,6 @@ import uuid
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -19,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import validation
+from core.openapi import DATETIME_PARAMETER, TEXT_PARAMETER
 from services import geo, selectors
 from services.api import hsds
 from services.models import Organization, Scenario, Service, ServiceAtPoint
@@ -28,7 +28,8 @@ MAX_PER_PAGE = 200
 DEFAULT_RADIUS_KM = 5.0
 MAX_RADIUS_KM = 100.0
 
-BAD_INTEGER = "%(name)s must be a positive whole number."
+MAX_PAGE = 1_000_000
+BAD_INTEGER = f"%(name)s must be a whole number from 1 to {MAX_PAGE:,}."
 BAD_UUID = "%(name)s must be a UUID."
 BAD_DATETIME = "modified_after must be an ISO 8601 date or date-time, e.g. 2026-03-01T08:00:00+08:00."
 BAD_PROXIMITY = "lat and lng must be given together, as decimal degrees (WGS-84); radius in km, at most 100."
@@ -58,21 +59,34 @@ PAGE_SCHEMA = {
 }
 OBJECT_SCHEMA = {"type": "object", "additionalProperties": True}
 
+PAGE_NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
 PAGING = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter("page", PAGE_NUMBER, description="Page number, from 1."),
     OpenApiParameter(
-        "per_page", OpenApiTypes.INT, description=f"Results per page (default 50, at most {MAX_PER_PAGE})."
+        "per_page",
+        PAGE_NUMBER,
+        description=f"Results per page (default 50; more than {MAX_PER_PAGE} counts as {MAX_PER_PAGE}).",
     ),
-    OpenApiParameter("search", OpenApiTypes.STR, description="Text contained in the name or description."),
+    OpenApiParameter("search", TEXT_PARAMETER, description="Text contained in the name or description."),
 ]
 MODIFIED = OpenApiParameter(
-    "modified_after", OpenApiTypes.DATETIME, description="Only records modified on or after this moment."
+    "modified_after", DATETIME_PARAMETER, description="Only records modified on or after this moment."
 )
 PROXIMITY = [
-    OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude (WGS-84) of the centre."),
-    OpenApiParameter("lng", OpenApiTypes.DOUBLE, description="Longitude (WGS-84) of the centre."),
     OpenApiParameter(
-        "radius", OpenApiTypes.DOUBLE, description="Radius in km around lat/lng (default 5, at most 100)."
+        "lat",
+        {"type": "number", "minimum": -90, "maximum": 90},
+        description="Latitude (WGS-84) of the centre; only together with lng.",
+    ),
+    OpenApiParameter(
+        "lng",
+        {"type": "number", "minimum": -180, "maximum": 180},
+        description="Longitude (WGS-84) of the centre; only together with lat.",
+    ),
+    OpenApiParameter(
+        "radius",
+        {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": MAX_RADIUS_KM},
+        description="Radius in km around lat/lng (default 5, at most 100).",
     ),
 ]
 TERM = OpenApiParameter(
@@ -81,17 +95,27 @@ TERM = OpenApiParameter(
 ORGANIZATION = OpenApiParameter("organization_id", OpenApiTypes.UUID, description="Only this organisation's.")
 
 
-def _positive_int(params, name: str, default: int) -> int:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
+def _checked(parse, *args, **kwargs):
     try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
+        return parse(*args, **kwargs)
+    except validation.BadInput as error:
+        raise ValidationError({error.name: [error.message]}) from None
+
+
+def _positive_int(params, name: str, default: int) -> int:
+    # Present but empty is refused too: the schema says a whole number.
+    if name in params and not params[name].strip():
         raise ValidationError({name: [BAD_INTEGER % {"name": name}]})
-    return value
+    try:
+        return validation.bounded_int(
+            params.get(name), name=name, min_value=1, max_value=MAX_PAGE, default=default
+        )
+    except validation.BadInput:
+        raise ValidationError({name: [BAD_INTEGER % {"name": name}]}) from None
+
+
+def _search(params) -> str:
+    return _checked(validation.clean_text_param, params.get("search"), name="search")
 
 
 def _uuid(params, name: str) -> uuid.UUID | None:
@@ -105,18 +129,11 @@ def _uuid(params, name: str) -> uuid.UUID | None:
 
 
 def _modified_after(params) -> dt.datetime | None:
-    raw = params.get("modified_after")
-    if raw in (None, ""):
-        return None
     try:
-        moment = parse_datetime(raw)
-        if moment is None and parse_date(raw) is not None:
-            moment = dt.datetime.combine(parse_date(raw), dt.time.min)
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise ValidationError({"modified_after": [BAD_DATETIME]})
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        return validation.parse_datetime_param(params.get("modified_after"), name="modified_after")
+    except validation.BadInput as error:
+        message = BAD_DATETIME if error.template is validation.BAD_DATETIME else error.message
+        raise ValidationError({"modified_after": [message]}) from None
 
 
 def _proximity(params) -> tuple[float, float, float] | None:
@@ -194,7 +211,7 @@ class ServiceListView(PublicAPIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         services = selectors.hsds_services()
-        if search := params.get("search", "").strip():
+        if search := _search(params):
             services = services.filter(Q(name__icontains=search) | Q(description__icontains=search))
         if term := _uuid(params, "taxonomy_term_id"):
             services = services.filter(scenario__uuid=term)
@@ -233,7 +250,7 @@ class OrganizationListView(PublicAPIView):
     )
     def get(self, request: Request) -> Response:
         organizations = selectors.hsds_organizations()
-        if search := request.query_params.get("search", "").strip():
+        if search := _search(request.query_params):
             organizations = organizations.filter(Q(name__icontains=search) | Q(description__icontains=search))
         if after := _modified_after(request.query_params):
             organizations = organizations.filter(updated_at__gte=after)
@@ -265,7 +282,7 @@ class ServiceAtLocationListView(PublicAPIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         rows = selectors.hsds_service_at_locations().filter(point__is_active=True)
-        if search := params.get("search", "").strip():
+        if search := _search(params):
             rows = rows.filter(Q(service__name__icontains=search) | Q(point__name__icontains=search))
         if term := _uuid(params, "taxonomy_term_id"):
             rows = rows.filter(service__scenario__uuid=term)
@@ -321,7 +338,7 @@ class TaxonomyTermListView(PublicAPIView):
     )
     def get(self, request: Request) -> Response:
         terms = Scenario.objects.filter(is_active=True).order_by("order", "id")
-        if search := request.query_params.get("search", "").strip():
+        if search := _search(request.query_params):
             terms = terms.filter(Q(name_zh__icontains=search) | Q(name_en__icontains=search))
         taxonomy_id = _uuid(request.query_params, "taxonomy_id")
         if taxonomy_id is not None and taxonomy_id != hsds.TAXONOMY_ID:

@@ -114,7 +114,10 @@ def test_list_filters(api_clients, uni_a):
         ("status=draft", {"status": ["选择一个有效的选项。 draft 不在可用的选项中。"]}),
         ("intake=abc", {"intake": ["输入整数。"]}),
         ("programme=0", {"programme": ["确保该值大于或等于1。"]}),
-        ("updated_since=yesterday", {"updated_since": ["输入一个有效的日期/时间。"]}),
+        (
+            "updated_since=yesterday",
+            {"updated_since": ["updated_since 须为 ISO 8601 日期时间，例如 2026-03-01T08:00:00+08:00。"]},
+        ),
     ],
 )
 def test_bad_filters_answer_400_with_the_field(api_clients, uni_a, query, fields):

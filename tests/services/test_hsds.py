@@ -262,8 +262,8 @@ def test_organizations_and_taxonomies_validate(client, directory):
 @pytest.mark.parametrize(
     "path, params, field, message",
     [
-        ("services", {"page": "0"}, "page", "page must be a positive whole number."),
-        ("services", {"per_page": "x"}, "per_page", "per_page must be a positive whole number."),
+        ("services", {"page": "0"}, "page", "page must be a whole number from 1 to 1,000,000."),
+        ("services", {"per_page": "x"}, "per_page", "per_page must be a whole number from 1 to 1,000,000."),
         ("services", {"taxonomy_term_id": "rest"}, "taxonomy_term_id", "taxonomy_term_id must be a UUID."),
         (
             "organizations",
