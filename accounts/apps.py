@@ -9,7 +9,18 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from accounts import auth_audit, checks  # noqa: F401  (audit receivers of login events, system checks)
+
+        post_migrate.connect(apply_roles_after_migrate, sender=self)
+
+
+def apply_roles_after_migrate(sender, using, **kwargs) -> None:
+    """Staff roles are code (accounts/roles.py): every migrate makes the groups say what it says."""
+    from accounts.roles import apply_roles
+
+    apply_roles(using=using)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

@@ -4,7 +4,7 @@ Least privilege is only real when it is written down and checked: the matrix in 
 ("Who may do what") is this module's output, `python manage.py permission_matrix --write`
 rewrites it, and a test fails when the README and the code disagree. The answers come from the
 admin classes themselves (`has_view_permission`, `get_actions`, ...) asked on behalf of a staff
-member holding exactly one role's permissions (as the data migrations grant them), so a new
+member holding exactly one role's permissions (as accounts/roles.py declares them), so a new
 admin, action or export shows up without anyone listing it here.
 
 What an admin offers:

@@ -9,7 +9,7 @@ from core.privacy import masked_phone
 
 # --- Phone numbers: the one rule every staff page asks ------------------------------------------
 # Staff who must read a worker's number in clear hold this permission (checkers, approvers,
-# service staff and grid admins through their groups, accounts 0005; superusers have every
+# service staff and grid admins through their groups, accounts/roles.py; superusers have every
 # permission). Everyone else,
 # station staff among them, sees 138****0001 (README, "Who may read what").
 SEE_PHONE_PERMISSION = "accounts.see_phone_number"

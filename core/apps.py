@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import signals  # noqa: F401  (celery worker heartbeat on start)
+        from core import migration_history, signals  # noqa: F401  (history check; celery heartbeat on start)
         from core.validation import keep_autocomplete_choices_valid
 
         keep_autocomplete_choices_valid()

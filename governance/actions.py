@@ -440,7 +440,7 @@ def report_follow(*, report_id: int, user) -> ReportFollow:
 # --- Points -----------------------------------------------------------------------------
 
 # Used when staff have not set a rule in admin; a rule with 0 points turns an award off.
-# Used until staff set a rule in admin (the data migrations create one per event).
+# Used until staff set a rule in admin (governance's initial migration creates one per event).
 DEFAULT_POINTS = {
     PointRule.Event.REPORT_ACCEPTED: 10,
     PointRule.Event.TOPIC_ACCEPTED: 5,

@@ -85,8 +85,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("remaining (yuan)"))
     def remaining(self, obj: Budget):
-        # The add page shows a budget without a total yet (it was a 500): nothing remains to show.
-        return None if obj.total is None else obj.remaining
+        return obj.remaining
 
     def save_model(self, request, obj, form, change):
         try:

@@ -1,6 +1,5 @@
 """The transactional outbox against the real stack: PostgreSQL, Redis and a Celery worker."""
 
-import importlib
 import socket
 import subprocess
 import time
@@ -251,36 +250,3 @@ def test_a_code_that_cannot_be_delivered_for_good_is_wiped(settings):
         "",
         "gateway timeout",
     )
-
-
-@pytest.mark.django_db
-def test_the_migration_wipes_codes_stored_in_clear_before(client):
-    from django.apps import apps
-    from django.contrib.sessions.models import Session
-
-    wipe = importlib.import_module("notifications.migrations.0003_wipe_stored_sms_codes").wipe_codes
-    user = UserFactory()
-    old = CODE_TEXT.format(code="123456")
-    sent = Message.objects.create(recipient=user, channel=SMS, kind="sms_code", subject="验证码", body=old)
-    Message.objects.filter(pk=sent.pk).update(status=Message.Status.SENT)
-    pending = Message.objects.create(recipient=user, channel=SMS, kind="sms_code", subject="验证码", body=old)
-    other = Message.objects.create(
-        recipient=user, channel=SMS, kind="test", subject="编号", body="订单 123456"
-    )
-    client.force_login(user)
-    session = client.session
-    session["account_login"] = {"state": {"stages": {"login_by_code": {"data": {"code": "123456"}}}}}
-    session.save()
-
-    wipe(apps, None)
-
-    rows = {m.pk: (m.body, m.status) for m in Message.objects.all()}
-    assert rows == {
-        sent.pk: (CODE_TEXT.format(code="******"), Message.Status.SENT),
-        pending.pk: (CODE_TEXT.format(code="******"), Message.Status.FAILED),
-        other.pk: ("订单 123456", Message.Status.PENDING),
-    }
-    (stored,) = Session.objects.all()
-    data = stored.get_decoded()
-    assert "account_login" not in data
-    assert int(data["_auth_user_id"]) == user.pk  # nobody is logged out
