@@ -8,7 +8,6 @@ class AcademyConfig(AppConfig):
 
     def ready(self):
         from academy.oneroster.views import bad_input, outage_error
-        from core import outage, validation
+        from core.interfaces import Interface, register
 
-        outage.register_responder("/ims/oneroster/", outage_error)
-        validation.register_responder("/ims/oneroster/", bad_input)
+        register(Interface("/ims/oneroster/", unavailable=outage_error, bad_input=bad_input))

@@ -11,3 +11,14 @@ class CoreConfig(AppConfig):
         from core.validation import keep_autocomplete_choices_valid
 
         keep_autocomplete_choices_valid()
+        register_interfaces()
+
+
+def register_interfaces() -> None:
+    """The error shapes of the interfaces core itself serves (OneRoster and Open311: their apps)."""
+    from core import outage, validation
+    from core.interfaces import Interface, register, register_pages
+
+    register_pages(Interface("", outage.page_unavailable, validation.page_bad_input, check_form_body=False))
+    register(Interface("/api/", outage.json_unavailable, validation.json_bad_input))
+    register(Interface("/oauth/", outage.oauth_unavailable, validation.oauth_bad_input))

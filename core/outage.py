@@ -9,20 +9,21 @@ asked. Anything that guards SMS (the budgets, the login-code limits) counts in
 Redis, so with Redis down no SMS is sent: the request fails closed, and its
 transaction (ATOMIC_REQUESTS) rolls back with it.
 
-Each interface registers its own 503 body by path prefix (its app's ready()),
-so this ground layer knows no app above it.
+Each interface declares its own 503 body (core.interfaces), so this ground layer
+knows no app above it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import kombu.exceptions
 import redis.exceptions
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy
+
+from core import interfaces
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +34,6 @@ OUTAGE_ERRORS = (
 )
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE = gettext_lazy("This service is briefly unavailable. Please try again in a minute.")
-
-Responder = Callable[[HttpRequest], HttpResponse]
-_responders: list[tuple[str, Responder]] = []
-
-
-def register_responder(path_prefix: str, respond: Responder) -> None:
-    """Answer outages under `path_prefix` with `respond(request)` (the longest prefix wins)."""
-    _responders[:] = [(prefix, r) for prefix, r in _responders if prefix != path_prefix]
-    _responders.append((path_prefix, respond))
-    _responders.sort(key=lambda pair: -len(pair[0]))
 
 
 def is_outage(error: BaseException) -> bool:
@@ -67,13 +58,6 @@ def page_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
-    respond = next(
-        (respond for prefix, respond in _responders if request.path.startswith(prefix)), page_unavailable
-    )
-    response = respond(request)
+    response = interfaces.interface_for(request.path).unavailable(request)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-register_responder("/api/", json_unavailable)
-register_responder("/oauth/", oauth_unavailable)

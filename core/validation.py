@@ -10,8 +10,8 @@ pages).
 
 `InputGuardMiddleware` refuses NUL and control characters and over-long values in
 any query string (and, for the machine interfaces, any form body) before a view
-runs, in the error shape that each interface registers for its path prefix, as
-core.outage does for its 503s.
+runs, in the error shape each interface declares in core.interfaces (as core.outage
+answers its 503s).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -28,6 +27,8 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+
+from core import interfaces
 
 # C0 controls and DEL, except tab, line feed and carriage return (text areas send those).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -240,20 +241,6 @@ def keep_autocomplete_choices_valid() -> None:
 
 # --- The middleware and each interface's error body --------------------------------------------
 
-Responder = Callable[[HttpRequest, BadInput], HttpResponse]
-_responders: list[tuple[str, Responder, bool]] = []
-
-
-def register_responder(path_prefix: str, respond: Responder, *, check_form_body: bool = True) -> None:
-    """Answer refused input under `path_prefix` with `respond(request, error)` (the longest prefix wins).
-
-    `check_form_body`: also refuse form bodies here (machine interfaces). Pages leave their
-    form bodies to their forms, which keep what the person typed beside the error.
-    """
-    _responders[:] = [entry for entry in _responders if entry[0] != path_prefix]
-    _responders.append((path_prefix, respond, check_form_body))
-    _responders.sort(key=lambda entry: -len(entry[0]))
-
 
 def json_bad_input(request: HttpRequest, error: BadInput) -> HttpResponse:
     """The `{"message", "extra"}` body of /api/v1 and HSDS (core.api)."""
@@ -267,13 +254,6 @@ def json_bad_input(request: HttpRequest, error: BadInput) -> HttpResponse:
 def page_bad_input(request: HttpRequest, error: BadInput) -> HttpResponse:
     body = loader.get_template("errors/400.html").render({"message": error.message})
     return HttpResponse(body, status=400)
-
-
-def _responder_for(path: str) -> tuple[Responder, bool]:
-    for prefix, respond, check_form_body in _responders:
-        if path.startswith(prefix):
-            return respond, check_form_body
-    return page_bad_input, False
 
 
 def refused_value(params, *, max_length: int | None, check_keys: bool = True) -> BadInput | None:
@@ -293,21 +273,17 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        respond, check_form_body = _responder_for(request.path)
+        interface = interfaces.interface_for(request.path)
         error = refused_value(request.GET, max_length=MAX_QUERY_VALUE)
         form_body = request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
-        if error is None and check_form_body and request.method == "POST" and form_body:
+        if error is None and interface.check_form_body and request.method == "POST" and form_body:
             # A form body's unknown names are ignored by the views; only the values are stored.
             error = refused_value(request.POST, max_length=None, check_keys=False)
         if error is not None:
-            return respond(request, error)
+            return interface.bad_input(request, error)
         return self.get_response(request)
 
 
 def oauth_bad_input(request: HttpRequest, error: BadInput) -> HttpResponse:
     # RFC 6749 §5.2's body for a malformed request.
     return JsonResponse({"error": "invalid_request", "error_description": error.message}, status=400)
-
-
-register_responder("/api/", json_bad_input)
-register_responder("/oauth/", oauth_bad_input)

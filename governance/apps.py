@@ -7,8 +7,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self):
-        from core import outage, validation
+        from core.interfaces import Interface, register
         from governance.open311 import bad_input, outage_error
 
-        outage.register_responder("/open311/", outage_error)
-        validation.register_responder("/open311/", bad_input)
+        register(Interface("/open311/", unavailable=outage_error, bad_input=bad_input))

@@ -119,7 +119,7 @@ def test_page_shows_the_board_and_highlights_me(client, board, django_assert_num
     assert '<option value="jiangcun" selected>' in page
 
 
-@pytest.mark.parametrize("query", ["?month=bad&street=nowhere", "?month=2026-99", "?street=%00", ""])
+@pytest.mark.parametrize("query", ["?month=bad&street=nowhere", "?month=2026-99", "?street=%E2%98%95", ""])
 def test_bad_parameters_fall_back_to_this_month_and_my_street(client, query):
     me = worker("周九", street=Street.XIXI)
     client.force_login(me)
@@ -129,6 +129,15 @@ def test_bad_parameters_fall_back_to_this_month_and_my_street(client, query):
     this_month = timezone.localdate().strftime("%Y-%m")
     assert f'<option value="{this_month}" selected>' in page
     assert '<option value="xixi" selected>' in page
+
+
+def test_a_nul_in_the_address_is_refused_before_the_page_with_a_translated_message(client):
+    client.force_login(worker("周九", street=Street.XIXI))
+    response = client.get(reverse("rewards:leaderboard") + "?street=%00")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<h1>请检查你输入的内容</h1>" in page
+    assert "<p>street 含有控制字符（例如 NUL），请删除后再试。</p>" in page
 
 
 def test_a_worker_without_a_profile_sees_a_board(client):
