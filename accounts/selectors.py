@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 
+from accounts import roles
 from accounts.models import Consent, User, WorkerProfile
 from accounts.phone import format_local, normalize_mobile_or_keep
 from core import crypto
@@ -12,7 +13,7 @@ from core.privacy import masked_phone
 # service staff and grid admins through their groups, accounts/roles.py; superusers have every
 # permission). Everyone else,
 # station staff among them, sees 138****0001 (README, "Who may read what").
-SEE_PHONE_PERMISSION = "accounts.see_phone_number"
+SEE_PHONE_PERMISSION = roles.SEE_FULL_PHONE
 
 
 def may_see_phone(viewer) -> bool:

@@ -149,7 +149,7 @@ def test_the_volunteer_tasks_csv(client, world):
 
 @pytest.mark.parametrize("page", ["user page", "profile page", "user list", "profile list"])
 def test_a_checker_sees_the_number_through_the_group(client, world, page):
-    """accounts 0005 gives the permission to the district groups (accounts.roles.SEE_FULL_PHONE)."""
+    """accounts/roles.py gives the permission to the district groups (accounts.roles.SEE_FULL_PHONE)."""
     client.force_login(world.people["checker"])
     assert "138 0000 0001" in text_of(client.get(pages(world)[page]))
 
