@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import migration_history, signals  # noqa: F401  (history check; celery heartbeat on start)
-        from core.validation import keep_autocomplete_choices_valid
+        from core.validation import keep_autocomplete_choices_valid, refuse_control_characters_in_every_form
 
         keep_autocomplete_choices_valid()
+        refuse_control_characters_in_every_form()
         register_interfaces()
 
 

@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from core import interfaces
@@ -43,6 +44,7 @@ MAX_BIGINT = 2**63 - 1
 MAX_JSON_DEPTH = 32
 
 CONTROL_CHARACTER = _("%(name)s contains a control character (such as NUL); please remove it.")
+CONTROL_CHARACTER_IN_FIELD = _("This field contains a control character; please remove it.")
 TOO_LONG = _("%(name)s is too long: at most %(max)d characters.")
 BAD_DATETIME = _("%(name)s must be an ISO 8601 date-time, e.g. 2026-03-01T08:00:00+08:00.")
 NEEDS_TIME_ZONE = _(
@@ -207,6 +209,36 @@ class DateTimeParamField(forms.CharField):
             return parse_datetime_param(value, name=self.param_name, require_time_zone=self.require_time_zone)
         except BadInput as error:
             raise forms.ValidationError(error.message, code="invalid") from None
+
+
+# --- Every form's text fields ------------------------------------------------------------------
+
+
+@deconstructible
+class ProhibitControlCharactersValidator:
+    """Django refuses NUL in form text; the other control characters (ESC, BEL, ...) too.
+
+    Tab, line feed and carriage return stay: a text area holds lines.
+    """
+
+    code = "control_characters"
+
+    def __call__(self, value) -> None:
+        # NUL has Django's own validator (and message) on every CharField already.
+        if value not in (None, "") and has_control_characters(str(value).replace("\x00", "")):
+            raise forms.ValidationError(CONTROL_CHARACTER_IN_FIELD, code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ProhibitControlCharactersValidator)
+
+
+def refuse_control_characters_in_every_form() -> None:
+    """Every form's CharField (and its subclasses: e-mail, URL, the allauth and admin forms) refuses
+    control characters with a translated field error, keeping what was typed beside it.
+
+    `default_validators` is the Field attribute Django reads for exactly this; CharField has none.
+    """
+    forms.CharField.default_validators = [ProhibitControlCharactersValidator()]
 
 
 # --- Admin's autocomplete widgets ---------------------------------------------------------------

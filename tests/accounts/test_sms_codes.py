@@ -212,6 +212,6 @@ def test_junk_codes_are_wrong_codes_not_errors(client, code):
     assert response.status_code == 200
     expected = ["该字段是必填项。"] if code == "" else [INCORRECT_CODE]
     if code == "12345\x00":
-        expected = ["不允许是用空字符串。"]  # Django's own wording of "null characters are not allowed"
+        expected = ["不能含有空字符（NUL），请删除后再试。"]  # Django's message, our translation (locale/)
     assert response.context["form"].errors == {"code": expected}
     assert "_auth_user_id" not in client.session

@@ -300,9 +300,28 @@ def test_a_page_form_with_nul_says_so_and_keeps_the_text(client):
     response = client.post(reverse("services:request_new"), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "不允许是用空字符串。" in page
+    assert "不能含有空字符（NUL），请删除后再试。" in page
     assert "老板拖欠\x00工资" in page
     assert not ServiceRequest.objects.exists()
+
+
+def test_a_page_form_with_another_control_character_says_so_and_keeps_the_text(client):
+    from services.models import ServiceRequest
+
+    client.force_login(UserFactory(real_name="张伟"))
+    data = {"kind": "legal", "description": "老板拖欠\x1b[31m工资", "contact_time": "any"}
+    response = client.post(reverse("services:request_new"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "此栏含有控制字符，请删除后再试。" in page
+    assert "老板拖欠\x1b[31m工资" in page
+    assert not ServiceRequest.objects.exists()
+
+
+def test_lines_and_tabs_are_not_control_characters_to_a_form():
+    from core.validation import ProhibitControlCharactersValidator
+
+    ProhibitControlCharactersValidator()("第一行\r\n第二行\t完")
 
 
 def test_the_token_endpoint_refuses_nul_in_its_own_shape(client):
