@@ -13,6 +13,7 @@ from academy.models import ApiClient, Enrolment, EnrolmentEvent, Intake, Offerin
 from accounts.models import Occupation, Street
 from accounts.phone import normalize_mobile_or_keep
 from core.admin_tools import (
+    HTTPS_URL_FIELDS,
     CappedCountPaginator,
     changelist_queryset,
     choices_filter,
@@ -24,6 +25,7 @@ from core.admin_tools import (
 
 @admin.register(University)
 class UniversityAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("name", "short_name", "code")
     search_fields = ("name", "short_name", "code")
 

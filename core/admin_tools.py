@@ -3,11 +3,15 @@
 from collections.abc import Callable
 from functools import cached_property
 
+from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 
 # Every admin CSV goes through the one formula-safe writer (core.csv_export).
 from core.csv_export import csv_response as csv_response
+
+# Web addresses typed without a scheme are https:// (Django 6's default; Django 5 still says http://).
+HTTPS_URL_FIELDS = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
 
 # Counting beyond this many rows is work nobody reads; the changelist says "10000+".
 COUNT_CAP = 10_000

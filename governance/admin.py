@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Street
 from accounts.selectors import csv_phone
-from core.admin_tools import changelist_queryset, choices_filter, csv_response
+from core.admin_tools import HTTPS_URL_FIELDS, changelist_queryset, choices_filter, csv_response
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
@@ -349,6 +349,7 @@ class TriageForm(forms.Form):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("number", "category", "grid", "status_label", "age", "due", "department", "source")
     list_filter = ("status", "category", "grid", AgeFilter)
     list_select_related = ("category", "grid", "reporter", "api_key")

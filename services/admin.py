@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import CappedCountPaginator, csv_response
+from core.admin_tools import HTTPS_URL_FIELDS, CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
@@ -42,6 +42,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("name", "phone", "website", "updated_at")
     search_fields = ("name",)
     readonly_fields = ("uuid",)
@@ -56,6 +57,7 @@ class ServiceAtPointInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("name", "scenario", "organization", "status", "updated_at")
     list_filter = ("scenario", "status")
     list_select_related = ("scenario", "organization")
