@@ -124,7 +124,8 @@ def _step(topic: Topic, *, status: str, note: str, actor, role: str) -> TopicUpd
 
 
 def _site_language():
-    """Stored notes and messages are in the site's language, whatever language the acting person uses."""
+    """Stored notes are in the site's language, whatever language the acting person uses (messages
+    render themselves: notifications.messages)."""
     return translation.override(settings.LANGUAGE_CODE)
 
 
