@@ -8,10 +8,11 @@ admitting at once therefore queue on the offering row, and the seat counter
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from academy import eligibility
+from academy.messages import NOTICES
 from academy.models import CreditRecord, Enrolment, EnrolmentEvent, Offering
 from academy.signals import credits_recorded
 from accounts.actions import consent_record
@@ -70,47 +71,6 @@ ACTION_NAMES = {
     "drop": gettext_lazy("withdrawn"),
 }
 
-# What the worker is told at each change (inbox + SMS).
-NOTICES = {
-    Status.SUBMITTED: (
-        gettext_lazy("Application submitted"),
-        gettext_lazy(
-            "We received your application for %(programme)s (%(intake)s). We will tell you the decision."
-        ),
-    ),
-    Status.ADMITTED: (
-        gettext_lazy("You are admitted"),
-        gettext_lazy(
-            "Congratulations: you are admitted to %(programme)s (%(intake)s). "
-            "The university will confirm your enrolment and student number."
-        ),
-    ),
-    Status.WAITLISTED: (
-        gettext_lazy("You are on the waiting list"),
-        gettext_lazy(
-            "Your application for %(programme)s (%(intake)s) is on the waiting list. We will tell you."
-        ),
-    ),
-    Status.REJECTED: (
-        gettext_lazy("Application not admitted"),
-        gettext_lazy("Your application for %(programme)s (%(intake)s) was not admitted. Reason: %(reason)s"),
-    ),
-    Status.WITHDRAWN: (
-        gettext_lazy("Application withdrawn"),
-        gettext_lazy("Your application for %(programme)s (%(intake)s) has been withdrawn."),
-    ),
-    Status.ENROLLED: (
-        gettext_lazy("Enrolment confirmed"),
-        gettext_lazy(
-            "The university confirmed your enrolment in %(programme)s. Your student number: %(student_number)s."
-        ),
-    ),
-    Status.COMPLETED: (
-        gettext_lazy("Programme completed"),
-        gettext_lazy("You have completed %(programme)s. Congratulations!"),
-    ),
-}
-
 
 def _locked(enrolment_id: int) -> Enrolment:
     return (
@@ -146,21 +106,17 @@ def _move(
     )
     audit.record(actor=actor, action=f"enrolment.{action}", target=enrolment, note=reason)
     if notify_worker and target in NOTICES:
-        subject, body = NOTICES[target]
-        with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-            notify(
-                user=enrolment.worker,
-                kind=f"enrolment_{target}",
-                subject=str(subject),
-                body=str(body)
-                % {
-                    "programme": str(enrolment.offering.programme),
-                    "intake": enrolment.intake.name,
-                    "reason": reason,
-                    "student_number": enrolment.student_number,
-                },
-                link=reverse("academy:application", args=[enrolment.pk]),
-            )
+        notify(
+            user=enrolment.worker,
+            kind=f"enrolment_{target}",
+            params={
+                "programme": enrolment.offering.programme,
+                "intake": enrolment.intake.name,
+                "reason": reason,
+                "student_number": enrolment.student_number,
+            },
+            link=reverse("academy:application", args=[enrolment.pk]),
+        )
     return enrolment
 
 

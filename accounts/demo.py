@@ -87,8 +87,6 @@ def seed(*, stdout) -> None:
             notify(
                 user=user,
                 kind="welcome",
-                subject="欢迎来到小哥学院",
-                body="你的资料已完善。可以浏览专业、申请学费资助，或查找附近的服务点。",
                 channels=[Message.Channel.INBOX],
             )
     stdout.write("  accounts: 3 workers, 4 staff")

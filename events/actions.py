@@ -7,11 +7,9 @@ for the last seat never overtake each other.
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
@@ -75,23 +73,15 @@ class WrongCode(CheckInRefused):
     """The code itself was refused (expired, another event's, wrong): the pages count these."""
 
 
-def _when(event: Event) -> str:
-    start = timezone.localtime(event.starts_at)
-    return f"{date_format(start, 'DATE_FORMAT')} {date_format(start, 'H:i')}"
-
-
-def _tell(user, *, kind: str, subject, body, params: dict, event: Event, sms: bool = False) -> None:
-    """An inbox message (and SMS when it matters), worded in the site language whoever triggered it."""
-    with translation.override(settings.LANGUAGE_CODE):
-        params = {"title": event.title, "when": _when(event), "place": event.place, **params}
-        notify(
-            user=user,
-            kind=kind,
-            subject=str(subject) % params,
-            body=" ".join(str(part) % params for part in (body if isinstance(body, list) else [body])),
-            link=reverse("events:detail", args=[event.pk]),
-            channels=[Message.Channel.INBOX, Message.Channel.SMS] if sms else [Message.Channel.INBOX],
-        )
+def _tell(user, *, kind: str, params: dict, event: Event, sms: bool = False) -> None:
+    """An inbox message (and SMS when it matters); notify() words it in the reader's language."""
+    notify(
+        user=user,
+        kind=kind,
+        params={"title": event.title, "when": event.starts_at, "place": event.place, **params},
+        link=reverse("events:detail", args=[event.pk]),
+        channels=[Message.Channel.INBOX, Message.Channel.SMS] if sms else [Message.Channel.INBOX],
+    )
 
 
 # --- Events ----------------------------------------------------------------------------------
@@ -161,16 +151,7 @@ def event_cancel(
     audit.record(actor=acting_user, action="event.cancel", target=event, note=reason)
     live = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
     for registration in live:
-        _tell(
-            registration.user,
-            kind="event_cancelled",
-            subject=_("Event cancelled: %(title)s"),
-            body=[_("%(title)s on %(when)s was cancelled.")]
-            + ([reason.replace("%", "%%")] if reason else []),
-            params={},
-            event=event,
-            sms=True,
-        )
+        _tell(registration.user, kind="event_cancelled", params={"reason": reason}, event=event, sms=True)
     return event
 
 
@@ -197,24 +178,7 @@ def registration_create(*, event_id: int, user, now=None) -> Registration:
     status = Registration.Status.REGISTERED if seat_free else Registration.Status.WAITLISTED
     registration = Registration.objects.create(event=event, user=user, status=status, created_at=now)
     audit.record(actor=user, action="event.register", target=registration, data={"status": status})
-    if seat_free:
-        subject = _("You have a seat: %(title)s")
-        body = _(
-            "You are registered for %(title)s on %(when)s at %(place)s. Check in there with the code on the screen."
-        )
-    else:
-        subject = _("On the waitlist: %(title)s")
-        body = _(
-            "%(title)s on %(when)s is full. You are on the waitlist and will hear from us if a seat frees up."
-        )
-    _tell(
-        user,
-        kind=f"event_{status}",
-        subject=subject,
-        body=body,
-        params={},
-        event=event,
-    )
+    _tell(user, kind=f"event_{status}", params={}, event=event)
     return registration
 
 
@@ -260,15 +224,7 @@ def _promote_waitlisted(event: Event, now) -> list[Registration]:
         registration.status, registration.promoted_at = Registration.Status.REGISTERED, now
         registration.save(update_fields=["status", "promoted_at"])
         audit.record(actor=None, action="event.registration.promote", target=registration)
-        _tell(
-            registration.user,
-            kind="event_promoted",
-            subject=_("A seat is yours: %(title)s"),
-            body=_("A seat freed up: you are now registered for %(title)s on %(when)s at %(place)s."),
-            params={},
-            event=event,
-            sms=True,
-        )
+        _tell(registration.user, kind="event_promoted", params={}, event=event, sms=True)
     return waiting
 
 
@@ -426,14 +382,9 @@ def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[Con
             if entry is not None:
                 result.points = entry.amount
                 result.save(update_fields=["points"])
-        body = [_("%(title)s: you placed %(rank)s with a score of %(score)s.")]
-        if result.points:
-            body.append(_("You earned %(points)s points."))
         _tell(
             result.user,
-            kind="event_contest_result",
-            subject=_("Results of %(title)s"),
-            body=body,
+            kind="event_contest_result_points" if result.points else "event_contest_result",
             params={"rank": result.rank, "score": result.score, "points": result.points},
             event=event,
         )

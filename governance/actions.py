@@ -9,12 +9,10 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
@@ -90,16 +88,13 @@ def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None 
     except IntegrityError as error:  # a second admin appointed the same worker at the same moment
         raise ApplicationError(str(ALREADY_A_MEMBER)) from error
     audit.record(actor=acting_user, action="grid.member.appoint", target=member, data={"grid": grid.pk})
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(
-            user=user,
-            kind="grid_member_appointed",
-            subject=gettext("You are now a grid member"),
-            body=gettext("You were appointed grid member of %(grid)s. You can now file street reports.")
-            % {"grid": grid.name},
-            link=reverse("governance:index"),
-            channels=[Message.Channel.INBOX],
-        )
+    notify(
+        user=user,
+        kind="grid_member_appointed",
+        params={"grid": grid.name},
+        link=reverse("governance:index"),
+        channels=[Message.Channel.INBOX],
+    )
     return member
 
 
@@ -139,18 +134,16 @@ def _record_update(
     )
 
 
-def _tell_reporter(report: Report, subject, body) -> None:
+def _tell_reporter(report: Report, params: dict, kind: str = "") -> None:
     if report.reporter is None:
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(
-            user=report.reporter,
-            kind=f"grid_report_{report.status}",
-            subject=str(subject),
-            body=str(body),
-            link=reverse("governance:report_detail", args=[report.pk]),
-            channels=[Message.Channel.INBOX],
-        )
+    notify(
+        user=report.reporter,
+        kind=kind or f"grid_report_{report.status}",
+        params=params,
+        link=reverse("governance:report_detail", args=[report.pk]),
+        channels=[Message.Channel.INBOX],
+    )
 
 
 @transaction.atomic
@@ -289,12 +282,7 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
                 once_key=f"report_accepted:{report.pk}",
                 acting_user=acting_user,
             )
-    _tell_reporter(
-        report,
-        _("Your street report was accepted"),
-        _("Report #%(id)s (%(category)s) was accepted and will be handled.")
-        % {"id": report.pk, "category": report.category.name_zh},
-    )
+    _tell_reporter(report, {"id": report.pk, "category": report.category.name_zh})
     return report
 
 
@@ -314,12 +302,7 @@ def report_dispatch(*, report_id: int, acting_user, department: str = "", note: 
         target=report,
         data={"department": report.department},
     )
-    _tell_reporter(
-        report,
-        _("Your street report was passed on"),
-        _("Report #%(id)s was passed on to %(department)s.")
-        % {"id": report.pk, "department": report.department},
-    )
+    _tell_reporter(report, {"id": report.pk, "department": report.department})
     return report
 
 
@@ -337,24 +320,14 @@ def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile |
         report, status=Status.RESOLVED, note=note.strip(), actor=acting_user, role=Role.DEPARTMENT, photo=fix
     )
     audit.record(actor=acting_user, action="grid.report.resolve", target=report, note=note)
-    _tell_reporter(
-        report,
-        _("Your street report was resolved"),
-        _(
-            "Report #%(id)s was resolved: %(note)s If the problem comes back within 14 days, you can reopen it."
-        )
-        % {"id": report.pk, "note": note.strip()},
-    )
+    _tell_reporter(report, {"id": report.pk, "note": note.strip()})
     for follow in ReportFollow.objects.filter(report=report).select_related("user"):
-        with translation.override(settings.LANGUAGE_CODE):
-            notify(
-                user=follow.user,
-                kind="grid_report_followed_resolved",
-                subject=gettext("A report you follow was resolved"),
-                body=gettext("Report #%(id)s was resolved: %(note)s")
-                % {"id": report.pk, "note": note.strip()},
-                channels=[Message.Channel.INBOX],
-            )
+        notify(
+            user=follow.user,
+            kind="grid_report_followed_resolved",
+            params={"id": report.pk, "note": note.strip()},
+            channels=[Message.Channel.INBOX],
+        )
     return report
 
 
@@ -371,11 +344,7 @@ def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
         report, status=Status.REJECTED, note=reason.strip(), actor=acting_user, role=Role.GRID_ADMIN
     )
     audit.record(actor=acting_user, action="grid.report.reject", target=report, note=reason)
-    _tell_reporter(
-        report,
-        _("Your street report was not accepted"),
-        _("Report #%(id)s was not accepted: %(reason)s") % {"id": report.pk, "reason": reason.strip()},
-    )
+    _tell_reporter(report, {"id": report.pk, "reason": reason.strip()})
     return report
 
 
@@ -403,7 +372,10 @@ def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note
     )
     if report.reporter is not None:
         ReportFollow.objects.get_or_create(report=original, user=report.reporter)
-    _tell_reporter(report, _("Your street report was already reported"), shown)
+    if note:
+        _tell_reporter(report, {"note": note}, kind="grid_report_duplicate_note")
+    else:
+        _tell_reporter(report, {"id": original.pk})
     return report
 
 

@@ -1,17 +1,17 @@
 """Writes of the notifications app: the outbox, delivery, the inbox."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from core import crypto
+from notifications import messages as catalogue
 from notifications.backends import ChannelUnavailable, get_sms_backend
 from notifications.models import Message
 
@@ -27,12 +27,19 @@ def notify(
     *,
     user,
     kind: str,
-    subject: str,
-    body: str,
+    params: Mapping[str, object] | None = None,
     link: str = "",
     channels: Iterable[str] = (Channel.INBOX, Channel.SMS),
 ) -> list[Message]:
-    """Write the messages in the caller's transaction; they are enqueued only if it commits."""
+    """Write the messages in the caller's transaction; they are enqueued only if it commits.
+
+    `kind` names an entry of the catalogue (notifications.messages); its subject and body are
+    rendered here with `params`, in the recipient's language, whatever language the acting person
+    reads. Params may be lazy texts and dates: they are rendered in that language too.
+    """
+    if not catalogue.get(kind).via_notify:
+        raise ValueError(f"message kind {kind!r} has its own send function")
+    subject, body = catalogue.render(kind, params, language=catalogue.recipient_language(user))
     rows = []
     for channel in channels:
         address = {Channel.SMS: user.phone, Channel.EMAIL: user.email}.get(channel, "")
@@ -69,17 +76,17 @@ def sms_code_send(*, user, phone: str, code: str) -> Message:
     worker still sends exactly the text written here, in the requester's language. (Rendering
     the text at send time from a kept code would need the code anyway, and the language.)
     """
-    template = _(
-        "[Courier Academy] Your verification code is %(code)s, valid for 5 minutes. Do not share it."
-    )
+    language = translation.get_language()
+    subject, shown = catalogue.render("sms_code", {"code": REDACTED_CODE}, language=language)
+    _subject, text = catalogue.render("sms_code", {"code": code}, language=language)
     message = Message.objects.create(
         recipient=user,
         channel=Channel.SMS,
         to_address=phone,
         kind="sms_code",
-        subject=_("Verification code"),
-        body=template % {"code": REDACTED_CODE},
-        secret_body=crypto.encrypt(template % {"code": code}),
+        subject=subject,
+        body=shown,
+        secret_body=crypto.encrypt(text),
         expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
     )
     transaction.on_commit(lambda: enqueue_delivery([message.pk]))
@@ -87,17 +94,17 @@ def sms_code_send(*, user, phone: str, code: str) -> Message:
 
 
 def sms_account_exists_send(*, user, phone: str) -> Message:
-    """Someone signed up with a registered number: tell its owner to log in instead (no code)."""
+    """Someone signed up with a registered number: tell its owner to log in instead (no code).
+
+    In the requester's language, like the code SMS."""
+    subject, body = catalogue.render("sms_account_exists", language=translation.get_language())
     message = Message.objects.create(
         recipient=user,
         channel=Channel.SMS,
         to_address=phone,
         kind="sms_account_exists",
-        subject=_("Sign-up with your number"),
-        body=_(
-            "[Courier Academy] Someone tried to sign up with this number, but you already have an "
-            "account: log in with an SMS code instead. If it was not you, you can ignore this message."
-        ),
+        subject=subject,
+        body=body,
         expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
     )
     transaction.on_commit(lambda: enqueue_delivery([message.pk]))

@@ -231,24 +231,18 @@ def voucher_expire(*, voucher_id: int, now: datetime) -> Voucher | None:
         return None  # collected, cancelled or expired meanwhile: the first one wins
     _refund(voucher, now=now, status=Status.EXPIRED, acting_user=None, note="")
     audit.record(actor=None, action="rewards.voucher.expire", target=voucher)
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(
-            user=voucher.user,
-            kind="voucher_expired",
-            subject=gettext("Voucher expired, points returned"),
-            body=gettext(
-                "Your voucher %(code)s for %(reward)s at %(station)s was not collected in time. "
-                "The %(points)s points are back in your account."
-            )
-            % {
-                "code": voucher.code_display,
-                "reward": voucher.reward.name,
-                "station": voucher.station.name,
-                "points": voucher.price,
-            },
-            link=reverse("rewards:vouchers"),
-            channels=[Message.Channel.INBOX],
-        )
+    notify(
+        user=voucher.user,
+        kind="voucher_expired",
+        params={
+            "code": voucher.code_display,
+            "reward": voucher.reward.name,
+            "station": voucher.station.name,
+            "points": voucher.price,
+        },
+        link=reverse("rewards:vouchers"),
+        channels=[Message.Channel.INBOX],
+    )
     return voucher
 
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import audit
@@ -20,6 +18,7 @@ from core.exceptions import PermissionDenied, TransitionNotAllowed
 from core.uploads import CleanFile
 from notifications.actions import notify
 from notifications.models import Message
+from services.messages import CLOSED_THANKS
 from services.models import Service, ServiceRequest, ServiceRequestNote, ServiceRequestPhoto
 
 Status = ServiceRequest.Status
@@ -49,13 +48,14 @@ def _locked(request_id: int) -> ServiceRequest:
     return ServiceRequest.objects.select_for_update().select_related("worker").get(pk=request_id)
 
 
-def _tell_worker(request: ServiceRequest, *, kind: str, subject: str, body: str, sms: bool = False) -> None:
+def _tell_worker(
+    request: ServiceRequest, *, kind: str, params: dict | None = None, sms: bool = False
+) -> None:
     channels = [Message.Channel.INBOX, Message.Channel.SMS] if sms else [Message.Channel.INBOX]
     notify(
         user=request.worker,
         kind=kind,
-        subject=subject,
-        body=body,
+        params={"ref": request.reference, **(params or {})},
         link=reverse("services:request_detail", args=[request.pk]),
         channels=channels,
     )
@@ -80,15 +80,7 @@ def service_request_create(
     for photo in photos:
         ServiceRequestPhoto.objects.create(request=request, image=photo.content)
     audit.record(actor=worker, action="service_request.create", target=request, data={"photos": len(photos)})
-    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-        _tell_worker(
-            request,
-            kind="service_request_received",
-            subject=_("We received your request %(ref)s") % {"ref": request.reference},
-            body=_(
-                "Service staff will take it on within two working days and contact you at the time you chose."
-            ),
-        )
+    _tell_worker(request, kind="service_request_received")
     return request
 
 
@@ -109,15 +101,7 @@ def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     request.save(update_fields=["assignee", "status", "assigned_at", "updated_at"])
     audit.record(actor=acting_user, action="service_request.assign", target=request)
     if first_time:
-        with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-            _tell_worker(
-                request,
-                kind="service_request_assigned",
-                subject=_("Your request %(ref)s has been taken on") % {"ref": request.reference},
-                body=_(
-                    "A member of the service staff is handling it and will contact you at the time you chose."
-                ),
-            )
+        _tell_worker(request, kind="service_request_assigned")
     return request
 
 
@@ -133,13 +117,7 @@ def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
     request.status, request.started_at = Status.IN_PROGRESS, timezone.now()
     request.save(update_fields=["status", "started_at", "updated_at"])
     audit.record(actor=acting_user, action="service_request.start", target=request)
-    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-        _tell_worker(
-            request,
-            kind="service_request_in_progress",
-            subject=_("Your request %(ref)s is being handled") % {"ref": request.reference},
-            body=_("Service staff are working on your request. You will find their reply here."),
-        )
+    _tell_worker(request, kind="service_request_in_progress")
     return request
 
 
@@ -160,14 +138,7 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
     request.started_at = request.started_at or now
     request.save(update_fields=["status", "resolved_at", "reply", "started_at", "updated_at"])
     audit.record(actor=acting_user, action="service_request.resolve", target=request, note=reply)
-    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-        _tell_worker(
-            request,
-            kind="service_request_resolved",
-            subject=_("Your request %(ref)s is resolved") % {"ref": request.reference},
-            body=_("Read the reply from the service staff and rate the help you got."),
-            sms=True,
-        )
+    _tell_worker(request, kind="service_request_resolved", sms=True)
     return request
 
 
@@ -189,14 +160,12 @@ def service_request_close(*, request_id: int, acting_user, reply: str = "") -> S
         fields.append("reply")
     request.save(update_fields=fields)
     audit.record(actor=acting_user, action="service_request.close", target=request, note=reply)
-    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-        _tell_worker(
-            request,
-            kind="service_request_closed",
-            subject=_("Your request %(ref)s is closed") % {"ref": request.reference},
-            body=reply or _("Thank you. If you need help again, ask us any time."),
-            sms=request.resolved_at is None,
-        )
+    _tell_worker(
+        request,
+        kind="service_request_closed",
+        params={"reply": reply or CLOSED_THANKS},
+        sms=request.resolved_at is None,
+    )
     return request
 
 

@@ -124,39 +124,27 @@ def _step(topic: Topic, *, status: str, note: str, actor, role: str) -> TopicUpd
 
 
 def _site_language():
-    """Stored notes and messages are in the site's language, whatever language the acting person uses."""
+    """Stored notes are in the site's language, whatever language the acting person uses (messages
+    render themselves: notifications.messages)."""
     return translation.override(settings.LANGUAGE_CODE)
 
 
-def _tell(
-    topic: Topic,
-    *,
-    kind: str,
-    subject,
-    body,
-    params: dict | None = None,
-    sms_to_all: bool = False,
-    sms: bool = True,
-) -> None:
+def _tell(topic: Topic, *, kind: str, params: dict, sms_to_all: bool = False, sms: bool = True) -> None:
     """The raiser by inbox and SMS; supporters by inbox (and SMS when they must come somewhere).
 
-    `body` is a (lazy) template, formatted with `params` in the site's language.
+    `kind`: the step, as in "station_topic_<kind>" of stations/messages.py.
     `sms=False`: inbox only (reminders from the hourly task, which must not text people at night).
     """
     link = reverse("stations:topic_detail", args=[topic.pk])
-    with _site_language():
-        subject_text = str(subject)
-        body_text = str(body) % {key: str(value) for key, value in params.items()} if params else str(body)
-        for number, person in enumerate(people_to_tell(topic=topic)):
-            by_sms = sms and (number == 0 or sms_to_all)
-            notify(
-                user=person,
-                kind=f"station_topic_{kind}",
-                subject=subject_text,
-                body=body_text,
-                link=link,
-                channels=[Message.Channel.INBOX, Message.Channel.SMS] if by_sms else [Message.Channel.INBOX],
-            )
+    for number, person in enumerate(people_to_tell(topic=topic)):
+        by_sms = sms and (number == 0 or sms_to_all)
+        notify(
+            user=person,
+            kind=f"station_topic_{kind}",
+            params=params,
+            link=link,
+            channels=[Message.Channel.INBOX, Message.Channel.SMS] if by_sms else [Message.Channel.INBOX],
+        )
 
 
 # --- Topics ------------------------------------------------------------------------------
@@ -250,13 +238,7 @@ def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
             once_key=f"topic_accepted:{topic.pk}",
             acting_user=acting_user,
         )
-    _tell(
-        topic,
-        kind="accepted",
-        subject=_("Topic accepted for a deliberation session"),
-        body=_("“%(title)s” at %(station)s was accepted and will be discussed at a deliberation session."),
-        params={"title": topic.title, "station": topic.station.name},
-    )
+    _tell(topic, kind="accepted", params={"title": topic.title, "station": topic.station.name})
     return topic
 
 
@@ -274,13 +256,7 @@ def topic_close(*, topic_id: int, acting_user, answer: str) -> Topic:
     topic.save(update_fields=["status", "answer"])
     _step(topic, status=Status.CLOSED, note=answer, actor=acting_user, role=Role.LEAD)
     audit.record(actor=acting_user, action="station.topic.close", target=topic, note=answer)
-    _tell(
-        topic,
-        kind="closed",
-        subject=_("The station lead answered a topic"),
-        body=_("“%(title)s”: %(answer)s"),
-        params={"title": topic.title, "answer": answer},
-    )
+    _tell(topic, kind="closed", params={"title": topic.title, "answer": answer})
     return topic
 
 
@@ -327,12 +303,7 @@ def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> l
         _tell(
             topic,
             kind="scheduled",
-            subject=_("Your topic is on a deliberation session's agenda"),
-            body=_(
-                "“%(title)s” will be discussed on %(when)s at %(place)s. Register for the session "
-                "on the station page to take part."
-            ),
-            params={"title": topic.title, "when": when, "place": session.place},
+            params={"title": topic.title, "when": session.starts_at, "place": session.place},
             sms_to_all=True,
         )
     return topics
@@ -423,14 +394,7 @@ def session_record_minutes(*, session_id: int, minutes: str, acting_user) -> Ses
     session.save(update_fields=["status", "minutes", "minutes_at"])
     audit.record(actor=acting_user, action="station.session.minutes", target=session)
     for topic in session.agenda.select_related("station", "raised_by").order_by("pk"):
-        _tell(
-            topic,
-            kind="minutes",
-            subject=_("The session on your topic was held"),
-            body=_("“%(title)s” was discussed at %(session)s; the minutes are recorded."),
-            params={"title": topic.title, "session": session.title},
-            sms=False,
-        )
+        _tell(topic, kind="minutes", params={"title": topic.title, "session": session.title}, sms=False)
     return session
 
 
@@ -465,14 +429,7 @@ def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
         audit.record(
             actor=acting_user, action="station.topic.unschedule", target=topic, data={"session": session.pk}
         )
-        _tell(
-            topic,
-            kind="session_cancelled",
-            subject=_("The session on your topic was cancelled"),
-            body=_("“%(title)s”: %(note)s"),
-            params={"title": topic.title, "note": note},
-            sms_to_all=True,
-        )
+        _tell(topic, kind="session_cancelled", params={"title": topic.title, "note": note}, sms_to_all=True)
     return session
 
 
@@ -496,13 +453,7 @@ def topic_record_resolution(
     audit.record(actor=acting_user, action="station.topic.resolution", target=topic, note=resolution)
     for followup in followups:
         _followup_create(topic, acting_user=acting_user, **followup)
-    _tell(
-        topic,
-        kind="resolution",
-        subject=_("The session resolved on your topic"),
-        body=_("“%(title)s”: %(resolution)s"),
-        params={"title": topic.title, "resolution": resolution},
-    )
+    _tell(topic, kind="resolution", params={"title": topic.title, "resolution": resolution})
     return topic
 
 
@@ -524,20 +475,21 @@ def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user
     topic.save(update_fields=["status", "explanation"])
     _step(topic, status=outcome, note=explanation, actor=acting_user, role=Role.LEAD)
     audit.record(actor=acting_user, action=f"station.topic.{outcome}", target=topic, note=explanation)
-    subject = (
-        _("Your topic was resolved") if outcome == Status.RESOLVED else _("Your topic could not be resolved")
-    )
-    _tell(
-        topic,
-        kind=outcome,
-        subject=subject,
-        body=_("“%(title)s”: %(explanation)s"),
-        params={"title": topic.title, "explanation": explanation},
-    )
+    _tell(topic, kind=outcome, params={"title": topic.title, "explanation": explanation})
     return topic
 
 
 # --- Follow-up actions -------------------------------------------------------------------
+
+
+def _followup_params(action: FollowUpAction) -> dict:
+    # The owner's label is lazy and the due date a date: notify() renders both in the reader's language.
+    return {
+        "title": action.topic.title,
+        "owner": Party(action.owner_party).label,
+        "what": action.what,
+        "due": action.due_on,
+    }
 
 
 def _followup_create(
@@ -566,21 +518,7 @@ def followup_add(*, topic_id: int, owner_party: str, what: str, due_on: date, ac
     action = _followup_create(
         topic, owner_party=owner_party, what=what, due_on=due_on, acting_user=acting_user
     )
-    with _site_language():
-        params = {
-            "title": topic.title,
-            "owner": action.get_owner_party_display(),
-            "what": action.what,
-            "due": date_format(action.due_on, "DATE_FORMAT"),
-        }
-    _tell(
-        topic,
-        kind="followup_added",
-        subject=_("A follow-up action was added to your topic"),
-        body=_("“%(title)s”: %(owner)s will do “%(what)s” by %(due)s."),
-        params=params,
-        sms=False,
-    )
+    _tell(topic, kind="followup_added", params=_followup_params(action), sms=False)
     return action
 
 
@@ -600,16 +538,7 @@ def followup_done(*, action_id: int, note: str, acting_user) -> FollowUpAction:
     action.status, action.done_note, action.done_at = FollowUpAction.Status.DONE, note, timezone.now()
     action.save(update_fields=["status", "done_note", "done_at"])
     audit.record(actor=acting_user, action="station.followup.done", target=action, note=note)
-    with _site_language():
-        params = {"title": action.topic.title, "owner": action.get_owner_party_display(), "what": action.what}
-    _tell(
-        action.topic,
-        kind="followup_done",
-        subject=_("A follow-up action on your topic is done"),
-        body=_("“%(title)s”: %(owner)s did “%(what)s”: %(note)s"),
-        params={**params, "note": note},
-        sms=False,
-    )
+    _tell(action.topic, kind="followup_done", params={**_followup_params(action), "note": note}, sms=False)
     return action
 
 
@@ -632,25 +561,14 @@ def followups_mark_overdue(*, today: date | None = None) -> int:
         action.save(update_fields=["status", "overdue_at"])
         audit.record(actor=None, action="station.followup.overdue", target=action)
         topic = action.topic
-        with translation.override(settings.LANGUAGE_CODE):
-            values = {
-                "what": action.what,
-                "owner": action.get_owner_party_display(),
-                "due": date_format(action.due_on, "DATE_FORMAT"),
-                "title": topic.title,
-            }
-            subject = gettext("A follow-up action is overdue")
-            body = (
-                gettext("“%(title)s”: %(owner)s promised “%(what)s” by %(due)s; it is not done yet.") % values
-            )
-        _tell(topic, kind="followup_overdue", subject=subject, body=body, sms=False)
+        params = _followup_params(action)
+        _tell(topic, kind="followup_overdue", params=params, sms=False)
         lead = topic.station.lead
         if lead is not None and lead.pk not in {person.pk for person in people_to_tell(topic=topic)}:
             notify(
                 user=lead,
                 kind="station_followup_overdue",
-                subject=subject,
-                body=body,
+                params=params,
                 link=reverse("stations:station_detail", args=[topic.station_id]),
                 channels=[Message.Channel.INBOX],
             )

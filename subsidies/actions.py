@@ -9,11 +9,10 @@ constraint on Budget is the last line of defence).
 import math
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from academy.models import CreditRecord, Enrolment
@@ -23,6 +22,7 @@ from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.uploads import CleanFile
 from notifications.actions import notify
 from subsidies import eligibility
+from subsidies.messages import NOTICES
 from subsidies.models import ApplicationEvent, Budget, Instalment, Scheme, SubsidyApplication
 
 Status = SubsidyApplication.Status
@@ -77,47 +77,6 @@ ACTION_NAMES = {
     "dismiss_appeal": gettext_lazy("rejected on appeal"),
     "withdraw": gettext_lazy("withdrawn"),
 }
-NOTICES = {
-    Status.SUBMITTED: (
-        gettext_lazy("Subsidy application submitted"),
-        gettext_lazy(
-            "We received your tuition subsidy application for ¥%(amount)s. A checker will look at it."
-        ),
-    ),
-    Status.RETURNED: (
-        gettext_lazy("Subsidy application returned"),
-        gettext_lazy(
-            "Your subsidy application needs more information: %(reason)s Please fix it and submit again."
-        ),
-    ),
-    Status.CHECKED: (
-        gettext_lazy("Subsidy application checked"),
-        gettext_lazy("Your subsidy application passed the first check and waits for approval."),
-    ),
-    Status.APPROVED: (
-        gettext_lazy("Tuition subsidy approved"),
-        gettext_lazy(
-            "Your tuition subsidy of ¥%(amount)s is approved. It is paid year by year once that year's credits "
-            "are recorded."
-        ),
-    ),
-    Status.REJECTED: (
-        gettext_lazy("Tuition subsidy not approved"),
-        gettext_lazy("Your tuition subsidy was not approved. Reason: %(reason)s You may appeal once."),
-    ),
-    Status.APPEALED: (
-        gettext_lazy("Appeal received"),
-        gettext_lazy("We received your appeal. A different approver will decide it."),
-    ),
-    Status.PAID: (
-        gettext_lazy("Tuition subsidy paid in full"),
-        gettext_lazy("All instalments of your tuition subsidy (¥%(amount)s) are paid."),
-    ),
-}
-INSTALMENT_PAID = (
-    gettext_lazy("Subsidy instalment paid"),
-    gettext_lazy("¥%(amount)s for study year %(year)d has been paid (reference %(reference)s)."),
-)
 
 
 class FourEyesViolation(ApplicationError):
@@ -189,15 +148,12 @@ def _record(application, previous: str, *, actor, role: str, reason: str = "") -
 def _notify(application: SubsidyApplication, status: str, reason: str = "") -> None:
     if status not in NOTICES:
         return
-    subject, body = NOTICES[status]
-    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-        notify(
-            user=application.applicant,
-            kind=f"subsidy_{status}",
-            subject=str(subject),
-            body=str(body) % {"amount": f"{application.amount:,.2f}", "reason": reason},
-            link=reverse("subsidies:application", args=[application.pk]),
-        )
+    notify(
+        user=application.applicant,
+        kind=f"subsidy_{status}",
+        params={"amount": f"{application.amount:,.2f}", "reason": reason},
+        link=reverse("subsidies:application", args=[application.pk]),
+    )
 
 
 def scheme_for(enrolment: Enrolment) -> Scheme | None:
@@ -487,16 +443,12 @@ def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, pai
         target=application,
         data={"study_year": instalment.study_year, "amount": str(instalment.amount), "reference": reference},
     )
-    subject, body = INSTALMENT_PAID
-    with translation.override(settings.LANGUAGE_CODE):  # the worker reads the portal's language
-        notify(
-            user=application.applicant,
-            kind="subsidy_instalment_paid",
-            subject=str(subject),
-            body=str(body)
-            % {"amount": f"{instalment.amount:,.2f}", "year": instalment.study_year, "reference": reference},
-            link=reverse("subsidies:application", args=[application.pk]),
-        )
+    notify(
+        user=application.applicant,
+        kind="subsidy_instalment_paid",
+        params={"amount": f"{instalment.amount:,.2f}", "year": instalment.study_year, "reference": reference},
+        link=reverse("subsidies:application", args=[application.pk]),
+    )
     previous = application.status
     unpaid = application.instalments.exclude(status=Instalment.Status.PAID).exists()
     application.status = Status.DISBURSING if unpaid else Status.PAID

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
@@ -23,6 +22,7 @@ from governance.models import PointRule
 from notifications.actions import notify
 from notifications.models import Message
 from stations.selectors import can_run
+from volunteering.messages import A_WORKER
 from volunteering.models import Membership, Recipient, Signup, Task, Team
 
 ALREADY_MEMBER = _("You are already a member of this team.")
@@ -52,16 +52,8 @@ NOT_YOUR_STATION = _("Only the staff of the team's station can do this.")
 LEAD_REQUIRED = _("Please choose an active person as the team lead.")
 
 
-def _inbox(user, *, kind: str, subject, body, link: str) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(
-            user=user,
-            kind=kind,
-            subject=str(subject),
-            body=str(body),
-            link=link,
-            channels=[Message.Channel.INBOX],
-        )
+def _inbox(user, *, kind: str, params: dict, link: str) -> None:
+    notify(user=user, kind=kind, params=params, link=link, channels=[Message.Channel.INBOX])
 
 
 def is_manager(*, team: Team, user) -> bool:
@@ -153,15 +145,12 @@ def membership_request(*, team: Team, user) -> Membership:
         membership.left_at = None
         membership.save(update_fields=["status", "requested_at", "decided_at", "decided_by", "left_at"])
     audit.record(actor=user, action="volunteering.membership.request", target=membership)
-    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
-        _inbox(
-            team.lead,
-            kind="volunteer_join_request",
-            subject=gettext("Someone asked to join %(team)s") % {"team": team.name},
-            body=gettext("%(name)s asked to join the team. Please accept or decline on the team lead page.")
-            % {"name": user.real_name or gettext("A worker")},
-            link=reverse("volunteering:lead", args=[team.pk]),
-        )
+    _inbox(
+        team.lead,
+        kind="volunteer_join_request",
+        params={"team": team.name, "name": user.real_name or A_WORKER},
+        link=reverse("volunteering:lead", args=[team.pk]),
+    )
     return membership
 
 
@@ -180,20 +169,12 @@ def _decide(*, membership_id: int, acting_user, accept: bool) -> Membership:
         target=membership,
     )
     team = membership.team
-    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
-        if accept:
-            subject = gettext("Welcome to %(team)s") % {"team": team.name}
-            body = gettext("The team lead accepted you. You can now sign up for the team's tasks.")
-        else:
-            subject = gettext("Your request to join %(team)s") % {"team": team.name}
-            body = gettext("The team lead did not accept your request this time.")
-        _inbox(
-            membership.user,
-            kind="volunteer_join_accepted" if accept else "volunteer_join_declined",
-            subject=subject,
-            body=body,
-            link=reverse("volunteering:team", args=[team.pk]),
-        )
+    _inbox(
+        membership.user,
+        kind="volunteer_join_accepted" if accept else "volunteer_join_declined",
+        params={"team": team.name},
+        link=reverse("volunteering:team", args=[team.pk]),
+    )
     return membership
 
 
@@ -329,18 +310,12 @@ def signup_create(*, task_id: int, user) -> Signup:
         task.status = Task.Status.FULL
     task.save(update_fields=["taken", "status"])
     audit.record(actor=user, action="volunteering.signup.create", target=signup, data={"task": task.pk})
-    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
-        _inbox(
-            user,
-            kind="volunteer_signup_confirmed",
-            subject=gettext("You are signed up: %(what)s") % {"what": task.what},
-            body=gettext(
-                "Your sign-up for %(what)s on %(when)s (%(area)s) is confirmed. "
-                "The address and the elderly person's details are on the task page."
-            )
-            % {"what": task.what, "when": _when(task), "area": task.area},
-            link=_task_link(task),
-        )
+    _inbox(
+        user,
+        kind="volunteer_signup_confirmed",
+        params={"what": task.what, "when": _when(task), "area": task.area},
+        link=_task_link(task),
+    )
     return signup
 
 
@@ -421,22 +396,13 @@ def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | No
         target=task,
         data={"volunteers": sorted(chosen), "points": amount},
     )
-    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
-        for signup in done:
-            if signup.points > 0:
-                subject = gettext("Thank you! +%(points)s points") % {"points": signup.points}
-                body = gettext(
-                    "The team lead confirmed %(what)s on %(when)s. %(points)s points were added to your account."
-                ) % {"what": task.what, "when": _when(task), "points": signup.points}
-                link = reverse("governance:points")
-            else:
-                subject = gettext("Thank you for %(what)s") % {"what": task.what}
-                body = gettext("The team lead confirmed %(what)s on %(when)s.") % {
-                    "what": task.what,
-                    "when": _when(task),
-                }
-                link = _task_link(task)
-            _inbox(signup.volunteer, kind="volunteer_task_done", subject=subject, body=body, link=link)
+    for signup in done:
+        _inbox(
+            signup.volunteer,
+            kind="volunteer_task_done_points" if signup.points > 0 else "volunteer_task_done",
+            params={"what": task.what, "when": _when(task), "points": signup.points},
+            link=reverse("governance:points") if signup.points > 0 else _task_link(task),
+        )
     return done
 
 
@@ -488,14 +454,11 @@ def _cancel(task: Task, *, acting_user, reason: str) -> Task:
     task.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     _erase_recipient(task)
     audit.record(actor=acting_user, action="volunteering.task.cancel", target=task, note=reason)
-    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language
-        for signup in signups:
-            _inbox(
-                signup.volunteer,
-                kind="volunteer_task_cancelled",
-                subject=gettext("Task cancelled: %(what)s") % {"what": task.what},
-                body=gettext("%(what)s on %(when)s was cancelled. Reason: %(reason)s")
-                % {"what": task.what, "when": _when(task), "reason": reason},
-                link=_task_link(task),
-            )
+    for signup in signups:
+        _inbox(
+            signup.volunteer,
+            kind="volunteer_task_cancelled",
+            params={"what": task.what, "when": _when(task), "reason": reason},
+            link=_task_link(task),
+        )
     return task

@@ -56,7 +56,7 @@ def test_publishing_awards_points_by_rank_once(contest, lead):
     assert list(ContestResult.objects.order_by("rank").values_list("points", flat=True)) == [50, 30, 20, 0]
     message = Message.objects.get(recipient=first)
     assert message.subject == "成绩公布：外卖骑手技能竞赛"
-    assert message.body == "外卖骑手技能竞赛：你获得第1名，成绩98.5分。 获得50积分。"
+    assert message.body == "外卖骑手技能竞赛：你获得第1名，成绩98.5分，获得50积分。"
     assert Message.objects.get(recipient=fourth).body == "外卖骑手技能竞赛：你获得第4名，成绩80.0分。"
 
     with pytest.raises(actions.TransitionNotAllowed) as refused:

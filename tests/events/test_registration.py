@@ -145,7 +145,7 @@ def test_cancelling_the_event_tells_everyone_and_closes_registration(event, lead
     sms = Message.objects.filter(channel="sms").order_by("recipient_id")
     assert [m.recipient_id for m in sms] == [seated.pk, waiting.pk]
     assert sms[0].subject == "活动取消：诗歌分享会"
-    assert sms[0].body.endswith("诗歌分享会已取消。 台风预警。")
+    assert sms[0].body.endswith("诗歌分享会已取消。台风预警。")
     with pytest.raises(actions.TransitionNotAllowed):
         actions.event_cancel(event_id=event.pk, acting_user=lead)
 

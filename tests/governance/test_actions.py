@@ -2,7 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.models import AuditEntry
@@ -219,3 +219,61 @@ def test_appointing_twice_is_refused(grid, member, grid_admin):
     with pytest.raises(ApplicationError) as error:
         actions.gridmember_appoint(grid=grid, user=member, acting_user=grid_admin)
     assert error.value.message == "这位小哥已经是这个网格的网格员。"
+
+
+def test_the_reporter_reads_chinese_subject_and_body_while_the_grid_admin_reads_english(
+    member, grid_admin, outsider
+):
+    """Issue 15: with staff reading admin in English, the reporter got a Chinese subject and an
+    English body (the body was formatted in the acting person's language, the subject later)."""
+    report, rejected, first, duplicate, noted = (submit(member) for _ in range(5))
+    ReportFollow.objects.create(report=report, user=outsider)
+    with translation.override("en"):
+        actions.report_accept(report_id=report.pk, acting_user=grid_admin)
+        actions.report_dispatch(report_id=report.pk, acting_user=grid_admin, department="区城管局")
+        actions.report_resolve(report_id=report.pk, acting_user=grid_admin, note="井盖已补装。")
+        actions.report_reject(report_id=rejected.pk, acting_user=grid_admin, reason="照片中看不到问题。")
+        actions.report_mark_duplicate(report_id=duplicate.pk, original_id=first.pk, acting_user=grid_admin)
+        actions.report_mark_duplicate(
+            report_id=noted.pk, original_id=first.pk, acting_user=grid_admin, note="请关注第一条。"
+        )
+    told = Message.objects.filter(channel="inbox").order_by("id")
+    assert list(told.values_list("recipient", "kind", "subject", "body")) == [
+        (
+            member.pk,
+            "grid_report_accepted",
+            "你的随手报已受理",
+            f"随手报 #{report.pk}（道路交通隐患）已受理，将安排处理。",
+        ),
+        (
+            member.pk,
+            "grid_report_dispatched",
+            "你的随手报已转交处理",
+            f"随手报 #{report.pk} 已转交区城管局。",
+        ),
+        (
+            member.pk,
+            "grid_report_resolved",
+            "你的随手报已办结",
+            f"随手报 #{report.pk} 已办结：井盖已补装。 如果14天内问题再次出现，可以重新打开。",
+        ),
+        (
+            outsider.pk,
+            "grid_report_followed_resolved",
+            "你关注的随手报已办结",
+            f"随手报 #{report.pk} 已办结：井盖已补装。",
+        ),
+        (
+            member.pk,
+            "grid_report_rejected",
+            "你的随手报未被受理",
+            f"随手报 #{rejected.pk} 未被受理：照片中看不到问题。",
+        ),
+        (
+            member.pk,
+            "grid_report_duplicate",
+            "你的随手报已有人报过",
+            f"同一问题已有人上报（#{first.pk}），请关注那一条。",
+        ),
+        (member.pk, "grid_report_duplicate_note", "你的随手报已有人报过", "请关注第一条。"),
+    ]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:notifications_message_changelist")
 SUBJECT = "学费资助已批准"
-BODY = "你的学费资助申请已批准，金额 ¥8,000.00，将分两期拨付。"
+BODY = "你的¥8,000.00学费资助已批准。每学年的学分登记后，就拨付当年的那一期。"
 HIDDEN = "（已隐藏：只有客服可以阅读个人消息）"
 OTHER_GROUPS = [roles.CHECKER, roles.APPROVER, roles.SERVICE_STAFF, roles.GRID_ADMIN, roles.STATION_STAFF]
 WHO = ["anonymous", "worker", *OTHER_GROUPS, "staff_with_view_message_only", "support", "superuser"]
@@ -46,8 +46,7 @@ def decision():
         notify(
             user=worker,
             kind="subsidy_approved",
-            subject=SUBJECT,
-            body=BODY,
+            params={"amount": "8,000.00"},
             channels=[Message.Channel.INBOX, Message.Channel.SMS],
         )
     return Message.objects.get(channel=Message.Channel.INBOX)

@@ -13,12 +13,19 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from core import crypto
+from notifications import messages
 from notifications.actions import message_deliver, notify, outbox_sweep, sms_code_send
 from notifications.backends import ChannelUnavailable
 from notifications.models import Message
 from tests.factories import UserFactory
 
 SMS = Message.Channel.SMS
+
+
+@pytest.fixture(autouse=True)
+def _a_test_kind(monkeypatch):
+    """A kind whose body is the test's own text, only while these tests run."""
+    monkeypatch.setitem(messages._KINDS, "test", messages.Kind("test", "测试", "%(text)s"))
 
 
 def wait_until(condition, timeout: float = 15.0) -> bool:
@@ -32,7 +39,7 @@ def wait_until(condition, timeout: float = 15.0) -> bool:
 
 def send_sms(user, body: str) -> Message:
     with transaction.atomic():
-        (message,) = notify(user=user, kind="test", subject="测试", body=body, channels=[SMS])
+        (message,) = notify(user=user, kind="test", params={"text": body}, channels=[SMS])
     return message
 
 
@@ -51,7 +58,7 @@ def test_committed_message_is_delivered_by_a_real_worker(celery_worker_thread, s
 def test_message_written_in_a_rolled_back_transaction_is_never_sent(celery_worker_thread, sms_outbox):
     user = UserFactory(phone="+8613800000102")
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify(user=user, kind="test", subject="测试", body="不应发送", channels=[SMS])
+        notify(user=user, kind="test", params={"text": "不应发送"}, channels=[SMS])
         raise RuntimeError("the change that caused the message failed")
     # A committed message sent afterwards arrives, so the worker was listening all along.
     later = send_sms(user, "应当发送")
@@ -164,7 +171,7 @@ def test_broker_outage_loses_nothing_and_the_sweep_delivers_exactly_once(
 @pytest.mark.django_db
 def test_a_claimed_message_is_not_sent_twice(sms_outbox):
     user = UserFactory(phone="+8613800000104")
-    (message,) = notify(user=user, kind="test", subject="测试", body="只发一次", channels=[SMS])
+    (message,) = notify(user=user, kind="test", params={"text": "只发一次"}, channels=[SMS])
     assert message_deliver(message_id=message.pk) is True
     assert message_deliver(message_id=message.pk) is False
     assert [sms.text for sms in sms_outbox] == ["只发一次"]
@@ -174,7 +181,7 @@ def test_a_claimed_message_is_not_sent_twice(sms_outbox):
 def test_sweep_leaves_fresh_rows_to_the_normal_path(settings):
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 60
     user = UserFactory()
-    notify(user=user, kind="test", subject="测试", body="刚写入", channels=[SMS])
+    notify(user=user, kind="test", params={"text": "刚写入"}, channels=[SMS])
     assert outbox_sweep() == 0
 
 

@@ -276,13 +276,14 @@ def test_confirming_awards_points_once_and_erases_the_details(signed_up_today, l
         cursor.execute("SELECT count(*) FROM volunteering_recipient WHERE task_id = %s", [task.pk])
         assert cursor.fetchone()[0] == 0
     day = task.date
-    assert inbox(member, "volunteer_task_done") == [
+    assert inbox(member, "volunteer_task_done_points") == [
         (
             "感谢你的付出！积分 +20",
             f"队长已确认你完成了{day.year}年{day.month}月{day.day}日 11:00–12:00的午餐送餐，20积分已存入你的账户。",
         )
     ]
-    assert inbox(other_member, "volunteer_task_done") == []
+    assert inbox(member, "volunteer_task_done") == []  # the thanks without points is the other kind
+    assert inbox(other_member, "volunteer_task_done_points") == []
 
 
 def test_confirming_again_is_refused_and_points_stay_once(signed_up_today, lead, member):
