@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.permissions import require_permission
 from core.uploads import CleanFile
 from governance.models import (
     ApiKey,
@@ -62,6 +63,9 @@ ZERO_POINTS = _("The amount of points cannot be zero.")
 ONE_PHOTO_AT_LEAST, MAX_PHOTOS = 1, 3
 
 
+CHANGE_REPORT = "governance.change_report"
+
+
 class NotAGridMember(PermissionDenied):
     pass
 
@@ -79,6 +83,7 @@ def _wrong_status(report: Report, verb) -> TransitionNotAllowed:
 
 @transaction.atomic
 def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None = None) -> GridMember:
+    require_permission(acting_user, "governance.add_gridmember")
     starts_on = starts_on or timezone.localdate()
     if GridMember.objects.filter(grid=grid, user=user, ends_on__isnull=True).exists():
         raise ApplicationError(str(ALREADY_A_MEMBER))
@@ -105,6 +110,7 @@ def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None 
 
 @transaction.atomic
 def gridmember_end(*, member_id: int, acting_user, ends_on: date | None = None) -> GridMember:
+    require_permission(acting_user, "governance.change_gridmember")
     member = GridMember.objects.select_for_update().get(pk=member_id)
     if member.ends_on is not None:
         raise ApplicationError(str(MEMBERSHIP_ALREADY_ENDED))
@@ -270,6 +276,7 @@ def _locked(report_id: int) -> Report:
 
 @transaction.atomic
 def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     report = _locked(report_id)
     if report.status != Status.SUBMITTED:
         raise _wrong_status(report, _("accepted"))
@@ -300,6 +307,7 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
 
 @transaction.atomic
 def report_dispatch(*, report_id: int, acting_user, department: str = "", note: str = "") -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     report = _locked(report_id)
     if report.status != Status.ACCEPTED:
         raise _wrong_status(report, _("dispatched"))
@@ -325,6 +333,7 @@ def report_dispatch(*, report_id: int, acting_user, department: str = "", note: 
 
 @transaction.atomic
 def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile | None = None) -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     if not note.strip():
         raise ApplicationError(str(NOTE_REQUIRED))
     report = _locked(report_id)
@@ -360,6 +369,7 @@ def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile |
 
 @transaction.atomic
 def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     if not reason.strip():
         raise ApplicationError(str(REASON_REQUIRED))
     report = _locked(report_id)
@@ -381,6 +391,7 @@ def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
 
 @transaction.atomic
 def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note: str = "") -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     if report_id == original_id:
         raise ApplicationError(str(DUPLICATE_OF_ITSELF))
     report = _locked(report_id)
@@ -507,6 +518,7 @@ def points_add(
 @transaction.atomic
 def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
     """A new key for a partner system; the raw key is returned once and never stored."""
+    require_permission(acting_user, "governance.add_apikey")
     raw = ApiKey.generate()
     key = ApiKey.objects.create(
         name=name, prefix=raw[: ApiKey.PREFIX_LENGTH], key_hash=ApiKey.hash(raw), created_by=acting_user
@@ -517,9 +529,27 @@ def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
 
 @transaction.atomic
 def apikey_revoke(*, key_id: int, acting_user) -> ApiKey:
+    require_permission(acting_user, "governance.change_apikey")
     key = ApiKey.objects.select_for_update().get(pk=key_id)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit.record(actor=acting_user, action="open311.key.revoke", target=key)
+    return key
+
+
+@transaction.atomic
+def apikey_rename(*, key_id: int, name: str, acting_user) -> ApiKey:
+    """The key's label (which partner system holds it); audited with the old and the new name."""
+    require_permission(acting_user, "governance.change_apikey")
+    key = ApiKey.objects.select_for_update().get(pk=key_id)
+    previous, key.name = key.name, name.strip()
+    if key.name != previous:
+        key.save(update_fields=["name"])
+        audit.record(
+            actor=acting_user,
+            action="open311.key.rename",
+            target=key,
+            data={"from": previous, "to": key.name},
+        )
     return key
