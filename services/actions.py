@@ -149,7 +149,7 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
         raise PermissionDenied(str(NOT_SERVICE_STAFF))
     reply = reply.strip()
     if not reply:
-        raise TransitionNotAllowed(str(REPLY_REQUIRED))
+        raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
     request = _locked(request_id)
     if request.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
         raise _refuse(request)
@@ -181,7 +181,7 @@ def service_request_close(*, request_id: int, acting_user, reply: str = "") -> S
     if request.status == Status.CLOSED:
         raise _refuse(request)
     if request.status != Status.RESOLVED and not reply:
-        raise TransitionNotAllowed(str(REPLY_REQUIRED))
+        raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
     fields = ["status", "closed_at", "updated_at"]
     request.status, request.closed_at = Status.CLOSED, timezone.now()
     if reply:
