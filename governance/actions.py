@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -553,3 +554,46 @@ def apikey_rename(*, key_id: int, name: str, acting_user) -> ApiKey:
             data={"from": previous, "to": key.name},
         )
     return key
+
+
+# --- Configuration: report categories, point rules ---------------------------------------
+
+
+def _config_save(model, *, pk: int | None, values: dict, acting_user, action: str):
+    """Create or change a configuration row (its model's add/change permission), audited with each
+    value before and after; model validation errors come back as the ApplicationError."""
+    opts = model._meta
+    verb = "change" if pk else "add"
+    require_permission(acting_user, f"{opts.app_label}.{verb}_{opts.model_name}")
+    row = model.objects.select_for_update().get(pk=pk) if pk else model()
+    fields = [field.name for field in opts.concrete_fields if not field.primary_key]
+    before = {name: getattr(row, name) for name in fields} if pk else {}
+    for name, value in values.items():
+        if name in fields:
+            setattr(row, name, value)
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from error
+    row.save()
+    changed = {
+        name: {"from": before.get(name), "to": getattr(row, name)}
+        for name in fields
+        if not pk or before[name] != getattr(row, name)
+    }
+    audit.record(actor=acting_user, action=f"{action}.{verb}", target=row, data={"changed": changed})
+    return row
+
+
+@transaction.atomic
+def pointrule_save(*, rule_id: int | None, values: dict, acting_user) -> PointRule:
+    """How many points an event earns from now on (ledger lines already written keep theirs)."""
+    return _config_save(PointRule, pk=rule_id, values=values, acting_user=acting_user, action="points.rule")
+
+
+@transaction.atomic
+def category_save(*, category_id: int | None, values: dict, acting_user) -> Category:
+    """A report category: its names, department, response time, whether the public may use it."""
+    return _config_save(
+        Category, pk=category_id, values=values, acting_user=acting_user, action="report.category"
+    )

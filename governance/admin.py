@@ -104,7 +104,7 @@ class GridMemberAdmin(ActionAdmin, admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ActionAdmin, admin.ModelAdmin):
     list_display = (
         "position",
         "name_zh",
@@ -119,10 +119,20 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ("is_public", "is_active")
     ordering = ("position", "id")
 
+    def save_by_action(self, request, obj, form, formsets, change):
+        return actions.category_save(
+            category_id=obj.pk if change else None, values=form.cleaned_data, acting_user=request.user
+        )
+
 
 @admin.register(PointRule)
-class PointRuleAdmin(admin.ModelAdmin):
+class PointRuleAdmin(ActionAdmin, admin.ModelAdmin):
     list_display = ("event", "amount", "description")
+
+    def save_by_action(self, request, obj, form, formsets, change):
+        return actions.pointrule_save(
+            rule_id=obj.pk if change else None, values=form.cleaned_data, acting_user=request.user
+        )
 
 
 # Ledger lines that come from a station's work, by the model of their source; where each source's

@@ -11,6 +11,7 @@ from core.models import AuditEntry
 from governance import actions
 from governance.models import GridMember, Report
 from tests.factories import StaffFactory, UserFactory, staff_in
+from tests.governance.factories import category
 from tests.governance.test_actions import submit
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +124,51 @@ def test_a_worker_cannot_use_a_staff_action(member):
         )
     report.refresh_from_db()
     assert report.status == "submitted"
+
+
+def test_a_point_rule_changes_only_with_its_permission(checker):
+    from governance.models import PointRule
+
+    rule = PointRule.objects.get(event="report_accepted")
+    with pytest.raises(PermissionDenied) as error:
+        actions.pointrule_save(rule_id=rule.pk, values={"amount": 99}, acting_user=checker)
+    assert error.value.message == MISSING % "governance.change_pointrule"
+    rule.refresh_from_db()
+    assert (rule.amount, AuditEntry.objects.count()) == (10, 0)
+
+
+def test_changing_a_point_rule_in_the_admin_is_audited(client, grid_admin):
+    from governance.models import PointRule
+
+    rule = PointRule.objects.get(event="report_accepted")
+    client.force_login(grid_admin)
+    url = reverse("admin:governance_pointrule_change", args=[rule.pk])
+    response = client.post(url, {"event": rule.event, "amount": "25", "description": rule.description})
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("admin:governance_pointrule_changelist"),
+    )
+    rule.refresh_from_db()
+    assert rule.amount == 25
+    entry = AuditEntry.objects.get(action="points.rule.change")
+    assert (entry.actor_id, entry.target_id, entry.data) == (
+        grid_admin.pk,
+        str(rule.pk),
+        {"changed": {"amount": {"from": 10, "to": 25}}},
+    )
+
+
+def test_changing_a_category_in_the_admin_is_audited(client, grid_admin):
+    road = category("road")
+    client.force_login(grid_admin)
+    form = {
+        field: getattr(road, field)
+        for field in ("code", "name_zh", "name_en", "description_zh", "description_en", "icon", "position")
+    } | {"department": "区城管局", "response_hours": "48", "is_active": "on", "is_public": "on"}
+    response = client.post(reverse("admin:governance_category_change", args=[road.pk]), form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditEntry.objects.get(action="report.category.change")
+    assert entry.actor_id == grid_admin.pk
+    assert entry.data["changed"]["department"]["to"] == "区城管局"
+    road.refresh_from_db()
+    assert (road.department, road.response_hours) == ("区城管局", 48)
