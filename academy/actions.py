@@ -19,11 +19,16 @@ from accounts.actions import consent_record
 from accounts.models import Consent
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
+from core.permissions import require_permission
 from core.uploads import CleanFile
 from notifications.actions import notify
 
 Status = Enrolment.Status
 Role = EnrolmentEvent.Role
+
+DECIDE = "academy.decide_enrolment"
+# Staff record credits for the subsidy instalments (either subsidy review role).
+RECORD_CREDITS = ("subsidies.check_subsidyapplication", "subsidies.approve_subsidyapplication")
 
 ALREADY_APPLIED = gettext_lazy(
     "You already have an application for %(intake)s. Continue or withdraw it in “My applications”."
@@ -72,6 +77,13 @@ ACTION_NAMES = {
 }
 
 
+def _client_data(api_client) -> dict | None:
+    """What the audit row says about the partner client that wrote back (None: the system, e.g. demo data)."""
+    if api_client is None:
+        return None
+    return {"api_client": api_client.application.client_id, "university": api_client.university_id}
+
+
 def _locked(enrolment_id: int) -> Enrolment:
     return (
         Enrolment.objects.select_for_update()
@@ -89,7 +101,14 @@ def _check_transition(enrolment: Enrolment, action: str) -> None:
 
 
 def _move(
-    enrolment: Enrolment, action: str, *, actor, role: str, reason: str = "", notify_worker: bool = True
+    enrolment: Enrolment,
+    action: str,
+    *,
+    actor,
+    role: str,
+    reason: str = "",
+    notify_worker: bool = True,
+    data: dict | None = None,
 ) -> Enrolment:
     _check_transition(enrolment, action)
     target = TRANSITIONS[action][1]
@@ -104,7 +123,7 @@ def _move(
         actor_role=role,
         reason=reason,
     )
-    audit.record(actor=actor, action=f"enrolment.{action}", target=enrolment, note=reason)
+    audit.record(actor=actor, action=f"enrolment.{action}", target=enrolment, note=reason, data=data)
     if notify_worker and target in NOTICES:
         notify(
             user=enrolment.worker,
@@ -216,6 +235,7 @@ def enrolment_withdraw(*, worker, enrolment_id: int) -> Enrolment:
 
 @transaction.atomic
 def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
+    require_permission(acting_user, DECIDE)
     enrolment = _locked(enrolment_id)
     _check_transition(enrolment, "admit")
     offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
@@ -229,6 +249,7 @@ def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolm
 
 @transaction.atomic
 def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
+    require_permission(acting_user, DECIDE)
     enrolment = _locked(enrolment_id)
     _check_transition(enrolment, "waitlist")
     _decided(enrolment, acting_user, note)
@@ -237,6 +258,7 @@ def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enr
 
 @transaction.atomic
 def enrolment_reject(*, enrolment_id: int, acting_user, reason: str) -> Enrolment:
+    require_permission(acting_user, DECIDE)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(str(REASON_REQUIRED))
@@ -253,39 +275,49 @@ def _decided(enrolment: Enrolment, acting_user, reason: str) -> None:
 
 
 @transaction.atomic
-def enrolment_confirm(*, enrolment_id: int, student_number: str, acting_user=None) -> Enrolment:
-    """The university confirms the enrolment with its student number."""
+def enrolment_confirm(*, enrolment_id: int, student_number: str, api_client=None) -> Enrolment:
+    """The university confirms the enrolment with its student number (`api_client`: the partner's
+    academy.ApiClient, named in the audit row; None only for the system, e.g. demo data)."""
     student_number = student_number.strip()
     if not student_number:
         raise ApplicationError(str(STUDENT_NUMBER_REQUIRED))
     enrolment = _locked(enrolment_id)
     _check_transition(enrolment, "enrol")
     enrolment.student_number = student_number
-    return _move(enrolment, "enrol", actor=acting_user, role=Role.UNIVERSITY)
+    return _move(enrolment, "enrol", actor=None, role=Role.UNIVERSITY, data=_client_data(api_client))
 
 
 @transaction.atomic
-def enrolment_complete(*, enrolment_id: int, acting_user=None) -> Enrolment:
-    return _move(_locked(enrolment_id), "complete", actor=acting_user, role=Role.UNIVERSITY)
+def enrolment_complete(*, enrolment_id: int, api_client=None) -> Enrolment:
+    return _move(
+        _locked(enrolment_id), "complete", actor=None, role=Role.UNIVERSITY, data=_client_data(api_client)
+    )
 
 
 @transaction.atomic
-def enrolment_drop(*, enrolment_id: int, acting_user=None, reason: str = "") -> Enrolment:
+def enrolment_drop(*, enrolment_id: int, api_client=None, reason: str = "") -> Enrolment:
     """An admitted or enrolled student leaves (reported by the university): the seat is freed."""
     enrolment = _locked(enrolment_id)
     _check_transition(enrolment, "drop")
     offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
     offering.seats_taken -= 1
     offering.save(update_fields=["seats_taken", "updated_at"])
-    return _move(enrolment, "drop", actor=acting_user, role=Role.UNIVERSITY, reason=reason)
+    return _move(
+        enrolment, "drop", actor=None, role=Role.UNIVERSITY, reason=reason, data=_client_data(api_client)
+    )
 
 
 @transaction.atomic
 def enrolment_record_credits(
-    *, enrolment_id: int, study_year: int, credits, acting_user=None, role: str = Role.UNIVERSITY
+    *, enrolment_id: int, study_year: int, credits, acting_user=None, api_client=None
 ) -> CreditRecord:
-    """Record (or correct) the credits of one study year. Receivers of `credits_recorded`
-    (the subsidy instalments) act in the same transaction."""
+    """Record (or correct) the credits of one study year: written back by the university
+    (`api_client`, named in the audit row) or by staff (`acting_user`, who needs a subsidy review
+    permission, until the university reports them). Receivers of `credits_recorded` (the subsidy
+    instalments) act in the same transaction."""
+    if acting_user is not None:
+        require_permission(acting_user, *RECORD_CREDITS)
+    role = Role.STAFF if acting_user is not None else Role.UNIVERSITY
     enrolment = _locked(enrolment_id)
     if enrolment.status not in (Status.ENROLLED, Status.COMPLETED):
         raise TransitionNotAllowed(str(CREDITS_NOT_ENROLLED) % {"status": enrolment.get_status_display()})
@@ -302,7 +334,12 @@ def enrolment_record_credits(
         actor=acting_user,
         action="enrolment.credits",
         target=enrolment,
-        data={"study_year": study_year, "credits": str(credits), "correction": not created},
+        data={
+            "study_year": study_year,
+            "credits": str(credits),
+            "correction": not created,
+            **(_client_data(api_client) or {}),
+        },
     )
     credits_recorded.send(sender=CreditRecord, record=record, acting_user=acting_user)
     return record

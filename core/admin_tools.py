@@ -84,3 +84,80 @@ def decide_each(model_admin, request, objects, decide, reason: str) -> int:
             messages.SUCCESS,
         )
     return done
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, field: str | None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+class ActionAdmin:
+    """A ModelAdmin mixin for change forms that write through an action, never `obj.save()`.
+
+    Subclasses implement `save_by_action(request, obj, form, formsets, change)`: it parses the form
+    (and inline formsets) and calls the action, which checks the permission, saves and writes the
+    audit row, and returns the saved object. When the action refuses (ApplicationError), the whole
+    request is rolled back and the form is shown again, as posted, with the action's message as its
+    error (on the field named by the error's `extra["field"]`, if any): the rule lives in the action
+    only, not copied into a form's clean().
+    """
+
+    def save_by_action(self, request, obj, form, formsets, change):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        """Nothing is saved here: save_related (which sees the inlines too) calls the action."""
+
+    def save_related(self, request, form, formsets, change):
+        from core.exceptions import ApplicationError
+
+        try:
+            saved = self.save_by_action(request, form.instance, form, formsets, change)
+        except ApplicationError as error:
+            raise _Refused(error.message, error.extra.get("field")) from error
+        form.instance.pk = saved.pk
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines were parsed, not saved by their formsets: the action's audit row has the details.
+        return super().construct_change_message(request, form, [], add)
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        from django.db import router, transaction
+
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refused:
+            request._action_refusal = refused
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "_action_refusal", None)
+        if refused is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                # On the field the action names (ApplicationError extra={"field": ...}), if the form has it.
+                self.add_error(refused.field if refused.field in self.fields else None, refused.message)
+                return cleaned
+
+        RefusedForm.__name__ = form.__name__
+        return RefusedForm
+
+
+def formset_rows(formsets, model) -> list[dict]:
+    """The cleaned rows of the inline formsets of `model` an ActionAdmin passes to its action
+    (rows marked for deletion and empty extra rows left out)."""
+    rows = []
+    for formset in formsets:
+        if formset.model is not model:
+            continue
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None)
+            if data and not data.get("DELETE"):
+                rows.append(data)
+    return rows

@@ -5,8 +5,10 @@ cancellation that promotes someone from the waitlist and a new registration
 for the last seat never overtake each other.
 """
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -109,7 +111,7 @@ def event_create(
     """Publish an event at a station; registration opens at once. Only at an open station."""
     _check_runs(acting_user, station)
     if not station.is_active:
-        raise ApplicationError(str(STATION_CLOSED))
+        raise ApplicationError(str(STATION_CLOSED), extra={"field": "station"})
     event = Event(
         station=station,
         kind=kind,
@@ -125,6 +127,58 @@ def event_create(
     event.save()
     audit.record(actor=acting_user, action="event.create", target=event, data={"kind": kind})
     return event
+
+
+# What staff change on a published event in the admin (a session's event: only title, text, seats).
+EVENT_FIELDS = ("station", "kind", "title", "description", "place", "starts_at", "ends_at", "seat_limit")
+
+
+def _audit_value(value) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(getattr(value, "pk", value))
+
+
+@transaction.atomic
+def event_update(*, event_id: int, values: dict, acting_user, now=None) -> tuple[Event, list[Registration]]:
+    """Change an event's time, place, seats or text; audited with each value before and after.
+
+    Staff act on the events of the stations they run (before and after a change of station). More
+    seats move the first waitlisted people up at once (they hear it); returns (event, promoted).
+    """
+    now = now or timezone.now()
+    event = Event.objects.select_for_update(of=("self",)).select_related("station").get(pk=event_id)
+    _check_runs(acting_user, event.station)
+    if event.status == Event.Status.CANCELLED:
+        raise TransitionNotAllowed(str(EVENT_ALREADY_CANCELLED))
+    before = {field: _audit_value(getattr(event, field)) for field in EVENT_FIELDS}
+    for field in EVENT_FIELDS:
+        if field in values:
+            setattr(event, field, values[field])
+    if event.station_id != int(before["station"]):
+        _check_runs(acting_user, event.station)
+        if not event.station.is_active:
+            raise ApplicationError(str(STATION_CLOSED), extra={"field": "station"})
+    try:
+        event.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from error
+    event.save()
+    changed = {
+        field: {"from": before[field], "to": _audit_value(getattr(event, field))}
+        for field in EVENT_FIELDS
+        if before[field] != _audit_value(getattr(event, field))
+    }
+    promoted = []
+    if event.status == Event.Status.PUBLISHED and now < event.starts_at:
+        promoted = _promote_waitlisted(event, now)
+    audit.record(
+        actor=acting_user,
+        action="event.change",
+        target=event,
+        data={"changed": changed, "promoted": len(promoted)},
+    )
+    return event, promoted
 
 
 @transaction.atomic

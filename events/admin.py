@@ -6,9 +6,7 @@ recording results go through events.actions.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone, person_masked
-from core.admin_tools import CappedCountPaginator, csv_response
+from core.admin_tools import ActionAdmin, CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from core.privacy import masked_phone
 from events import actions
@@ -89,19 +87,13 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = ("station", "kind", "title", "description", "place", "starts_at", "ends_at", "seat_limit")
 
-    def clean_station(self):
-        station = self.cleaned_data["station"]
-        if self.instance.pk is None and station is not None and not station.is_active:
-            raise ValidationError(actions.STATION_CLOSED)
-        return station
-
 
 # Set by the session (stations app): staff change them there, never on its event.
 SESSION_FIELDS = ("station", "kind", "place", "starts_at", "ends_at", "status")
 
 
 @admin.register(Event)
-class EventAdmin(StationScopedAdmin):
+class EventAdmin(ActionAdmin, StationScopedAdmin):
     form = EventForm
     list_display = ("title", "station", "kind", "starts_local", "seats", "state", "screen_link")
     list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
@@ -151,19 +143,25 @@ class EventAdmin(StationScopedAdmin):
             gettext("Show the check-in code"),
         )
 
-    def save_model(self, request, obj, form, change):
+    def save_by_action(self, request, obj, form, formsets, change):
         if change:
-            obj.full_clean()
-            obj.save()
-            # More seats: the waitlist moves up at once (through the action, which tells each person).
-            promoted = actions.waitlist_fill(event_id=obj.pk, acting_user=request.user)
+            # Time, place, seats: through the action (audited); more seats move the waitlist up at once.
+            event, promoted = actions.event_update(
+                event_id=obj.pk,
+                values={
+                    field: form.cleaned_data[field]
+                    for field in actions.EVENT_FIELDS
+                    if field in form.cleaned_data
+                },
+                acting_user=request.user,
+            )
             if promoted:
                 self.message_user(
                     request,
                     gettext("%(count)s people moved up from the waitlist.") % {"count": len(promoted)},
                 )
-            return
-        event = actions.event_create(
+            return event
+        return actions.event_create(
             station=obj.station,
             kind=obj.kind,
             title=obj.title,
@@ -174,7 +172,6 @@ class EventAdmin(StationScopedAdmin):
             seat_limit=obj.seat_limit,
             acting_user=request.user,
         )
-        obj.pk = event.pk
 
     @admin.action(
         description=_("Cancel the selected events (everyone registered is told)"), permissions=["change"]
@@ -349,7 +346,7 @@ class ContestResultForm(forms.ModelForm):
 
 
 @admin.register(ContestResult)
-class ContestResultAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)
@@ -375,21 +372,10 @@ class ContestResultAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
-        try:
-            result = actions.contest_result_record(
-                event_id=obj.event_id, user=obj.user, rank=obj.rank, score=obj.score, acting_user=request.user
-            )
-        except ApplicationError as error:
-            raise ValidationError(error.message) from error
-        obj.pk = result.pk
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def save_by_action(self, request, obj, form, formsets, change):
+        return actions.contest_result_record(
+            event_id=obj.event_id, user=obj.user, rank=obj.rank, score=obj.score, acting_user=request.user
+        )
 
 
 @admin.register(CheckIn)

@@ -9,6 +9,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.permissions import require_permission
 from core.uploads import CleanFile
 from governance.models import (
     ApiKey,
@@ -60,6 +62,9 @@ ZERO_POINTS = _("The amount of points cannot be zero.")
 ONE_PHOTO_AT_LEAST, MAX_PHOTOS = 1, 3
 
 
+CHANGE_REPORT = "governance.change_report"
+
+
 class NotAGridMember(PermissionDenied):
     pass
 
@@ -77,6 +82,7 @@ def _wrong_status(report: Report, verb) -> TransitionNotAllowed:
 
 @transaction.atomic
 def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None = None) -> GridMember:
+    require_permission(acting_user, "governance.add_gridmember")
     starts_on = starts_on or timezone.localdate()
     if GridMember.objects.filter(grid=grid, user=user, ends_on__isnull=True).exists():
         raise ApplicationError(str(ALREADY_A_MEMBER))
@@ -100,6 +106,7 @@ def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None 
 
 @transaction.atomic
 def gridmember_end(*, member_id: int, acting_user, ends_on: date | None = None) -> GridMember:
+    require_permission(acting_user, "governance.change_gridmember")
     member = GridMember.objects.select_for_update().get(pk=member_id)
     if member.ends_on is not None:
         raise ApplicationError(str(MEMBERSHIP_ALREADY_ENDED))
@@ -263,6 +270,7 @@ def _locked(report_id: int) -> Report:
 
 @transaction.atomic
 def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     report = _locked(report_id)
     if report.status != Status.SUBMITTED:
         raise _wrong_status(report, _("accepted"))
@@ -288,6 +296,7 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
 
 @transaction.atomic
 def report_dispatch(*, report_id: int, acting_user, department: str = "", note: str = "") -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     report = _locked(report_id)
     if report.status != Status.ACCEPTED:
         raise _wrong_status(report, _("dispatched"))
@@ -308,6 +317,7 @@ def report_dispatch(*, report_id: int, acting_user, department: str = "", note: 
 
 @transaction.atomic
 def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile | None = None) -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     if not note.strip():
         raise ApplicationError(str(NOTE_REQUIRED))
     report = _locked(report_id)
@@ -333,6 +343,7 @@ def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile |
 
 @transaction.atomic
 def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     if not reason.strip():
         raise ApplicationError(str(REASON_REQUIRED))
     report = _locked(report_id)
@@ -350,6 +361,7 @@ def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
 
 @transaction.atomic
 def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note: str = "") -> Report:
+    require_permission(acting_user, CHANGE_REPORT)
     if report_id == original_id:
         raise ApplicationError(str(DUPLICATE_OF_ITSELF))
     report = _locked(report_id)
@@ -479,6 +491,7 @@ def points_add(
 @transaction.atomic
 def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
     """A new key for a partner system; the raw key is returned once and never stored."""
+    require_permission(acting_user, "governance.add_apikey")
     raw = ApiKey.generate()
     key = ApiKey.objects.create(
         name=name, prefix=raw[: ApiKey.PREFIX_LENGTH], key_hash=ApiKey.hash(raw), created_by=acting_user
@@ -489,9 +502,70 @@ def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
 
 @transaction.atomic
 def apikey_revoke(*, key_id: int, acting_user) -> ApiKey:
+    require_permission(acting_user, "governance.change_apikey")
     key = ApiKey.objects.select_for_update().get(pk=key_id)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit.record(actor=acting_user, action="open311.key.revoke", target=key)
     return key
+
+
+@transaction.atomic
+def apikey_rename(*, key_id: int, name: str, acting_user) -> ApiKey:
+    """The key's label (which partner system holds it); audited with the old and the new name."""
+    require_permission(acting_user, "governance.change_apikey")
+    key = ApiKey.objects.select_for_update().get(pk=key_id)
+    previous, key.name = key.name, name.strip()
+    if key.name != previous:
+        key.save(update_fields=["name"])
+        audit.record(
+            actor=acting_user,
+            action="open311.key.rename",
+            target=key,
+            data={"from": previous, "to": key.name},
+        )
+    return key
+
+
+# --- Configuration: report categories, point rules ---------------------------------------
+
+
+def _config_save(model, *, pk: int | None, values: dict, acting_user, action: str):
+    """Create or change a configuration row (its model's add/change permission), audited with each
+    value before and after; model validation errors come back as the ApplicationError."""
+    opts = model._meta
+    verb = "change" if pk else "add"
+    require_permission(acting_user, f"{opts.app_label}.{verb}_{opts.model_name}")
+    row = model.objects.select_for_update().get(pk=pk) if pk else model()
+    fields = [field.name for field in opts.concrete_fields if not field.primary_key]
+    before = {name: getattr(row, name) for name in fields} if pk else {}
+    for name, value in values.items():
+        if name in fields:
+            setattr(row, name, value)
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from error
+    row.save()
+    changed = {
+        name: {"from": before.get(name), "to": getattr(row, name)}
+        for name in fields
+        if not pk or before[name] != getattr(row, name)
+    }
+    audit.record(actor=acting_user, action=f"{action}.{verb}", target=row, data={"changed": changed})
+    return row
+
+
+@transaction.atomic
+def pointrule_save(*, rule_id: int | None, values: dict, acting_user) -> PointRule:
+    """How many points an event earns from now on (ledger lines already written keep theirs)."""
+    return _config_save(PointRule, pk=rule_id, values=values, acting_user=acting_user, action="points.rule")
+
+
+@transaction.atomic
+def category_save(*, category_id: int | None, values: dict, acting_user) -> Category:
+    """A report category: its names, department, response time, whether the public may use it."""
+    return _config_save(
+        Category, pk=category_id, values=values, acting_user=acting_user, action="report.category"
+    )

@@ -10,7 +10,6 @@ from django.apps import apps as django_apps
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Street
 from accounts.selectors import csv_phone
-from core.admin_tools import HTTPS_URL_FIELDS, changelist_queryset, choices_filter, csv_response
+from core.admin_tools import HTTPS_URL_FIELDS, ActionAdmin, changelist_queryset, choices_filter, csv_response
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
@@ -69,7 +68,7 @@ class GridMemberAppointForm(forms.ModelForm):
 
 
 @admin.register(GridMember)
-class GridMemberAdmin(admin.ModelAdmin):
+class GridMemberAdmin(ActionAdmin, admin.ModelAdmin):
     form = GridMemberAppointForm
     list_display = ("user", "grid", "starts_on", "ends_on", "appointed_by")
     list_filter = ("grid", ("ends_on", admin.EmptyFieldListFilter))
@@ -84,23 +83,12 @@ class GridMemberAdmin(admin.ModelAdmin):
             return ("appointed_by",)
         return ("grid", "user", "starts_on", "ends_on", "appointed_by", "ended_by")
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        try:
-            member = actions.gridmember_appoint(
-                grid=obj.grid, user=obj.user, starts_on=obj.starts_on, acting_user=request.user
-            )
-        except ApplicationError as error:
-            raise ValidationError(error.message) from error
-        obj.pk = member.pk
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def save_by_action(self, request, obj, form, formsets, change):
+        if change:  # an appointment is only ended (the action below), never edited
+            return obj
+        return actions.gridmember_appoint(
+            grid=obj.grid, user=obj.user, starts_on=obj.starts_on, acting_user=request.user
+        )
 
     @admin.action(description=_("End the selected appointments today"), permissions=["change"])
     def end_selected(self, request, queryset):
@@ -116,7 +104,7 @@ class GridMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ActionAdmin, admin.ModelAdmin):
     list_display = (
         "position",
         "name_zh",
@@ -131,10 +119,20 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ("is_public", "is_active")
     ordering = ("position", "id")
 
+    def save_by_action(self, request, obj, form, formsets, change):
+        return actions.category_save(
+            category_id=obj.pk if change else None, values=form.cleaned_data, acting_user=request.user
+        )
+
 
 @admin.register(PointRule)
-class PointRuleAdmin(admin.ModelAdmin):
+class PointRuleAdmin(ActionAdmin, admin.ModelAdmin):
     list_display = ("event", "amount", "description")
+
+    def save_by_action(self, request, obj, form, formsets, change):
+        return actions.pointrule_save(
+            rule_id=obj.pk if change else None, values=form.cleaned_data, acting_user=request.user
+        )
 
 
 # Ledger lines that come from a station's work, by the model of their source; where each source's
@@ -245,18 +243,18 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ActionAdmin, admin.ModelAdmin):
     form = ApiKeyForm
     list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
     actions = ("revoke_selected",)
 
-    def save_model(self, request, obj, form, change):
+    def save_by_action(self, request, obj, form, formsets, change):
         if change:
-            obj.save(update_fields=["name"])
-            return
+            return actions.apikey_rename(
+                key_id=obj.pk, name=form.cleaned_data["name"], acting_user=request.user
+            )
         key, raw = actions.apikey_issue(name=obj.name, acting_user=request.user)
-        obj.pk = key.pk
         self.message_user(
             request,
             gettext(
@@ -265,6 +263,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             % {"name": key.name, "key": raw},
             messages.WARNING,
         )
+        return key
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

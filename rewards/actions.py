@@ -87,13 +87,15 @@ def rewardstock_adjust(
     if not can_adjust_stock(user=acting_user, station=station):
         raise PermissionDenied(str(NOT_YOUR_STATION))
     if not change:
-        raise ApplicationError(str(NO_CHANGE))
+        raise ApplicationError(str(NO_CHANGE), extra={"field": "change"})
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(str(REASON_REQUIRED))
+        raise ApplicationError(str(REASON_REQUIRED), extra={"field": "reason"})
     stock = _lock_stock(station=station, reward=reward)
     if stock.quantity + change < 0:
-        raise ApplicationError(str(STOCK_BELOW_ZERO) % {"quantity": stock.quantity, "change": change})
+        raise ApplicationError(
+            str(STOCK_BELOW_ZERO) % {"quantity": stock.quantity, "change": change}, extra={"field": "change"}
+        )
     before = stock.quantity
     stock.quantity += change
     stock.save(update_fields=["quantity", "updated_at"])

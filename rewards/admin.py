@@ -14,7 +14,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone
-from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from rewards import actions
 from rewards.constants import CODE_LENGTH, LOW_STOCK
@@ -78,22 +78,9 @@ class StockAdjustForm(forms.ModelForm):
         model = RewardStock
         fields = ("station", "reward")
 
-    def clean(self):
-        data = super().clean()
-        change = data.get("change")
-        if change == 0:
-            self.add_error("change", str(actions.NO_CHANGE))
-        current = self.instance.quantity if self.instance.pk else 0
-        if change and current + change < 0:
-            self.add_error("change", str(actions.STOCK_BELOW_ZERO) % {"quantity": current, "change": change})
-        station = self.instance.station if self.instance.pk else data.get("station")
-        if station is not None and not actions.can_adjust_stock(user=self.acting_user, station=station):
-            raise forms.ValidationError(str(actions.NOT_YOUR_STATION))
-        return data
-
 
 @admin.register(RewardStock)
-class RewardStockAdmin(StationScopedAdmin):
+class RewardStockAdmin(ActionAdmin, StationScopedAdmin):
     every_station_permissions = ("rewards.confirm_handover", "rewards.adjust_any_stock")
     form = StockAdjustForm
     list_display = ("station", "reward", "quantity", "updated_at")
@@ -111,24 +98,15 @@ class RewardStockAdmin(StationScopedAdmin):
             return ("station", "reward", "change", "reason")
         return ("station", "reward", "quantity", "updated_at", "change", "reason")
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.acting_user = request.user
-        return form
-
-    def save_model(self, request, obj, form, change):
-        try:
-            stock = actions.rewardstock_adjust(
-                station=obj.station,
-                reward=obj.reward,
-                change=form.cleaned_data["change"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            )
-        except ApplicationError as error:  # another change came first (the form checked before the lock)
-            self.message_user(request, error.message, messages.ERROR)
-            return
-        obj.pk, obj.quantity = stock.pk, stock.quantity
+    def save_by_action(self, request, obj, form, formsets, change):
+        # No change, below zero, not your station: the action refuses, the form shows it.
+        return actions.rewardstock_adjust(
+            station=obj.station,
+            reward=obj.reward,
+            change=form.cleaned_data["change"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.exceptions import PermissionDenied, TransitionNotAllowed
+from core.permissions import require_permission
 from core.uploads import CleanFile
 from notifications.actions import notify
 from notifications.models import Message
@@ -40,8 +41,7 @@ def _refuse(request: ServiceRequest) -> TransitionNotAllowed:
     return TransitionNotAllowed(str(WRONG_STATUS) % {"status": request.get_status_display()})
 
 
-def _can_handle(user) -> bool:
-    return bool(user and user.is_active and user.is_staff and user.has_perm("services.change_servicerequest"))
+HANDLE = "services.change_servicerequest"
 
 
 def _locked(request_id: int) -> ServiceRequest:
@@ -87,8 +87,7 @@ def service_request_create(
 @transaction.atomic
 def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     """Staff take a request on themselves (also taking it over from a colleague)."""
-    if not _can_handle(acting_user):
-        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     request = _locked(request_id)
     if request.status not in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS):
         raise _refuse(request)
@@ -107,8 +106,7 @@ def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
 
 @transaction.atomic
 def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
-    if not _can_handle(acting_user):
-        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     request = _locked(request_id)
     if request.status != Status.ASSIGNED:
         raise _refuse(request)
@@ -123,11 +121,10 @@ def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
 
 @transaction.atomic
 def service_request_resolve(*, request_id: int, acting_user, reply: str) -> ServiceRequest:
-    if not _can_handle(acting_user):
-        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     reply = reply.strip()
     if not reply:
-        raise TransitionNotAllowed(str(REPLY_REQUIRED))
+        raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
     request = _locked(request_id)
     if request.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
         raise _refuse(request)
@@ -145,14 +142,13 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
 @transaction.atomic
 def service_request_close(*, request_id: int, acting_user, reply: str = "") -> ServiceRequest:
     """Close a resolved request, or end an open one (a duplicate, out of scope) with a reply saying why."""
-    if not _can_handle(acting_user):
-        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     reply = reply.strip()
     request = _locked(request_id)
     if request.status == Status.CLOSED:
         raise _refuse(request)
     if request.status != Status.RESOLVED and not reply:
-        raise TransitionNotAllowed(str(REPLY_REQUIRED))
+        raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
     fields = ["status", "closed_at", "updated_at"]
     request.status, request.closed_at = Status.CLOSED, timezone.now()
     if reply:
@@ -188,8 +184,7 @@ def service_request_rate(*, request_id: int, worker, rating: int, comment: str =
 
 @transaction.atomic
 def service_request_add_note(*, request_id: int, acting_user, text: str) -> ServiceRequestNote:
-    if not _can_handle(acting_user):
-        raise PermissionDenied(str(NOT_SERVICE_STAFF))
+    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     text = text.strip()
     if not text:
         raise TransitionNotAllowed(str(NOTE_REQUIRED))

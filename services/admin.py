@@ -1,18 +1,16 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import HTTPS_URL_FIELDS, CappedCountPaginator, csv_response
+from core.admin_tools import HTTPS_URL_FIELDS, ActionAdmin, CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
-    REPLY_REQUIRED,
     service_request_add_note,
     service_request_assign,
     service_request_close,
@@ -215,19 +213,9 @@ class ServiceRequestForm(forms.ModelForm):
         model = ServiceRequest
         fields = ()
 
-    def clean(self):
-        data = super().clean()
-        step, reply = data.get("step"), (data.get("reply") or "").strip()
-        needs_reply = step == "resolve" or (
-            step == "close" and self.instance.status != ServiceRequest.Status.RESOLVED
-        )
-        if needs_reply and not reply:
-            self.add_error("reply", str(REPLY_REQUIRED))
-        return data
-
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ActionAdmin, admin.ModelAdmin):
     form = ServiceRequestForm
     list_display = (
         "reference",
@@ -351,31 +339,21 @@ class ServiceRequestAdmin(admin.ModelAdmin):
             ((reverse("services:request_photo", args=[obj.pk, p.pk]),) * 2 for p in photos),
         )
 
-    def save_model(self, request, obj, form, change):
-        # Nothing is saved from the form itself: each change goes through an action.
+    def save_by_action(self, request, obj, form, formsets, change):
+        # Nothing is saved from the form itself: each change goes through an action. A refused step
+        # (say, no reply to resolve) shows on the form and undoes the note of the same submission.
         step, reply, note = (form.cleaned_data.get(k, "") for k in ("step", "reply", "note"))
-        try:
-            if note:
-                service_request_add_note(request_id=obj.pk, acting_user=request.user, text=note)
-            if step == "assign":
-                service_request_assign(request_id=obj.pk, acting_user=request.user)
-            elif step == "start":
-                service_request_start(request_id=obj.pk, acting_user=request.user)
-            elif step == "resolve":
-                service_request_resolve(request_id=obj.pk, acting_user=request.user, reply=reply)
-            elif step == "close":
-                service_request_close(request_id=obj.pk, acting_user=request.user, reply=reply)
-        except ApplicationError as error:
-            request._service_step_refused = True
-            self.message_user(request, error.message, messages.ERROR)
-
-    def response_change(self, request, obj):
-        if getattr(request, "_service_step_refused", False):
-            return HttpResponseRedirect(request.path)  # the error is the message; no "changed successfully"
-        return super().response_change(request, obj)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # nothing related is edited here: notes are added through the note field
+        if note:
+            service_request_add_note(request_id=obj.pk, acting_user=request.user, text=note)
+        if step == "assign":
+            service_request_assign(request_id=obj.pk, acting_user=request.user)
+        elif step == "start":
+            service_request_start(request_id=obj.pk, acting_user=request.user)
+        elif step == "resolve":
+            service_request_resolve(request_id=obj.pk, acting_user=request.user, reply=reply)
+        elif step == "close":
+            service_request_close(request_id=obj.pk, acting_user=request.user, reply=reply)
+        return obj
 
     @admin.action(description=_("Take the selected requests on myself"), permissions=["change"])
     def assign_to_me(self, request, queryset):

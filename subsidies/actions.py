@@ -9,6 +9,7 @@ constraint on Budget is the last line of defence).
 import math
 from decimal import ROUND_DOWN, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.urls import reverse
@@ -19,13 +20,18 @@ from academy.models import CreditRecord, Enrolment
 from academy.signals import credits_recorded
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
+from core.permissions import require_permission
 from core.uploads import CleanFile
 from notifications.actions import notify
 from subsidies import eligibility
 from subsidies.messages import NOTICES
-from subsidies.models import ApplicationEvent, Budget, Instalment, Scheme, SubsidyApplication
+from subsidies.models import ApplicationEvent, Budget, Instalment, OccupationCap, Scheme, SubsidyApplication
 
 Status = SubsidyApplication.Status
+
+CHECK = "subsidies.check_subsidyapplication"
+APPROVE = "subsidies.approve_subsidyapplication"
+PAY = "subsidies.pay_instalment"
 
 NO_SCHEME = gettext_lazy("No subsidy scheme funds %(intake)s at the moment.")
 ALREADY_APPLIED = gettext_lazy("You have already applied for a subsidy for this programme.")
@@ -283,6 +289,7 @@ def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyAp
 
 @transaction.atomic
 def application_check(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
+    require_permission(acting_user, CHECK)
     application = _locked(application_id)
     _check_transition(application, "check")
     application.checked_by, application.checked_at = acting_user, timezone.now()
@@ -291,6 +298,7 @@ def application_check(*, application_id: int, acting_user, note: str = "") -> Su
 
 @transaction.atomic
 def application_return(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
+    require_permission(acting_user, CHECK, APPROVE)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(str(REASON_REQUIRED))
@@ -325,6 +333,7 @@ def _commit_budget(application: SubsidyApplication) -> None:
 
 @transaction.atomic
 def application_approve(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
+    require_permission(acting_user, APPROVE)
     application = _locked(application_id)
     _check_transition(application, "approve")
     _refuse_own_check(application, acting_user)
@@ -337,6 +346,7 @@ def application_approve(*, application_id: int, acting_user, note: str = "") -> 
 
 @transaction.atomic
 def application_reject(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
+    require_permission(acting_user, APPROVE)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(str(REASON_REQUIRED))
@@ -352,6 +362,7 @@ def application_decide_appeal(
     *, application_id: int, acting_user, uphold: bool, reason: str
 ) -> SubsidyApplication:
     """The appeal is decided by an approver who neither checked nor rejected the application."""
+    require_permission(acting_user, APPROVE)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(str(REASON_REQUIRED))
@@ -419,6 +430,7 @@ def instalment_payable_on_credits(sender, record: CreditRecord, acting_user=None
 
 @transaction.atomic
 def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, paid_on) -> Instalment:
+    require_permission(acting_user, PAY)
     reference = reference.strip()
     if not reference or paid_on is None:
         raise ApplicationError(str(PAYMENT_REFERENCE_REQUIRED))
@@ -468,6 +480,7 @@ BUDGET_BELOW_COMMITTED = gettext_lazy(
 @transaction.atomic
 def budget_set_total(*, scheme_id: int, total: Decimal, acting_user, reason: str) -> Budget:
     """Create or change a scheme's budget total; recorded with who and why, never below what is committed."""
+    require_permission(acting_user, "subsidies.change_budget")
     reason = reason.strip()
     if not reason:
         raise ApplicationError(str(REASON_REQUIRED))
@@ -477,7 +490,10 @@ def budget_set_total(*, scheme_id: int, total: Decimal, acting_user, reason: str
         previous = None
     else:
         if total < budget.committed:
-            raise ApplicationError(str(BUDGET_BELOW_COMMITTED) % {"committed": f"{budget.committed:,.2f}"})
+            raise ApplicationError(
+                str(BUDGET_BELOW_COMMITTED) % {"committed": f"{budget.committed:,.2f}"},
+                extra={"field": "total"},
+            )
         previous, budget.total = budget.total, total
         budget.save(update_fields=["total", "updated_at"])
     audit.record(
@@ -488,3 +504,73 @@ def budget_set_total(*, scheme_id: int, total: Decimal, acting_user, reason: str
         data={"from": str(previous) if previous is not None else None, "to": str(total)},
     )
     return budget
+
+
+# The rules of a scheme staff set in the admin (everything but its intakes and caps).
+SCHEME_FIELDS = (
+    "name",
+    "year",
+    "default_cap",
+    "min_age",
+    "max_age",
+    "min_months_in_trade",
+    "requires_district_work",
+    "requires_union_membership",
+    "requires_employment_proof",
+    "is_open",
+)
+
+
+def _scheme_state(scheme: Scheme) -> dict:
+    state = {field: str(getattr(scheme, field)) for field in SCHEME_FIELDS}
+    state["intakes"] = sorted(scheme.intakes.values_list("pk", flat=True))
+    state["caps"] = {
+        cap.occupation: [str(cap.cap), cap.priority] for cap in scheme.occupation_caps.order_by("occupation")
+    }
+    return state
+
+
+@transaction.atomic
+def scheme_save(*, scheme_id: int | None, values: dict, intakes, caps: dict, acting_user) -> Scheme:
+    """Create or change a scheme: its rules (`values`, SCHEME_FIELDS), the intakes it funds and its
+    cap per occupation (`caps`: occupation -> (yuan, priority); an occupation left out has no cap of
+    its own). The audit row holds each changed value before and after."""
+    require_permission(acting_user, "subsidies.change_scheme" if scheme_id else "subsidies.add_scheme")
+    if scheme_id is None:
+        scheme, before = Scheme(), {}
+    else:
+        scheme = Scheme.objects.select_for_update().get(pk=scheme_id)
+        before = _scheme_state(scheme)
+    for field in SCHEME_FIELDS:
+        if field in values:
+            setattr(scheme, field, values[field])
+    rows = [
+        OccupationCap(occupation=occupation, cap=cap, priority=priority)
+        for occupation, (cap, priority) in caps.items()
+    ]
+    try:
+        scheme.full_clean()
+        for row in rows:
+            row.full_clean(exclude=["scheme"])
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from error
+    scheme.save()
+    scheme.intakes.set(intakes)
+    scheme.occupation_caps.exclude(occupation__in=list(caps)).delete()
+    for row in rows:
+        OccupationCap.objects.update_or_create(
+            scheme=scheme, occupation=row.occupation, defaults={"cap": row.cap, "priority": row.priority}
+        )
+    after = _scheme_state(scheme)
+    changed = {
+        key: {"from": before.get(key), "to": value}
+        for key, value in after.items()
+        if before.get(key) != value
+    }
+    audit.record(
+        actor=acting_user,
+        action="subsidy.scheme_change" if before else "subsidy.scheme_create",
+        target=scheme,
+        data={"changed": changed},
+    )
+    return scheme

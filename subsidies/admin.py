@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,15 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from academy.actions import enrolment_record_credits
-from academy.models import EnrolmentEvent
 from accounts.models import Occupation, Street
 from accounts.phone import normalize_mobile_or_keep
 from core.admin_tools import (
+    ActionAdmin,
     CappedCountPaginator,
     changelist_queryset,
     choices_filter,
     csv_response,
     decide_each,
+    formset_rows,
     selected_ids,
 )
 from core.exceptions import ApplicationError
@@ -35,7 +36,9 @@ class OccupationCapInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ActionAdmin, admin.ModelAdmin):
+    """Rules, intakes and caps change only through subsidies.actions.scheme_save (audited)."""
+
     list_display = (
         "name",
         "year",
@@ -49,6 +52,22 @@ class SchemeAdmin(admin.ModelAdmin):
     inlines = (OccupationCapInline,)
     search_fields = ("name",)
 
+    def save_by_action(self, request, obj, form, formsets, change):
+        return actions.scheme_save(
+            scheme_id=obj.pk if change else None,
+            values={
+                field: form.cleaned_data[field]
+                for field in actions.SCHEME_FIELDS
+                if field in form.cleaned_data
+            },
+            intakes=form.cleaned_data.get("intakes", obj.intakes.all() if change else []),
+            caps={
+                row["occupation"]: (row["cap"], row["priority"])
+                for row in formset_rows(formsets, OccupationCap)
+            },
+            acting_user=request.user,
+        )
+
 
 class BudgetForm(forms.ModelForm):
     reason = forms.CharField(label=_("Reason for this change (kept in the audit log)"), max_length=500)
@@ -57,17 +76,9 @@ class BudgetForm(forms.ModelForm):
         model = Budget
         fields = ("scheme", "total")
 
-    def clean_total(self):
-        total = self.cleaned_data["total"]
-        if self.instance.pk and total < self.instance.committed:
-            raise ValidationError(
-                str(actions.BUDGET_BELOW_COMMITTED) % {"committed": f"{self.instance.committed:,.2f}"}
-            )
-        return total
-
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(ActionAdmin, admin.ModelAdmin):
     """The total changes only through subsidies.actions.budget_set_total: who, when, why."""
 
     form = BudgetForm
@@ -87,17 +98,14 @@ class BudgetAdmin(admin.ModelAdmin):
     def remaining(self, obj: Budget):
         return obj.remaining
 
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = actions.budget_set_total(
-                scheme_id=obj.scheme_id,
-                total=form.cleaned_data["total"],
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as error:  # committed grew between the form check and now
-            raise ValidationError(error.message) from error
-        obj.pk, obj.committed, obj.paid = saved.pk, saved.committed, saved.paid
+    def save_by_action(self, request, obj, form, formsets, change):
+        # Never below what is committed: the action says so, as the form's error.
+        return actions.budget_set_total(
+            scheme_id=obj.scheme_id,
+            total=form.cleaned_data["total"],
+            acting_user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
 
 
 class ApplicationEventInline(admin.TabularInline):
@@ -365,7 +373,6 @@ class SubsidyApplicationAdmin(admin.ModelAdmin):
                     study_year=form.cleaned_data["study_year"],
                     credits=form.cleaned_data["credits"],
                     acting_user=request.user,
-                    role=EnrolmentEvent.Role.STAFF,
                 )
             except ApplicationError as error:
                 self.message_user(request, error.message, messages.ERROR)

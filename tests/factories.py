@@ -118,3 +118,12 @@ def log_in_with(client: Client, user: User, *methods: str) -> None:
     for method in methods:
         record_authentication(request, user, method, **({"type": "totp"} if method == "mfa" else {}))
     session.save()
+
+
+def staff_in(*groups: str, **fields) -> User:
+    """A staff member in the given role groups (accounts.roles), as the actions check permissions."""
+    from django.contrib.auth.models import Group
+
+    user = StaffFactory(**fields)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user

@@ -76,16 +76,50 @@ def may_run_team(*, team: Team, user) -> bool:
 
 
 @transaction.atomic
-def team_create(*, name: str, lead, acting_user, description: str = "", station=None) -> Team:
+def team_create(
+    *, name: str, lead, acting_user, description: str = "", station=None, is_active: bool = True
+) -> Team:
     if (
         acting_user is not None
         and getattr(acting_user, "is_staff", False)
         and not can_run(acting_user, station)
     ):
         raise PermissionDenied(str(NOT_YOUR_STATION))
-    team = Team.objects.create(name=name, lead=lead, description=description, station=station)
+    team = Team.objects.create(
+        name=name, lead=lead, description=description, station=station, is_active=is_active
+    )
     membership_ensure_lead(team=team, acting_user=acting_user)
     audit.record(actor=acting_user, action="volunteering.team.create", target=team)
+    return team
+
+
+TEAM_FIELDS = ("name", "description", "station", "is_active")
+
+
+@transaction.atomic
+def team_update(*, team_id: int, values: dict, acting_user) -> Team:
+    """Rename, describe, move to another station or (de)activate a team: staff who run its station
+    (and the new one); audited with each value before and after. A new lead: team_lead_change."""
+    team = Team.objects.select_for_update(of=("self",)).select_related("station").get(pk=team_id)
+    if not may_run_team(team=team, user=acting_user):
+        raise PermissionDenied(str(NOT_YOUR_STATION))
+    before = {field: getattr(team, f"{field}_id" if field == "station" else field) for field in TEAM_FIELDS}
+    for field in TEAM_FIELDS:
+        if field in values:
+            setattr(team, field, values[field])
+    if team.station_id != before["station"] and not may_run_team(team=team, user=acting_user):
+        raise PermissionDenied(str(NOT_YOUR_STATION))
+    after = {field: getattr(team, f"{field}_id" if field == "station" else field) for field in TEAM_FIELDS}
+    changed = {
+        field: {"from": before[field], "to": after[field]}
+        for field in TEAM_FIELDS
+        if before[field] != after[field]
+    }
+    if changed:
+        team.save(update_fields=list(changed))
+        audit.record(
+            actor=acting_user, action="volunteering.team.change", target=team, data={"changed": changed}
+        )
     return team
 
 

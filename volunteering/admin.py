@@ -8,16 +8,15 @@ task's station; never in lists, filters, search or CSV.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin, person_raw_id_field
 from accounts.selectors import csv_phone, person_masked
-from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from stations.admin_scope import StationScopedAdmin
 from volunteering import actions, selectors
@@ -44,7 +43,7 @@ class MembershipInline(PhoneMaskedAdmin, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class TeamAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     list_display = ("name", "station", "lead_person", "is_active", "created_at")
     list_filter = ("is_active", "station")
     list_select_related = ("station", "lead")
@@ -71,30 +70,26 @@ class TeamAdmin(PhoneMaskedAdmin, StationScopedAdmin):
             field.required = True  # a team without a station is district work
         return field
 
-    def save_model(self, request, obj, form, change):
+    def save_by_action(self, request, obj, form, formsets, change):
+        data = form.cleaned_data
         if not change:
-            team = actions.team_create(
-                name=obj.name,
-                lead=obj.lead,
-                description=obj.description,
-                station=obj.station,
+            return actions.team_create(
+                name=data["name"],
+                lead=data["lead"],
+                description=data.get("description", ""),
+                station=data.get("station"),
+                is_active=data.get("is_active", True),
                 acting_user=request.user,
             )
-            obj.pk, obj._state.adding, obj._state.db = team.pk, False, team._state.db
-            if not obj.is_active:
-                obj.save(update_fields=["is_active"])
-            return
-        # The lead changes only through its action (checked, audited); the rest as edited.
-        others = [name for name in form.changed_data if name != "lead"]
-        if others:
-            obj.save(update_fields=others)
+        # Each change through its action (checked, audited): the lead through its own.
+        team = actions.team_update(
+            team_id=obj.pk,
+            values={field: data[field] for field in actions.TEAM_FIELDS if field in form.changed_data},
+            acting_user=request.user,
+        )
         if "lead" in form.changed_data:
-            try:
-                actions.team_lead_change(
-                    team_id=obj.pk, lead=form.cleaned_data["lead"], acting_user=request.user
-                )
-            except ApplicationError as error:
-                self.message_user(request, error.message, messages.ERROR)
+            team = actions.team_lead_change(team_id=obj.pk, lead=data["lead"], acting_user=request.user)
+        return team
 
 
 class SignupInline(PhoneMaskedAdmin, admin.TabularInline):
@@ -141,7 +136,7 @@ class TaskAddForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class TaskAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "team__station"
     person_fields = {"created_by": "created_by", "completed_by": "completed_by"}
     list_display = ("date", "time_window", "what", "team", "street", "area", "places", "status")
@@ -233,47 +228,28 @@ class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
             )
         return self.get_readonly_fields(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
+    def save_by_action(self, request, obj, form, formsets, change):
+        if change:  # every field of a task is read-only here; steps are the bulk actions
+            return obj
         data = form.cleaned_data
-        try:
-            task = actions.task_create(
-                team=data["team"],
-                acting_user=request.user,
-                date=data["date"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                street=data["street"],
-                area=data["area"],
-                what=data["what"],
-                volunteers_needed=data["volunteers_needed"],
-                description=data["description"],
-                recipient=actions.RecipientDetails(
-                    name=data["recipient_name"],
-                    address=data["recipient_address"],
-                    phone=data["recipient_phone"],
-                    notes=data["recipient_notes"],
-                ),
-            )
-        except ApplicationError as error:
-            raise ValidationError(error.message) from error
-        obj.pk, obj._state.adding, obj._state.db = task.pk, False, task._state.db
-
-    def save_related(self, request, form, formsets, change):
-        if change:
-            # Nothing of a task is saved here; the change message still reads what was saved.
-            for formset in formsets:
-                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            return
-        super().save_related(request, form, formsets, change)
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        return actions.task_create(
+            team=data["team"],
+            acting_user=request.user,
+            date=data["date"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            street=data["street"],
+            area=data["area"],
+            what=data["what"],
+            volunteers_needed=data["volunteers_needed"],
+            description=data["description"],
+            recipient=actions.RecipientDetails(
+                name=data["recipient_name"],
+                address=data["recipient_address"],
+                phone=data["recipient_phone"],
+                notes=data["recipient_notes"],
+            ),
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -213,11 +213,17 @@ class EnrolmentViewSet(
         unchanged = enrolment.status == target and number in (None, enrolment.student_number)
         if not unchanged:  # the same report twice (a retry) is answered, not refused
             if target == Status.ENROLLED:
-                actions.enrolment_confirm(enrolment_id=enrolment.pk, student_number=number or "")
+                actions.enrolment_confirm(
+                    enrolment_id=enrolment.pk, student_number=number or "", api_client=request.auth.api_client
+                )
             elif target == Status.COMPLETED:
-                actions.enrolment_complete(enrolment_id=enrolment.pk)
+                actions.enrolment_complete(enrolment_id=enrolment.pk, api_client=request.auth.api_client)
             else:
-                actions.enrolment_drop(enrolment_id=enrolment.pk, reason=data.get("reason", ""))
+                actions.enrolment_drop(
+                    enrolment_id=enrolment.pk,
+                    reason=data.get("reason", ""),
+                    api_client=request.auth.api_client,
+                )
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
@@ -230,7 +236,9 @@ class EnrolmentViewSet(
         enrolment = self.get_object()
         payload = CreditsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        record = actions.enrolment_record_credits(enrolment_id=enrolment.pk, **payload.validated_data)
+        record = actions.enrolment_record_credits(
+            enrolment_id=enrolment.pk, api_client=request.auth.api_client, **payload.validated_data
+        )
         return Response(CreditSerializer(record).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,12 +6,13 @@ import pytest
 
 from academy import actions
 from academy.models import Enrolment, EnrolmentEvent, Offering
+from accounts import roles
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.models import AuditEntry
 from notifications.models import Message
 from tests.academy.factories import EnrolmentFactory, OfferingFactory, worker
 from tests.core.test_uploads import image_bytes
-from tests.factories import StaffFactory
+from tests.factories import staff_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ ALL = list(Status)
 
 @pytest.fixture
 def staff():
-    return StaffFactory()
+    return staff_in(roles.CHECKER)
 
 
 def certificate():

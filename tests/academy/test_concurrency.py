@@ -7,16 +7,17 @@ from django.db import connection
 
 from academy import actions
 from academy.models import Enrolment, Offering
+from accounts import roles
 from core.exceptions import ApplicationError
 from tests.academy.factories import EnrolmentFactory, OfferingFactory
-from tests.factories import StaffFactory
+from tests.factories import staff_in
 
 
 @pytest.mark.django_db(transaction=True)
 def test_seats_are_never_over_allocated():
     offering = OfferingFactory(seat_limit=5)
     ids = [EnrolmentFactory(offering=offering).pk for _ in range(20)]
-    staff = [StaffFactory() for _ in range(4)]
+    staff = [staff_in(roles.CHECKER) for _ in range(4)]
 
     def admit(index_and_id):
         index, enrolment_id = index_and_id

@@ -62,7 +62,8 @@ def test_concurrent_awards_with_one_key_count_once():
 
 
 def test_two_admins_accepting_at_once_award_once():
-    from tests.factories import StaffFactory
+    from accounts import roles
+    from tests.factories import staff_in
 
     member = GridMemberFactory().user
     report, _ = actions.report_submit(
@@ -72,7 +73,7 @@ def test_two_admins_accepting_at_once_award_once():
         lng=Decimal("120.0951"),
         photos=[clean_photo()],
     )
-    admins = [StaffFactory() for _ in range(4)]
+    admins = [staff_in(roles.GRID_ADMIN) for _ in range(4)]
 
     @in_thread
     def accept(admin):

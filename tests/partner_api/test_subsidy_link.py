@@ -4,10 +4,11 @@ the API; the subsidy app makes that study year's instalment payable (same transa
 import pytest
 
 from academy.models import Enrolment
+from accounts import roles
 from core.models import AuditEntry
 from subsidies import actions as subsidy_actions
 from subsidies.models import Instalment, SubsidyApplication
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, staff_in
 from tests.partner_api import factories
 from tests.subsidies.factories import SubsidyApplicationFactory, scheme_with_budget
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_credits_posted_through_the_api_make_the_instalment_payable(api_clients, uni_a):
     enrolment = factories.enrolment(uni_a, status=Enrolment.Status.ADMITTED)
-    checker, approver = StaffFactory(), StaffFactory()
+    checker, approver = staff_in(roles.CHECKER), staff_in(roles.APPROVER)
     application = SubsidyApplicationFactory(
         enrolment=enrolment,
         scheme=scheme_with_budget(intakes=[enrolment.intake]),
@@ -54,7 +55,7 @@ def test_credits_refused_by_the_api_leave_the_instalments_pending(api_clients, u
         status=SubsidyApplication.Status.CHECKED,
         checked_by=StaffFactory(),
     )
-    subsidy_actions.application_approve(application_id=application.pk, acting_user=StaffFactory())
+    subsidy_actions.application_approve(application_id=application.pk, acting_user=staff_in(roles.APPROVER))
     url = f"/api/v1/enrolments/{enrolment.pk}/credits/"
     payload = {"study_year": 1, "credits": "30"}
     assert api_clients["uni_b"].post(url, payload, format="json").status_code == 404

@@ -23,7 +23,9 @@ def test_confirming_with_a_student_number_enrols_the_student(api_clients, uni_a)
     assert (enrolment.status, enrolment.student_number) == (Status.ENROLLED, "ZJ2027001")
     event = enrolment.events.last()
     assert (event.from_status, event.to_status, event.actor_role) == ("admitted", "enrolled", "university")
-    assert AuditEntry.objects.filter(action="enrolment.enrol", target_id=str(enrolment.pk)).count() == 1
+    entry = AuditEntry.objects.get(action="enrolment.enrol", target_id=str(enrolment.pk))
+    # The audit row names the partner client that wrote back (the OAuth application of the token).
+    assert (entry.actor_id, entry.data) == (None, {"api_client": "uni-a", "university": uni_a.pk})
 
 
 def test_the_same_report_twice_is_answered_not_refused(api_clients, uni_a):
@@ -48,6 +50,11 @@ def test_complete_and_withdraw(api_clients, uni_a):
     leaving.offering.refresh_from_db()
     assert leaving.offering.seats_taken == taken - 1
     assert leaving.events.last().reason == "本人申请退学"
+    entries = AuditEntry.objects.filter(action__in=["enrolment.complete", "enrolment.drop"]).order_by("pk")
+    assert [(e.action, e.target_id, e.data) for e in entries] == [
+        ("enrolment.complete", str(finished.pk), {"api_client": "uni-a", "university": uni_a.pk}),
+        ("enrolment.drop", str(leaving.pk), {"api_client": "uni-a", "university": uni_a.pk}),
+    ]
 
 
 def test_a_refused_transition_is_409_with_the_reason_and_changes_nothing(api_clients, uni_a):
@@ -131,6 +138,31 @@ def test_credits_are_recorded_per_study_year_and_corrected(api_clients, uni_a):
     assert [str(r.credits) for r in CreditRecord.objects.filter(enrolment=enrolment)] == ["30.0"]
     detail = api_clients["uni_a"].get(url(enrolment)).json()
     assert [(c["study_year"], c["credits"]) for c in detail["credits"]] == [(1, "30.0")]
+    entries = AuditEntry.objects.filter(action="enrolment.credits", target_id=str(enrolment.pk)).order_by(
+        "pk"
+    )
+    assert [(e.actor_id, e.data) for e in entries] == [
+        (
+            None,
+            {
+                "study_year": 1,
+                "credits": "28.5",
+                "correction": False,
+                "api_client": "uni-a",
+                "university": uni_a.pk,
+            },
+        ),
+        (
+            None,
+            {
+                "study_year": 1,
+                "credits": "30.0",
+                "correction": True,
+                "api_client": "uni-a",
+                "university": uni_a.pk,
+            },
+        ),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -102,9 +102,11 @@ def test_staff_take_a_request_through_its_steps_in_the_change_form(client, staff
     other = StaffFactory()
     other.groups.add(Group.objects.get(name=roles.SERVICE_STAFF))
     ServiceRequest.objects.filter(pk=request.pk).update(assignee=other)
-    response = client.post(url, {"step": "start"})
-    assert response["Location"] == url
-    assert [str(m) for m in client.get(url).context["messages"]] == ["请先把这条诉求认领到自己名下。"]
+    response = client.post(url, {"step": "start", "note": "我来跟进"})
+    assert response.status_code == 200  # the action's refusal, shown on the form; nothing written
+    assert response.context["adminform"].form.errors == {"__all__": ["请先把这条诉求认领到自己名下。"]}
+    request.refresh_from_db()
+    assert (request.status, request.notes.count()) == ("assigned", 1)
     ServiceRequest.objects.filter(pk=request.pk).update(assignee=staff)
     client.post(url, {"step": "resolve", "reply": "已联系站点，工资本周补发。"})
     request.refresh_from_db()

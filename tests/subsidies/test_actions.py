@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 
 from academy.actions import enrolment_confirm, enrolment_record_credits
+from accounts import roles
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.uploads import clean_image_or_pdf
 from notifications.models import Message
@@ -15,7 +16,7 @@ from subsidies import actions
 from subsidies.models import ApplicationEvent, Budget, Instalment, SubsidyApplication
 from tests.academy.factories import worker
 from tests.core.test_uploads import MINIMAL_PDF
-from tests.factories import StaffFactory
+from tests.factories import staff_in
 from tests.subsidies.factories import SubsidyApplicationFactory, admitted_enrolment, scheme_with_budget
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +26,12 @@ Status = SubsidyApplication.Status
 
 @pytest.fixture
 def checker():
-    return StaffFactory()
+    return staff_in(roles.CHECKER)
 
 
 @pytest.fixture
 def approver():
-    return StaffFactory()
+    return staff_in(roles.APPROVER)
 
 
 def proof():
@@ -133,7 +134,8 @@ def test_check_then_approve_by_a_different_person(checker, approver):
     ]
 
 
-def test_the_checker_cannot_approve_their_own_check_even_through_the_action(checker):
+def test_the_checker_cannot_approve_their_own_check_even_through_the_action():
+    checker = staff_in(roles.CHECKER, roles.APPROVER)  # holds both roles: the two-person rule still holds
     application = SubsidyApplicationFactory()
     actions.application_check(application_id=application.pk, acting_user=checker)
     for decide in (
@@ -188,7 +190,8 @@ def test_return_needs_a_reason(checker):
     assert error.value.message == "请填写原因，申请人会看到。"
 
 
-def test_one_appeal_decided_by_a_different_approver(checker, approver):
+def test_one_appeal_decided_by_a_different_approver(approver):
+    checker = staff_in(roles.CHECKER, roles.APPROVER)  # may approve, but checked this one
     application = SubsidyApplicationFactory(status=Status.CHECKED, checked_by=checker)
     actions.application_reject(application_id=application.pk, acting_user=approver, reason="从业时间不足")
     actions.application_appeal(
@@ -199,7 +202,7 @@ def test_one_appeal_decided_by_a_different_approver(checker, approver):
             actions.application_decide_appeal(
                 application_id=application.pk, acting_user=same, uphold=True, reason="x"
             )
-    other = StaffFactory()
+    other = staff_in(roles.APPROVER)
     actions.application_decide_appeal(
         application_id=application.pk, acting_user=other, uphold=False, reason="材料仍不足"
     )
@@ -217,7 +220,7 @@ def test_an_upheld_appeal_commits_the_budget(checker, approver):
     actions.application_reject(application_id=application.pk, acting_user=approver, reason="不符合")
     actions.application_appeal(worker=application.applicant, application_id=application.pk, reason="符合")
     actions.application_decide_appeal(
-        application_id=application.pk, acting_user=StaffFactory(), uphold=True, reason="核实无误"
+        application_id=application.pk, acting_user=staff_in(roles.APPROVER), uphold=True, reason="核实无误"
     )
     application.refresh_from_db()
     assert application.status == "approved"

@@ -15,19 +15,13 @@ from accounts.models import User
 from subsidies.models import Budget, Instalment, SubsidyApplication
 from tests.academy.factories import IntakeFactory, OfferingFactory
 from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
-from tests.factories import StaffFactory, WorkerProfileFactory
+from tests.factories import StaffFactory, WorkerProfileFactory, staff_in
 from tests.subsidies.factories import SubsidyApplicationFactory, scheme_with_budget
 
 pytestmark = pytest.mark.django_db
 
 DECIDE = reverse("admin:subsidies_subsidyapplication_decide")
 CHANGELIST = reverse("admin:subsidies_subsidyapplication_changelist")
-
-
-def staff_in(group_name):
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture
@@ -223,7 +217,7 @@ def test_budget_total_changes_are_recorded_and_never_below_committed(client):
     application = SubsidyApplicationFactory(status="checked", checked_by=StaffFactory())
     from subsidies import actions
 
-    actions.application_approve(application_id=application.pk, acting_user=StaffFactory())
+    actions.application_approve(application_id=application.pk, acting_user=staff_in(roles.APPROVER))
     budget = Budget.objects.get(scheme=application.scheme)
     client.force_login(admin_user)
     url = reverse("admin:subsidies_budget_change", args=[budget.pk])

@@ -6,18 +6,19 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from accounts import roles
 from core.exceptions import ApplicationError
 from subsidies import actions
 from subsidies.models import Budget, SubsidyApplication
-from tests.factories import StaffFactory
+from tests.factories import staff_in
 from tests.subsidies.factories import SubsidyApplicationFactory, admitted_enrolment, scheme_with_budget
 
 
 @pytest.mark.django_db(transaction=True)
 def test_budget_is_never_overspent():
     scheme = scheme_with_budget(total="50000.00")
-    checker = StaffFactory()
-    approvers = [StaffFactory() for _ in range(4)]
+    checker = staff_in(roles.CHECKER)
+    approvers = [staff_in(roles.APPROVER) for _ in range(4)]
     ids = [
         SubsidyApplicationFactory(
             enrolment=admitted_enrolment(tuition="10000.00", scheme=scheme),
