@@ -164,7 +164,7 @@ def _move(
     return enrolment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_start(*, worker, offering_id: int) -> Enrolment:
     """Step 1: choose a programme and intake. Resumes the worker's draft for that intake if there is one."""
     offering = Offering.objects.select_related("programme", "intake").get(pk=offering_id)
@@ -201,7 +201,7 @@ def enrolment_start(*, worker, offering_id: int) -> Enrolment:
     return enrolment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_attach_certificate(*, worker, enrolment_id: int, certificate: CleanFile) -> Enrolment:
     """Step 2: the certificate, already checked and cleaned by core.uploads."""
     enrolment = _locked(enrolment_id)
@@ -222,7 +222,7 @@ def enrolment_attach_certificate(*, worker, enrolment_id: int, certificate: Clea
     return enrolment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: bool = False) -> Enrolment:
     """Step 3 → 4: submit after review. Eligibility is checked again: time has passed since step 1.
 
@@ -248,7 +248,7 @@ def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: boo
     return _move(enrolment, "submit", actor=worker, role=Role.WORKER)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_withdraw(*, worker, enrolment_id: int) -> Enrolment:
     enrolment = _locked(enrolment_id)
     if enrolment.worker_id != worker.pk:
@@ -258,7 +258,7 @@ def enrolment_withdraw(*, worker, enrolment_id: int) -> Enrolment:
     return _move(enrolment, "withdraw", actor=worker, role=Role.WORKER)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
     enrolment = _locked(enrolment_id)
     _check_transition(enrolment, "admit")
@@ -271,7 +271,7 @@ def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolm
     return _move(enrolment, "admit", actor=acting_user, role=Role.STAFF, reason=note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
     enrolment = _locked(enrolment_id)
     _check_transition(enrolment, "waitlist")
@@ -279,7 +279,7 @@ def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enr
     return _move(enrolment, "waitlist", actor=acting_user, role=Role.STAFF, reason=note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_reject(*, enrolment_id: int, acting_user, reason: str) -> Enrolment:
     reason = reason.strip()
     if not reason:
@@ -296,7 +296,7 @@ def _decided(enrolment: Enrolment, acting_user, reason: str) -> None:
     enrolment.decision_reason = reason
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_confirm(*, enrolment_id: int, student_number: str, acting_user=None) -> Enrolment:
     """The university confirms the enrolment with its student number."""
     student_number = student_number.strip()
@@ -308,12 +308,12 @@ def enrolment_confirm(*, enrolment_id: int, student_number: str, acting_user=Non
     return _move(enrolment, "enrol", actor=acting_user, role=Role.UNIVERSITY)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_complete(*, enrolment_id: int, acting_user=None) -> Enrolment:
     return _move(_locked(enrolment_id), "complete", actor=acting_user, role=Role.UNIVERSITY)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_drop(*, enrolment_id: int, acting_user=None, reason: str = "") -> Enrolment:
     """An admitted or enrolled student leaves (reported by the university): the seat is freed."""
     enrolment = _locked(enrolment_id)
@@ -324,7 +324,7 @@ def enrolment_drop(*, enrolment_id: int, acting_user=None, reason: str = "") -> 
     return _move(enrolment, "drop", actor=acting_user, role=Role.UNIVERSITY, reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_record_credits(
     *, enrolment_id: int, study_year: int, credits, acting_user=None, role: str = Role.UNIVERSITY
 ) -> CreditRecord:

@@ -1,8 +1,9 @@
-"""Admin pieces shared by every app: bounded counts and CSV export of the filtered list."""
+"""Admin pieces shared by every app: bounded counts, CSV export of the filtered list, forms saved by an action."""
 
 from collections.abc import Callable
 from functools import cached_property
 
+from django.contrib.admin.options import csrf_protect_m
 from django.core.paginator import Paginator
 from django.db import connections
 
@@ -80,3 +81,17 @@ def decide_each(model_admin, request, objects, decide, reason: str) -> int:
             messages.SUCCESS,
         )
     return done
+
+
+class ActionSavedAdmin:
+    """For a ModelAdmin whose posted form saves through one action (its `save_model`).
+
+    Django runs a posted add/change form inside a transaction of its own; the action then
+    would be a savepoint in it, holding its row locks until the page is drawn, and a
+    durable action refuses to run there at all. Here the form runs outside any
+    transaction and the action is the transaction.
+    """
+
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._changeform_view(request, object_id, form_url, extra_context)

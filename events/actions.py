@@ -103,6 +103,7 @@ def _check_runs(acting_user, station) -> None:
         raise PermissionDenied(str(NOT_YOUR_STATION))
 
 
+# Not durable: stations.actions.session_schedule makes its Event inside its own transaction.
 @transaction.atomic
 def event_create(
     *,
@@ -137,6 +138,7 @@ def event_create(
     return event
 
 
+# Not durable: stations.actions.session_cancel cancels its Event inside its own transaction.
 @transaction.atomic
 def event_cancel(
     *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
@@ -181,7 +183,7 @@ def _seats_taken(event: Event) -> int:
     return event.registrations.filter(status=Registration.Status.REGISTERED).count()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def registration_create(*, event_id: int, user, now=None) -> Registration:
     """A seat while seats are free, else a place on the waitlist. One live registration per person."""
     now = now or timezone.now()
@@ -218,7 +220,7 @@ def registration_create(*, event_id: int, user, now=None) -> Registration:
     return registration
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def registration_cancel(*, event_id: int, user, now=None) -> Registration:
     """The worker gives up a seat (or waitlist place); the first waitlisted person moves up."""
     now = now or timezone.now()
@@ -272,7 +274,7 @@ def _promote_waitlisted(event: Event, now) -> list[Registration]:
     return waiting
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def waitlist_fill(*, event_id: int, acting_user=None, now=None) -> list[Registration]:
     """After staff add seats: the first waitlisted people move up, and hear it."""
     now = now or timezone.now()
@@ -303,7 +305,7 @@ def _code_of_another_open_event(event: Event, code: str, now) -> bool:
     return any(codes.is_current(other_id, code, now) for other_id in others)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
     """Verified attendance: the code shown at the venue, typed by a worker with a seat. Points once."""
     now = now or timezone.now()
@@ -367,7 +369,7 @@ def _locked_contest(event_id: int) -> Event:
     return event
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, acting_user) -> ContestResult:
     """Record (or correct, before publishing) a checked-in participant's rank and score."""
     event = _locked_contest(event_id)
@@ -395,7 +397,7 @@ def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, act
     return result
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[ContestResult]:
     """Publish the results once: ranks 1 to 3 earn points (each worker once), everyone hears their place."""
     now = now or timezone.now()

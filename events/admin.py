@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone, person_masked
-from core.admin_tools import CappedCountPaginator, csv_response
+from core.admin_tools import ActionSavedAdmin, CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from core.privacy import masked_phone
 from events import actions
@@ -101,7 +101,7 @@ SESSION_FIELDS = ("station", "kind", "place", "starts_at", "ends_at", "status")
 
 
 @admin.register(Event)
-class EventAdmin(StationScopedAdmin):
+class EventAdmin(ActionSavedAdmin, StationScopedAdmin):
     form = EventForm
     list_display = ("title", "station", "kind", "starts_local", "seats", "state", "screen_link")
     list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
@@ -349,7 +349,7 @@ class ContestResultForm(forms.ModelForm):
 
 
 @admin.register(ContestResult)
-class ContestResultAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class ContestResultAdmin(ActionSavedAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)

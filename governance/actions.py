@@ -1,8 +1,9 @@
 """Writes of the governance app: every status and every point changes here.
 
-Each action is one transaction (nested in the request's, ATOMIC_REQUESTS is on),
-locks the report row first, checks the transition, writes an update the
-reporter sees, an audit entry and the reporter's inbox message.
+Each action is its own, durable transaction (no request transaction is around
+it, so its row locks end with it; `points_add` alone is a step other actions
+take inside theirs), locks the report row first, checks the transition, writes
+an update the reporter sees, an audit entry and the reporter's inbox message.
 """
 
 import uuid
@@ -77,7 +78,7 @@ def _wrong_status(report: Report, verb) -> TransitionNotAllowed:
 # --- Grid members -------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None = None) -> GridMember:
     starts_on = starts_on or timezone.localdate()
     if GridMember.objects.filter(grid=grid, user=user, ends_on__isnull=True).exists():
@@ -103,7 +104,7 @@ def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None 
     return member
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def gridmember_end(*, member_id: int, acting_user, ends_on: date | None = None) -> GridMember:
     member = GridMember.objects.select_for_update().get(pk=member_id)
     if member.ends_on is not None:
@@ -153,7 +154,7 @@ def _tell_reporter(report: Report, subject, body) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_submit(
     *,
     reporter,
@@ -231,7 +232,7 @@ class DuplicateSubmission(Exception):
         self.report = report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_submit_partner(
     *,
     api_key: ApiKey,
@@ -268,7 +269,7 @@ def _locked(report_id: int) -> Report:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
     report = _locked(report_id)
     if report.status != Status.SUBMITTED:
@@ -298,7 +299,7 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_dispatch(*, report_id: int, acting_user, department: str = "", note: str = "") -> Report:
     report = _locked(report_id)
     if report.status != Status.ACCEPTED:
@@ -323,7 +324,7 @@ def report_dispatch(*, report_id: int, acting_user, department: str = "", note: 
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile | None = None) -> Report:
     if not note.strip():
         raise ApplicationError(str(NOTE_REQUIRED))
@@ -358,7 +359,7 @@ def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile |
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
     if not reason.strip():
         raise ApplicationError(str(REASON_REQUIRED))
@@ -379,7 +380,7 @@ def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note: str = "") -> Report:
     if report_id == original_id:
         raise ApplicationError(str(DUPLICATE_OF_ITSELF))
@@ -407,7 +408,7 @@ def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_reopen(*, report_id: int, user, note: str) -> Report:
     report = _locked(report_id)
     if report.reporter_id != user.pk:
@@ -428,7 +429,7 @@ def report_reopen(*, report_id: int, user, note: str) -> Report:
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_follow(*, report_id: int, user) -> ReportFollow:
     if not is_grid_member(user=user):
         raise NotAGridMember(str(NOT_A_GRID_MEMBER))
@@ -457,6 +458,8 @@ def points_for(event: str) -> int:
     return rule.amount if rule is not None else DEFAULT_POINTS.get(event, 0)
 
 
+# Not durable: a step of other actions (events, rewards, stations, volunteering), a savepoint
+# inside theirs; voucher_redeem relies on that savepoint rolling back alone.
 @transaction.atomic
 def points_add(
     *,
@@ -504,7 +507,7 @@ def points_add(
 # --- API keys ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
     """A new key for a partner system; the raw key is returned once and never stored."""
     raw = ApiKey.generate()
@@ -515,7 +518,7 @@ def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
     return key, raw
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def apikey_revoke(*, key_id: int, acting_user) -> ApiKey:
     key = ApiKey.objects.select_for_update().get(pk=key_id)
     if key.revoked_at is None:

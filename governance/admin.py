@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Street
 from accounts.selectors import csv_phone
-from core.admin_tools import changelist_queryset, choices_filter, csv_response
+from core.admin_tools import ActionSavedAdmin, changelist_queryset, choices_filter, csv_response
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
@@ -69,7 +69,7 @@ class GridMemberAppointForm(forms.ModelForm):
 
 
 @admin.register(GridMember)
-class GridMemberAdmin(admin.ModelAdmin):
+class GridMemberAdmin(ActionSavedAdmin, admin.ModelAdmin):
     form = GridMemberAppointForm
     list_display = ("user", "grid", "starts_on", "ends_on", "appointed_by")
     list_filter = ("grid", ("ends_on", admin.EmptyFieldListFilter))
@@ -245,7 +245,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ActionSavedAdmin, admin.ModelAdmin):
     form = ApiKeyForm
     list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")

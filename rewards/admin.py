@@ -14,7 +14,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone
-from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import ActionSavedAdmin, CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from rewards import actions
 from rewards.constants import CODE_LENGTH, LOW_STOCK
@@ -93,7 +93,7 @@ class StockAdjustForm(forms.ModelForm):
 
 
 @admin.register(RewardStock)
-class RewardStockAdmin(StationScopedAdmin):
+class RewardStockAdmin(ActionSavedAdmin, StationScopedAdmin):
     every_station_permissions = ("rewards.confirm_handover", "rewards.adjust_any_stock")
     form = StockAdjustForm
     list_display = ("station", "reward", "quantity", "updated_at")

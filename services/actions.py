@@ -61,7 +61,7 @@ def _tell_worker(request: ServiceRequest, *, kind: str, subject: str, body: str,
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_create(
     *,
     worker,
@@ -92,7 +92,7 @@ def service_request_create(
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     """Staff take a request on themselves (also taking it over from a colleague)."""
     if not _can_handle(acting_user):
@@ -121,7 +121,7 @@ def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
     if not _can_handle(acting_user):
         raise PermissionDenied(str(NOT_SERVICE_STAFF))
@@ -143,7 +143,7 @@ def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_resolve(*, request_id: int, acting_user, reply: str) -> ServiceRequest:
     if not _can_handle(acting_user):
         raise PermissionDenied(str(NOT_SERVICE_STAFF))
@@ -171,7 +171,7 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_close(*, request_id: int, acting_user, reply: str = "") -> ServiceRequest:
     """Close a resolved request, or end an open one (a duplicate, out of scope) with a reply saying why."""
     if not _can_handle(acting_user):
@@ -200,7 +200,7 @@ def service_request_close(*, request_id: int, acting_user, reply: str = "") -> S
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_rate(*, request_id: int, worker, rating: int, comment: str = "") -> ServiceRequest:
     request = _locked(request_id)
     if request.worker_id != worker.pk:
@@ -217,7 +217,7 @@ def service_request_rate(*, request_id: int, worker, rating: int, comment: str =
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_add_note(*, request_id: int, acting_user, text: str) -> ServiceRequestNote:
     if not _can_handle(acting_user):
         raise PermissionDenied(str(NOT_SERVICE_STAFF))

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import CappedCountPaginator, csv_response
+from core.admin_tools import ActionSavedAdmin, CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
@@ -225,7 +225,7 @@ class ServiceRequestForm(forms.ModelForm):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ActionSavedAdmin, admin.ModelAdmin):
     form = ServiceRequestForm
     list_display = (
         "reference",

@@ -14,6 +14,7 @@ from academy.models import EnrolmentEvent
 from accounts.models import Occupation, Street
 from accounts.phone import normalize_mobile_or_keep
 from core.admin_tools import (
+    ActionSavedAdmin,
     CappedCountPaginator,
     changelist_queryset,
     choices_filter,
@@ -67,7 +68,7 @@ class BudgetForm(forms.ModelForm):
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(ActionSavedAdmin, admin.ModelAdmin):
     """The total changes only through subsidies.actions.budget_set_total: who, when, why."""
 
     form = BudgetForm

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin, person_raw_id_field
 from accounts.selectors import csv_phone, person_masked
-from core.admin_tools import CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import ActionSavedAdmin, CappedCountPaginator, changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from stations.admin_scope import StationScopedAdmin
 from volunteering import actions, selectors
@@ -44,7 +44,7 @@ class MembershipInline(PhoneMaskedAdmin, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class TeamAdmin(ActionSavedAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     list_display = ("name", "station", "lead_person", "is_active", "created_at")
     list_filter = ("is_active", "station")
     list_select_related = ("station", "lead")
@@ -141,7 +141,7 @@ class TaskAddForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class TaskAdmin(ActionSavedAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "team__station"
     person_fields = {"created_by": "created_by", "completed_by": "completed_by"}
     list_display = ("date", "time_window", "what", "team", "street", "area", "places", "status")
