@@ -277,8 +277,25 @@ def _promote_waitlisted(event: Event, now) -> list[Registration]:
 @transaction.atomic(durable=True)
 def waitlist_fill(*, event_id: int, acting_user=None, now=None) -> list[Registration]:
     """After staff add seats: the first waitlisted people move up, and hear it."""
-    now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event_id)
+    return _fill_waitlist(event, acting_user=acting_user, now=now or timezone.now())
+
+
+@transaction.atomic(durable=True)
+def event_change(*, event: Event, acting_user, now=None) -> list[Registration]:
+    """Save staff's edit of an event (the admin form); with more seats the waitlist moves up at once.
+
+    One transaction: the seats and the people moved into them commit together.
+    """
+    _check_runs(acting_user, event.station)
+    locked = Event.objects.select_for_update().get(pk=event.pk)  # the event row first, as everywhere
+    event.status, event.cancelled_at = locked.status, locked.cancelled_at  # a cancel that came first stands
+    event.full_clean()
+    event.save()
+    return _fill_waitlist(event, acting_user=acting_user, now=now or timezone.now())
+
+
+def _fill_waitlist(event: Event, *, acting_user, now) -> list[Registration]:
     if event.status != Event.Status.PUBLISHED or now >= event.starts_at:
         return []
     promoted = _promote_waitlisted(event, now)

@@ -153,10 +153,8 @@ class EventAdmin(ActionSavedAdmin, StationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean()
-            obj.save()
-            # More seats: the waitlist moves up at once (through the action, which tells each person).
-            promoted = actions.waitlist_fill(event_id=obj.pk, acting_user=request.user)
+            # More seats: the waitlist moves up at once (the action tells each person).
+            promoted = actions.event_change(event=obj, acting_user=request.user)
             if promoted:
                 self.message_user(
                     request,

@@ -350,7 +350,8 @@ class ServiceRequestAdmin(ActionSavedAdmin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        # Nothing is saved from the form itself: each change goes through an action.
+        # Nothing is saved from the form itself: each change goes through an action, each its own
+        # transaction; a note stands even when the step after it is refused.
         step, reply, note = (form.cleaned_data.get(k, "") for k in ("step", "reply", "note"))
         try:
             if note:

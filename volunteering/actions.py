@@ -84,14 +84,18 @@ def may_run_team(*, team: Team, user) -> bool:
 
 
 @transaction.atomic(durable=True)
-def team_create(*, name: str, lead, acting_user, description: str = "", station=None) -> Team:
+def team_create(
+    *, name: str, lead, acting_user, description: str = "", station=None, is_active: bool = True
+) -> Team:
     if (
         acting_user is not None
         and getattr(acting_user, "is_staff", False)
         and not can_run(acting_user, station)
     ):
         raise PermissionDenied(str(NOT_YOUR_STATION))
-    team = Team.objects.create(name=name, lead=lead, description=description, station=station)
+    team = Team.objects.create(
+        name=name, lead=lead, description=description, station=station, is_active=is_active
+    )
     membership_ensure_lead(team=team, acting_user=acting_user)
     audit.record(actor=acting_user, action="volunteering.team.create", target=team)
     return team

@@ -78,11 +78,10 @@ class TeamAdmin(ActionSavedAdmin, PhoneMaskedAdmin, StationScopedAdmin):
                 lead=obj.lead,
                 description=obj.description,
                 station=obj.station,
+                is_active=obj.is_active,
                 acting_user=request.user,
             )
             obj.pk, obj._state.adding, obj._state.db = team.pk, False, team._state.db
-            if not obj.is_active:
-                obj.save(update_fields=["is_active"])
             return
         # The lead changes only through its action (checked, audited); the rest as edited.
         others = [name for name in form.changed_data if name != "lead"]
