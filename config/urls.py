@@ -17,10 +17,11 @@ admin.site.index_title = _("Workbench")
 
 
 def _each_in_one_transaction(patterns: list) -> list:
-    """allauth's views write in several steps of their own (the user, the session, the audit
-    rows) with an SMS in between whose limits are counted in Redis: each request is one
-    transaction, so a sign-up refused by a Redis outage (core.outage) leaves nothing behind.
-    Our own views need no such wrapper: each write is one durable action."""
+    """allauth's views are not our actions: one request writes in several steps of allauth's
+    own (the user, its phone, the session, the audit rows) and may count and send an SMS
+    between them. Each such request stays one transaction, so a step refused on the way (a
+    rate limit, Redis down: core.outage) leaves nothing of the earlier ones behind. Our own
+    views need no wrapper: each write of theirs is one durable action."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             _each_in_one_transaction(pattern.url_patterns)

@@ -8,8 +8,8 @@ answers 503 with `Retry-After`, in the error shape of the interface that was
 asked. Anything that guards SMS (the budgets, the login-code limits) counts in
 Redis, so with Redis down no SMS is sent: the request fails closed and leaves
 nothing behind. Our own writes are actions, each one transaction, which a Redis
-error inside rolls back; allauth's views, which write (a sign-up's new user)
-before they count the SMS, are each one transaction too (config/urls.py).
+error inside rolls back; allauth's views, which write in several steps of their
+own, are each one transaction too (config/urls.py).
 
 Each interface declares its own 503 body (core.interfaces), so this ground layer
 knows no app above it.
