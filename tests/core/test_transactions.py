@@ -7,8 +7,10 @@ a request, a task or a management command sees.
 """
 
 import pytest
+from allauth.account.signals import user_signed_up
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 import academy.actions
 import accounts.actions
@@ -47,8 +49,25 @@ def test_requests_are_not_wrapped_in_a_transaction():
     assert settings.DATABASES["default"].get("ATOMIC_REQUESTS", False) is False
 
 
+def test_an_allauth_request_is_one_transaction(client):
+    # allauth writes in steps of its own (config/urls.py wraps each of its requests); seen
+    # from inside, a sign-up runs in a transaction, which no other request does any more.
+    seen = []
+
+    def record(sender, request, user, **kwargs):
+        seen.append(transaction.get_connection().in_atomic_block)
+
+    user_signed_up.connect(record)
+    try:
+        response = client.post(reverse("account_signup"), {"phone": "13800000131"})
+    finally:
+        user_signed_up.disconnect(record)
+    assert response.status_code == 302
+    assert seen == [True]
+
+
 @pytest.mark.parametrize(
-    ("action", "kwargs"), OUTERMOST_ACTIONS, ids=lambda value: getattr(value, "__name__", "")
+    ("action", "kwargs"), OUTERMOST_ACTIONS, ids=[action.__name__ for action, _ in OUTERMOST_ACTIONS]
 )
 def test_an_outermost_action_refuses_to_run_inside_another_transaction(action, kwargs):
     with pytest.raises(RuntimeError) as refused, transaction.atomic():
