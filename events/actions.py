@@ -103,9 +103,48 @@ def _check_runs(acting_user, station) -> None:
         raise PermissionDenied(str(NOT_YOUR_STATION))
 
 
-# Not durable: stations.actions.session_schedule makes its Event inside its own transaction.
-@transaction.atomic
+@transaction.atomic(durable=True)
 def event_create(
+    *,
+    station,
+    kind: str,
+    title: str,
+    place: str,
+    starts_at,
+    ends_at,
+    seat_limit: int,
+    description: str = "",
+    acting_user=None,
+) -> Event:
+    """Publish an event at a station; registration opens at once. Only at an open station."""
+    return _event_create(
+        station=station,
+        kind=kind,
+        title=title,
+        place=place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        seat_limit=seat_limit,
+        description=description,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic(durable=True)
+def event_cancel(
+    *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
+) -> Event:
+    """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS)."""
+    return _event_cancel(
+        event_id=event_id, acting_user=acting_user, reason=reason, now=now, for_session=for_session
+    )
+
+
+# The two steps without a transaction of their own: event_create and event_cancel above, and
+# stations.actions (session_schedule, session_cancel) inside theirs.
+
+
+def _event_create(
     *,
     station,
     kind: str,
@@ -138,9 +177,7 @@ def event_create(
     return event
 
 
-# Not durable: stations.actions.session_cancel cancels its Event inside its own transaction.
-@transaction.atomic
-def event_cancel(
+def _event_cancel(
     *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
 ) -> Event:
     """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS).

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.uploads import CleanFile
-from events.actions import event_cancel, event_create
+from events.actions import _event_cancel, _event_create  # steps, inside this app's transactions
 from events.models import Event
 from governance.actions import points_add, points_for
 from governance.models import PointRule
@@ -372,7 +372,7 @@ def session_schedule(
         description = gettext("Parties invited: %(parties)s") % {
             "parties": "、".join(str(labels[party]) for party in chosen)
         }
-    event = event_create(
+    event = _event_create(
         station=station,
         kind=Event.Kind.DELIBERATION,
         title=title,
@@ -443,7 +443,7 @@ def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
     session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
     _check_lead(acting_user, session.station)
     _check_scheduled(session)
-    event_cancel(event_id=session.event_id, acting_user=acting_user, reason=reason, for_session=True)
+    _event_cancel(event_id=session.event_id, acting_user=acting_user, reason=reason, for_session=True)
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status"])
     audit.record(actor=acting_user, action="station.session.cancel", target=session, note=reason)
