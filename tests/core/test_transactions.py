@@ -23,7 +23,11 @@ import subsidies.actions
 import volunteering.actions
 from accounts.models import Consent
 from core.models import AuditEntry
+from events.models import Registration
+from notifications.models import Message
+from tests.events.factories import EventFactory
 from tests.factories import UserFactory
+from tests.notifications.test_outbox import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,3 +117,17 @@ def test_an_inner_step_still_nests_as_a_savepoint():
     with transaction.atomic():
         entry = governance.actions.points_add(user=user, amount=5, reason="manual")
     assert entry.amount == 5
+
+
+@pytest.mark.integration
+def test_an_actions_messages_are_delivered_after_its_own_commit(celery_worker_thread):
+    # No request transaction to wait for: the outbox rows go to the worker when the action commits.
+    worker, event = UserFactory(), EventFactory()
+    events.actions.registration_create(event_id=event.pk, user=worker)
+    assert Registration.objects.filter(event=event, user=worker, status="registered").count() == 1
+    assert wait_until(
+        lambda: (
+            list(Message.objects.filter(recipient=worker).values_list("kind", "status"))
+            == [("event_registered", Message.Status.SENT)]
+        )
+    )
