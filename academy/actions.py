@@ -139,7 +139,7 @@ def _move(
     return enrolment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_start(*, worker, offering_id: int) -> Enrolment:
     """Step 1: choose a programme and intake. Resumes the worker's draft for that intake if there is one."""
     offering = Offering.objects.select_related("programme", "intake").get(pk=offering_id)
@@ -176,7 +176,7 @@ def enrolment_start(*, worker, offering_id: int) -> Enrolment:
     return enrolment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_attach_certificate(*, worker, enrolment_id: int, certificate: CleanFile) -> Enrolment:
     """Step 2: the certificate, already checked and cleaned by core.uploads."""
     enrolment = _locked(enrolment_id)
@@ -197,7 +197,7 @@ def enrolment_attach_certificate(*, worker, enrolment_id: int, certificate: Clea
     return enrolment
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: bool = False) -> Enrolment:
     """Step 3 → 4: submit after review. Eligibility is checked again: time has passed since step 1.
 
@@ -223,7 +223,7 @@ def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: boo
     return _move(enrolment, "submit", actor=worker, role=Role.WORKER)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_withdraw(*, worker, enrolment_id: int) -> Enrolment:
     enrolment = _locked(enrolment_id)
     if enrolment.worker_id != worker.pk:
@@ -233,7 +233,7 @@ def enrolment_withdraw(*, worker, enrolment_id: int) -> Enrolment:
     return _move(enrolment, "withdraw", actor=worker, role=Role.WORKER)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
     require_permission(acting_user, DECIDE)
     enrolment = _locked(enrolment_id)
@@ -247,7 +247,7 @@ def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolm
     return _move(enrolment, "admit", actor=acting_user, role=Role.STAFF, reason=note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
     require_permission(acting_user, DECIDE)
     enrolment = _locked(enrolment_id)
@@ -256,7 +256,7 @@ def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enr
     return _move(enrolment, "waitlist", actor=acting_user, role=Role.STAFF, reason=note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_reject(*, enrolment_id: int, acting_user, reason: str) -> Enrolment:
     require_permission(acting_user, DECIDE)
     reason = reason.strip()
@@ -274,7 +274,7 @@ def _decided(enrolment: Enrolment, acting_user, reason: str) -> None:
     enrolment.decision_reason = reason
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_confirm(*, enrolment_id: int, student_number: str, api_client=None) -> Enrolment:
     """The university confirms the enrolment with its student number (`api_client`: the partner's
     academy.ApiClient, named in the audit row; None only for the system, e.g. demo data)."""
@@ -287,14 +287,14 @@ def enrolment_confirm(*, enrolment_id: int, student_number: str, api_client=None
     return _move(enrolment, "enrol", actor=None, role=Role.UNIVERSITY, data=_client_data(api_client))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_complete(*, enrolment_id: int, api_client=None) -> Enrolment:
     return _move(
         _locked(enrolment_id), "complete", actor=None, role=Role.UNIVERSITY, data=_client_data(api_client)
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_drop(*, enrolment_id: int, api_client=None, reason: str = "") -> Enrolment:
     """An admitted or enrolled student leaves (reported by the university): the seat is freed."""
     enrolment = _locked(enrolment_id)
@@ -307,7 +307,7 @@ def enrolment_drop(*, enrolment_id: int, api_client=None, reason: str = "") -> E
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def enrolment_record_credits(
     *, enrolment_id: int, study_year: int, credits, acting_user=None, api_client=None
 ) -> CreditRecord:

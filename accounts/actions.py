@@ -108,7 +108,7 @@ def profile_save(
         raise _id_number_taken(user=user, holder_profile_id=None) from error
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _profile_write(
     *,
     user: User,
@@ -156,7 +156,7 @@ def _profile_write(
 CONSENT_NOT_FOUND = _("This consent has already been withdrawn.")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def consent_withdraw(*, user: User, consent_id: int) -> Consent:
     """Withdraw a consent. Without consent to process it, the ID number is erased, not just hidden."""
     consent = Consent.objects.select_for_update().filter(pk=consent_id, user=user, withdrawn_at=None).first()

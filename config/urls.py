@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.db import transaction
+from django.urls import URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth2_views
@@ -14,16 +15,37 @@ admin.site.site_header = _("Courier Academy · staff")
 admin.site.site_title = _("Courier Academy")
 admin.site.index_title = _("Workbench")
 
+
+def _each_in_one_transaction(patterns: list) -> list:
+    """allauth's views are not our actions: one request writes in several steps of allauth's
+    own (the user, its phone, the session, the audit rows) and may count and send an SMS
+    between them. Each such request stays one transaction, so a step refused on the way (a
+    rate limit, Redis down: core.outage) leaves nothing of the earlier ones behind. Our own
+    views need no wrapper: each write of theirs is one durable action."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _each_in_one_transaction(pattern.url_patterns)
+        else:
+            pattern.callback = transaction.atomic(pattern.callback)
+    return patterns
+
+
+_account_urls = _each_in_one_transaction(
+    [
+        # Before allauth's own URLs, which these wrap (same paths).
+        path("accounts/login/code/confirm/", auth_views.confirm_login_code),
+        path("accounts/phone/verify/", auth_views.verify_phone),
+        path("accounts/staff/login/", StaffLoginView.as_view(), name="staff_login"),
+        path("accounts/", include("allauth.urls")),
+    ]
+)
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # Before allauth's own URLs, which these wrap (same paths).
-    path("accounts/login/code/confirm/", auth_views.confirm_login_code),
-    path("accounts/phone/verify/", auth_views.verify_phone),
-    path("accounts/staff/login/", StaffLoginView.as_view(), name="staff_login"),
-    path("accounts/", include("allauth.urls")),
+    *_account_urls,
     path("me/", include("accounts.urls")),
     path("inbox/", include("notifications.urls")),
     path("services/", include("services.urls")),

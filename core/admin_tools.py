@@ -1,8 +1,9 @@
-"""Admin pieces shared by every app: bounded counts and CSV export of the filtered list."""
+"""Admin pieces shared by every app: bounded counts, CSV export of the filtered list, forms saved by an action."""
 
 from collections.abc import Callable
 from functools import cached_property
 
+from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.paginator import Paginator
 from django.db import connections, models
@@ -97,8 +98,8 @@ class ActionAdmin:
 
     Subclasses implement `save_by_action(request, obj, form, formsets, change)`: it parses the form
     (and inline formsets) and calls the action, which checks the permission, saves and writes the
-    audit row, and returns the saved object. When the action refuses (ApplicationError), the whole
-    request is rolled back and the form is shown again, as posted, with the action's message as its
+    audit row, and returns the saved object. When the action refuses (ApplicationError), it has
+    written nothing (it is its own transaction) and the form is shown again, as posted, with the action's message as its
     error (on the field named by the error's `extra["field"]`, if any): the rule lives in the action
     only, not copied into a form's clean().
     """
@@ -122,12 +123,17 @@ class ActionAdmin:
         # The inlines were parsed, not saved by their formsets: the action's audit row has the details.
         return super().construct_change_message(request, form, [], add)
 
-    def _changeform_view(self, request, object_id, form_url, extra_context):
-        from django.db import router, transaction
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django runs a posted form inside a transaction of its own; the action would then be a
+        # savepoint in it, holding its row locks until the page is drawn, and a durable action
+        # refuses to run there at all. Here the form runs outside any transaction: the action is
+        # the transaction, and a refused action has written nothing.
+        return self._changeform_view(request, object_id, form_url, extra_context)
 
+    def _changeform_view(self, request, object_id, form_url, extra_context):
         try:
-            with transaction.atomic(using=router.db_for_write(self.model)):
-                return super()._changeform_view(request, object_id, form_url, extra_context)
+            return super()._changeform_view(request, object_id, form_url, extra_context)
         except _Refused as refused:
             request._action_refusal = refused
             return super()._changeform_view(request, object_id, form_url, extra_context)

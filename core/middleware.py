@@ -11,8 +11,9 @@ logger = logging.getLogger(__name__)
 class RateLimitedMiddleware:
     """Turn a rate limit hit anywhere (for example the SMS sent during sign-up) into a friendly 429.
 
-    The request's transaction has already rolled back when this runs, so a
-    refused sign-up leaves neither an account nor an SMS behind.
+    allauth's views are each one transaction (config/urls.py), which has already
+    rolled back when this runs, so a refused sign-up leaves neither an account nor
+    an SMS behind.
     """
 
     def __init__(self, get_response):

@@ -6,8 +6,10 @@ must never cost a 500 or a hung request. The Redis clients give up after about a
 second (CACHES' socket timeouts, settings.py), and whatever then needed Redis
 answers 503 with `Retry-After`, in the error shape of the interface that was
 asked. Anything that guards SMS (the budgets, the login-code limits) counts in
-Redis, so with Redis down no SMS is sent: the request fails closed, and its
-transaction (ATOMIC_REQUESTS) rolls back with it.
+Redis, so with Redis down no SMS is sent: the request fails closed and leaves
+nothing behind. Our own writes are actions, each one transaction, which a Redis
+error inside rolls back; allauth's views, which write in several steps of their
+own, are each one transaction too (config/urls.py).
 
 Each interface declares its own 503 body (core.interfaces), so this ground layer
 knows no app above it.

@@ -1,4 +1,3 @@
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -13,7 +12,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-@transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, checks = health.report()
     return JsonResponse(

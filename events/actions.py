@@ -95,8 +95,48 @@ def _check_runs(acting_user, station) -> None:
         raise PermissionDenied(str(NOT_YOUR_STATION))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def event_create(
+    *,
+    station,
+    kind: str,
+    title: str,
+    place: str,
+    starts_at,
+    ends_at,
+    seat_limit: int,
+    description: str = "",
+    acting_user=None,
+) -> Event:
+    """Publish an event at a station; registration opens at once. Only at an open station."""
+    return _event_create(
+        station=station,
+        kind=kind,
+        title=title,
+        place=place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        seat_limit=seat_limit,
+        description=description,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic(durable=True)
+def event_cancel(
+    *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
+) -> Event:
+    """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS)."""
+    return _event_cancel(
+        event_id=event_id, acting_user=acting_user, reason=reason, now=now, for_session=for_session
+    )
+
+
+# The two steps without a transaction of their own: event_create and event_cancel above, and
+# stations.actions (session_schedule, session_cancel) inside theirs.
+
+
+def _event_create(
     *,
     station,
     kind: str,
@@ -139,7 +179,7 @@ def _audit_value(value) -> str:
     return str(getattr(value, "pk", value))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def event_update(*, event_id: int, values: dict, acting_user, now=None) -> tuple[Event, list[Registration]]:
     """Change an event's time, place, seats or text; audited with each value before and after.
 
@@ -181,8 +221,7 @@ def event_update(*, event_id: int, values: dict, acting_user, now=None) -> tuple
     return event, promoted
 
 
-@transaction.atomic
-def event_cancel(
+def _event_cancel(
     *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
 ) -> Event:
     """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS).
@@ -216,7 +255,7 @@ def _seats_taken(event: Event) -> int:
     return event.registrations.filter(status=Registration.Status.REGISTERED).count()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def registration_create(*, event_id: int, user, now=None) -> Registration:
     """A seat while seats are free, else a place on the waitlist. One live registration per person."""
     now = now or timezone.now()
@@ -236,7 +275,7 @@ def registration_create(*, event_id: int, user, now=None) -> Registration:
     return registration
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def registration_cancel(*, event_id: int, user, now=None) -> Registration:
     """The worker gives up a seat (or waitlist place); the first waitlisted person moves up."""
     now = now or timezone.now()
@@ -282,21 +321,6 @@ def _promote_waitlisted(event: Event, now) -> list[Registration]:
     return waiting
 
 
-@transaction.atomic
-def waitlist_fill(*, event_id: int, acting_user=None, now=None) -> list[Registration]:
-    """After staff add seats: the first waitlisted people move up, and hear it."""
-    now = now or timezone.now()
-    event = Event.objects.select_for_update().get(pk=event_id)
-    if event.status != Event.Status.PUBLISHED or now >= event.starts_at:
-        return []
-    promoted = _promote_waitlisted(event, now)
-    if promoted:
-        audit.record(
-            actor=acting_user, action="event.waitlist.fill", target=event, data={"promoted": len(promoted)}
-        )
-    return promoted
-
-
 # --- Check-in --------------------------------------------------------------------------------
 
 
@@ -313,7 +337,7 @@ def _code_of_another_open_event(event: Event, code: str, now) -> bool:
     return any(codes.is_current(other_id, code, now) for other_id in others)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
     """Verified attendance: the code shown at the venue, typed by a worker with a seat. Points once."""
     now = now or timezone.now()
@@ -377,7 +401,7 @@ def _locked_contest(event_id: int) -> Event:
     return event
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, acting_user) -> ContestResult:
     """Record (or correct, before publishing) a checked-in participant's rank and score."""
     event = _locked_contest(event_id)
@@ -405,7 +429,7 @@ def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, act
     return result
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[ContestResult]:
     """Publish the results once: ranks 1 to 3 earn points (each worker once), everyone hears their place."""
     now = now or timezone.now()

@@ -1,8 +1,9 @@
 """Writes of the governance app: every status and every point changes here.
 
-Each action is one transaction (nested in the request's, ATOMIC_REQUESTS is on),
-locks the report row first, checks the transition, writes an update the
-reporter sees, an audit entry and the reporter's inbox message.
+Each action is its own, durable transaction (no request transaction is around
+it, so its row locks end with it; `points_add` alone is a step other actions
+take inside theirs), locks the report row first, checks the transition, writes
+an update the reporter sees, an audit entry and the reporter's inbox message.
 """
 
 import uuid
@@ -80,7 +81,7 @@ def _wrong_status(report: Report, verb) -> TransitionNotAllowed:
 # --- Grid members -------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None = None) -> GridMember:
     require_permission(acting_user, "governance.add_gridmember")
     starts_on = starts_on or timezone.localdate()
@@ -104,7 +105,7 @@ def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None 
     return member
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def gridmember_end(*, member_id: int, acting_user, ends_on: date | None = None) -> GridMember:
     require_permission(acting_user, "governance.change_gridmember")
     member = GridMember.objects.select_for_update().get(pk=member_id)
@@ -153,7 +154,7 @@ def _tell_reporter(report: Report, params: dict, kind: str = "") -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_submit(
     *,
     reporter,
@@ -231,7 +232,7 @@ class DuplicateSubmission(Exception):
         self.report = report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_submit_partner(
     *,
     api_key: ApiKey,
@@ -268,7 +269,7 @@ def _locked(report_id: int) -> Report:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
     require_permission(acting_user, CHANGE_REPORT)
     report = _locked(report_id)
@@ -294,7 +295,7 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_dispatch(*, report_id: int, acting_user, department: str = "", note: str = "") -> Report:
     require_permission(acting_user, CHANGE_REPORT)
     report = _locked(report_id)
@@ -315,7 +316,7 @@ def report_dispatch(*, report_id: int, acting_user, department: str = "", note: 
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile | None = None) -> Report:
     require_permission(acting_user, CHANGE_REPORT)
     if not note.strip():
@@ -341,7 +342,7 @@ def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile |
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
     require_permission(acting_user, CHANGE_REPORT)
     if not reason.strip():
@@ -359,7 +360,7 @@ def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note: str = "") -> Report:
     require_permission(acting_user, CHANGE_REPORT)
     if report_id == original_id:
@@ -391,7 +392,7 @@ def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_reopen(*, report_id: int, user, note: str) -> Report:
     report = _locked(report_id)
     if report.reporter_id != user.pk:
@@ -412,7 +413,7 @@ def report_reopen(*, report_id: int, user, note: str) -> Report:
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def report_follow(*, report_id: int, user) -> ReportFollow:
     if not is_grid_member(user=user):
         raise NotAGridMember(str(NOT_A_GRID_MEMBER))
@@ -441,6 +442,8 @@ def points_for(event: str) -> int:
     return rule.amount if rule is not None else DEFAULT_POINTS.get(event, 0)
 
 
+# Not durable: a step of other actions (events, rewards, stations, volunteering), a savepoint
+# inside theirs; voucher_redeem relies on that savepoint rolling back alone.
 @transaction.atomic
 def points_add(
     *,
@@ -488,7 +491,7 @@ def points_add(
 # --- API keys ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
     """A new key for a partner system; the raw key is returned once and never stored."""
     require_permission(acting_user, "governance.add_apikey")
@@ -500,7 +503,7 @@ def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
     return key, raw
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def apikey_revoke(*, key_id: int, acting_user) -> ApiKey:
     require_permission(acting_user, "governance.change_apikey")
     key = ApiKey.objects.select_for_update().get(pk=key_id)

@@ -79,7 +79,7 @@ def can_adjust_stock(*, user, station: Station) -> bool:
     return user.has_perm("rewards.adjust_any_stock") or can_run(user, station)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rewardstock_adjust(
     *, station: Station, reward: Reward, change: int, reason: str, acting_user
 ) -> RewardStock:
@@ -112,7 +112,7 @@ def rewardstock_adjust(
 # --- Vouchers ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def voucher_redeem(*, user, reward: Reward, station: Station) -> Voucher:
     """Take one item from the station's stock, debit the points, issue the voucher: all or nothing.
 
@@ -171,7 +171,7 @@ def can_confirm_handover(*, user, station: Station) -> bool:
     return user.has_perm("rewards.confirm_handover") or can_run(user, station)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def voucher_handover_confirm(*, voucher_code: str, station: Station, acting_user, now=None) -> Voucher:
     """Station staff hand the reward over: the voucher is used up, once."""
     if not can_confirm_handover(user=acting_user, station=station):
@@ -220,7 +220,7 @@ def _refund(voucher: Voucher, *, now: datetime, status: str, acting_user, note: 
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def voucher_expire(*, voucher_id: int, now: datetime) -> Voucher | None:
     """Expire one unclaimed voucher: stock back, points back. None when there is nothing (left) to do."""
     voucher = (
@@ -259,7 +259,7 @@ def vouchers_expire(*, now: datetime | None = None) -> int:
     return sum(1 for voucher_id in ids if voucher_expire(voucher_id=voucher_id, now=now) is not None)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def voucher_cancel(*, voucher_id: int, user) -> Voucher:
     """The worker changed their mind: the voucher is void, the item back in stock, the points back.
 
@@ -282,7 +282,7 @@ def voucher_cancel(*, voucher_id: int, user) -> Voucher:
 # --- Leaderboard ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def leaderboard_opt_set(*, user, opted_in: bool) -> LeaderboardOptIn:
     choice, _created = LeaderboardOptIn.objects.select_for_update().get_or_create(user=user)
     if choice.opted_in != opted_in:

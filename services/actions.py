@@ -61,7 +61,7 @@ def _tell_worker(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_create(
     *,
     worker,
@@ -84,7 +84,7 @@ def service_request_create(
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     """Staff take a request on themselves (also taking it over from a colleague)."""
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
@@ -104,7 +104,7 @@ def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     request = _locked(request_id)
@@ -119,7 +119,7 @@ def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_resolve(*, request_id: int, acting_user, reply: str) -> ServiceRequest:
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     reply = reply.strip()
@@ -139,7 +139,7 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_close(*, request_id: int, acting_user, reply: str = "") -> ServiceRequest:
     """Close a resolved request, or end an open one (a duplicate, out of scope) with a reply saying why."""
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
@@ -165,7 +165,7 @@ def service_request_close(*, request_id: int, acting_user, reply: str = "") -> S
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_rate(*, request_id: int, worker, rating: int, comment: str = "") -> ServiceRequest:
     request = _locked(request_id)
     if request.worker_id != worker.pk:
@@ -182,7 +182,7 @@ def service_request_rate(*, request_id: int, worker, rating: int, comment: str =
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def service_request_add_note(*, request_id: int, acting_user, text: str) -> ServiceRequestNote:
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     text = text.strip()

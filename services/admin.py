@@ -340,8 +340,9 @@ class ServiceRequestAdmin(ActionAdmin, admin.ModelAdmin):
         )
 
     def save_by_action(self, request, obj, form, formsets, change):
-        # Nothing is saved from the form itself: each change goes through an action. A refused step
-        # (say, no reply to resolve) shows on the form and undoes the note of the same submission.
+        # Nothing is saved from the form itself: each change goes through an action, each its own
+        # transaction. A refused step (say, no reply to resolve) shows on the form; a note posted
+        # with it stands.
         step, reply, note = (form.cleaned_data.get(k, "") for k in ("step", "reply", "note"))
         if note:
             service_request_add_note(request_id=obj.pk, acting_user=request.user, text=note)

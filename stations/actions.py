@@ -1,7 +1,7 @@
 """Writes of the stations app: every topic, session and follow-up status changes here.
 
-Each action is one transaction (nested in the request's, ATOMIC_REQUESTS is on),
-locks the rows whose rules it guards, writes the timeline step the raiser and
+Each action is its own, durable transaction (no request transaction is around it,
+so its row locks end with it), locks the rows whose rules it guards, writes the timeline step the raiser and
 supporters see, an audit entry and their inbox (and SMS) messages.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.uploads import CleanFile
-from events.actions import event_cancel, event_create
+from events.actions import _event_cancel, _event_create  # steps, inside this app's transactions
 from events.models import Event
 from governance.actions import points_add, points_for
 from governance.models import PointRule
@@ -150,7 +150,7 @@ def _tell(topic: Topic, *, kind: str, params: dict, sms_to_all: bool = False, sm
 # --- Topics ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def topic_raise(
     *, station: Station, raised_by, title: str, description: str, photos: Sequence[CleanFile] = ()
 ) -> Topic:
@@ -183,7 +183,7 @@ def topic_raise(
     return topic
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def topic_support(*, topic_id: int, user) -> Support:
     """One support per person: the lock orders supporters, the UNIQUE constraint is the last word."""
     topic = _locked(topic_id)
@@ -202,7 +202,7 @@ def topic_support(*, topic_id: int, user) -> Support:
     return support
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def topic_unsupport(*, topic_id: int, user) -> None:
     topic = _locked(topic_id)
     if topic.status != Status.OPEN:
@@ -213,7 +213,7 @@ def topic_unsupport(*, topic_id: int, user) -> None:
     audit.record(actor=user, action="station.topic.unsupport", target=topic)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
     """The station lead takes the topic to a session; the raiser earns points once."""
     topic = _locked(topic_id)
@@ -242,7 +242,7 @@ def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
     return topic
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def topic_close(*, topic_id: int, acting_user, answer: str) -> Topic:
     """The station lead answers the topic directly; no session is needed."""
     answer = answer.strip()
@@ -309,7 +309,7 @@ def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> l
     return topics
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_schedule(
     *,
     station: Station,
@@ -343,7 +343,7 @@ def session_schedule(
         description = gettext("Parties invited: %(parties)s") % {
             "parties": "、".join(str(labels[party]) for party in chosen)
         }
-    event = event_create(
+    event = _event_create(
         station=station,
         kind=Event.Kind.DELIBERATION,
         title=title,
@@ -371,7 +371,7 @@ def session_schedule(
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_agenda_add(*, session_id: int, topic_ids: Iterable[int], acting_user) -> list[Topic]:
     """Put more accepted topics on a session that has not been held yet."""
     session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
@@ -380,7 +380,7 @@ def session_agenda_add(*, session_id: int, topic_ids: Iterable[int], acting_user
     return _put_on_agenda(session, topic_ids, acting_user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_record_minutes(*, session_id: int, minutes: str, acting_user) -> Session:
     minutes = minutes.strip()
     if not minutes:
@@ -398,7 +398,7 @@ def session_record_minutes(*, session_id: int, minutes: str, acting_user) -> Ses
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
     """Call off a session that has not been held: its event is cancelled (the registered hear it from
     the events app), its agenda topics go back to “accepted” for another session, their people are told.
@@ -407,7 +407,7 @@ def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
     session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
     _check_lead(acting_user, session.station)
     _check_scheduled(session)
-    event_cancel(event_id=session.event_id, acting_user=acting_user, reason=reason, for_session=True)
+    _event_cancel(event_id=session.event_id, acting_user=acting_user, reason=reason, for_session=True)
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status"])
     audit.record(actor=acting_user, action="station.session.cancel", target=session, note=reason)
@@ -433,7 +433,7 @@ def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def topic_record_resolution(
     *, topic_id: int, resolution: str, acting_user, followups: Sequence[dict] = ()
 ) -> Topic:
@@ -457,7 +457,7 @@ def topic_record_resolution(
     return topic
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user) -> Topic:
     """The topic ends resolved or unresolved, with an explanation everyone can read."""
     explanation = explanation.strip()
@@ -509,7 +509,7 @@ def _followup_create(
     return action
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def followup_add(*, topic_id: int, owner_party: str, what: str, due_on: date, acting_user) -> FollowUpAction:
     topic = _locked(topic_id)
     _check_lead(acting_user, topic.station)
@@ -522,7 +522,7 @@ def followup_add(*, topic_id: int, owner_party: str, what: str, due_on: date, ac
     return action
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def followup_done(*, action_id: int, note: str, acting_user) -> FollowUpAction:
     note = note.strip()
     if not note:
@@ -542,7 +542,7 @@ def followup_done(*, action_id: int, note: str, acting_user) -> FollowUpAction:
     return action
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def followups_mark_overdue(*, today: date | None = None) -> int:
     """Open actions past their due date become overdue; the station lead and the topic's people hear of it.
 

@@ -174,7 +174,7 @@ def scheme_for(enrolment: Enrolment) -> Scheme | None:
 # --- the worker -----------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_start(*, worker, enrolment_id: int) -> SubsidyApplication:
     enrolment = Enrolment.objects.select_related("offering__programme", "intake").get(
         pk=enrolment_id, worker=worker
@@ -219,7 +219,7 @@ def required_documents(application: SubsidyApplication) -> list[str]:
     return needed
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_attach_documents(
     *, worker, application_id: int, documents: dict[str, CleanFile]
 ) -> SubsidyApplication:
@@ -238,7 +238,7 @@ def application_attach_documents(
     return application
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_submit(*, worker, application_id: int) -> SubsidyApplication:
     """Submit (or resubmit after a return). The amount is computed again now: min(cap, tuition)."""
     application = _own(application_id, worker)
@@ -265,12 +265,12 @@ def application_submit(*, worker, application_id: int) -> SubsidyApplication:
     return _move(application, "submit", actor=worker, role="worker")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_withdraw(*, worker, application_id: int) -> SubsidyApplication:
     return _move(_own(application_id, worker), "withdraw", actor=worker, role="worker")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyApplication:
     reason = reason.strip()
     if not reason:
@@ -287,7 +287,7 @@ def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyAp
 # --- staff: checker, approver ----------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_check(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
     require_permission(acting_user, CHECK)
     application = _locked(application_id)
@@ -296,7 +296,7 @@ def application_check(*, application_id: int, acting_user, note: str = "") -> Su
     return _move(application, "check", actor=acting_user, role="checker", reason=note)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_return(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
     require_permission(acting_user, CHECK, APPROVE)
     reason = reason.strip()
@@ -331,7 +331,7 @@ def _commit_budget(application: SubsidyApplication) -> None:
     budget.save(update_fields=["committed", "updated_at"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_approve(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
     require_permission(acting_user, APPROVE)
     application = _locked(application_id)
@@ -344,7 +344,7 @@ def application_approve(*, application_id: int, acting_user, note: str = "") -> 
     return application
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_reject(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
     require_permission(acting_user, APPROVE)
     reason = reason.strip()
@@ -357,7 +357,7 @@ def application_reject(*, application_id: int, acting_user, reason: str) -> Subs
     return _move(application, "reject", actor=acting_user, role="approver", reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def application_decide_appeal(
     *, application_id: int, acting_user, uphold: bool, reason: str
 ) -> SubsidyApplication:
@@ -428,7 +428,7 @@ def instalment_payable_on_credits(sender, record: CreditRecord, acting_user=None
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, paid_on) -> Instalment:
     require_permission(acting_user, PAY)
     reference = reference.strip()
@@ -477,7 +477,7 @@ BUDGET_BELOW_COMMITTED = gettext_lazy(
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def budget_set_total(*, scheme_id: int, total: Decimal, acting_user, reason: str) -> Budget:
     """Create or change a scheme's budget total; recorded with who and why, never below what is committed."""
     require_permission(acting_user, "subsidies.change_budget")

@@ -75,7 +75,7 @@ def may_run_team(*, team: Team, user) -> bool:
 # --- Teams and memberships -----------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def team_create(
     *, name: str, lead, acting_user, description: str = "", station=None, is_active: bool = True
 ) -> Team:
@@ -96,7 +96,7 @@ def team_create(
 TEAM_FIELDS = ("name", "description", "station", "is_active")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def team_update(*, team_id: int, values: dict, acting_user) -> Team:
     """Rename, describe, move to another station or (de)activate a team: staff who run its station
     (and the new one); audited with each value before and after. A new lead: team_lead_change."""
@@ -123,7 +123,7 @@ def team_update(*, team_id: int, values: dict, acting_user) -> Team:
     return team
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def team_lead_change(*, team_id: int, lead, acting_user, reason: str = "") -> Team:
     """Name a new team lead: staff who run the team's station only; the old and the new lead are audited."""
     team = Team.objects.select_for_update(of=("self",)).select_related("station").get(pk=team_id)
@@ -147,6 +147,7 @@ def team_lead_change(*, team_id: int, lead, acting_user, reason: str = "") -> Te
     return team
 
 
+# Not durable: a step of team_create and team_lead_change, inside their transaction.
 @transaction.atomic
 def membership_ensure_lead(*, team: Team, acting_user) -> Membership:
     """The lead is always an active member (called after a team is created or its lead changed)."""
@@ -158,7 +159,7 @@ def membership_ensure_lead(*, team: Team, acting_user) -> Membership:
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_request(*, team: Team, user) -> Membership:
     if not team.is_active:
         raise ApplicationError(str(TEAM_CLOSED))
@@ -212,17 +213,17 @@ def _decide(*, membership_id: int, acting_user, accept: bool) -> Membership:
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_accept(*, membership_id: int, acting_user) -> Membership:
     return _decide(membership_id=membership_id, acting_user=acting_user, accept=True)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_decline(*, membership_id: int, acting_user) -> Membership:
     return _decide(membership_id=membership_id, acting_user=acting_user, accept=False)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def membership_leave(*, team: Team, user) -> Membership:
     membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
     if membership is None or membership.status not in (Membership.Status.ACTIVE, Membership.Status.PENDING):
@@ -256,7 +257,7 @@ class RecipientDetails:
     notes: str = ""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_create(
     *,
     team: Team,
@@ -319,7 +320,7 @@ def _when(task: Task) -> str:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def signup_create(*, task_id: int, user) -> Signup:
     task = _locked_task(task_id)  # every sign-up for this task waits here: the count below is exact
     if not is_member(team=task.team, user=user):
@@ -353,7 +354,7 @@ def signup_create(*, task_id: int, user) -> Signup:
     return signup
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def signup_withdraw(*, task_id: int, user) -> Signup:
     task = _locked_task(task_id)
     signup = Signup.objects.filter(task=task, volunteer=user, status=Signup.Status.SIGNED_UP).first()
@@ -376,7 +377,7 @@ def _erase_recipient(task: Task) -> None:
     Recipient.objects.filter(task=task).delete()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | None = None) -> list[Signup]:
     """The lead confirms who did the task: points once each, then the elderly person's details are erased.
 
@@ -440,7 +441,7 @@ def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | No
     return done
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_cancel(*, task_id: int, acting_user, reason: str) -> Task:
     task = _locked_task(task_id)
     if not is_manager(team=task.team, user=acting_user):
@@ -453,7 +454,7 @@ UNCONFIRMED_KEEP_DAYS = 7
 EXPIRED_REASON = _("Nobody confirmed completion within 7 days after the task's day, so it was closed.")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def task_expire(*, task_id: int) -> Task | None:
     """Close a live task left unconfirmed long after its day: the elderly person's details must not linger."""
     task = _locked_task(task_id)

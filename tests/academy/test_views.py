@@ -36,8 +36,8 @@ def test_programme_list_with_a_bad_filter_shows_a_message_not_an_error(client):
 def test_programme_list_query_count_is_flat(client, django_assert_num_queries):
     for _ in range(25):
         ProgrammeFactory()
-    # savepoint, majors for the filter, page count, programmes with university and open-intake count, release
-    with django_assert_num_queries(5):
+    # majors for the filter, page count, programmes with university and open-intake count
+    with django_assert_num_queries(3):
         client.get(reverse("academy:programmes"))
 
 
@@ -178,8 +178,8 @@ def test_certificate_is_served_to_its_owner_privately(client, courier):
 def test_my_applications_query_count_is_flat(client, courier, django_assert_num_queries):
     for _ in range(10):
         EnrolmentFactory(worker=courier, offering=OfferingFactory())
-    # 1 session, 2 user, 3 savepoint, 4 applications with programme/intake, 5 unread count, 6 release
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 applications with programme/intake, 4 unread count
+    with django_assert_num_queries(4):
         client.get(reverse("academy:applications"))
 
 

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from django.urls import reverse
 
 from accounts import roles
@@ -20,6 +19,7 @@ from governance.actions import points_add
 from governance.models import PointEntry
 from rewards import actions as rewards_actions
 from tests.factories import StaffFactory, UserFactory, WorkerProfileFactory
+from tests.module_data import module_transaction
 from tests.rewards.factories import RewardFactory, StockFactory
 from tests.stations.factories import StationFactory
 from tests.volunteering.factories import make_member, make_task
@@ -34,7 +34,7 @@ MASKED = "138****0001"
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), module_transaction():
         station = StationFactory(name="本站驿站")
         worker = WorkerProfileFactory(user=UserFactory(phone=PHONE, real_name="张伟")).user
         station_staff = StaffFactory(real_name="钱管理")
@@ -71,7 +71,6 @@ def world(django_db_setup, django_db_blocker):
             voucher=voucher,
             entry=entry,
         )
-        transaction.set_rollback(True)
 
 
 def text_of(response) -> str:

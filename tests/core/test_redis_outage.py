@@ -14,6 +14,7 @@ from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
 from academy.models import Enrolment
+from accounts.models import User
 from config.celery import app as celery_app
 from core.outage import RETRY_AFTER_SECONDS
 from events import codes
@@ -95,6 +96,14 @@ def test_with_redis_stopped_each_page_family_answers_in_its_own_shape(private_re
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
     page = response.content.decode()
     assert UNAVAILABLE_ZH in page and "你提交的内容没有保存，也没有发送短信。" in page
+    assert not Message.objects.exists()
+    # A sign-up neither sends its code nor keeps the account it would verify.
+    users_before = set(User.objects.values_list("pk", flat=True))
+    response = client.post(reverse("account_signup"), {"phone": "13800000124"})
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert UNAVAILABLE_ZH in page and "你提交的内容没有保存，也没有发送短信。" in page
+    assert set(User.objects.values_list("pk", flat=True)) == users_before
     assert not Message.objects.exists()
 
     # Event check-in counts wrong codes in Redis.

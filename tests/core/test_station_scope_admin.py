@@ -18,7 +18,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +32,7 @@ from stations import actions as stations_actions
 from stations.models import Session, Topic
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import StaffFactory, UserFactory
+from tests.module_data import module_transaction
 from tests.rewards.factories import RewardFactory, StockFactory
 from tests.stations.factories import StationFactory
 from tests.volunteering.factories import make_task
@@ -123,7 +123,7 @@ def _build_station(side: str, station, worker, superuser, reward):
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), module_transaction():
         group = Group.objects.get(name=roles.STATION_STAFF)
         superuser = StaffFactory(is_superuser=True, real_name="系统管理员")
         reward = RewardFactory()
@@ -147,7 +147,6 @@ def world(django_db_setup, django_db_blocker):
         # A ledger line no station wrote: only district staff read it.
         adjustment = points_add(user=sides["here"].worker, amount=5, reason="adjustment", note="区级补发")
         yield SimpleNamespace(people=people, adjustment=adjustment, **sides)
-        transaction.set_rollback(True)
 
 
 # name, admin URL prefix, attribute of a side

@@ -17,7 +17,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.urls import reverse
 
 from accounts import permission_matrix
@@ -28,6 +27,7 @@ from notifications.models import Message
 from tests.core import who_asks_world
 from tests.core.who_asks_world import STAFF, WHO
 from tests.factories import UserFactory, WorkerProfileFactory, log_in_with
+from tests.module_data import module_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +37,8 @@ ADMIN_LOGIN = reverse("admin:login")
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once for the module, in a transaction rolled back at its end; each test rolls back its own."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), module_transaction():
         yield who_asks_world.build(tmp_path_factory.mktemp("who-asks-media"))
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -100,14 +100,14 @@ def test_list_queries_do_not_grow(worker, station, django_assert_num_queries):
         RegistrationFactory(event=event)
         RegistrationFactory(event=event, user=worker if n % 3 == 0 else UserFactory(), status="waitlisted")
     anonymous = Client()
-    # savepoint and release (ATOMIC_REQUESTS), the count, the page of events with station,
-    # seat counts and my status in one query, the stations of the filter
-    with django_assert_num_queries(5):
+    # the count, the page of events with station, seat counts and my status in one query,
+    # the stations of the filter
+    with django_assert_num_queries(3):
         assert anonymous.get(LIST).status_code == 200
     logged_in = Client()
     logged_in.force_login(worker)
     # plus the session, the user and the unread inbox count of the top bar
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         page = logged_in.get(LIST).content.decode()
     assert page.count('<span class="badge badge-waiting">候补中</span>') == 4
 
@@ -119,9 +119,9 @@ def test_my_events_queries_do_not_grow(worker_client, worker, django_assert_num_
             CheckIn.objects.create(
                 registration=registration, event=registration.event, user=worker, points=10
             )
-    # savepoint and release, session, user, the count, the page with event, station and check-in,
+    # session, user, the count, the page with event, station and check-in,
     # the unread inbox count of the top bar
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         page = worker_client.get(reverse("events:mine")).content.decode()
     assert page.count('<span class="badge badge-done">已签到</span>') == 5
     assert page.count("+10 积分") == 5

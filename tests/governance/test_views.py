@@ -375,9 +375,8 @@ def test_public_list_shows_public_categories_without_the_reporter(client, member
 def test_my_reports_queries_do_not_grow(member_client, member, django_assert_num_queries, count):
     for _ in range(count):
         file_report(member)
-    # savepoint + release (ATOMIC_REQUESTS), session, user, count, rows with category and grid,
-    # photos prefetch, inbox count of the top bar
-    with django_assert_num_queries(8):
+    # session, user, count, rows with category and grid, photos prefetch, inbox count of the top bar
+    with django_assert_num_queries(6):
         member_client.get(reverse("governance:report_list"))
 
 
@@ -385,8 +384,8 @@ def test_my_reports_queries_do_not_grow(member_client, member, django_assert_num
 def test_public_list_queries_do_not_grow(client, member, grid_admin, django_assert_num_queries, count):
     for _ in range(count):
         actions.report_accept(report_id=file_report(member).pk, acting_user=grid_admin)
-    # savepoint + release, count, rows with category and grid, photos prefetch (anonymous: no session)
-    with django_assert_num_queries(5):
+    # count, rows with category and grid, photos prefetch (anonymous: no session)
+    with django_assert_num_queries(3):
         client.get(reverse("governance:public"))
 
 
@@ -394,9 +393,8 @@ def test_public_list_queries_do_not_grow(client, member, grid_admin, django_asse
 def test_points_page_queries_do_not_grow(member_client, member, django_assert_num_queries, count):
     for _ in range(count):
         actions.points_add(user=member, amount=3, reason="adjustment", source=file_report(member))
-    # savepoint + release, session, user, count, entries with their source types, their reports,
-    # balance, inbox count
-    with django_assert_num_queries(9):
+    # session, user, count, entries with their source types, their reports, balance, inbox count
+    with django_assert_num_queries(7):
         member_client.get(reverse("governance:points"))
 
 

@@ -106,8 +106,8 @@ def test_names_are_masked():
 def test_page_shows_the_board_and_highlights_me(client, board, django_assert_num_queries):
     client.force_login(board["zhang"])
     url = reverse("rewards:leaderboard") + "?month=2026-11&street=jiangcun"
-    # savepoint, session, user, profile, the board, my opt-in, inbox count, release
-    with django_assert_num_queries(8):
+    # session, user, profile, the board, my opt-in, inbox count
+    with django_assert_num_queries(6):
         response = client.get(url)
     page = response.content.decode()
     assert (

@@ -70,9 +70,9 @@ def make_queue(staff):
 def test_queue_highlights_and_filters_overdue(client, staff, django_assert_num_queries):
     old, _fresh, mine = make_queue(staff)
     ServiceRequestFactory.create_batch(20)
-    # The list joins worker and assignee, so the count does not grow with the rows: savepoint,
-    # session, user, permissions (user's, group's), the count, the page, release.
-    with django_assert_num_queries(8):
+    # The list joins worker and assignee, so the count does not grow with the rows:
+    # session, user, permissions (user's, group's), the count, the page.
+    with django_assert_num_queries(6):
         response = client.get(LIST_URL)
     assert response.status_code == 200
     page = response.content.decode()

@@ -127,8 +127,8 @@ def test_root_names_the_version_and_profile(client):
 
 
 def test_service_list_validates_and_pages(client, directory, django_assert_num_queries):
-    # Savepoint, the count, the page (organisation joined), release: whatever the page size.
-    with django_assert_num_queries(4):
+    # The count, the page (organisation joined): whatever the page size.
+    with django_assert_num_queries(2):
         body = client.get(f"{API}/services", {"per_page": 1}).json()
     assert_page(body, total=2)
     assert (body["total_pages"], body["first_page"], body["last_page"], body["empty"]) == (
@@ -151,9 +151,9 @@ def test_service_list_validates_and_pages(client, directory, django_assert_num_q
 
 def test_service_detail_is_fully_nested_and_valid(client, directory, django_assert_num_queries):
     warm = directory["warm"]
-    # Savepoint, the service (organisation and scenario joined), its places (with their
-    # organisation), their weekly hours, their dated exceptions, release.
-    with django_assert_num_queries(6):
+    # The service (organisation and scenario joined), its places (with their
+    # organisation), their weekly hours, their dated exceptions.
+    with django_assert_num_queries(4):
         response = client.get(f"{API}/services/{warm.uuid}")
     body = response.json()
     assert_valid(body, "service")
@@ -310,12 +310,12 @@ def test_service_at_locations_query_count_does_not_grow(client, directory, djang
         ServiceAtPointFactory(
             service=directory["warm"], point=open_daily(PointFactory(latitude=30.28, longitude=120.09))
         )
-    # Savepoint, the count, the page (service, place and their organisations joined),
-    # the places' weekly hours, their dated exceptions, release.
-    with django_assert_num_queries(6):
+    # The count, the page (service, place and their organisations joined),
+    # the places' weekly hours, their dated exceptions.
+    with django_assert_num_queries(4):
         body = client.get(
             f"{API}/service_at_locations", {"lat": 30.2830, "lng": 120.0950, "radius": 5}
         ).json()
     assert body["total_items"] == 32 and body["size"] == 32
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(f"{API}/service_at_locations", {"per_page": 5})

@@ -229,10 +229,9 @@ def test_list_query_count_stays_the_same_with_5000_points(client, django_assert_
     for point in points[:200]:
         open_daily(point, "08:00", "20:00")
         closed_on(point, timezone.localdate() + dt.timedelta(days=1))
-    # The request's savepoint and its release (ATOMIC_REQUESTS), and between them
     # 1: the nearest points (box + haversine, ordered and limited in SQL),
     # 2: their weekly hours, 3: their dated exceptions around today.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = client.get(URL, {"lat": HERE[0], "lng": HERE[1], "radius": 30, "amenity": "charging"})
     points = response.context["points"]
     assert len(points) == selectors.NEAR_ME_LIMIT
@@ -244,7 +243,7 @@ def test_list_query_count_stays_the_same_with_5000_points(client, django_assert_
 def test_logged_in_list_query_count(client, django_assert_num_queries, places):
     user = UserFactory()
     client.force_login(user)
-    # Savepoint, the points, hours, exceptions, session, user, the inbox count, release.
+    # The points, hours, exceptions, session, user, the inbox count.
     # (With a location from the device the profile's street is not needed.)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(URL, {"lat": HERE[0], "lng": HERE[1]})

@@ -39,8 +39,8 @@ def test_home_shows_the_scenario_grid_in_order_and_the_tab_points_at_services(cl
 
 
 def test_services_index_marks_its_tab_and_lists_scenarios(client, scenarios, django_assert_num_queries):
-    # Savepoint, the scenarios, release.
-    with django_assert_num_queries(3):
+    # The scenarios.
+    with django_assert_num_queries(1):
         response = client.get(reverse("services:index"))
     page = response.content.decode()
     assert f'<a href="{reverse("services:index")}" aria-current="page">' in page
@@ -60,8 +60,8 @@ def test_scenario_page_lists_its_active_services(client, scenarios, django_asser
     ServiceFactory(scenario=rest, name="停用的服务", status="inactive")
     for _ in range(3):
         ServiceAtPointFactory(service=warm)
-    # Savepoint, the scenario, its services (organisation joined, places counted), release.
-    with django_assert_num_queries(4):
+    # The scenario, its services (organisation joined, places counted).
+    with django_assert_num_queries(2):
         response = client.get(reverse("services:scenario", args=["rest"]))
     page = response.content.decode()
     assert "暖心驿站服务" in page and "停用的服务" not in page
@@ -114,8 +114,8 @@ def test_point_page_query_count(client, django_assert_num_queries):
     Schedule.objects.create(point=point, weekday=0, opens_at=dt.time(9), closes_at=dt.time(18))
     for _ in range(5):
         ServiceAtPointFactory(point=point)
-    # Savepoint, the point (organisation joined), its hours, exceptions, services (scenario joined), release.
-    with django_assert_num_queries(6):
+    # The point (organisation joined), its hours, exceptions, services (scenario joined).
+    with django_assert_num_queries(4):
         client.get(point.get_absolute_url())
 
 

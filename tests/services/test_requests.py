@@ -157,8 +157,8 @@ def own_and_foreign(worker):
 def test_my_requests_lists_only_my_own(client, own_and_foreign, django_assert_num_queries):
     own, _foreign = own_and_foreign
     ServiceRequestFactory.create_batch(3, worker=own.worker)
-    # Savepoint, session, user, the count and the page (with the service joined), inbox count, release.
-    with django_assert_num_queries(7):
+    # Session, user, the count and the page (with the service joined), inbox count.
+    with django_assert_num_queries(5):
         response = client.get(LIST_URL)
     page = response.content.decode()
     assert "我的诉求：工资被扣" in page

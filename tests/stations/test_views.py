@@ -345,8 +345,8 @@ def make_topics(station, count):
 def test_station_list_queries_do_not_grow(client, django_assert_num_queries, count):
     for _ in range(count):
         make_topics(StationFactory(), 2)
-    # savepoint + release (ATOMIC_REQUESTS), count, stations with their points and open-topic counts
-    with django_assert_num_queries(4):
+    # count, stations with their points and open-topic counts
+    with django_assert_num_queries(2):
         client.get(LIST)
 
 
@@ -363,9 +363,9 @@ def test_station_page_queries_do_not_grow(client, station, lead, django_assert_n
         actions.topic_accept(topic_id=topic.pk, acting_user=lead)
     schedule(station, lead, coming)
     make_topics(station, count)
-    # savepoint + release, station, live topics, answered topics,
+    # station, live topics, answered topics,
     # coming sessions + agenda + follow-ups, past sessions + agenda + follow-ups
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(station_url(station))
 
 
@@ -377,8 +377,8 @@ def test_my_topics_queries_do_not_grow(client, station, supporter, django_assert
         )
         actions.topic_support(topic_id=topic.pk, user=supporter)
     client.force_login(supporter)
-    # savepoint + release, session, user, count, topics with station and support counts, inbox count
-    with django_assert_num_queries(7):
+    # session, user, count, topics with station and support counts, inbox count
+    with django_assert_num_queries(5):
         client.get(MINE)
 
 

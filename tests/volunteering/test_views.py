@@ -55,9 +55,9 @@ def test_team_list_queries_do_not_grow(client, outsider, django_assert_num_queri
         make_member(team)
         make_task(team)
     as_user(client, outsider)
-    # savepoint + release (ATOMIC_REQUESTS), session, user, teams with station and counts,
-    # my memberships prefetch, inbox count of the top bar
-    with django_assert_num_queries(7):
+    # session, user, teams with station and counts, my memberships prefetch,
+    # inbox count of the top bar
+    with django_assert_num_queries(5):
         client.get(reverse("volunteering:teams"))
 
 
@@ -200,8 +200,8 @@ def test_my_tasks_queries_do_not_grow(client, team, member, django_assert_num_qu
     for _ in range(count):
         actions.signup_create(task_id=make_task(team).pk, user=member)
     as_user(client, member)
-    # savepoint + release, session, user, count, sign-ups with task and team, inbox count
-    with django_assert_num_queries(7):
+    # session, user, count, sign-ups with task and team, inbox count
+    with django_assert_num_queries(5):
         client.get(reverse("volunteering:mine"))
 
 
@@ -211,9 +211,9 @@ def test_team_page_queries_do_not_grow(client, team, member, django_assert_num_q
         make_member(team)
         actions.signup_create(task_id=make_task(team).pk, user=member)
     as_user(client, member)
-    # savepoint + release, session, user, team with station and lead, my membership, members,
+    # session, user, team with station and lead, my membership, members,
     # tasks, my sign-ups among them, inbox count
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(reverse("volunteering:team", args=[team.pk]))
 
 
@@ -257,9 +257,9 @@ def test_lead_page_queries_do_not_grow(client, team, lead, django_assert_num_que
         actions.signup_create(task_id=today.pk, user=make_member(team))
         make_task(team, days=3)
     as_user(client, lead)
-    # savepoint + release, session, user, team, requests with users, tasks to confirm,
+    # session, user, team, requests with users, tasks to confirm,
     # their sign-ups with volunteers, coming tasks, inbox count
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(reverse("volunteering:lead", args=[team.pk]))
 
 
