@@ -39,7 +39,7 @@ OUTERMOST_ACTIONS = [
     (academy.actions.enrolment_withdraw, {"worker": None, "enrolment_id": 0}),
     (accounts.actions.consent_withdraw, {"user": None, "consent_id": 0}),
     (events.actions.registration_create, {"event_id": 0, "user": None}),
-    (events.actions.waitlist_fill, {"event_id": 0}),
+    (events.actions.event_update, {"event_id": 0, "values": {}, "acting_user": None}),
     (
         events.actions.event_create,
         {
@@ -53,7 +53,6 @@ OUTERMOST_ACTIONS = [
         },
     ),
     (events.actions.event_cancel, {"event_id": 0, "acting_user": None}),
-    (events.actions.event_change, {"event": None, "acting_user": None}),
     (governance.actions.report_follow, {"report_id": 0, "user": None}),
     (rewards.actions.voucher_cancel, {"voucher_id": 0, "user": None}),
     (services.actions.service_request_assign, {"request_id": 0, "acting_user": None}),

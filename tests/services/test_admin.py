@@ -97,16 +97,16 @@ def test_staff_take_a_request_through_its_steps_in_the_change_form(client, staff
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["reply"] == ["请填写给小哥的答复。"]
     request.refresh_from_db()
-    assert request.status == "assigned"  # refused before anything was written, the note too
-    assert request.notes.count() == 1
+    assert request.status == "assigned"  # the step refused; the note is its own action and stands
+    assert request.notes.count() == 2
     other = StaffFactory()
     other.groups.add(Group.objects.get(name=roles.SERVICE_STAFF))
     ServiceRequest.objects.filter(pk=request.pk).update(assignee=other)
     response = client.post(url, {"step": "start", "note": "我来跟进"})
-    assert response.status_code == 200  # the action's refusal, shown on the form; nothing written
+    assert response.status_code == 200  # the action's refusal, shown on the form
     assert response.context["adminform"].form.errors == {"__all__": ["请先把这条诉求认领到自己名下。"]}
     request.refresh_from_db()
-    assert (request.status, request.notes.count()) == ("assigned", 1)
+    assert (request.status, request.notes.count()) == ("assigned", 3)
     ServiceRequest.objects.filter(pk=request.pk).update(assignee=staff)
     client.post(url, {"step": "resolve", "reply": "已联系站点，工资本周补发。"})
     request.refresh_from_db()
