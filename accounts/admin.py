@@ -145,6 +145,10 @@ class WorkerProfileAdmin(PhoneMaskedAdmin, IdentityFieldsMixin, admin.ModelAdmin
             number = idcard.normalize_id_number(term)
         except ValidationError:
             return super().get_search_results(request, queryset, normalize_mobile_or_keep(term))
+        # Holding a number must not be enough to learn whose it is: only staff who may read full
+        # numbers find a person by it (the others see it masked and would learn the rest).
+        if not privacy.staff_may_see_full_id(request.user):
+            return queryset.none(), False
         return queryset.filter(id_number_hash=crypto.lookup_hash(number)), False
 
 

@@ -29,8 +29,9 @@ ALL = ("view", "add", "change", "delete")
 
 # Every role but support looks workers up (a name and, for most, the number to call).
 LOOK_UP_WORKERS = {"accounts.view_user", "accounts.view_workerprofile"}
-# Read workers' mobile numbers in full: they call applicants and people who asked for help.
-# Station staff and support do not need it (they see 138****0001).
+# Read workers' mobile numbers in full: they call applicants and people who asked for help, and
+# support finds a caller's messages by the number they give (the message admin is all support
+# opens). Station staff do not need it (they see 138****0001).
 SEE_FULL_PHONE = "accounts.see_phone_number"
 
 ACADEMY_READ = {
@@ -125,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notifications.view_message",
         "notifications.change_message",
         "notifications.view_message_body",
+        SEE_FULL_PHONE,
     },
 }
 

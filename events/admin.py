@@ -382,6 +382,7 @@ class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
 class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
+    phone_paths = ("user__phone",)  # searched only as the viewer may (accounts.selectors.phone_search)
 
     list_display = ("event", "worker", "created_at", "points")
     list_filter = ("event__station", "event__kind")

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from academy.models import CreditRecord, Enrolment, Intake, Level, Programme
 from core.privacy import shown_identity
+from core.validation import ProhibitControlCharactersValidator
 
 Status = Enrolment.Status
 # What a university may report back; the academy office owns every other status.
@@ -108,13 +109,21 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         }
 
 
+class TextField(serializers.CharField):
+    """DRF refuses only NUL; a partner's text is stored and sent on (SMS, inbox): no control characters."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(ProhibitControlCharactersValidator())
+
+
 @extend_schema_field({"type": "string", "maxLength": 40, "pattern": NOT_BLANK_TEXT})
-class StudentNumberField(serializers.CharField):
+class StudentNumberField(TextField):
     pass
 
 
 @extend_schema_field({"type": "string", "maxLength": 500, "pattern": FREE_TEXT})
-class ReasonField(serializers.CharField):
+class ReasonField(TextField):
     pass
 
 

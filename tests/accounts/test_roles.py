@@ -46,4 +46,5 @@ def test_a_role_naming_a_permission_that_does_not_exist_stops_the_migrate(db, mo
         "notifications.view_message",
         "notifications.change_message",
         "notifications.view_message_body",
+        "accounts.see_phone_number",
     }

@@ -207,3 +207,20 @@ def test_a_second_enrolment_of_another_worker_does_not_leak_either(student):
     other_born = other.worker.profile.birth_date
     assert other_born.strftime("%Y-%m-%d") not in body
     assert other.worker.profile.id_number_masked in body
+
+
+@pytest.mark.parametrize("group", roles.STAFF_GROUPS)
+def test_holding_a_full_id_number_is_not_enough_to_find_whose_it_is(client, student, group):
+    client.force_login(staff_member(group))
+    response = client.get(reverse("admin:accounts_workerprofile_changelist"), {"q": ID_NUMBER})
+    if response.status_code == 200:
+        assert list(response.context["cl"].queryset) == []
+        assert student["profile"].user.real_name not in text_of(response)
+    else:
+        assert response.status_code == 403
+
+
+def test_staff_who_may_read_full_numbers_find_a_person_by_one(client, student):
+    client.force_login(staff_member(None, superuser=True))
+    response = client.get(reverse("admin:accounts_workerprofile_changelist"), {"q": ID_NUMBER})
+    assert [profile.pk for profile in response.context["cl"].queryset] == [student["profile"].pk]

@@ -103,6 +103,7 @@ def test_only_the_support_role_holds_message_permissions():
         "view_message",
         "change_message",
         "view_message_body",
+        "see_phone_number",  # finds a caller's messages by the number they give
     }
 
 

@@ -88,6 +88,14 @@ def test_enrolling_without_a_student_number_is_refused(api_clients, uni_a):
             {"status": "enrolled", "student_number": "x" * 41},
             {"student_number": ["请确保这个字段不能超过 40 个字符。"]},
         ),
+        (  # it would go on to the worker by SMS and inbox
+            {"status": "enrolled", "student_number": "A1\x07\x1b[31m"},
+            {"student_number": ["此栏含有控制字符，请删除后再试。"]},
+        ),
+        (
+            {"status": "withdrawn", "reason": "x\x1b[2Jy"},
+            {"reason": ["此栏含有控制字符，请删除后再试。"]},
+        ),
     ],
 )
 def test_bad_write_back_input(api_clients, uni_a, payload, fields):
