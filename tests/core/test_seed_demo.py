@@ -47,7 +47,7 @@ def test_staff_groups_exist_with_their_permissions():
         group = Group.objects.get(name=name)
         codenames = set(group.permissions.values_list("codename", flat=True))
         if name == roles.SUPPORT:
-            assert codenames == {"view_message", "change_message", "view_message_body"}
+            assert codenames == {"view_message", "change_message", "view_message_body", "see_phone_number"}
         else:
             assert common <= codenames
             assert "view_message" not in codenames
