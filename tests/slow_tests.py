@@ -21,6 +21,8 @@ SLOW_FOR_A_REASON: dict[str, str] = {
     "tests/e2e/test_subsidies_apply.py::test_worker_applies_checker_checks_approver_approves": JOURNEY
     + " (a worker and two staff members in admin)",
     "tests/e2e/test_worker_signup.py::test_new_worker_signs_up_and_completes_profile": JOURNEY,
+    "tests/e2e/test_csp.py::test_the_api_docs_render_under_the_policy": "Swagger UI (vendored, about 1 MB "
+    "of script) draws every operation of the generated OpenAPI schema in Chromium",
     "tests/e2e/test_csp.py::test_admin_pages_with_scripts_and_maps_run_under_the_policy": "opens every "
     "admin page that loads a script or a map in Chromium and waits for any Content-Security-Policy violation",
     # Size is the point of these.
