@@ -341,11 +341,9 @@ class ServiceRequestAdmin(ActionAdmin, admin.ModelAdmin):
 
     def save_by_action(self, request, obj, form, formsets, change):
         # Nothing is saved from the form itself: each change goes through an action, each its own
-        # transaction. A refused step (say, no reply to resolve) shows on the form; a note posted
-        # with it stands.
+        # transaction. The step first: when it is refused (say, no reply to resolve) the form comes
+        # back with the note still typed and not yet saved, so sending it again saves it once.
         step, reply, note = (form.cleaned_data.get(k, "") for k in ("step", "reply", "note"))
-        if note:
-            service_request_add_note(request_id=obj.pk, acting_user=request.user, text=note)
         if step == "assign":
             service_request_assign(request_id=obj.pk, acting_user=request.user)
         elif step == "start":
@@ -354,6 +352,8 @@ class ServiceRequestAdmin(ActionAdmin, admin.ModelAdmin):
             service_request_resolve(request_id=obj.pk, acting_user=request.user, reply=reply)
         elif step == "close":
             service_request_close(request_id=obj.pk, acting_user=request.user, reply=reply)
+        if note:
+            service_request_add_note(request_id=obj.pk, acting_user=request.user, text=note)
         return obj
 
     @admin.action(description=_("Take the selected requests on myself"), permissions=["change"])

@@ -97,9 +97,10 @@ TEAM_FIELDS = ("name", "description", "station", "is_active")
 
 
 @transaction.atomic(durable=True)
-def team_update(*, team_id: int, values: dict, acting_user) -> Team:
+def team_update(*, team_id: int, values: dict, acting_user, lead=None) -> Team:
     """Rename, describe, move to another station or (de)activate a team: staff who run its station
-    (and the new one); audited with each value before and after. A new lead: team_lead_change."""
+    (and the new one); audited with each value before and after. With `lead`, a new lead in the
+    same transaction (as team_lead_change), so a refused lead leaves the other changes unsaved."""
     team = Team.objects.select_for_update(of=("self",)).select_related("station").get(pk=team_id)
     if not may_run_team(team=team, user=acting_user):
         raise PermissionDenied(str(NOT_YOUR_STATION))
@@ -120,6 +121,8 @@ def team_update(*, team_id: int, values: dict, acting_user) -> Team:
         audit.record(
             actor=acting_user, action="volunteering.team.change", target=team, data={"changed": changed}
         )
+    if lead is not None:
+        team = _change_lead(team, lead=lead, acting_user=acting_user)
     return team
 
 
@@ -129,6 +132,11 @@ def team_lead_change(*, team_id: int, lead, acting_user, reason: str = "") -> Te
     team = Team.objects.select_for_update(of=("self",)).select_related("station").get(pk=team_id)
     if not may_run_team(team=team, user=acting_user):
         raise PermissionDenied(str(NOT_YOUR_STATION))
+    return _change_lead(team, lead=lead, acting_user=acting_user, reason=reason)
+
+
+def _change_lead(team: Team, *, lead, acting_user, reason: str = "") -> Team:
+    """The lead change itself, on a team its caller locked and checked, inside the caller's transaction."""
     if lead is None or not lead.is_active:
         raise ApplicationError(str(LEAD_REQUIRED))
     if team.lead_id == lead.pk:

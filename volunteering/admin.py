@@ -81,15 +81,13 @@ class TeamAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
                 is_active=data.get("is_active", True),
                 acting_user=request.user,
             )
-        # Each change through its action (checked, audited): the lead through its own.
-        team = actions.team_update(
+        # One action (checked, audited), one transaction: a refused new lead saves nothing else.
+        return actions.team_update(
             team_id=obj.pk,
             values={field: data[field] for field in actions.TEAM_FIELDS if field in form.changed_data},
+            lead=data["lead"] if "lead" in form.changed_data else None,
             acting_user=request.user,
         )
-        if "lead" in form.changed_data:
-            team = actions.team_lead_change(team_id=obj.pk, lead=data["lead"], acting_user=request.user)
-        return team
 
 
 class SignupInline(PhoneMaskedAdmin, admin.TabularInline):

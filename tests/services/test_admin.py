@@ -96,9 +96,10 @@ def test_staff_take_a_request_through_its_steps_in_the_change_form(client, staff
     response = client.post(url, {"step": "resolve", "reply": "", "note": "律师说要看合同"})
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["reply"] == ["请填写给小哥的答复。"]
+    assert "律师说要看合同" in response.content.decode()  # kept in the form, to send again
     request.refresh_from_db()
-    assert request.status == "assigned"  # the step refused; the note is its own action and stands
-    assert request.notes.count() == 2
+    assert request.status == "assigned"  # the step refused before its note was saved
+    assert request.notes.count() == 1
     other = StaffFactory()
     other.groups.add(Group.objects.get(name=roles.SERVICE_STAFF))
     ServiceRequest.objects.filter(pk=request.pk).update(assignee=other)
@@ -106,7 +107,7 @@ def test_staff_take_a_request_through_its_steps_in_the_change_form(client, staff
     assert response.status_code == 200  # the action's refusal, shown on the form
     assert response.context["adminform"].form.errors == {"__all__": ["请先把这条诉求认领到自己名下。"]}
     request.refresh_from_db()
-    assert (request.status, request.notes.count()) == ("assigned", 3)
+    assert (request.status, request.notes.count()) == ("assigned", 1)
     ServiceRequest.objects.filter(pk=request.pk).update(assignee=staff)
     client.post(url, {"step": "resolve", "reply": "已联系站点，工资本周补发。"})
     request.refresh_from_db()

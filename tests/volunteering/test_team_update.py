@@ -75,3 +75,32 @@ def test_the_admin_change_form_goes_through_the_action_and_leaves_an_audit_row(c
             }
         },
     )
+
+
+def test_a_rename_with_a_refused_new_lead_saves_nothing(team, station, lead):
+    """One transaction: the lead is refused (not active), so the new name is not kept either."""
+    from core.exceptions import ApplicationError
+    from tests.factories import UserFactory
+
+    gone = UserFactory(is_active=False)
+    with pytest.raises(ApplicationError) as error:
+        actions.team_update(
+            team_id=team.pk, values={"name": "改名队"}, lead=gone, acting_user=staff_of(station)
+        )
+    assert error.value.message == "请选择一位在用的账号担任队长。"
+    team.refresh_from_db()
+    assert (team.name, team.lead_id, AuditEntry.objects.count()) == ("助老专送小哥队", lead.pk, 0)
+
+
+def test_a_rename_and_a_new_lead_in_one_action_are_both_audited(team, station):
+    from tests.factories import UserFactory
+
+    new_lead = UserFactory()
+    team = actions.team_update(
+        team_id=team.pk, values={"name": "改名队"}, lead=new_lead, acting_user=staff_of(station)
+    )
+    assert (team.name, team.lead_id) == ("改名队", new_lead.pk)
+    assert sorted(AuditEntry.objects.values_list("action", flat=True)) == [
+        "volunteering.team.change",
+        "volunteering.team.lead_change",
+    ]
