@@ -20,7 +20,7 @@ from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_query
 from core.exceptions import ApplicationError
 from stations.admin_scope import StationScopedAdmin
 from volunteering import actions, selectors
-from volunteering.forms import TaskForm
+from volunteering.forms import TaskForm, task_values
 from volunteering.models import Membership, Recipient, Signup, Task, Team
 
 CANCELLED_BY_STAFF = _("Cancelled by the station staff.")
@@ -230,24 +230,7 @@ class TaskAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
         if change:  # every field of a task is read-only here; steps are the bulk actions
             return obj
         data = form.cleaned_data
-        return actions.task_create(
-            team=data["team"],
-            acting_user=request.user,
-            date=data["date"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            street=data["street"],
-            area=data["area"],
-            what=data["what"],
-            volunteers_needed=data["volunteers_needed"],
-            description=data["description"],
-            recipient=actions.RecipientDetails(
-                name=data["recipient_name"],
-                address=data["recipient_address"],
-                phone=data["recipient_phone"],
-                notes=data["recipient_notes"],
-            ),
-        )
+        return actions.task_create(team=data["team"], acting_user=request.user, **task_values(data))
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

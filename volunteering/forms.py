@@ -12,7 +12,29 @@ from volunteering.actions import (
     NAME_REQUIRED,
     NOBODY_CHOSEN,
     REASON_REQUIRED,
+    RecipientDetails,
 )
+
+
+def task_values(data: dict) -> dict:
+    """The task_create arguments from the cleaned data of a task form (the lead's page or admin)."""
+    return {
+        "date": data["date"],
+        "starts_at": data["starts_at"],
+        "ends_at": data["ends_at"],
+        "street": data["street"],
+        "area": data["area"],
+        "what": data["what"],
+        "volunteers_needed": data["volunteers_needed"],
+        "description": data["description"],
+        "recipient": RecipientDetails(
+            name=data["recipient_name"],
+            address=data["recipient_address"],
+            phone=data["recipient_phone"],
+            notes=data["recipient_notes"],
+        ),
+    }
+
 
 DATE_REQUIRED = _("Please choose the day of the task.")
 DATE_PAST = _("The day of the task cannot be in the past.")

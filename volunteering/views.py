@@ -13,7 +13,7 @@ from core.exceptions import ApplicationError
 from governance.actions import points_for
 from governance.models import PointRule
 from volunteering import actions, selectors
-from volunteering.forms import CancelForm, ConfirmForm, TaskForm
+from volunteering.forms import CancelForm, ConfirmForm, TaskForm, task_values
 from volunteering.models import Membership, Signup, Task, Team
 
 PAGE_SIZE = 20
@@ -202,24 +202,7 @@ def task_new(request: HttpRequest, team_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                task = actions.task_create(
-                    team=team,
-                    acting_user=request.user,
-                    date=data["date"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    street=data["street"],
-                    area=data["area"],
-                    what=data["what"],
-                    volunteers_needed=data["volunteers_needed"],
-                    description=data["description"],
-                    recipient=actions.RecipientDetails(
-                        name=data["recipient_name"],
-                        address=data["recipient_address"],
-                        phone=data["recipient_phone"],
-                        notes=data["recipient_notes"],
-                    ),
-                )
+                task = actions.task_create(team=team, acting_user=request.user, **task_values(data))
             except ApplicationError as error:
                 form.add_error(None, error.message)
             else:
