@@ -11,7 +11,6 @@ from academy import actions
 from academy.forms import DecisionForm
 from academy.models import ApiClient, Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
 from accounts.models import Occupation, Street
-from accounts.phone import normalize_mobile_or_keep
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
@@ -21,6 +20,7 @@ from core.admin_tools import (
     decide_each,
     selected_ids,
 )
+from core.phone import normalize_mobile_or_keep
 
 
 @admin.register(University)

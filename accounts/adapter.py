@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import sms_budget, sms_codes
-from accounts.phone import INVALID_MOBILE, normalize_mobile
 from accounts.staff_auth import StaffLoginThrottleMixin
+from core.phone import INVALID_MOBILE, normalize_mobile
 
 
 class MainlandPhoneField(forms.CharField):

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import admin_mfa, idcard  # noqa: F401  (admin_mfa: the authenticators' admin)
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Consent, User, WorkerProfile
-from accounts.phone import normalize_mobile, normalize_mobile_or_keep
 from core import crypto, privacy
+from core.phone import normalize_mobile, normalize_mobile_or_keep
 
 
 class PhoneCleaningMixin:

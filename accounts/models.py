@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idcard
-from accounts.phone import format_local, normalize_mobile, normalize_mobile_or_keep
 from core import crypto
 from core.models import TimeStampedModel
+from core.phone import format_local, normalize_mobile, normalize_mobile_or_keep
 
 
 class UserManager(BaseUserManager):

@@ -4,8 +4,8 @@ from django.db.models import QuerySet
 
 from accounts import roles
 from accounts.models import Consent, User, WorkerProfile
-from accounts.phone import format_local, normalize_mobile_or_keep
 from core import crypto
+from core.phone import format_local, normalize_mobile_or_keep
 from core.privacy import masked_phone
 
 # --- Phone numbers: the one rule every staff page asks ------------------------------------------

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.phone import normalize_mobile_or_keep
+from core.phone import normalize_mobile_or_keep
 from notifications.actions import enqueue_delivery
 from notifications.models import Message
 

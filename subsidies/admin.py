@@ -11,7 +11,6 @@ from django.utils.translation import ngettext
 
 from academy.actions import enrolment_record_credits
 from accounts.models import Occupation, Street
-from accounts.phone import normalize_mobile_or_keep
 from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
@@ -23,6 +22,7 @@ from core.admin_tools import (
     selected_ids,
 )
 from core.exceptions import ApplicationError
+from core.phone import normalize_mobile_or_keep
 from subsidies import actions, selectors
 from subsidies.forms import AppealDecisionForm, CreditsForm, DecisionForm, PaymentForm
 from subsidies.models import ApplicationEvent, Budget, Instalment, OccupationCap, Scheme, SubsidyApplication

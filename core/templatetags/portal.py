@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from accounts.phone import format_local
+from core.phone import format_local
 
 register = template.Library()
 

@@ -103,7 +103,8 @@ def test_clean_text_param():
 
 
 def test_nfkc_is_the_one_normalisation_of_typed_codes():
-    from accounts import phone, sms_codes
+    from accounts import sms_codes
+    from core import phone
 
     assert validation.normalize_typed("１３８０００００００１") == "13800000001"
     assert phone.normalize_mobile("＋８６ １３８０００００００１") == "+8613800000001"

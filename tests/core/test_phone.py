@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.phone import format_local, normalize_mobile
+from core.phone import format_local, normalize_mobile
 
 
 @pytest.mark.parametrize(
