@@ -114,10 +114,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"rewards.change_rewardstock", "rewards.view_rewardstock"}
     | {"rewards.view_leaderboardoptin", "rewards.view_reward", "rewards.view_voucher"}
     | {"services.view_servicepoint"}
-    | _crud("stations", "followupaction", "view", "add", "change")
-    | _crud("stations", "session", "view", "add", "change")
-    | {"stations.change_topic", "stations.view_topic", "stations.view_topicupdate"}
-    | {"stations.view_station", "stations.view_support"}
+    | _crud("deliberation", "followupaction", "view", "add", "change")
+    | _crud("deliberation", "session", "view", "add", "change")
+    | {"deliberation.change_topic", "deliberation.view_topic", "deliberation.view_topicupdate"}
+    | {"deliberation.view_support", "stations.view_station"}
     | _crud("volunteering", "task", "view", "add", "change")
     | _crud("volunteering", "team", "view", "add", "change")
     | {"volunteering.see_recipient", "volunteering.view_membership", "volunteering.view_signup"},

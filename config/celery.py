@@ -13,7 +13,7 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
     "worker-heartbeat": {"task": "core.tasks.record_worker_heartbeat", "schedule": 15.0},
     # Deliberation follow-up actions past their due date become overdue (and their owners are told).
-    "station-actions-overdue": {"task": "stations.tasks.mark_overdue_actions", "schedule": 3600.0},
+    "station-actions-overdue": {"task": "deliberation.tasks.mark_overdue_actions", "schedule": 3600.0},
     # Unclaimed vouchers expire and their points go back to the worker.
     "vouchers-expire": {"task": "rewards.tasks.expire_vouchers", "schedule": 600.0},
     # Volunteer tasks nobody confirmed a week after their day: closed, the elderly person's details erased.

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "governance",
     "stations",
     "events",
+    "deliberation",
     "volunteering",
     "rewards",
 ]

@@ -54,7 +54,7 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("grid/", include("governance.urls")),
     path("open311/v2/", include("governance.open311")),
-    path("stations/", include("stations.urls")),
+    path("stations/", include("deliberation.urls")),
     path("events/", include("events.urls")),
     path("volunteer/", include("volunteering.urls")),
     path("rewards/", include("rewards.urls")),

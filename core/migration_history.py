@@ -3,6 +3,10 @@
 Nothing was released before that day, so every app's migrations were squashed into its initial
 migration(s). A database (a demo's var/pgdata) that still records the old migrations would look
 migrated while missing what came after; `migrate` stops with this check's message instead.
+
+The same holds for a database from before deliberation left the stations app (2026-12-03): the
+initial migration of stations kept its name, so the history alone may not tell; the tables of the
+models that moved (stations_topic, ...) do.
 """
 
 from django.core.checks import Error, Tags, register
@@ -13,6 +17,7 @@ OUR_APPS = (
     "academy",
     "accounts",
     "core",
+    "deliberation",
     "events",
     "governance",
     "notifications",
@@ -22,6 +27,25 @@ OUR_APPS = (
     "subsidies",
     "volunteering",
 )
+
+
+# Tables of models that moved to another app after the squash; a database that has them predates the move.
+MOVED_TABLES = (
+    "stations_followupaction",
+    "stations_session",
+    "stations_support",
+    "stations_topic",
+    "stations_topicphoto",
+    "stations_topicupdate",
+)
+RECREATE = "Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again."
+
+
+def moved_tables_present(connection) -> list[str]:
+    """Tables of models that live in another app now, still in the database."""
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+    return [table for table in MOVED_TABLES if table in existing]
 
 
 def unknown_applied_migrations(connection) -> list[tuple[str, str]]:
@@ -40,6 +64,7 @@ def migration_history_check(app_configs, databases=None, **kwargs):
     for alias in databases or ():
         try:
             unknown = unknown_applied_migrations(connections[alias])
+            moved = moved_tables_present(connections[alias])
         except DatabaseError:  # no database yet: nothing to compare
             continue
         if unknown:
@@ -48,7 +73,16 @@ def migration_history_check(app_configs, databases=None, **kwargs):
                     f"The database '{alias}' was migrated before the migrations were squashed "
                     f"(it records {', '.join(f'{app}.{name}' for app, name in unknown[:3])}"
                     f"{' …' if len(unknown) > 3 else ''}, which exist no more).",
-                    hint="Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again.",
+                    hint=RECREATE,
+                    id="core.E010",
+                )
+            )
+        elif moved:
+            errors.append(
+                Error(
+                    f"The database '{alias}' was built before these models moved to another app "
+                    f"(it still has {', '.join(moved[:3])}{' …' if len(moved) > 3 else ''}).",
+                    hint=RECREATE,
                     id="core.E010",
                 )
             )

@@ -33,7 +33,11 @@ EVENT_ALREADY_CANCELLED = _("This event is already cancelled.")
 EVENT_ALREADY_ENDED = _("This event has already ended and cannot be cancelled.")
 EVENT_OF_A_SESSION = _(
     "This event belongs to a deliberation session. Cancel the session instead "
-    "(Courier stations and deliberation › Deliberation sessions); its event is cancelled with it."
+    "(Deliberation › Deliberation sessions); its event is cancelled with it."
+)
+EVENT_OF_A_SESSION_FIELDS = _(
+    "This event belongs to a deliberation session: its station, kind, place and time are the "
+    "session's and cannot be changed here."
 )
 STATION_CLOSED = _("This station is closed; events can be published only at open stations.")
 CANCEL_AFTER_CHECKIN = _("You have already checked in; the registration can no longer be cancelled.")
@@ -123,17 +127,64 @@ def event_create(
 
 
 @transaction.atomic(durable=True)
-def event_cancel(
-    *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
+def event_cancel(*, event_id: int, acting_user, reason: str = "", now=None) -> Event:
+    """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS).
+
+    An event another app manages (a deliberation session's) is refused: it is cancelled with its
+    session, through managed_event_cancel.
+    """
+    return _event_cancel(event_id=event_id, acting_user=acting_user, reason=reason, now=now)
+
+
+# --- Steps for the apps that manage events (deliberation: a session's event) -----------------
+# Without a transaction of their own: the managing app calls them inside its action's, so its
+# record and the event change together or not at all.
+
+
+def _inside_a_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a step: call it inside the managing app's transaction")
+
+
+def managed_event_create(
+    *,
+    managed_by: str,
+    station,
+    kind: str,
+    title: str,
+    place: str,
+    starts_at,
+    ends_at,
+    seat_limit: int,
+    description: str = "",
+    acting_user=None,
 ) -> Event:
-    """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS)."""
-    return _event_cancel(
-        event_id=event_id, acting_user=acting_user, reason=reason, now=now, for_session=for_session
+    """Publish the event of another app's record (`managed_by`: that app's label); see Event.managed_by."""
+    _inside_a_transaction()
+    if not managed_by:
+        raise ValueError("managed_by names the app that manages the event")
+    return _event_create(
+        station=station,
+        kind=kind,
+        title=title,
+        place=place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        seat_limit=seat_limit,
+        description=description,
+        acting_user=acting_user,
+        managed_by=managed_by,
     )
 
 
-# The two steps without a transaction of their own: event_create and event_cancel above, and
-# stations.actions (session_schedule, session_cancel) inside theirs.
+def managed_event_cancel(*, event_id: int, managed_by: str, acting_user, reason: str = "", now=None) -> Event:
+    """Cancel the event of another app's record with it; refused unless `managed_by` manages it."""
+    _inside_a_transaction()
+    if not managed_by:
+        raise ValueError("managed_by names the app that manages the event")
+    return _event_cancel(
+        event_id=event_id, acting_user=acting_user, reason=reason, now=now, managed_by=managed_by
+    )
 
 
 def _event_create(
@@ -147,6 +198,7 @@ def _event_create(
     seat_limit: int,
     description: str = "",
     acting_user=None,
+    managed_by: str = "",
 ) -> Event:
     """Publish an event at a station; registration opens at once. Only at an open station."""
     _check_runs(acting_user, station)
@@ -162,15 +214,23 @@ def _event_create(
         ends_at=ends_at,
         seat_limit=seat_limit,
         created_by=acting_user,
+        managed_by=managed_by,
     )
     event.full_clean()
     event.save()
-    audit.record(actor=acting_user, action="event.create", target=event, data={"kind": kind})
+    audit.record(
+        actor=acting_user,
+        action="event.create",
+        target=event,
+        data={"kind": kind, **({"managed_by": managed_by} if managed_by else {})},
+    )
     return event
 
 
-# What staff change on a published event in the admin (a session's event: only title, text, seats).
+# What staff change on a published event in the admin (a managed event: only title, text, seats).
 EVENT_FIELDS = ("station", "kind", "title", "description", "place", "starts_at", "ends_at", "seat_limit")
+# Set by the app that manages the event (a deliberation session's): they change there, never here.
+MANAGED_FIELDS = ("station", "kind", "place", "starts_at", "ends_at")
 
 
 def _audit_value(value) -> str:
@@ -192,6 +252,10 @@ def event_update(*, event_id: int, values: dict, acting_user, now=None) -> tuple
     if event.status == Event.Status.CANCELLED:
         raise TransitionNotAllowed(str(EVENT_ALREADY_CANCELLED))
     before = {field: _audit_value(getattr(event, field)) for field in EVENT_FIELDS}
+    if event.is_managed and any(
+        field in values and _audit_value(values[field]) != before[field] for field in MANAGED_FIELDS
+    ):
+        raise TransitionNotAllowed(str(EVENT_OF_A_SESSION_FIELDS))
     for field in EVENT_FIELDS:
         if field in values:
             setattr(event, field, values[field])
@@ -221,19 +285,19 @@ def event_update(*, event_id: int, values: dict, acting_user, now=None) -> tuple
     return event, promoted
 
 
-def _event_cancel(
-    *, event_id: int, acting_user, reason: str = "", now=None, for_session: bool = False
-) -> Event:
+def _event_cancel(*, event_id: int, acting_user, reason: str = "", now=None, managed_by: str = "") -> Event:
     """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS).
 
-    The event of a deliberation session (stations.Session) is cancelled only with its session:
-    stations.actions.session_cancel calls this with for_session=True; anyone else is refused.
+    A managed event (Event.managed_by) is cancelled only by the app that manages it, with its own
+    record (managed_event_cancel); anyone else is refused.
     """
     now = now or timezone.now()
     event = Event.objects.select_for_update(of=("self",)).select_related("station").get(pk=event_id)
-    if not for_session:  # a session's cancel checked its station already
-        _check_runs(acting_user, event.station)
-    if hasattr(event, "session") and not for_session:
+    _check_runs(acting_user, event.station)
+    if managed_by and event.managed_by != managed_by:
+        raise ValueError(f"event {event.pk} is not managed by {managed_by!r}")
+    if event.is_managed and not managed_by:
+        # Today only deliberation manages events, hence the message.
         raise TransitionNotAllowed(str(EVENT_OF_A_SESSION))
     if event.status == Event.Status.CANCELLED:
         raise TransitionNotAllowed(str(EVENT_ALREADY_CANCELLED))

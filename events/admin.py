@@ -88,8 +88,8 @@ class EventForm(forms.ModelForm):
         fields = ("station", "kind", "title", "description", "place", "starts_at", "ends_at", "seat_limit")
 
 
-# Set by the session (stations app): staff change them there, never on its event.
-SESSION_FIELDS = ("station", "kind", "place", "starts_at", "ends_at", "status")
+# A managed event's (a deliberation session's): set by the app that manages it, never here.
+MANAGED_FIELDS = (*actions.MANAGED_FIELDS, "status")
 
 
 @admin.register(Event)
@@ -116,8 +116,8 @@ class EventAdmin(ActionAdmin, StationScopedAdmin):
         if obj is None:
             return ()
         fields = ("status", "cancelled_at", "results_published_at", "screen_link")
-        if hasattr(obj, "session"):
-            fields = tuple(dict.fromkeys(SESSION_FIELDS + fields))
+        if obj.is_managed:
+            fields = tuple(dict.fromkeys(MANAGED_FIELDS + fields))
         return fields
 
     @admin.display(description=_("starts at"), ordering="starts_at")

@@ -43,6 +43,10 @@ class Event(models.Model):
     results_published_at = models.DateTimeField(
         _("results published at"), null=True, blank=True, editable=False
     )
+    # The app whose record this event serves (e.g. "deliberation" for a session), set when that app
+    # makes it through events.actions.managed_event_create. Its station, place and time change, and
+    # it is cancelled, only through that app (managed_event_cancel); empty: an event of its own.
+    managed_by = models.CharField(_("managed by"), max_length=40, blank=True, default="", editable=False)
 
     # Check-in opens this long before the start and closes at the end.
     CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -59,6 +63,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_managed(self) -> bool:
+        return bool(self.managed_by)
 
     @property
     def checkin_opens_at(self):

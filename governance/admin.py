@@ -142,7 +142,7 @@ STATION_SOURCES = (
     "events.contestresult",
     "rewards.voucher",
     "volunteering.task",
-    "stations.topic",
+    "deliberation.topic",
 )
 
 

@@ -130,7 +130,7 @@ def ledger_of(*, user) -> QuerySet[PointEntry]:
 # Where a ledger line takes the worker: the page of what earned or spent the points.
 _SOURCE_PAGES = {
     ("governance", "report"): lambda source: reverse("governance:report_detail", args=[source.pk]),
-    ("stations", "topic"): lambda source: reverse("stations:topic_detail", args=[source.pk]),
+    ("deliberation", "topic"): lambda source: reverse("deliberation:topic_detail", args=[source.pk]),
     ("events", "checkin"): lambda source: reverse("events:detail", args=[source.event_id]),
     ("events", "contestresult"): lambda source: reverse("events:detail", args=[source.event_id]),
     ("volunteering", "task"): lambda source: reverse("volunteering:task", args=[source.pk]),

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class StationsConfig(AppConfig):
     name = "stations"
-    verbose_name = _("Courier stations and deliberation")
+    verbose_name = _("Courier stations")

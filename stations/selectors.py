@@ -1,23 +1,12 @@
-"""Reads of the stations app: querysets with their joins already made, and the station scope door."""
+"""Reads of the stations app: the station scope door, the one place that knows who runs a station."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
-from stations.models import FollowUpAction, Session, Station, Support, Topic, TopicPhoto, TopicUpdate
-
-# Topics anyone may see with their photos: the station lead has looked at them.
-PHOTO_PUBLIC_STATUSES = (
-    Topic.Status.ACCEPTED,
-    Topic.Status.SCHEDULED,
-    Topic.Status.RESOLVED,
-    Topic.Status.UNRESOLVED,
-)
-PAST_SESSIONS_SHOWN = 5
-
+from stations.models import Station
 
 # --- The door: who runs which station ---------------------------------------------------------
 # The only place that knows it. Admin (stations.admin_scope.StationScopedAdmin), the actions and
-# the pages of stations, events, volunteering, rewards and the points ledger all ask here.
+# the pages of deliberation, events, volunteering, rewards and the points ledger all ask here.
 
 RUN_EVERY_STATION = "stations.manage_all_stations"
 
@@ -65,127 +54,3 @@ def in_station_scope(queryset: QuerySet, *, user, station_path: str) -> QuerySet
     if runs_every_station(user):
         return queryset
     return queryset.filter(**{f"{station_path}__in": stations_run_by(user).values("pk")})
-
-
-def _with_support_count(queryset: QuerySet[Topic]) -> QuerySet[Topic]:
-    return queryset.annotate(support_count=Count("supports", distinct=True))
-
-
-def stations_list(*, query: str = "") -> QuerySet[Station]:
-    stations = Station.objects.filter(is_active=True).select_related("service_point")
-    query = query.strip()
-    if query:
-        from accounts.models import Street
-
-        streets = [value for value, label in Street.choices if query in str(label) or query == value]
-        stations = stations.filter(
-            Q(name__icontains=query)
-            | Q(host_name__icontains=query)
-            | Q(service_point__address__icontains=query)
-            | Q(street__in=streets)
-        )
-    return stations.annotate(
-        open_topics=Count("topics", filter=Q(topics__status__in=Topic.LIVE_STATUSES))
-    ).order_by("name")
-
-
-def station_get(*, station_id: int) -> Station:
-    return Station.objects.select_related("service_point").get(pk=station_id, is_active=True)
-
-
-def station_live_topics(*, station: Station) -> QuerySet[Topic]:
-    return (
-        _with_support_count(Topic.objects.filter(station=station, status__in=Topic.LIVE_STATUSES))
-        .select_related("raised_by", "session")
-        .order_by("-support_count", "-created_at", "-id")
-    )
-
-
-def station_answered_topics(*, station: Station) -> QuerySet[Topic]:
-    return _with_support_count(Topic.objects.filter(station=station, status=Topic.Status.CLOSED)).order_by(
-        "-updated_at", "-id"
-    )
-
-
-def _agenda() -> Prefetch:
-    return Prefetch(
-        "agenda",
-        queryset=_with_support_count(Topic.objects.all())
-        .order_by("created_at", "id")
-        .prefetch_related(Prefetch("followups", queryset=FollowUpAction.objects.order_by("due_on", "id"))),
-    )
-
-
-def station_coming_sessions(*, station: Station) -> QuerySet[Session]:
-    return (
-        Session.objects.filter(station=station, ends_at__gte=timezone.now())
-        .select_related("event")
-        .prefetch_related(_agenda())
-        .order_by("starts_at", "id")
-    )
-
-
-def station_past_sessions(*, station: Station) -> QuerySet[Session]:
-    return (
-        Session.objects.filter(station=station, ends_at__lt=timezone.now())
-        .prefetch_related(_agenda())
-        .order_by("-starts_at", "-id")[:PAST_SESSIONS_SHOWN]
-    )
-
-
-def topic_get(*, topic_id: int) -> Topic:
-    return (
-        _with_support_count(Topic.objects.all())
-        .select_related("station", "raised_by", "session")
-        .prefetch_related(
-            Prefetch("photos", queryset=TopicPhoto.objects.order_by("id")),
-            Prefetch("updates", queryset=TopicUpdate.objects.order_by("created_at", "id")),
-            Prefetch("followups", queryset=FollowUpAction.objects.order_by("due_on", "id")),
-        )
-        .get(pk=topic_id, station__is_active=True)
-    )
-
-
-def topics_of(*, user) -> QuerySet[Topic]:
-    """What the worker raised or supports, newest first."""
-    return (
-        _with_support_count(
-            Topic.objects.filter(
-                Q(raised_by=user) | Q(pk__in=Support.objects.filter(user=user).values("topic"))
-            )
-        )
-        .select_related("station")
-        .order_by("-updated_at", "-id")
-    )
-
-
-def has_supported(*, user, topic: Topic) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Support.objects.filter(user=user, topic=topic).exists()
-
-
-def photo_visible_to(*, photo: TopicPhoto, user) -> bool:
-    topic = photo.topic
-    if topic.status in PHOTO_PUBLIC_STATUSES:
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return topic.raised_by_id == user.pk or can_run(user, topic.station)
-
-
-def people_to_tell(*, topic: Topic) -> list:
-    """The raiser first, then every supporter (each once)."""
-    people = [topic.raised_by]
-    for support in Support.objects.filter(topic=topic).select_related("user").order_by("id"):
-        if support.user_id != topic.raised_by_id:
-            people.append(support.user)
-    return people
-
-
-def topics_for_export() -> QuerySet[Topic]:
-    return (
-        _with_support_count(Topic.objects.all())
-        .select_related("station", "raised_by", "session")
-        .prefetch_related(Prefetch("followups", queryset=FollowUpAction.objects.order_by("due_on", "id")))
-    )

@@ -237,10 +237,10 @@ class World:
         from allauth.account.models import EmailAddress
         from django.core.files.uploadedfile import SimpleUploadedFile
 
+        from deliberation.models import Topic, TopicPhoto
         from governance.actions import apikey_issue, report_submit
         from governance.models import Category, GridMember
         from services.models import ServiceRequestPhoto
-        from stations.models import Topic, TopicPhoto
         from tests.governance.factories import clean_photo, image_bytes
         from tests.services.factories import ServiceRequestFactory
 

@@ -9,7 +9,7 @@ def test_every_scheduled_task_is_registered():
     assert scheduled == {
         "notifications.tasks.sweep_outbox",
         "core.tasks.record_worker_heartbeat",
-        "stations.tasks.mark_overdue_actions",
+        "deliberation.tasks.mark_overdue_actions",
         "rewards.tasks.expire_vouchers",
         "volunteering.tasks.expire_unconfirmed_tasks",
     }

@@ -72,7 +72,7 @@ def test_worker_pages_have_no_inline_script_or_style(client):
     client.force_login(WorkerProfileFactory().user)
     for name in ("home", "me", "profile_edit", "privacy", "services:index", "services:requests",
                  "services:request_new", "academy:programmes", "academy:applications", "subsidies:mine",
-                 "governance:points", "stations:station_list", "events:list", "rewards:store", "inbox"):  # fmt: skip
+                 "governance:points", "deliberation:station_list", "events:list", "rewards:store", "inbox"):  # fmt: skip
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert policy_of(response) == POLICY

@@ -36,6 +36,21 @@ def test_a_database_from_before_the_squash_stops_migrate_with_what_to_do(db):
         call_command("migrate", verbosity=0, skip_checks=False)
 
 
+def test_a_database_from_before_deliberation_moved_is_told_to_recreate(db):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE stations_topic (id bigint)")
+        cursor.execute("CREATE TABLE stations_session (id bigint)")
+
+    (error,) = migration_history_check(None, databases=["default"])
+
+    assert (error.id, error.msg, error.hint) == (
+        "core.E010",
+        "The database 'default' was built before these models moved to another app "
+        "(it still has stations_session, stations_topic).",
+        "Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again.",
+    )
+
+
 def test_other_apps_history_is_not_ours_to_judge(db):
     MigrationRecorder(connection).record_applied("oauth2_provider", "0099_from_a_newer_release")
     assert migration_history_check(None, databases=["default"]) == []

@@ -23,13 +23,13 @@ from django.utils import timezone
 
 from accounts import roles
 from core.models import AuditEntry
+from deliberation import actions as deliberation_actions
+from deliberation.models import Session, Topic
 from events.models import CheckIn, Event
 from governance.actions import points_add
 from governance.models import PointEntry
 from rewards import actions as rewards_actions
 from rewards.models import Voucher
-from stations import actions as stations_actions
-from stations.models import Session, Topic
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import StaffFactory, UserFactory
 from tests.module_data import module_transaction
@@ -65,15 +65,15 @@ def full_phone_forms(e164: str) -> list[str]:
 
 def _build_station(side: str, station, worker, superuser, reward):
     tag = TAGS[side]
-    topic = stations_actions.topic_raise(
+    topic = deliberation_actions.topic_raise(
         station=station, raised_by=worker, title=f"{tag}议题", description="午高峰电动车没处停。"
     )
-    agenda = stations_actions.topic_raise(
+    agenda = deliberation_actions.topic_raise(
         station=station, raised_by=worker, title=f"{tag}待议议题", description="门岗不让进。"
     )
-    stations_actions.topic_accept(topic_id=agenda.pk, acting_user=superuser)
+    deliberation_actions.topic_accept(topic_id=agenda.pk, acting_user=superuser)
     starts = timezone.now() + timedelta(days=3)
-    session = stations_actions.session_schedule(
+    session = deliberation_actions.session_schedule(
         station=station,
         title=f"{tag}议事会",
         place="驿站二楼",
@@ -152,8 +152,8 @@ def world(django_db_setup, django_db_blocker):
 # name, admin URL prefix, attribute of a side
 ADMINS = [
     ("station", "stations_station", "station"),
-    ("topic", "stations_topic", "topic"),
-    ("session", "stations_session", "session"),
+    ("topic", "deliberation_topic", "topic"),
+    ("session", "deliberation_session", "session"),
     ("event", "events_event", "event"),
     ("registration", "events_registration", "registration"),
     ("checkin", "events_checkin", "checkin"),
@@ -258,7 +258,7 @@ def post_action(client, prefix, action, pks, **extra):
 
 ACTIONS = [
     # admin prefix, action, side attribute, the state it would change
-    ("stations_topic", "accept_selected", "topic", lambda row: Topic.objects.get(pk=row.pk).status),
+    ("deliberation_topic", "accept_selected", "topic", lambda row: Topic.objects.get(pk=row.pk).status),
     ("events_event", "cancel_selected", "event", lambda row: Event.objects.get(pk=row.pk).status),
     ("volunteering_task", "cancel_selected", "task", lambda row: Task.objects.get(pk=row.pk).status),
     ("rewards_voucher", "confirm_handover", "voucher", lambda row: Voucher.objects.get(pk=row.pk).status),
@@ -284,8 +284,8 @@ def test_admin_action_on_the_row_of_here(client, world, who, prefix, action, att
 def test_cancelling_a_session_of_another_station(client, world, who):
     session = world.here.session
     client = as_(client, world, who)
-    response = post_action(client, "stations_session", "cancel_selected", [session.pk])
-    cancel = reverse("admin:stations_session_cancel", args=[session.pk])
+    response = post_action(client, "deliberation_session", "cancel_selected", [session.pk])
+    cancel = reverse("admin:deliberation_session_cancel", args=[session.pk])
     if who in SEES["here"]:
         assert response["Location"] == cancel
     else:
@@ -356,7 +356,11 @@ def csv_of(client, url, data=None, method="get"):
 
 EXPORTS = [
     # what, how to get it, the marker of a side's row in the file
-    ("topics", lambda c, w: csv_of(c, reverse("admin:stations_topic_export")), lambda s: f"{TAGS[s]}议题"),
+    (
+        "topics",
+        lambda c, w: csv_of(c, reverse("admin:deliberation_topic_export")),
+        lambda s: f"{TAGS[s]}议题",
+    ),
     ("vouchers", lambda c, w: csv_of(c, reverse("admin:rewards_voucher_export")), lambda s: STATION_NAMES[s]),
     ("ledger", lambda c, w: csv_of(c, reverse("admin:governance_pointentry_export")), lambda s: NAMES[s]),
     (
@@ -412,8 +416,8 @@ def test_phones_in_the_csv_exports(client, world, who, full):
 # --- Station filters and choice fields -----------------------------------------------------------
 
 FILTERS = [
-    ("stations_topic", "station__id__exact", "station"),
-    ("stations_session", "station__id__exact", "station"),
+    ("deliberation_topic", "station__id__exact", "station"),
+    ("deliberation_session", "station__id__exact", "station"),
     ("events_event", "station__id__exact", "station"),
     ("events_registration", "event__station__id__exact", "station"),
     ("events_checkin", "event__station__id__exact", "station"),
@@ -441,7 +445,7 @@ def test_the_station_filter_offers_own_stations(client, world, who, prefix, para
 
 ADD_PAGES = [
     # add page, the names of a side's choices that must (not) be offered
-    ("stations_session", lambda s: [STATION_NAMES[s], f"{TAGS[s]}议题"]),
+    ("deliberation_session", lambda s: [STATION_NAMES[s], f"{TAGS[s]}议题"]),
     ("events_event", lambda s: [STATION_NAMES[s]]),
     ("events_contestresult", lambda s: [STATION_NAMES[s]]),
     ("volunteering_team", lambda s: [STATION_NAMES[s]]),
@@ -456,9 +460,9 @@ def test_choice_fields_offer_own_stations(client, world, who, prefix, choices):
     if prefix == "rewards_rewardstock" and who != "superuser":
         # Stock rows are added by whoever holds the permission: their station choice is still scoped.
         world.people[who].user_permissions.add(Permission.objects.get(codename="add_rewardstock"))
-    if prefix == "stations_session":
+    if prefix == "deliberation_session":
         for side in ("here", "there"):  # accepted topics are offered for the agenda
-            stations_actions.topic_accept(
+            deliberation_actions.topic_accept(
                 topic_id=getattr(world, side).topic.pk, acting_user=world.people["superuser"]
             )
     if prefix == "events_contestresult":

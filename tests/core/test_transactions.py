@@ -14,11 +14,11 @@ from django.urls import reverse
 
 import academy.actions
 import accounts.actions
+import deliberation.actions
 import events.actions
 import governance.actions
 import rewards.actions
 import services.actions
-import stations.actions
 import subsidies.actions
 import volunteering.actions
 from accounts.models import Consent
@@ -56,7 +56,7 @@ OUTERMOST_ACTIONS = [
     (governance.actions.report_follow, {"report_id": 0, "user": None}),
     (rewards.actions.voucher_cancel, {"voucher_id": 0, "user": None}),
     (services.actions.service_request_assign, {"request_id": 0, "acting_user": None}),
-    (stations.actions.topic_support, {"topic_id": 0, "user": None}),
+    (deliberation.actions.topic_support, {"topic_id": 0, "user": None}),
     (subsidies.actions.application_withdraw, {"worker": None, "application_id": 0}),
     (volunteering.actions.signup_withdraw, {"task_id": 0, "user": None}),
 ]

@@ -157,6 +157,7 @@ def test_the_cases_cover_every_admin_action_and_export():
     # The exports the admins have today, found by their names (export_...) and routes (....csv).
     assert sorted(name for kind, _, name in kinds if kind in ("csv_action_all", "csv_url")) == [
         "academy_enrolment_export",
+        "deliberation_topic_export",
         "export_attendance",
         "export_csv",
         "export_csv",
@@ -164,7 +165,6 @@ def test_the_cases_cover_every_admin_action_and_export():
         "export_done_csv",
         "governance_pointentry_export",
         "rewards_voucher_export",
-        "stations_topic_export",
         "subsidies_instalment_export",
     ]
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import roles
+from deliberation.models import Support, Topic
 from events.models import CheckIn, Event
 from governance.models import PointAccount, PointEntry
 from rewards.models import RewardStock, Voucher
-from stations.models import Support, Topic
 from tests.e2e.test_governance_report import logged_in_context
 from tests.factories import StaffFactory, UserFactory
 from tests.rewards.factories import RewardFactory, StockFactory
@@ -80,7 +80,7 @@ def test_topic_session_checkin_points_and_a_coffee(browser, live_server, screens
     assert topic.status == "accepted"
     starts = timezone.localtime() + timedelta(minutes=10)
     ends = starts + timedelta(hours=1)
-    admin.goto(live_server.url + "/admin/stations/session/add/")
+    admin.goto(live_server.url + "/admin/deliberation/session/add/")
     admin.locator("select[name=station]").select_option(str(station.pk))
     admin.locator("input[name=place]").fill("驿站二楼会议室")
     admin.locator("input[name=starts_at_0]").fill(starts.strftime("%Y-%m-%d"))

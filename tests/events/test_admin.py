@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.urls import reverse
 
 from accounts import roles
@@ -292,17 +293,9 @@ def test_district_staff_see_every_station(client, station):
 
 
 def session_for(event):
-    from stations.models import Session
-
-    return Session.objects.create(
-        station=event.station,
-        event=event,
-        title=event.title,
-        place=event.place,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        parties=[],
-    )
+    """What deliberation's session_schedule leaves on its event (events knows no sessions)."""
+    Event.objects.filter(pk=event.pk).update(managed_by="deliberation")
+    event.refresh_from_db()
 
 
 def change_data(event, **changes):
@@ -369,10 +362,54 @@ def test_a_session_event_is_cancelled_only_with_its_session(staff_client, statio
     assert f"#{event.pk}: {text.EVENT_OF_A_SESSION}" in response.content.decode()
     assert Event.objects.get(pk=event.pk).status == "published"
     assert not Message.objects.filter(kind="event_cancelled").exists()
-    # What stations.actions.session_cancel calls:
-    actions.event_cancel(event_id=event.pk, acting_user=station_staff, reason="台风预警。", for_session=True)
+    # What deliberation.actions.session_cancel calls, inside its transaction:
+    with transaction.atomic():
+        actions.managed_event_cancel(
+            event_id=event.pk, managed_by="deliberation", acting_user=station_staff, reason="台风预警。"
+        )
     assert Event.objects.get(pk=event.pk).status == "cancelled"
     assert Message.objects.filter(kind="event_cancelled", channel="sms").count() == 1
+
+
+def test_a_managed_event_refuses_a_new_time_or_place_from_the_action(station_staff, event):
+    session_for(event)
+    with pytest.raises(actions.TransitionNotAllowed) as refused:
+        actions.event_update(event_id=event.pk, values={"place": "别处"}, acting_user=station_staff)
+    assert refused.value.message == text.EVENT_OF_A_SESSION_FIELDS
+    # The same values, and the title and seats, are the events app's to change.
+    updated, _promoted = actions.event_update(
+        event_id=event.pk,
+        values={"place": event.place, "title": "龙湖天街议事会", "seat_limit": event.seat_limit + 5},
+        acting_user=station_staff,
+    )
+    assert (updated.title, updated.place) == ("龙湖天街议事会", event.place)
+
+
+def test_the_managed_cancel_is_a_step_of_the_managing_app_only(station_staff, event):
+    with transaction.atomic(), pytest.raises(ValueError):  # not a managed event: nothing to cancel here
+        actions.managed_event_cancel(event_id=event.pk, managed_by="deliberation", acting_user=station_staff)
+    session_for(event)
+    with transaction.atomic(), pytest.raises(ValueError):  # managed, but by another app
+        actions.managed_event_cancel(event_id=event.pk, managed_by="volunteering", acting_user=station_staff)
+    assert Event.objects.get(pk=event.pk).status == "published"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_managed_steps_run_only_inside_a_transaction():
+    # Outside one, the managing app's record and the event could part ways.
+    with pytest.raises(RuntimeError):
+        actions.managed_event_cancel(event_id=0, managed_by="deliberation", acting_user=None)
+    with pytest.raises(RuntimeError):
+        actions.managed_event_create(
+            managed_by="deliberation",
+            station=None,
+            kind="deliberation",
+            title="",
+            place="",
+            starts_at=None,
+            ends_at=None,
+            seat_limit=1,
+        )
 
 
 def test_an_event_without_a_session_keeps_its_fields_editable(staff_client, event):

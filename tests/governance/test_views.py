@@ -330,7 +330,7 @@ def test_points_page_shows_the_balance_and_the_ledger(member_client, member, gri
 
 
 def test_points_lines_lead_to_what_earned_or_spent_them(member_client, member):
-    from stations.actions import topic_raise
+    from deliberation.actions import topic_raise
     from tests.stations.factories import StationFactory
 
     topic = topic_raise(

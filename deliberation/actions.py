@@ -1,0 +1,573 @@
+"""Writes of the deliberation app: every topic, session and follow-up status changes here.
+
+Each action is its own, durable transaction (no request transaction is around it,
+so its row locks end with it), locks the rows whose rules it guards, writes the timeline step the raiser and
+supporters see, an audit entry and their inbox (and SMS) messages.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core import audit
+from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.uploads import CleanFile
+from deliberation.models import FollowUpAction, Party, Session, Support, Topic, TopicPhoto, TopicUpdate
+from deliberation.selectors import people_to_tell
+from events.actions import managed_event_cancel, managed_event_create  # steps, inside our transactions
+from events.models import Event
+from governance.actions import points_add, points_for
+from governance.models import PointRule
+from notifications.actions import notify
+from notifications.models import Message
+from stations.models import Station
+from stations.selectors import can_run
+
+Status = Topic.Status
+Role = TopicUpdate.Role
+# What a session's event records as its manager (events.Event.managed_by): this app's label.
+MANAGER = "deliberation"
+
+MAX_PHOTOS = 3
+TITLE_REQUIRED = _("Please say in a few words what the problem is.")
+DESCRIPTION_REQUIRED = _("Please describe the problem: where, when, and how it gets in the way of your work.")
+TOO_MANY_PHOTOS = _("Please add at most three photos.")
+STATION_CLOSED = _("This station is closed; topics cannot be raised here any more.")
+WRONG_STATUS = _("This topic is “%(status)s” now, so it cannot be %(verb)s.")
+NOT_THE_LEAD = _("Only the station lead or the station's staff can do this.")
+OWN_TOPIC = _("You raised this topic yourself, so you cannot support it; it already counts your voice.")
+ALREADY_SUPPORTED = _("You already support this topic. Each person can support a topic once.")
+NOT_SUPPORTED = _("You do not support this topic.")
+SUPPORT_CLOSED = _("This topic is “%(status)s”; supports are no longer taken.")
+WITHDRAW_CLOSED = _("A support can be withdrawn only while the topic is still waiting for the station lead.")
+ANSWER_REQUIRED = _(
+    "Please write the answer; the worker who raised the topic and the supporters will read it."
+)
+ENDS_BEFORE_START = _("The session must end after it starts.")
+SESSION_IN_PAST = _("A session can be scheduled only in the future.")
+SEATS_REQUIRED = _("Please give the number of seats (at least 1).")
+PLACE_REQUIRED = _("Please say where the session takes place.")
+PARTIES_REQUIRED = _("Please choose at least one party to invite.")
+UNKNOWN_PARTY = _("Unknown party: %(party)s.")
+AGENDA_REQUIRED = _("Please put at least one accepted topic on the agenda.")
+TOPIC_NOT_ACCEPTED = _("Topic “%(title)s” is not accepted for a session, so it cannot go on the agenda.")
+TOPIC_OTHER_STATION = _("A topic of another station cannot go on this session's agenda.")
+SESSION_ALREADY_HELD = _("The minutes of this session are already recorded; its agenda cannot change.")
+SESSION_NOT_STARTED = _("The minutes can be recorded once the session has begun.")
+MINUTES_REQUIRED = _("Please write the minutes of the session.")
+MINUTES_FIRST = _("Record the minutes of the session first.")
+RESOLUTION_REQUIRED = _("Please write what the session resolved for this topic.")
+RESOLUTION_FIRST = _("Record the session's resolution for this topic first.")
+EXPLANATION_REQUIRED = _("Please write a public explanation of the outcome.")
+UNKNOWN_OUTCOME = _("The outcome must be resolved or unresolved.")
+WHAT_REQUIRED = _("Please say what will be done.")
+DUE_BEFORE_SESSION = _("The due date cannot be before the session.")
+FOLLOWUP_NOT_POSSIBLE = _(
+    "Follow-up actions can be added once the session's resolution for this topic is recorded."
+)
+FOLLOWUP_WRONG_STATUS = _("This follow-up action is “%(status)s” already.")
+DONE_NOTE_REQUIRED = _("Please write what was done.")
+SCHEDULED_NOTE = _("On the agenda of %(session)s, %(when)s, at %(place)s.")
+SESSION_CANCELLED = _("This session was cancelled.")
+SESSION_CANCELLED_NOTE = _("%(session)s on %(when)s was cancelled; the topic waits for another session.")
+SESSION_CANCELLED_REASON = _("Reason: %(reason)s")
+
+
+def _wrong_status(topic: Topic, verb) -> TransitionNotAllowed:
+    return TransitionNotAllowed(str(WRONG_STATUS) % {"status": topic.get_status_display(), "verb": verb})
+
+
+def _check_lead(user, station: Station) -> None:
+    if not can_run(user, station):
+        raise PermissionDenied(str(NOT_THE_LEAD))
+
+
+def _check_scheduled(session: Session) -> None:
+    if session.status == Session.Status.CANCELLED:
+        raise TransitionNotAllowed(str(SESSION_CANCELLED))
+    if session.status != Session.Status.SCHEDULED:
+        raise TransitionNotAllowed(str(SESSION_ALREADY_HELD))
+
+
+def when_text(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M}"
+
+
+def _locked(topic_id: int) -> Topic:
+    return (
+        Topic.objects.select_for_update(of=("self",))
+        .select_related("station", "raised_by", "session")
+        .get(pk=topic_id)
+    )
+
+
+def _step(topic: Topic, *, status: str, note: str, actor, role: str) -> TopicUpdate:
+    now = timezone.now()
+    Topic.objects.filter(pk=topic.pk).update(updated_at=now)
+    topic.updated_at = now
+    return TopicUpdate.objects.create(
+        topic=topic, status=status, note=note, actor=actor, actor_role=role, created_at=now
+    )
+
+
+def _site_language():
+    """Stored notes are in the site's language, whatever language the acting person uses (messages
+    render themselves: notifications.messages)."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _tell(topic: Topic, *, kind: str, params: dict, sms_to_all: bool = False, sms: bool = True) -> None:
+    """The raiser by inbox and SMS; supporters by inbox (and SMS when they must come somewhere).
+
+    `kind`: the step, as in "station_topic_<kind>" of deliberation/messages.py.
+    `sms=False`: inbox only (reminders from the hourly task, which must not text people at night).
+    """
+    link = reverse("deliberation:topic_detail", args=[topic.pk])
+    for number, person in enumerate(people_to_tell(topic=topic)):
+        by_sms = sms and (number == 0 or sms_to_all)
+        notify(
+            user=person,
+            kind=f"station_topic_{kind}",
+            params=params,
+            link=link,
+            channels=[Message.Channel.INBOX, Message.Channel.SMS] if by_sms else [Message.Channel.INBOX],
+        )
+
+
+# --- Topics ------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def topic_raise(
+    *, station: Station, raised_by, title: str, description: str, photos: Sequence[CleanFile] = ()
+) -> Topic:
+    """A worker raises what blocks their work at a station. Photos arrive cleaned by clean_image."""
+    title, description = title.strip(), description.strip()
+    if not title:
+        raise ApplicationError(str(TITLE_REQUIRED))
+    if not description:
+        raise ApplicationError(str(DESCRIPTION_REQUIRED))
+    if len(photos) > MAX_PHOTOS:
+        raise ApplicationError(str(TOO_MANY_PHOTOS))
+    if not station.is_active:
+        raise ApplicationError(str(STATION_CLOSED))
+    now = timezone.now()
+    topic = Topic.objects.create(
+        station=station,
+        raised_by=raised_by,
+        title=title,
+        description=description,
+        created_at=now,
+        updated_at=now,
+    )
+    for clean in photos:
+        photo = TopicPhoto(topic=topic)
+        photo.image.save("photo.jpg", clean.content, save=False)
+        photo.thumbnail.save("thumbnail.jpg", clean.thumbnail or clean.content, save=False)
+        photo.save()
+    _step(topic, status=Status.OPEN, note="", actor=raised_by, role=Role.RAISER)
+    audit.record(actor=raised_by, action="station.topic.raise", target=topic, data={"station": station.pk})
+    return topic
+
+
+@transaction.atomic(durable=True)
+def topic_support(*, topic_id: int, user) -> Support:
+    """One support per person: the lock orders supporters, the UNIQUE constraint is the last word."""
+    topic = _locked(topic_id)
+    if topic.raised_by_id == user.pk:
+        raise ApplicationError(str(OWN_TOPIC))
+    if not topic.is_live:
+        raise TransitionNotAllowed(str(SUPPORT_CLOSED) % {"status": topic.get_status_display()})
+    if Support.objects.filter(topic=topic, user=user).exists():
+        raise ApplicationError(str(ALREADY_SUPPORTED))
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(topic=topic, user=user)
+    except IntegrityError as error:
+        raise ApplicationError(str(ALREADY_SUPPORTED)) from error
+    audit.record(actor=user, action="station.topic.support", target=topic)
+    return support
+
+
+@transaction.atomic(durable=True)
+def topic_unsupport(*, topic_id: int, user) -> None:
+    topic = _locked(topic_id)
+    if topic.status != Status.OPEN:
+        raise TransitionNotAllowed(str(WITHDRAW_CLOSED))
+    deleted, _details = Support.objects.filter(topic=topic, user=user).delete()
+    if not deleted:
+        raise ApplicationError(str(NOT_SUPPORTED))
+    audit.record(actor=user, action="station.topic.unsupport", target=topic)
+
+
+@transaction.atomic(durable=True)
+def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
+    """The station lead takes the topic to a session; the raiser earns points once."""
+    topic = _locked(topic_id)
+    _check_lead(acting_user, topic.station)
+    if topic.status != Status.OPEN:
+        raise _wrong_status(topic, _("accepted"))
+    topic.status = Status.ACCEPTED
+    topic.save(update_fields=["status"])
+    with _site_language():
+        shown = note.strip() or gettext(
+            "The station lead will put it on the agenda of a deliberation session."
+        )
+    _step(topic, status=Status.ACCEPTED, note=shown, actor=acting_user, role=Role.LEAD)
+    audit.record(actor=acting_user, action="station.topic.accept", target=topic, note=note)
+    amount = points_for(PointRule.Event.TOPIC_ACCEPTED)
+    if amount > 0:
+        points_add(
+            user=topic.raised_by,
+            amount=amount,
+            reason=PointRule.Event.TOPIC_ACCEPTED,
+            source=topic,
+            once_key=f"topic_accepted:{topic.pk}",
+            acting_user=acting_user,
+        )
+    _tell(topic, kind="accepted", params={"title": topic.title, "station": topic.station.name})
+    return topic
+
+
+@transaction.atomic(durable=True)
+def topic_close(*, topic_id: int, acting_user, answer: str) -> Topic:
+    """The station lead answers the topic directly; no session is needed."""
+    answer = answer.strip()
+    if not answer:
+        raise ApplicationError(str(ANSWER_REQUIRED))
+    topic = _locked(topic_id)
+    _check_lead(acting_user, topic.station)
+    if topic.status != Status.OPEN:
+        raise _wrong_status(topic, _("answered"))
+    topic.status, topic.answer = Status.CLOSED, answer
+    topic.save(update_fields=["status", "answer"])
+    _step(topic, status=Status.CLOSED, note=answer, actor=acting_user, role=Role.LEAD)
+    audit.record(actor=acting_user, action="station.topic.close", target=topic, note=answer)
+    _tell(topic, kind="closed", params={"title": topic.title, "answer": answer})
+    return topic
+
+
+# --- Sessions ----------------------------------------------------------------------------
+
+
+def _clean_parties(parties: Iterable[str]) -> list[str]:
+    chosen = []
+    for party in parties:
+        if party not in Party.values:
+            raise ApplicationError(str(UNKNOWN_PARTY) % {"party": party})
+        if party not in chosen:
+            chosen.append(party)
+    if not chosen:
+        raise ApplicationError(str(PARTIES_REQUIRED))
+    # The order of the choices, whatever order they were ticked in.
+    return [party for party in Party.values if party in chosen]
+
+
+def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> list[Topic]:
+    topics = list(
+        Topic.objects.select_for_update(of=("self",))
+        .select_related("station", "raised_by")
+        .filter(pk__in=list(topic_ids))
+        .order_by("pk")
+    )
+    if not topics:
+        raise ApplicationError(str(AGENDA_REQUIRED))
+    for topic in topics:
+        if topic.station_id != session.station_id:
+            raise ApplicationError(str(TOPIC_OTHER_STATION))
+        if topic.status != Status.ACCEPTED:
+            raise TransitionNotAllowed(str(TOPIC_NOT_ACCEPTED) % {"title": topic.title})
+    with _site_language():
+        when = when_text(session.starts_at)
+        note = str(SCHEDULED_NOTE) % {"session": session.title, "when": when, "place": session.place}
+    for topic in topics:
+        topic.status, topic.session = Status.SCHEDULED, session
+        topic.save(update_fields=["status", "session"])
+        _step(topic, status=Status.SCHEDULED, note=note, actor=acting_user, role=Role.LEAD)
+        audit.record(
+            actor=acting_user, action="station.topic.schedule", target=topic, data={"session": session.pk}
+        )
+        _tell(
+            topic,
+            kind="scheduled",
+            params={"title": topic.title, "when": session.starts_at, "place": session.place},
+            sms_to_all=True,
+        )
+    return topics
+
+
+@transaction.atomic(durable=True)
+def session_schedule(
+    *,
+    station: Station,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    parties: Iterable[str],
+    topic_ids: Iterable[int],
+    seat_limit: int,
+    acting_user,
+    title: str = "",
+) -> Session:
+    """Schedule a session with its agenda; its Event (registration, check-in) is made by the events app."""
+    _check_lead(acting_user, station)
+    place = place.strip()
+    if not place:
+        raise ApplicationError(str(PLACE_REQUIRED))
+    if ends_at <= starts_at:
+        raise ApplicationError(str(ENDS_BEFORE_START))
+    if starts_at <= timezone.now():
+        raise ApplicationError(str(SESSION_IN_PAST))
+    if not seat_limit or seat_limit < 1:
+        raise ApplicationError(str(SEATS_REQUIRED))
+    chosen = _clean_parties(parties)
+    topic_ids = list(topic_ids)
+    if not topic_ids:
+        raise ApplicationError(str(AGENDA_REQUIRED))
+    with translation.override(settings.LANGUAGE_CODE):
+        title = title.strip() or gettext("%(station)s deliberation session") % {"station": station.name}
+        labels = dict(Party.choices)
+        description = gettext("Parties invited: %(parties)s") % {
+            "parties": "、".join(str(labels[party]) for party in chosen)
+        }
+    event = managed_event_create(
+        managed_by=MANAGER,
+        station=station,
+        kind=Event.Kind.DELIBERATION,
+        title=title,
+        description=description,
+        place=place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        seat_limit=seat_limit,
+        acting_user=acting_user,
+    )
+    session = Session.objects.create(
+        station=station,
+        event=event,
+        title=title,
+        place=place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        parties=chosen,
+        created_by=acting_user,
+    )
+    audit.record(
+        actor=acting_user, action="station.session.schedule", target=session, data={"event": event.pk}
+    )
+    _put_on_agenda(session, topic_ids, acting_user)
+    return session
+
+
+@transaction.atomic(durable=True)
+def session_agenda_add(*, session_id: int, topic_ids: Iterable[int], acting_user) -> list[Topic]:
+    """Put more accepted topics on a session that has not been held yet."""
+    session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
+    _check_lead(acting_user, session.station)
+    _check_scheduled(session)
+    return _put_on_agenda(session, topic_ids, acting_user)
+
+
+@transaction.atomic(durable=True)
+def session_record_minutes(*, session_id: int, minutes: str, acting_user) -> Session:
+    minutes = minutes.strip()
+    if not minutes:
+        raise ApplicationError(str(MINUTES_REQUIRED))
+    session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
+    _check_lead(acting_user, session.station)
+    _check_scheduled(session)
+    if session.starts_at > timezone.now():
+        raise TransitionNotAllowed(str(SESSION_NOT_STARTED))
+    session.status, session.minutes, session.minutes_at = Session.Status.HELD, minutes, timezone.now()
+    session.save(update_fields=["status", "minutes", "minutes_at"])
+    audit.record(actor=acting_user, action="station.session.minutes", target=session)
+    for topic in session.agenda.select_related("station", "raised_by").order_by("pk"):
+        _tell(topic, kind="minutes", params={"title": topic.title, "session": session.title}, sms=False)
+    return session
+
+
+@transaction.atomic(durable=True)
+def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
+    """Call off a session that has not been held: its event is cancelled (the registered hear it from
+    the events app), its agenda topics go back to “accepted” for another session, their people are told.
+    """
+    reason = reason.strip()
+    session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
+    _check_lead(acting_user, session.station)
+    _check_scheduled(session)
+    managed_event_cancel(
+        event_id=session.event_id, managed_by=MANAGER, acting_user=acting_user, reason=reason
+    )
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status"])
+    audit.record(actor=acting_user, action="station.session.cancel", target=session, note=reason)
+    topics = list(
+        Topic.objects.select_for_update(of=("self",))
+        .select_related("station", "raised_by")
+        .filter(session=session, status=Status.SCHEDULED)
+        .order_by("pk")
+    )
+    with _site_language():
+        when = when_text(session.starts_at)
+        note = str(SESSION_CANCELLED_NOTE) % {"session": session.title, "when": when}
+        if reason:
+            note = f"{note} {str(SESSION_CANCELLED_REASON) % {'reason': reason}}"
+    for topic in topics:
+        topic.status, topic.session = Status.ACCEPTED, None
+        topic.save(update_fields=["status", "session"])
+        _step(topic, status=Status.ACCEPTED, note=note, actor=acting_user, role=Role.LEAD)
+        audit.record(
+            actor=acting_user, action="station.topic.unschedule", target=topic, data={"session": session.pk}
+        )
+        _tell(topic, kind="session_cancelled", params={"title": topic.title, "note": note}, sms_to_all=True)
+    return session
+
+
+@transaction.atomic(durable=True)
+def topic_record_resolution(
+    *, topic_id: int, resolution: str, acting_user, followups: Sequence[dict] = ()
+) -> Topic:
+    """What the session resolved for one agenda topic, with the actions parties took on (owner, what, due)."""
+    resolution = resolution.strip()
+    if not resolution:
+        raise ApplicationError(str(RESOLUTION_REQUIRED))
+    topic = _locked(topic_id)
+    _check_lead(acting_user, topic.station)
+    if topic.status != Status.SCHEDULED:
+        raise _wrong_status(topic, _("given a resolution"))
+    if topic.session.status != Session.Status.HELD:
+        raise TransitionNotAllowed(str(MINUTES_FIRST))
+    topic.resolution, topic.resolution_at = resolution, timezone.now()
+    topic.save(update_fields=["resolution", "resolution_at"])
+    _step(topic, status=Status.SCHEDULED, note=resolution, actor=acting_user, role=Role.SESSION)
+    audit.record(actor=acting_user, action="station.topic.resolution", target=topic, note=resolution)
+    for followup in followups:
+        _followup_create(topic, acting_user=acting_user, **followup)
+    _tell(topic, kind="resolution", params={"title": topic.title, "resolution": resolution})
+    return topic
+
+
+@transaction.atomic(durable=True)
+def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user) -> Topic:
+    """The topic ends resolved or unresolved, with an explanation everyone can read."""
+    explanation = explanation.strip()
+    if outcome not in (Status.RESOLVED, Status.UNRESOLVED):
+        raise ApplicationError(str(UNKNOWN_OUTCOME))
+    if not explanation:
+        raise ApplicationError(str(EXPLANATION_REQUIRED))
+    topic = _locked(topic_id)
+    _check_lead(acting_user, topic.station)
+    if topic.status != Status.SCHEDULED:
+        raise _wrong_status(topic, _("concluded"))
+    if topic.resolution_at is None:
+        raise TransitionNotAllowed(str(RESOLUTION_FIRST))
+    topic.status, topic.explanation = outcome, explanation
+    topic.save(update_fields=["status", "explanation"])
+    _step(topic, status=outcome, note=explanation, actor=acting_user, role=Role.LEAD)
+    audit.record(actor=acting_user, action=f"station.topic.{outcome}", target=topic, note=explanation)
+    _tell(topic, kind=outcome, params={"title": topic.title, "explanation": explanation})
+    return topic
+
+
+# --- Follow-up actions -------------------------------------------------------------------
+
+
+def _followup_params(action: FollowUpAction) -> dict:
+    # The owner's label is lazy and the due date a date: notify() renders both in the reader's language.
+    return {
+        "title": action.topic.title,
+        "owner": Party(action.owner_party).label,
+        "what": action.what,
+        "due": action.due_on,
+    }
+
+
+def _followup_create(
+    topic: Topic, *, owner_party: str, what: str, due_on: date, acting_user
+) -> FollowUpAction:
+    what = what.strip()
+    if owner_party not in Party.values:
+        raise ApplicationError(str(UNKNOWN_PARTY) % {"party": owner_party})
+    if not what:
+        raise ApplicationError(str(WHAT_REQUIRED))
+    if due_on < timezone.localdate(topic.session.starts_at):
+        raise ApplicationError(str(DUE_BEFORE_SESSION))
+    action = FollowUpAction.objects.create(
+        topic=topic, owner_party=owner_party, what=what, due_on=due_on, created_by=acting_user
+    )
+    audit.record(actor=acting_user, action="station.followup.add", target=action, data={"topic": topic.pk})
+    return action
+
+
+@transaction.atomic(durable=True)
+def followup_add(*, topic_id: int, owner_party: str, what: str, due_on: date, acting_user) -> FollowUpAction:
+    topic = _locked(topic_id)
+    _check_lead(acting_user, topic.station)
+    if topic.session_id is None or topic.resolution_at is None:
+        raise TransitionNotAllowed(str(FOLLOWUP_NOT_POSSIBLE))
+    action = _followup_create(
+        topic, owner_party=owner_party, what=what, due_on=due_on, acting_user=acting_user
+    )
+    _tell(topic, kind="followup_added", params=_followup_params(action), sms=False)
+    return action
+
+
+@transaction.atomic(durable=True)
+def followup_done(*, action_id: int, note: str, acting_user) -> FollowUpAction:
+    note = note.strip()
+    if not note:
+        raise ApplicationError(str(DONE_NOTE_REQUIRED))
+    action = (
+        FollowUpAction.objects.select_for_update(of=("self",))
+        .select_related("topic__station", "topic__raised_by")
+        .get(pk=action_id)
+    )
+    _check_lead(acting_user, action.topic.station)
+    if action.status == FollowUpAction.Status.DONE:
+        raise TransitionNotAllowed(str(FOLLOWUP_WRONG_STATUS) % {"status": action.get_status_display()})
+    action.status, action.done_note, action.done_at = FollowUpAction.Status.DONE, note, timezone.now()
+    action.save(update_fields=["status", "done_note", "done_at"])
+    audit.record(actor=acting_user, action="station.followup.done", target=action, note=note)
+    _tell(action.topic, kind="followup_done", params={**_followup_params(action), "note": note}, sms=False)
+    return action
+
+
+@transaction.atomic(durable=True)
+def followups_mark_overdue(*, today: date | None = None) -> int:
+    """Open actions past their due date become overdue; the station lead and the topic's people hear of it.
+
+    SKIP LOCKED: an action someone is marking done right now is left for the next run.
+    """
+    today = today or timezone.localdate()
+    due = list(
+        FollowUpAction.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(status=FollowUpAction.Status.OPEN, due_on__lt=today)
+        .select_related("topic__station__lead", "topic__raised_by")
+        .order_by("id")
+    )
+    now = timezone.now()
+    for action in due:
+        action.status, action.overdue_at = FollowUpAction.Status.OVERDUE, now
+        action.save(update_fields=["status", "overdue_at"])
+        audit.record(actor=None, action="station.followup.overdue", target=action)
+        topic = action.topic
+        params = _followup_params(action)
+        _tell(topic, kind="followup_overdue", params=params, sms=False)
+        lead = topic.station.lead
+        if lead is not None and lead.pk not in {person.pk for person in people_to_tell(topic=topic)}:
+            notify(
+                user=lead,
+                kind="station_followup_overdue",
+                params=params,
+                link=reverse("deliberation:station_detail", args=[topic.station_id]),
+                channels=[Message.Channel.INBOX],
+            )
+    return len(due)
