@@ -21,6 +21,7 @@ class ProgrammeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
         cast(forms.ChoiceField, self.fields["major"]).choices = [("", _("All majors"))] + [
             (major, major) for major in selectors.majors()
         ]

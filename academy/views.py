@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -181,7 +182,7 @@ def application_withdraw(request: AuthenticatedHttpRequest, enrolment_id: int) -
 
 
 @login_required
-def certificate_file(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
+def certificate_file(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponseBase:
     """The worker's own certificate, or any certificate for staff who review applications."""
     if request.user.has_perm("academy.view_enrolment"):
         enrolment = Enrolment.objects.filter(pk=enrolment_id).first()

@@ -34,6 +34,7 @@ class RedeemForm(forms.Form):
     def __init__(self, *args, stocks: list[RewardStock], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.stations = {stock.station_id: stock.station for stock in stocks}
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
         cast(forms.TypedChoiceField, self.fields["station"]).choices = [
             (stock.station_id, _stock_label(stock)) for stock in stocks
         ]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -242,7 +243,7 @@ def request_rate(request: AuthenticatedHttpRequest, request_id: int) -> HttpResp
 
 
 @login_required
-def request_photo(request: AuthenticatedHttpRequest, request_id: int, photo_id: int) -> HttpResponse:
+def request_photo(request: AuthenticatedHttpRequest, request_id: int, photo_id: int) -> HttpResponseBase:
     """The worker who sent it, or service staff; anyone else gets a 404."""
     photos = ServiceRequestPhoto.objects.filter(request_id=request_id)
     if not (request.user.is_staff and request.user.has_perm("services.view_servicerequest")):

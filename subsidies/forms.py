@@ -86,6 +86,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, allowed: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
         cast(forms.ChoiceField, self.fields["decision"]).choices = [
             choice for choice in self.DECISIONS if choice[0] in allowed
         ]

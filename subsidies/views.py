@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
+from core.uploads import CleanFile
 from subsidies import actions, eligibility, selectors
 from subsidies.forms import AppealForm, DocumentsForm, SubmitForm
 from subsidies.models import SubsidyApplication
@@ -75,7 +77,9 @@ def application_documents(request: AuthenticatedHttpRequest, application_id: int
         on_file=on_file,
     )
     if request.method == "POST" and form.is_valid():
-        documents = {name: form.cleaned_data.get(name) for name in needed if form.cleaned_data.get(name)}
+        documents: dict[str, CleanFile] = {
+            name: form.cleaned_data[name] for name in needed if form.cleaned_data.get(name)
+        }
         actions.application_attach_documents(
             worker=request.user, application_id=application.pk, documents=documents
         )
@@ -186,7 +190,7 @@ def application_withdraw(request: AuthenticatedHttpRequest, application_id: int)
 
 
 @login_required
-def document_file(request: AuthenticatedHttpRequest, application_id: int, field: str) -> HttpResponse:
+def document_file(request: AuthenticatedHttpRequest, application_id: int, field: str) -> HttpResponseBase:
     """The worker's own documents, or any for staff who review subsidy applications."""
     if field not in actions.DOCUMENT_LABELS:
         raise Http404

@@ -154,6 +154,7 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, signups=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
         cast(forms.TypedMultipleChoiceField, self.fields["volunteers"]).choices = [
             (signup.volunteer_id, signup.volunteer.real_name or signup.volunteer.phone) for signup in signups
         ]
