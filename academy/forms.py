@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +21,8 @@ class ProgrammeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["major"].choices = [("", _("All majors"))] + [
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
+        cast(forms.ChoiceField, self.fields["major"]).choices = [("", _("All majors"))] + [
             (major, major) for major in selectors.majors()
         ]
 
@@ -41,7 +44,7 @@ class ChooseOfferingForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offering"].queryset = selectors.open_offerings()
+        cast(OfferingChoiceField, self.fields["offering"]).queryset = selectors.open_offerings()
 
 
 class CertificateForm(forms.Form):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.models import Enrolment, EnrolmentEvent, Intake, Offering, Programme
+from accounts.models import User
 from core.timeline import Family, TimelineStep
 
 Status = Enrolment.Status
@@ -51,7 +52,7 @@ def current_intakes() -> QuerySet[Intake]:
     return Intake.objects.filter(applications_close_at__gt=timezone.now()).order_by("starts_on")
 
 
-def enrolments_of(*, worker) -> QuerySet[Enrolment]:
+def enrolments_of(*, worker: User) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(worker=worker)
         .select_related("offering__programme__university", "intake")
@@ -59,7 +60,7 @@ def enrolments_of(*, worker) -> QuerySet[Enrolment]:
     )
 
 
-def enrolment_of(*, worker, enrolment_id: int) -> Enrolment:
+def enrolment_of(*, worker: User, enrolment_id: int) -> Enrolment:
     """A worker's own application; anybody else's id is 404, like a missing one."""
     try:
         return (
@@ -73,13 +74,14 @@ def enrolment_of(*, worker, enrolment_id: int) -> Enrolment:
         raise Http404 from None
 
 
-def live_enrolment_for_intake(*, worker, intake_id: int) -> Enrolment | None:
+def live_enrolment_for_intake(*, worker: User, intake_id: int) -> Enrolment | None:
     return (
         enrolments_of(worker=worker).filter(intake_id=intake_id).exclude(status__in=Enrolment.ENDED).first()
     )
 
 
-FAMILY = {
+# Keyed by str: a model's status field reads back as a plain str.
+FAMILY: dict[str, Family] = {
     Status.DRAFT: Family.WAITING,
     Status.SUBMITTED: Family.PROGRESS,
     Status.WAITLISTED: Family.WAITING,
@@ -109,14 +111,15 @@ def timeline(enrolment: Enrolment) -> tuple[list[TimelineStep], str]:
         )
         for event in enrolment.events.all()
     ]
-    upcoming = {
+    upcoming_by_status: dict[str, list[str]] = {
         Status.DRAFT: [_("Submitted"), _("Decision")],
         Status.SUBMITTED: [_("Decision")],
         Status.WAITLISTED: [_("Decision")],
         Status.ADMITTED: [_("Enrolled")],
-    }.get(enrolment.status, [])
+    }
+    upcoming = upcoming_by_status.get(enrolment.status, [])
     steps += [TimelineStep(label=label, at=None, family=Family.WAITING) for label in upcoming]
-    next_step = {
+    next_steps: dict[str, str] = {
         Status.DRAFT: _("Finish your application: it is saved, continue where you left off."),
         Status.SUBMITTED: _("The academy office reviews your application, usually within 5 working days."),
         Status.WAITLISTED: _("You are on the waiting list; if a seat frees up you will be admitted."),
@@ -126,5 +129,5 @@ def timeline(enrolment: Enrolment) -> tuple[list[TimelineStep], str]:
         ),
         Status.ENROLLED: _("Study well: live classes in the evening and at weekends, replays any time."),
         Status.REJECTED: _("You can apply again in a later intake."),
-    }.get(enrolment.status, "")
-    return steps, next_step
+    }
+    return steps, next_steps.get(enrolment.status, "")

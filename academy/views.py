@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from academy import actions, eligibility, selectors
 from academy.forms import CertificateForm, ChooseOfferingForm, ConfirmForm, ProgrammeFilterForm
 from academy.models import Enrolment
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 
@@ -59,7 +61,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 
 @login_required
-def apply_choose(request: HttpRequest) -> HttpResponse:
+def apply_choose(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ChooseOfferingForm(request.POST)
         if form.is_valid():
@@ -79,7 +81,7 @@ def apply_choose(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_certificate(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def application_certificate(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
     if enrolment.status != Enrolment.Status.DRAFT:
         return redirect("academy:application", enrolment.pk)
@@ -102,7 +104,7 @@ def application_certificate(request: HttpRequest, enrolment_id: int) -> HttpResp
 
 
 @login_required
-def application_review(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def application_review(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
     if enrolment.status != Enrolment.Status.DRAFT:
         return redirect("academy:application", enrolment.pk)
@@ -136,7 +138,7 @@ def application_review(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 
 @login_required
-def applications(request: HttpRequest) -> HttpResponse:
+def applications(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = [
         {
             "enrolment": enrolment,
@@ -149,7 +151,7 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
     steps, next_step = selectors.timeline(enrolment)
     return render(
@@ -168,7 +170,7 @@ def application_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def application_withdraw(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = selectors.enrolment_of(worker=request.user, enrolment_id=enrolment_id)
     try:
         actions.enrolment_withdraw(worker=request.user, enrolment_id=enrolment.pk)
@@ -180,7 +182,7 @@ def application_withdraw(request: HttpRequest, enrolment_id: int) -> HttpRespons
 
 
 @login_required
-def certificate_file(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def certificate_file(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponseBase:
     """The worker's own certificate, or any certificate for staff who review applications."""
     if request.user.has_perm("academy.view_enrolment"):
         enrolment = Enrolment.objects.filter(pk=enrolment_id).first()

@@ -9,12 +9,20 @@ A person's own string (`User.__str__`) carries the full number, so every column,
 and title that would show it is swapped, per request, for its masked twin.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.utils.translation import gettext
 
 from accounts.selectors import may_see_phone, person_for, person_masked, phone_search
 from core.privacy import masked_phone
+
+if TYPE_CHECKING:
+    # mypy reads the mixin as the ModelAdmin it is always combined with.
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
 
 
 def _follow(obj, path: str):
@@ -46,7 +54,7 @@ def _masked_phone(name: str, path: str, description):
     return shown
 
 
-class PhoneMaskedAdmin:
+class PhoneMaskedAdmin(_ModelAdminBase):
     """Mixed into a ModelAdmin before it.
 
     `person_fields`: {name shown: path to a User} – a column or field that names a person

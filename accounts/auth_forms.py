@@ -3,6 +3,8 @@
 Wired through ACCOUNT_FORMS; the views stay allauth's own.
 """
 
+from typing import Any
+
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.phone_verification import phone_already_exists
@@ -51,6 +53,7 @@ class _HashedCodeMixin:
 
     expected_code: str
     phone: str | None = None
+    cleaned_data: dict[str, Any]  # the form's, which this mixin always goes with
 
     def _check_code(self) -> str:
         code = self.cleaned_data["code"]

@@ -1,5 +1,7 @@
 """Demo workers and staff (called by `manage.py seed_demo`)."""
 
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
@@ -22,7 +24,8 @@ def demo_id_number(region: str, born: str, sequence: str) -> str:
     return first17 + idcard.check_character(first17)
 
 
-WORKERS = [
+# Heterogeneous rows (text, choices, booleans, lists), read by key.
+WORKERS: list[dict[str, Any]] = [
     {
         "phone": "13800000001",
         "real_name": "张伟",
@@ -55,7 +58,7 @@ WORKERS = [
     },
 ]
 
-STAFF = [
+STAFF: list[dict[str, Any]] = [
     {"phone": "13900000000", "real_name": "系统管理员", "superuser": True, "groups": []},
     {"phone": "13900000001", "real_name": "陈审核", "superuser": False, "groups": [roles.CHECKER]},
     {"phone": "13900000002", "real_name": "刘审批", "superuser": False, "groups": [roles.APPROVER]},

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -13,14 +14,15 @@ from core.models import TimeStampedModel
 from core.phone import format_local, normalize_mobile, normalize_mobile_or_keep
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, phone: str):
-        # Staff type "138 0000 0001" or "13800000001" at the admin login.
-        return self.get(phone=normalize_mobile_or_keep(phone))
+    def get_by_natural_key(self, phone: str | None) -> "User":
+        # Staff type "138 0000 0001" or "13800000001" at the admin login. The base class
+        # allows None (no login name given); no user has an empty number, so it finds nobody.
+        return self.get(phone=normalize_mobile_or_keep(phone or ""))
 
-    def create_user(self, phone: str, password: str | None = None, **extra):
+    def create_user(self, phone: str, password: str | None = None, **extra: Any) -> "User":
         user = self.model(phone=normalize_mobile(phone), **extra)
         if password:
             user.set_password(password)
@@ -29,7 +31,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, phone: str, password: str | None = None, **extra):
+    def create_superuser(self, phone: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(phone, password, **extra)
@@ -50,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "phone"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import admin
@@ -31,6 +32,9 @@ from django.urls import URLPattern
 from django.utils import translation
 
 from accounts import roles
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 START = "<!-- permission-matrix:start -->"
 END = "<!-- permission-matrix:end -->"
@@ -111,7 +115,8 @@ def csv_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
 
 def exports(model_admin: admin.ModelAdmin) -> list[Export]:
     found = [Export(model_admin, name, True) for name in declared_actions(model_admin) if is_csv_action(name)]
-    found += [Export(model_admin, p.name, False, str(p.pattern)) for p in csv_urls(model_admin)]
+    # csv_urls keeps only named patterns; the condition says so to mypy too.
+    found += [Export(model_admin, p.name, False, str(p.pattern)) for p in csv_urls(model_admin) if p.name]
     return found
 
 
@@ -127,16 +132,15 @@ def role_permissions(role: Role) -> set[str]:
     }
 
 
-def user_for(role: Role):
+def user_for(role: Role) -> User:
     """An unsaved staff member holding exactly the role's permissions: asked, never stored."""
     from accounts.models import User
 
     user = User(phone="+8613900009999", is_staff=True, is_active=True, is_superuser=role.superuser)
     permissions = role_permissions(role)
     # ModelBackend reads these caches before it would query (django.contrib.auth.backends).
-    user._user_perm_cache = set()
-    user._group_perm_cache = permissions
-    user._perm_cache = set(permissions)
+    # They are Django's private attributes, so set through vars(): User declares none of them.
+    vars(user).update(_user_perm_cache=set(), _group_perm_cache=permissions, _perm_cache=set(permissions))
     return user
 
 

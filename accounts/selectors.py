@@ -1,6 +1,8 @@
 from collections.abc import Callable
+from typing import TypeAlias, TypeVar
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, QuerySet
 
 from accounts import roles
 from accounts.models import Consent, User, WorkerProfile
@@ -15,8 +17,12 @@ from core.privacy import masked_phone
 # station staff among them, sees 138****0001 (README, "Who may read what").
 SEE_PHONE_PERMISSION = roles.SEE_FULL_PHONE
 
+# Who is looking: request.user on a page (maybe anonymous), None from a task or a command.
+Viewer: TypeAlias = User | AnonymousUser | None
+_M = TypeVar("_M", bound=Model)
 
-def may_see_phone(viewer) -> bool:
+
+def may_see_phone(viewer: Viewer) -> bool:
     return bool(
         viewer is not None
         and getattr(viewer, "is_authenticated", False)
@@ -26,22 +32,22 @@ def may_see_phone(viewer) -> bool:
     )
 
 
-def phone_for(viewer, phone: str) -> str:
+def phone_for(viewer: Viewer, phone: str) -> str:
     """The number as this viewer may see it: as typed locally (138 0000 0001) or masked."""
     return format_local(phone) if may_see_phone(viewer) else masked_phone(phone)
 
 
-def csv_phone(viewer) -> Callable[[str], str]:
+def csv_phone(viewer: Viewer) -> Callable[[str], str]:
     """The phone column of a CSV for this viewer: E.164 as stored (+8613800000001), or masked."""
     return str if may_see_phone(viewer) else masked_phone
 
 
-def person_masked(person) -> str:
+def person_masked(person: User) -> str:
     """ "张伟 138****0001": how a person is named to whoever may not see phones."""
     return f"{person.real_name} {masked_phone(person.phone)}".strip()
 
 
-def person_for(viewer, person) -> str:
+def person_for(viewer: Viewer, person: User | None) -> str:
     """ "张伟 138****0001" (the full number for those who may see it); "—" for nobody."""
     if person is None:
         return "—"
@@ -50,7 +56,9 @@ def person_for(viewer, person) -> str:
     return f"{person.real_name} {format_local(person.phone)}".strip()
 
 
-def phone_search(viewer, queryset, term: str, *, path: str = "phone"):
+def phone_search(
+    viewer: Viewer, queryset: QuerySet[_M], term: str, *, path: str = "phone"
+) -> QuerySet[_M] | None:
     """The rows whose phone (at `path`) the viewer may find with `term`, or None (no phone match).
 
     Those who may see phones find a person by the whole number as typed ("138 0000 0001",

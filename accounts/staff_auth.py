@@ -10,6 +10,7 @@ password is refused. Every step is an audit row (accounts/auth_audit.py).
 """
 
 import math
+from typing import TYPE_CHECKING
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import LoginForm, PasswordField
@@ -33,6 +34,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts import auth_audit
 from core import crypto
 from core.validation import normalize_typed
+
+if TYPE_CHECKING:
+    # mypy reads each mixin as the allauth class it is always combined with.
+    from allauth.account.adapter import DefaultAccountAdapter as _AdapterBase
+    from allauth.mfa.base.forms import AuthenticateForm as _CodeFormBase
+else:
+    _AdapterBase = _CodeFormBase = object
 
 LOGIN_LOCKED = _(
     "Too many failed logins for this account or from this network. Please try again in "
@@ -121,7 +129,7 @@ class StaffLoginStage(LoginStage):
         return HttpResponseRedirect(reverse("staff_login")), False
 
 
-class StaffLoginThrottleMixin:
+class StaffLoginThrottleMixin(_AdapterBase):
     """AccountAdapter methods: failed passwords throttled per mobile number and per IP, lockouts audited."""
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
@@ -182,7 +190,7 @@ class MFAAdapter(DefaultMFAAdapter):
         return user.phone_display
 
 
-class HalfWidthCodeMixin:
+class HalfWidthCodeMixin(_CodeFormBase):
     """A phone's Chinese keyboard may type full-width digits (１２３４５６): read them as 123456."""
 
     def clean_code(self) -> str:

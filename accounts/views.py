@@ -1,7 +1,9 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,18 +11,22 @@ from django.views.decorators.http import require_POST
 from accounts.actions import consent_withdraw, profile_save
 from accounts.forms import WorkerProfileForm
 from accounts.selectors import consents_of, has_sensitive_data_consent, profile_for
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/me.html", {"profile": profile_for(user=request.user)})
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = profile_for(user=request.user)
-    form_kwargs = {"user": request.user, "has_id_number": bool(profile and profile.has_id_number)}
+    form_kwargs: dict[str, Any] = {
+        "user": request.user,
+        "has_id_number": bool(profile and profile.has_id_number),
+    }
     if request.method == "POST":
         form = WorkerProfileForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -32,7 +38,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("me")
     else:
-        initial = {"real_name": request.user.real_name}
+        initial: dict[str, Any] = {"real_name": request.user.real_name}
         if profile:
             initial.update(
                 occupation=profile.occupation,
@@ -53,7 +59,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def privacy(request: HttpRequest) -> HttpResponse:
+def privacy(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/privacy.html",
@@ -63,7 +69,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def privacy_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+def privacy_withdraw(request: AuthenticatedHttpRequest, consent_id: int) -> HttpResponse:
     try:
         consent_withdraw(user=request.user, consent_id=consent_id)
     except ApplicationError as error:

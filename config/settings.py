@@ -7,6 +7,7 @@ without the secrets it needs.
 
 import os
 from pathlib import Path
+from typing import overload
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
@@ -17,6 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIAOGE_VAR_DIR", BASE_DIR / "var"))
 
 
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 def env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
@@ -157,7 +162,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The cache (with the rate-limit counters, under their own key prefixes) lives in
 # REDIS_URL's database; the broker in the next database, so clearing the cache
 # (FLUSHDB) can never drop a queued task.
-REDIS_URL = env("REDIS_URL")
+# Typed str, not str | None: the check below refuses to start without it.
+REDIS_URL: str = env("REDIS_URL") or ""
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is not set. Use `make run` / `make test` or point it at Redis.")
 

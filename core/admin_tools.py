@@ -2,11 +2,13 @@
 
 from collections.abc import Callable
 from functools import cached_property
+from typing import cast
 
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.paginator import Paginator
 from django.db import connections, models
+from django.db.models import QuerySet
 
 # Every admin CSV goes through the one formula-safe writer (core.csv_export).
 from core.csv_export import csv_response as csv_response
@@ -23,7 +25,8 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        # Only admin change lists use this paginator: its object_list is always a QuerySet.
+        queryset = cast(QuerySet, self.object_list)
         query = queryset.values("pk").order_by()[: COUNT_CAP + 1].query
         sql, params = query.sql_with_params()
         with connections[queryset.db].cursor() as cursor:

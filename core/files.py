@@ -5,16 +5,20 @@ import mimetypes
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 
 
-def private_file_response(file: FieldFile) -> HttpResponse:
-    if not file:
+def private_file_response(file: FieldFile) -> HttpResponseBase:
+    """An HttpResponse in production, a (streaming) FileResponse otherwise."""
+    name = file.name
+    if not name:  # a FieldFile is falsy exactly when it has no name: nothing stored
         raise Http404
-    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response: HttpResponseBase
     if settings.PRIVATE_MEDIA_ACCEL_PREFIX:
         # Production: the reverse proxy sends the bytes from an internal location.
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = settings.PRIVATE_MEDIA_ACCEL_PREFIX + file.name
+        response["X-Accel-Redirect"] = settings.PRIVATE_MEDIA_ACCEL_PREFIX + name
     else:
         try:
             response = FileResponse(file.open("rb"), content_type=content_type)

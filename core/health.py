@@ -1,6 +1,7 @@
 """Health of the three things the portal needs: PostgreSQL, Redis and a Celery worker."""
 
 import time
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -39,7 +40,8 @@ def check_redis() -> tuple[bool, str]:
 
 def check_worker() -> tuple[bool, str]:
     try:
-        value = _redis().get(HEARTBEAT_KEY)
+        # redis-py types the sync and asyncio clients' replies alike; this one is sync.
+        value = cast("bytes | None", _redis().get(HEARTBEAT_KEY))
     except Exception as error:
         return False, type(error).__name__
     if value is None:

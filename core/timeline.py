@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from core.typing import StrOrPromise
+
 
 class Family(StrEnum):
     """One colour per family of states; the badge always carries the text too."""
@@ -16,8 +18,8 @@ class Family(StrEnum):
 
 @dataclass(frozen=True)
 class TimelineStep:
-    label: str  # what happened, e.g. "Admitted"
+    label: StrOrPromise  # what happened, e.g. "Admitted"
     at: datetime | None  # None for a step still to come
     family: Family
-    actor: str = ""  # a role ("Checker", "You"), never a staff member's name
-    note: str = ""  # the reason for a refusal, or what the person must do
+    actor: StrOrPromise = ""  # a role ("Checker", "You"), never a staff member's name
+    note: StrOrPromise = ""  # the reason for a refusal, or what the person must do

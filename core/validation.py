@@ -20,6 +20,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import overload
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -139,6 +140,14 @@ def parse_datetime_param(
     return check_moment(moment, name=name)
 
 
+@overload
+def bounded_int(
+    raw: str | None, *, name: str, min_value: int = 0, max_value: int = MAX_BIGINT, default: int
+) -> int: ...
+@overload
+def bounded_int(
+    raw: str | None, *, name: str, min_value: int = 0, max_value: int = MAX_BIGINT, default: None = None
+) -> int | None: ...
 def bounded_int(
     raw: str | None, *, name: str, min_value: int = 0, max_value: int = MAX_BIGINT, default: int | None = None
 ) -> int | None:
@@ -267,8 +276,10 @@ def keep_autocomplete_choices_valid() -> None:
             kept.append(item)
         return original(self, name, kept, attr)
 
-    optgroups.keeps_valid_choices = True
-    AutocompleteMixin.optgroups = optgroups
+    # A deliberate patch of Django's method (the marker keeps it from being applied twice);
+    # mypy rightly refuses both assignments in ordinary code.
+    optgroups.keeps_valid_choices = True  # type: ignore[attr-defined]
+    AutocompleteMixin.optgroups = optgroups  # type: ignore[method-assign]
 
 
 # --- The middleware and each interface's error body --------------------------------------------

@@ -235,7 +235,8 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
 
 
-def _parse_date(name: str, raw: str) -> datetime:
+def _parse_date(name: str, raw: str) -> datetime | None:
+    # None for a value of only spaces: read as absent, like a missing parameter.
     try:
         return validation.parse_datetime_param(raw, name=name, require_time_zone=True)
     except validation.BadInput as problem:

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,6 +16,11 @@ from notifications import messages as catalogue
 from notifications.backends import ChannelUnavailable, get_sms_backend
 from notifications.models import Message
 
+if TYPE_CHECKING:
+    # For annotations only: notifications sits beside accounts in the layers and
+    # imports nothing of it at run time.
+    from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 # A claim older than this belongs to a worker that died mid-delivery.
@@ -25,7 +31,7 @@ Channel = Message.Channel
 
 def notify(
     *,
-    user,
+    user: "User",
     kind: str,
     params: Mapping[str, object] | None = None,
     link: str = "",
@@ -42,7 +48,8 @@ def notify(
     subject, body = catalogue.render(kind, params, language=catalogue.recipient_language(user))
     rows = []
     for channel in channels:
-        address = {Channel.SMS: user.phone, Channel.EMAIL: user.email}.get(channel, "")
+        addresses: dict[str, str] = {Channel.SMS: user.phone, Channel.EMAIL: user.email}
+        address = addresses.get(channel, "")
         if channel == Channel.EMAIL and not address:
             continue
         rows.append(
@@ -67,7 +74,7 @@ REDACTED_CODE = "******"
 EXPIRED_BEFORE_DELIVERY = "expired before delivery"
 
 
-def sms_code_send(*, user, phone: str, code: str) -> Message:
+def sms_code_send(*, user: "User", phone: str, code: str) -> Message:
     """Queue the SMS with a sign-up or login code.
 
     The row keeps the text with the code only encrypted, until it is delivered (or expires
@@ -93,7 +100,7 @@ def sms_code_send(*, user, phone: str, code: str) -> Message:
     return message
 
 
-def sms_account_exists_send(*, user, phone: str) -> Message:
+def sms_account_exists_send(*, user: "User", phone: str) -> Message:
     """Someone signed up with a registered number: tell its owner to log in instead (no code).
 
     In the requester's language, like the code SMS."""
@@ -158,7 +165,7 @@ def message_deliver(*, message_id: int) -> bool:
         # The inbox channel is delivered by being marked sent: the inbox shows sent rows.
     except ChannelUnavailable as error:
         exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        update = {"status": Message.Status.FAILED if exhausted else Message.Status.PENDING}
+        update: dict[str, str] = {"status": Message.Status.FAILED if exhausted else Message.Status.PENDING}
         if exhausted:
             update["secret_body"] = ""
         Message.objects.filter(pk=message_id).update(last_error=str(error)[:300], **update)
@@ -193,13 +200,13 @@ def outbox_sweep() -> int:
     return len(message_ids)
 
 
-def inbox_mark_read(*, user, message_id: int) -> None:
+def inbox_mark_read(*, user: "User", message_id: int) -> None:
     Message.objects.filter(pk=message_id, recipient=user, channel=Channel.INBOX, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def inbox_mark_all_read(*, user) -> int:
+def inbox_mark_all_read(*, user: "User") -> int:
     return Message.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True).update(
         read_at=timezone.now()
     )

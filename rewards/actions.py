@@ -6,6 +6,7 @@ voucher row → stock row → points account (inside `points_add`).
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
 from governance.actions import NotEnoughPoints, points_add
@@ -75,13 +77,13 @@ def _lock_stock(*, station: Station, reward: Reward) -> RewardStock:
 # --- Stock -----------------------------------------------------------------------------
 
 
-def can_adjust_stock(*, user, station: Station) -> bool:
+def can_adjust_stock(*, user: User, station: Station) -> bool:
     return user.has_perm("rewards.adjust_any_stock") or can_run(user, station)
 
 
 @transaction.atomic(durable=True)
 def rewardstock_adjust(
-    *, station: Station, reward: Reward, change: int, reason: str, acting_user
+    *, station: Station, reward: Reward, change: int, reason: str, acting_user: User
 ) -> RewardStock:
     """Add (or with a negative `change`, remove) items: a delivery, a count, breakage. The reason is audited."""
     if not can_adjust_stock(user=acting_user, station=station):
@@ -113,7 +115,7 @@ def rewardstock_adjust(
 
 
 @transaction.atomic(durable=True)
-def voucher_redeem(*, user, reward: Reward, station: Station) -> Voucher:
+def voucher_redeem(*, user: User, reward: Reward, station: Station) -> Voucher:
     """Take one item from the station's stock, debit the points, issue the voucher: all or nothing.
 
     `points_add` raises NotEnoughPoints when the balance is too low; the
@@ -156,7 +158,7 @@ def voucher_redeem(*, user, reward: Reward, station: Station) -> Voucher:
     return voucher
 
 
-def _create_voucher(**fields) -> Voucher:
+def _create_voucher(**fields: Any) -> Voucher:
     for attempt in range(_CODE_ATTEMPTS):
         try:
             with transaction.atomic():  # a savepoint: a code collision must not spoil the redemption
@@ -167,12 +169,14 @@ def _create_voucher(**fields) -> Voucher:
     raise AssertionError("unreachable")
 
 
-def can_confirm_handover(*, user, station: Station) -> bool:
+def can_confirm_handover(*, user: User, station: Station) -> bool:
     return user.has_perm("rewards.confirm_handover") or can_run(user, station)
 
 
 @transaction.atomic(durable=True)
-def voucher_handover_confirm(*, voucher_code: str, station: Station, acting_user, now=None) -> Voucher:
+def voucher_handover_confirm(
+    *, voucher_code: str, station: Station, acting_user: User, now: datetime | None = None
+) -> Voucher:
     """Station staff hand the reward over: the voucher is used up, once."""
     if not can_confirm_handover(user=acting_user, station=station):
         raise PermissionDenied(str(NOT_STATION_STAFF) % {"station": station.name})
@@ -191,6 +195,7 @@ def voucher_handover_confirm(*, voucher_code: str, station: Station, acting_user
         raise TransitionNotAllowed(str(WRONG_STATION) % {"station": voucher.station.name})
     now = now or timezone.now()
     if voucher.status == Status.HANDED_OVER:
+        assert voucher.handed_over_at is not None  # the CHECK constraint voucher_handed_over_has_time
         raise TransitionNotAllowed(str(ALREADY_HANDED_OVER) % {"date": _local_date(voucher.handed_over_at)})
     if voucher.status == Status.CANCELLED:
         raise TransitionNotAllowed(str(VOUCHER_CANCELLED))
@@ -203,7 +208,7 @@ def voucher_handover_confirm(*, voucher_code: str, station: Station, acting_user
     return voucher
 
 
-def _refund(voucher: Voucher, *, now: datetime, status: str, acting_user, note: str) -> None:
+def _refund(voucher: Voucher, *, now: datetime, status: str, acting_user: User | None, note: str) -> None:
     stock = _lock_stock(station=voucher.station, reward=voucher.reward)
     stock.quantity += 1
     stock.save(update_fields=["quantity", "updated_at"])
@@ -260,7 +265,7 @@ def vouchers_expire(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic(durable=True)
-def voucher_cancel(*, voucher_id: int, user) -> Voucher:
+def voucher_cancel(*, voucher_id: int, user: User) -> Voucher:
     """The worker changed their mind: the voucher is void, the item back in stock, the points back.
 
     A foreign or missing voucher raises Voucher.DoesNotExist (the view answers 404).
@@ -283,7 +288,7 @@ def voucher_cancel(*, voucher_id: int, user) -> Voucher:
 
 
 @transaction.atomic(durable=True)
-def leaderboard_opt_set(*, user, opted_in: bool) -> LeaderboardOptIn:
+def leaderboard_opt_set(*, user: User, opted_in: bool) -> LeaderboardOptIn:
     choice, _created = LeaderboardOptIn.objects.select_for_update().get_or_create(user=user)
     if choice.opted_in != opted_in:
         choice.opted_in = opted_in

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +34,10 @@ class RedeemForm(forms.Form):
     def __init__(self, *args, stocks: list[RewardStock], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.stations = {stock.station_id: stock.station for stock in stocks}
-        self.fields["station"].choices = [(stock.station_id, _stock_label(stock)) for stock in stocks]
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
+        cast(forms.TypedChoiceField, self.fields["station"]).choices = [
+            (stock.station_id, _stock_label(stock)) for stock in stocks
+        ]
         in_stock = [stock.station_id for stock in stocks if stock.quantity > 0]
         if len(in_stock) == 1 and not self.is_bound:
             self.initial.setdefault("station", in_stock[0])
@@ -66,7 +71,9 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, stations: list[Station], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.stations = {station.pk: station for station in stations}
-        self.fields["station"].choices = [(station.pk, station.name) for station in stations]
+        cast(forms.TypedChoiceField, self.fields["station"]).choices = [
+            (station.pk, station.name) for station in stations
+        ]
         if len(stations) == 1:
             self.initial.setdefault("station", stations[0].pk)
 

@@ -4,6 +4,8 @@ Stock and points never go negative: CHECK constraints hold the floor, the
 actions lock the stock row and the points account before they change them.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,7 +75,11 @@ class Voucher(models.Model):
         EXPIRED = "expired", _("Expired, points returned")
         CANCELLED = "cancelled", _("Cancelled, points returned")
 
-    FAMILIES = {
+    # Not a column: the QR code's SVG, set by the voucher pages for their template.
+    qr: str
+
+    # Keyed by str: the status field reads back as a plain str.
+    FAMILIES: ClassVar[dict[str, str]] = {
         Status.ISSUED: "progress",
         Status.HANDED_OVER: "done",
         Status.EXPIRED: "refused",

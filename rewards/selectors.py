@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.models import Street
+from accounts.models import Street, User
 from core.privacy import masked_name
 from rewards.constants import LEADERBOARD_SIZE
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
@@ -39,11 +39,11 @@ def stocks_for_redeem(*, reward: Reward) -> list[RewardStock]:
     )
 
 
-def vouchers_of(*, user) -> QuerySet[Voucher]:
+def vouchers_of(*, user: User) -> QuerySet[Voucher]:
     return Voucher.objects.filter(user=user).select_related("reward", "station__service_point")
 
 
-def voucher_for_user(*, user, voucher_id: int) -> Voucher:
+def voucher_for_user(*, user: User, voucher_id: int) -> Voucher:
     """A foreign id raises DoesNotExist exactly like a missing one."""
     return vouchers_of(user=user).get(pk=voucher_id)
 
@@ -89,7 +89,7 @@ def voucher_timeline(voucher: Voucher) -> tuple[list, str]:
     return steps, next_step
 
 
-def handover_stations(*, user) -> QuerySet[Station]:
+def handover_stations(*, user: User) -> QuerySet[Station]:
     """The open stations where `user` may confirm hand-overs: those they run (the stations door),
     or every one with the rewards permission to confirm anywhere (actions.can_confirm_handover)."""
     if not getattr(user, "is_authenticated", False):
@@ -108,7 +108,7 @@ def station_of_code(*, code: str, stations: list[Station]) -> int | None:
     )
 
 
-def is_opted_in(*, user) -> bool:
+def is_opted_in(*, user: User) -> bool:
     return LeaderboardOptIn.objects.filter(user=user, opted_in=True).exists()
 
 
@@ -164,7 +164,7 @@ def parse_street(raw: str | None, *, default: str) -> str:
     return raw if raw in Street.values else default
 
 
-def leaderboard(*, street: str, month: date, me=None) -> list[LeaderRow]:
+def leaderboard(*, street: str, month: date, me: User | None = None) -> list[LeaderRow]:
     """Opted-in workers of the street ranked by points earned in the month (one query).
 
     Ties share a rank (1, 1, 3). Only names' first characters are shown, except the viewer's own.

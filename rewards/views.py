@@ -4,7 +4,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from governance.selectors import points_balance
 from rewards import selectors
@@ -31,7 +32,7 @@ PAGE_SIZE = 20
 
 
 @login_required
-def store(request: HttpRequest) -> HttpResponse:
+def store(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "rewards/store.html",
@@ -44,7 +45,7 @@ def store(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
+def redeem(request: AuthenticatedHttpRequest, reward_id: int) -> HttpResponse:
     try:
         reward = selectors.offered_reward(reward_id=reward_id)
     except Reward.DoesNotExist:
@@ -72,7 +73,7 @@ def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
     )
 
 
-def _qr_svg(request: HttpRequest, voucher: Voucher) -> str:
+def _qr_svg(request: AuthenticatedHttpRequest, voucher: Voucher) -> str:
     # The QR holds the hand-over page with the code filled in: station staff scan it with
     # their phone's camera and only need to tap "confirm".
     url = request.build_absolute_uri(reverse("rewards:handover") + "?" + urlencode({"code": voucher.code}))
@@ -81,7 +82,7 @@ def _qr_svg(request: HttpRequest, voucher: Voucher) -> str:
 
 
 @login_required
-def vouchers(request: HttpRequest) -> HttpResponse:
+def vouchers(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.vouchers_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for voucher in page.object_list:
         voucher.qr = _qr_svg(request, voucher) if voucher.status == Voucher.Status.ISSUED else ""
@@ -89,7 +90,7 @@ def vouchers(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def voucher(request: HttpRequest, voucher_id: int) -> HttpResponse:
+def voucher(request: AuthenticatedHttpRequest, voucher_id: int) -> HttpResponse:
     try:
         item = selectors.voucher_for_user(user=request.user, voucher_id=voucher_id)
     except Voucher.DoesNotExist:
@@ -101,7 +102,7 @@ def voucher(request: HttpRequest, voucher_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, voucher_id: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, voucher_id: int) -> HttpResponse:
     try:
         item = voucher_cancel(voucher_id=voucher_id, user=request.user)
     except Voucher.DoesNotExist:
@@ -117,7 +118,7 @@ def cancel(request: HttpRequest, voucher_id: int) -> HttpResponse:
 
 
 @login_required
-def leaderboard(request: HttpRequest) -> HttpResponse:
+def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     profile = getattr(request.user, "profile", None)
     own_street = profile.street if profile is not None else ""
@@ -142,10 +143,11 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def leaderboard_opt(request: HttpRequest) -> HttpResponse:
+def leaderboard_opt(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OptInForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["opted_in"][0])
+        # An ErrorList item is the message text; django-stubs types it as the ValidationError it wraps.
+        messages.error(request, form.errors["opted_in"][0])  # type: ignore[arg-type]
     elif form.cleaned_data["opted_in"]:
         leaderboard_opt_set(user=request.user, opted_in=True)
         messages.success(request, _("You are now shown on the leaderboard of your street."))
@@ -156,7 +158,7 @@ def leaderboard_opt(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def handover(request: HttpRequest) -> HttpResponse:
+def handover(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Station staff confirm that they handed the reward over (code typed, or scanned from the QR)."""
     stations = list(selectors.handover_stations(user=request.user))
     if not stations:

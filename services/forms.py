@@ -94,5 +94,10 @@ class NearMeForm(forms.Form):
     )
     open = forms.BooleanField(label=_("Open now only"), required=False)
     radius = forms.TypedChoiceField(
-        label=_("Within"), required=False, coerce=int, choices=RADIUS_CHOICES, empty_value=DEFAULT_RADIUS
+        label=_("Within"),
+        required=False,
+        coerce=int,
+        choices=RADIUS_CHOICES,
+        # Django takes any value here; django-stubs types it str | None.
+        empty_value=DEFAULT_RADIUS,  # type: ignore[arg-type]
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.timeline import Family, TimelineStep
 from services import geo, hours
 from services.models import (
@@ -89,7 +91,7 @@ def points_near(
     )
 
 
-def point_detail(*, point_uuid) -> ServicePoint:
+def point_detail(*, point_uuid: uuid.UUID | str) -> ServicePoint:
     services = (
         Service.objects.filter(status=Service.Status.ACTIVE)
         .select_related("scenario")
@@ -129,11 +131,11 @@ def point_week(point: ServicePoint, today: dt.date | None = None) -> list[dict]:
 # --- Service requests -------------------------------------------------------------------
 
 
-def requests_for_worker(*, user) -> QuerySet[ServiceRequest]:
+def requests_for_worker(*, user: User) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(worker=user).select_related("service")
 
 
-def request_get_for_worker(*, user, request_id: int) -> ServiceRequest:
+def request_get_for_worker(*, user: User, request_id: int) -> ServiceRequest:
     """Another worker's request is missing, exactly like one that does not exist."""
     return requests_for_worker(user=user).prefetch_related("photos").get(pk=request_id)
 
@@ -168,7 +170,8 @@ def request_is_overdue(service_request: ServiceRequest, now: dt.datetime | None 
     )
 
 
-STATUS_FAMILY = {
+# Keyed by str: the status field reads back as a plain str.
+STATUS_FAMILY: dict[str, Family] = {
     ServiceRequest.Status.NEW: Family.WAITING,
     ServiceRequest.Status.ASSIGNED: Family.PROGRESS,
     ServiceRequest.Status.IN_PROGRESS: Family.PROGRESS,
@@ -198,14 +201,15 @@ def request_timeline(service_request: ServiceRequest) -> tuple[list[TimelineStep
                 _("Closed"), r.closed_at, Family.REFUSED if closed_early else Family.DONE, staff, note
             )
         )
-    next_step = {
+    next_steps: dict[str, str] = {
         ServiceRequest.Status.NEW: _(
             "Service staff will take on your request, usually within two working days."
         ),
         ServiceRequest.Status.ASSIGNED: _("Service staff will contact you at the time you prefer."),
         ServiceRequest.Status.IN_PROGRESS: _("Service staff are working on it and will reply here."),
         ServiceRequest.Status.RESOLVED: _("Please rate the help you got."),
-    }.get(r.status, "")
+    }
+    next_step = next_steps.get(r.status, "")
     if r.status in (ServiceRequest.Status.RESOLVED, ServiceRequest.Status.CLOSED) and r.rating:
         next_step = ""
     elif r.status == ServiceRequest.Status.CLOSED and r.resolved_at:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Street
+from accounts.typing import AuthenticatedHttpRequest
 from core import validation
 from core.exceptions import ApplicationError
 from core.files import private_file_response
@@ -78,12 +80,13 @@ def _near_context(request: HttpRequest) -> dict:
     )
     now = timezone.now()
     for point in points:
-        point.open = selectors.point_open_state(point, now)
+        # Set on the instance for the template; ServicePoint declares no such attribute.
+        point.open = selectors.point_open_state(point, now)  # type: ignore[attr-defined]
     if open_only:
-        points = [p for p in points if p.open.is_open][: selectors.NEAR_ME_LIMIT]
+        points = [p for p in points if p.open.is_open][: selectors.NEAR_ME_LIMIT]  # type: ignore[attr-defined]
     query = {
-        k: v
-        for k, v in request.GET.items()
+        k: request.GET.get(k, "")  # the last value, like .items()
+        for k in request.GET
         if k in {"lat", "lng", "street", "amenity", "radius", "scenario", "open"}
     }
     return {
@@ -146,7 +149,7 @@ def point_detail(request: HttpRequest, point_uuid) -> HttpResponse:
 
 
 @login_required
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = None
     try:
         service_uuid = uuid.UUID(request.GET.get("service") or request.POST.get("service") or "")
@@ -180,7 +183,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.requests_for_worker(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -189,7 +192,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "services/request_list.html", {"page": page})
 
 
-def _own_request(request: HttpRequest, request_id: int) -> ServiceRequest:
+def _own_request(request: AuthenticatedHttpRequest, request_id: int) -> ServiceRequest:
     try:
         return selectors.request_get_for_worker(user=request.user, request_id=request_id)
     except ServiceRequest.DoesNotExist:
@@ -198,7 +201,7 @@ def _own_request(request: HttpRequest, request_id: int) -> ServiceRequest:
 
 @login_required
 def request_detail(
-    request: HttpRequest, request_id: int, rating_form: RatingForm | None = None
+    request: AuthenticatedHttpRequest, request_id: int, rating_form: RatingForm | None = None
 ) -> HttpResponse:
     service_request = _own_request(request, request_id)
     steps, next_step = selectors.request_timeline(service_request)
@@ -220,7 +223,7 @@ def request_detail(
 
 @login_required
 @require_POST
-def request_rate(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_rate(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     service_request = _own_request(request, request_id)
     form = RatingForm(request.POST)
     if form.is_valid():
@@ -240,7 +243,7 @@ def request_rate(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def request_photo(request: HttpRequest, request_id: int, photo_id: int) -> HttpResponse:
+def request_photo(request: AuthenticatedHttpRequest, request_id: int, photo_id: int) -> HttpResponseBase:
     """The worker who sent it, or service staff; anyone else gets a 404."""
     photos = ServiceRequestPhoto.objects.filter(request_id=request_id)
     if not (request.user.is_staff and request.user.has_perm("services.view_servicerequest")):

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +86,10 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, allowed: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = [choice for choice in self.DECISIONS if choice[0] in allowed]
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
+        cast(forms.ChoiceField, self.fields["decision"]).choices = [
+            choice for choice in self.DECISIONS if choice[0] in allowed
+        ]
 
     def clean(self):
         cleaned = super().clean()

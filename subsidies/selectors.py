@@ -5,12 +5,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from academy.models import Enrolment
+from accounts.models import User
 from core.timeline import Family, TimelineStep
 from subsidies.models import ApplicationEvent, Budget, Instalment, Scheme, SubsidyApplication
 
 Status = SubsidyApplication.Status
 
-FAMILY = {
+# Keyed by str: a model's status field reads back as a plain str.
+FAMILY: dict[str, Family] = {
     Status.DRAFT: Family.WAITING,
     Status.SUBMITTED: Family.PROGRESS,
     Status.RETURNED: Family.WAITING,
@@ -34,7 +36,7 @@ def status_family(status: str) -> str:
     return FAMILY[status].value
 
 
-def applications_of(*, worker) -> QuerySet[SubsidyApplication]:
+def applications_of(*, worker: User) -> QuerySet[SubsidyApplication]:
     return (
         SubsidyApplication.objects.filter(applicant=worker)
         .select_related("enrolment__offering__programme", "enrolment__intake", "scheme")
@@ -43,7 +45,7 @@ def applications_of(*, worker) -> QuerySet[SubsidyApplication]:
     )
 
 
-def application_of(*, worker, application_id: int) -> SubsidyApplication:
+def application_of(*, worker: User, application_id: int) -> SubsidyApplication:
     """A worker's own application; anybody else's id is 404, like a missing one."""
     try:
         return (
@@ -57,7 +59,7 @@ def application_of(*, worker, application_id: int) -> SubsidyApplication:
         raise Http404 from None
 
 
-def enrolments_without_application(*, worker) -> QuerySet[Enrolment]:
+def enrolments_without_application(*, worker: User) -> QuerySet[Enrolment]:
     """Admitted or enrolled programmes the worker could still apply for a subsidy for."""
     return (
         Enrolment.objects.filter(
@@ -68,7 +70,7 @@ def enrolments_without_application(*, worker) -> QuerySet[Enrolment]:
     )
 
 
-def own_enrolment(*, worker, enrolment_id: int) -> Enrolment:
+def own_enrolment(*, worker: User, enrolment_id: int) -> Enrolment:
     try:
         return Enrolment.objects.select_related("offering__programme", "intake", "worker__profile").get(
             pk=enrolment_id, worker=worker
@@ -90,15 +92,16 @@ def timeline(application: SubsidyApplication) -> tuple[list[TimelineStep], str]:
         )
         for event in application.events.all()
     ]
-    upcoming = {
+    upcoming_by_status: dict[str, list[str]] = {
         Status.DRAFT: [_("Submitted"), _("First check"), _("Approval")],
         Status.SUBMITTED: [_("First check"), _("Approval")],
         Status.RETURNED: [_("Submitted again"), _("First check"), _("Approval")],
         Status.CHECKED: [_("Approval")],
         Status.APPEALED: [_("Appeal decision")],
-    }.get(application.status, [])
+    }
+    upcoming = upcoming_by_status.get(application.status, [])
     steps += [TimelineStep(label=label, at=None, family=Family.WAITING) for label in upcoming]
-    next_step = {
+    next_steps: dict[str, str] = {
         Status.DRAFT: _("Upload the documents and submit."),
         Status.SUBMITTED: _("A checker looks at your documents, usually within 5 working days."),
         Status.RETURNED: _("Read the reason above, fix what is asked and submit again."),
@@ -111,8 +114,8 @@ def timeline(application: SubsidyApplication) -> tuple[list[TimelineStep], str]:
         ),
         Status.REJECTED: _("You may appeal once, with your reasons."),
         Status.APPEALED: _("A different approver decides your appeal."),
-    }.get(application.status, "")
-    return steps, next_step
+    }
+    return steps, next_steps.get(application.status, "")
 
 
 def budgets_overview() -> list[dict]:

@@ -2,13 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
+from core.uploads import CleanFile
 from subsidies import actions, eligibility, selectors
 from subsidies.forms import AppealForm, DocumentsForm, SubmitForm
 from subsidies.models import SubsidyApplication
@@ -21,7 +24,7 @@ def step_names() -> list[str]:
 
 
 @login_required
-def my_subsidy(request: HttpRequest) -> HttpResponse:
+def my_subsidy(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = [
         {"application": application, "family": selectors.status_family(application.status)}
         for application in selectors.applications_of(worker=request.user)
@@ -34,7 +37,7 @@ def my_subsidy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def apply_start(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def apply_start(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = selectors.own_enrolment(worker=request.user, enrolment_id=enrolment_id)
     scheme = actions.scheme_for(enrolment)
     assessment = eligibility.assess(enrolment=enrolment, scheme=scheme) if scheme else None
@@ -61,7 +64,7 @@ def apply_start(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 
 @login_required
-def application_documents(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_documents(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_of(worker=request.user, application_id=application_id)
     if application.status not in (Status.DRAFT, Status.RETURNED):
         return redirect("subsidies:application", application.pk)
@@ -74,7 +77,9 @@ def application_documents(request: HttpRequest, application_id: int) -> HttpResp
         on_file=on_file,
     )
     if request.method == "POST" and form.is_valid():
-        documents = {name: form.cleaned_data.get(name) for name in needed if form.cleaned_data.get(name)}
+        documents: dict[str, CleanFile] = {
+            name: form.cleaned_data[name] for name in needed if form.cleaned_data.get(name)
+        }
         actions.application_attach_documents(
             worker=request.user, application_id=application.pk, documents=documents
         )
@@ -93,7 +98,7 @@ def application_documents(request: HttpRequest, application_id: int) -> HttpResp
 
 
 @login_required
-def application_review(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_review(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_of(worker=request.user, application_id=application_id)
     if application.status not in (Status.DRAFT, Status.RETURNED):
         return redirect("subsidies:application", application.pk)
@@ -122,7 +127,7 @@ def application_review(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 @login_required
-def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_of(worker=request.user, application_id=application_id)
     steps, next_step = selectors.timeline(application)
     return render(
@@ -143,7 +148,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def application_appeal(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_appeal(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_of(worker=request.user, application_id=application_id)
     form = AppealForm(request.POST)
     if form.is_valid():
@@ -173,7 +178,7 @@ def application_appeal(request: HttpRequest, application_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def application_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_withdraw(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_of(worker=request.user, application_id=application_id)
     try:
         actions.application_withdraw(worker=request.user, application_id=application.pk)
@@ -185,7 +190,7 @@ def application_withdraw(request: HttpRequest, application_id: int) -> HttpRespo
 
 
 @login_required
-def document_file(request: HttpRequest, application_id: int, field: str) -> HttpResponse:
+def document_file(request: AuthenticatedHttpRequest, application_id: int, field: str) -> HttpResponseBase:
     """The worker's own documents, or any for staff who review subsidy applications."""
     if field not in actions.DOCUMENT_LABELS:
         raise Http404

@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from governance.actions import points_add, points_for
 from governance.models import PointRule
 from notifications.actions import notify
 from notifications.models import Message
+from stations.models import Station
 from stations.selectors import can_run
 from volunteering.messages import A_WORKER
 from volunteering.models import Membership, Recipient, Signup, Task, Team
@@ -52,11 +54,11 @@ NOT_YOUR_STATION = _("Only the staff of the team's station can do this.")
 LEAD_REQUIRED = _("Please choose an active person as the team lead.")
 
 
-def _inbox(user, *, kind: str, params: dict, link: str) -> None:
+def _inbox(user: User, *, kind: str, params: dict, link: str) -> None:
     notify(user=user, kind=kind, params=params, link=link, channels=[Message.Channel.INBOX])
 
 
-def is_manager(*, team: Team, user) -> bool:
+def is_manager(*, team: Team, user: User) -> bool:
     """The team lead, or staff allowed to change tasks who run the team's station (the stations door)."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -65,7 +67,7 @@ def is_manager(*, team: Team, user) -> bool:
     return user.is_staff and user.has_perm("volunteering.change_task") and can_run(user, team.station)
 
 
-def may_run_team(*, team: Team, user) -> bool:
+def may_run_team(*, team: Team, user: User) -> bool:
     """Staff who may change the team itself (its lead, its station): they run its station."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -77,7 +79,13 @@ def may_run_team(*, team: Team, user) -> bool:
 
 @transaction.atomic(durable=True)
 def team_create(
-    *, name: str, lead, acting_user, description: str = "", station=None, is_active: bool = True
+    *,
+    name: str,
+    lead: User,
+    acting_user: User | None,  # None: the demo data, set up by nobody
+    description: str = "",
+    station: Station | None = None,
+    is_active: bool = True,
 ) -> Team:
     if (
         acting_user is not None
@@ -97,7 +105,7 @@ TEAM_FIELDS = ("name", "description", "station", "is_active")
 
 
 @transaction.atomic(durable=True)
-def team_update(*, team_id: int, values: dict, acting_user, lead=None) -> Team:
+def team_update(*, team_id: int, values: dict, acting_user: User, lead: User | None = None) -> Team:
     """Rename, describe, move to another station or (de)activate a team: staff who run its station
     (and the new one); audited with each value before and after. With `lead`, a new lead in the
     same transaction (as team_lead_change), so a refused lead leaves the other changes unsaved."""
@@ -127,7 +135,7 @@ def team_update(*, team_id: int, values: dict, acting_user, lead=None) -> Team:
 
 
 @transaction.atomic(durable=True)
-def team_lead_change(*, team_id: int, lead, acting_user, reason: str = "") -> Team:
+def team_lead_change(*, team_id: int, lead: User, acting_user: User, reason: str = "") -> Team:
     """Name a new team lead: staff who run the team's station only; the old and the new lead are audited."""
     team = Team.objects.select_for_update(of=("self",)).select_related("station").get(pk=team_id)
     if not may_run_team(team=team, user=acting_user):
@@ -135,7 +143,7 @@ def team_lead_change(*, team_id: int, lead, acting_user, reason: str = "") -> Te
     return _change_lead(team, lead=lead, acting_user=acting_user, reason=reason)
 
 
-def _change_lead(team: Team, *, lead, acting_user, reason: str = "") -> Team:
+def _change_lead(team: Team, *, lead: User, acting_user: User, reason: str = "") -> Team:
     """The lead change itself, on a team its caller locked and checked, inside the caller's transaction."""
     if lead is None or not lead.is_active:
         raise ApplicationError(str(LEAD_REQUIRED))
@@ -157,7 +165,7 @@ def _change_lead(team: Team, *, lead, acting_user, reason: str = "") -> Team:
 
 # Not durable: a step of team_create and team_lead_change, inside their transaction.
 @transaction.atomic
-def membership_ensure_lead(*, team: Team, acting_user) -> Membership:
+def membership_ensure_lead(*, team: Team, acting_user: User | None) -> Membership:
     """The lead is always an active member (called after a team is created or its lead changed)."""
     membership, _created = Membership.objects.get_or_create(team=team, user_id=team.lead_id)
     if membership.status != Membership.Status.ACTIVE:
@@ -168,7 +176,7 @@ def membership_ensure_lead(*, team: Team, acting_user) -> Membership:
 
 
 @transaction.atomic(durable=True)
-def membership_request(*, team: Team, user) -> Membership:
+def membership_request(*, team: Team, user: User) -> Membership:
     if not team.is_active:
         raise ApplicationError(str(TEAM_CLOSED))
     membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
@@ -197,7 +205,7 @@ def membership_request(*, team: Team, user) -> Membership:
     return membership
 
 
-def _decide(*, membership_id: int, acting_user, accept: bool) -> Membership:
+def _decide(*, membership_id: int, acting_user: User, accept: bool) -> Membership:
     membership = Membership.objects.select_for_update().select_related("team").get(pk=membership_id)
     if not is_manager(team=membership.team, user=acting_user):
         raise PermissionDenied(str(NOT_THE_LEAD))
@@ -222,17 +230,17 @@ def _decide(*, membership_id: int, acting_user, accept: bool) -> Membership:
 
 
 @transaction.atomic(durable=True)
-def membership_accept(*, membership_id: int, acting_user) -> Membership:
+def membership_accept(*, membership_id: int, acting_user: User) -> Membership:
     return _decide(membership_id=membership_id, acting_user=acting_user, accept=True)
 
 
 @transaction.atomic(durable=True)
-def membership_decline(*, membership_id: int, acting_user) -> Membership:
+def membership_decline(*, membership_id: int, acting_user: User) -> Membership:
     return _decide(membership_id=membership_id, acting_user=acting_user, accept=False)
 
 
 @transaction.atomic(durable=True)
-def membership_leave(*, team: Team, user) -> Membership:
+def membership_leave(*, team: Team, user: User) -> Membership:
     membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
     if membership is None or membership.status not in (Membership.Status.ACTIVE, Membership.Status.PENDING):
         raise ApplicationError(str(NOT_A_MEMBER))
@@ -248,7 +256,7 @@ def membership_leave(*, team: Team, user) -> Membership:
     return membership
 
 
-def is_member(*, team: Team, user) -> bool:
+def is_member(*, team: Team, user: User) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return Membership.objects.filter(team=team, user=user, status=Membership.Status.ACTIVE).exists()
@@ -269,7 +277,7 @@ class RecipientDetails:
 def task_create(
     *,
     team: Team,
-    acting_user,
+    acting_user: User,
     date: date,
     starts_at: time,
     ends_at: time,
@@ -329,7 +337,7 @@ def _when(task: Task) -> str:
 
 
 @transaction.atomic(durable=True)
-def signup_create(*, task_id: int, user) -> Signup:
+def signup_create(*, task_id: int, user: User) -> Signup:
     task = _locked_task(task_id)  # every sign-up for this task waits here: the count below is exact
     if not is_member(team=task.team, user=user):
         raise PermissionDenied(str(NOT_A_MEMBER))
@@ -363,7 +371,7 @@ def signup_create(*, task_id: int, user) -> Signup:
 
 
 @transaction.atomic(durable=True)
-def signup_withdraw(*, task_id: int, user) -> Signup:
+def signup_withdraw(*, task_id: int, user: User) -> Signup:
     task = _locked_task(task_id)
     signup = Signup.objects.filter(task=task, volunteer=user, status=Signup.Status.SIGNED_UP).first()
     if signup is None:
@@ -386,7 +394,9 @@ def _erase_recipient(task: Task) -> None:
 
 
 @transaction.atomic(durable=True)
-def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | None = None) -> list[Signup]:
+def task_confirm(
+    *, task_id: int, acting_user: User, volunteer_ids: Iterable[int] | None = None
+) -> list[Signup]:
     """The lead confirms who did the task: points once each, then the elderly person's details are erased.
 
     volunteer_ids=None confirms everyone signed up (the admin's bulk action).
@@ -450,7 +460,7 @@ def task_confirm(*, task_id: int, acting_user, volunteer_ids: Iterable[int] | No
 
 
 @transaction.atomic(durable=True)
-def task_cancel(*, task_id: int, acting_user, reason: str) -> Task:
+def task_cancel(*, task_id: int, acting_user: User, reason: str) -> Task:
     task = _locked_task(task_id)
     if not is_manager(team=task.team, user=acting_user):
         raise PermissionDenied(str(NOT_THE_LEAD))
@@ -481,7 +491,7 @@ def tasks_expire_unconfirmed() -> int:
     return sum(1 for task_id in ids if task_expire(task_id=task_id) is not None)
 
 
-def _cancel(task: Task, *, acting_user, reason: str) -> Task:
+def _cancel(task: Task, *, acting_user: User | None, reason: str) -> Task:
     if not task.is_live:
         raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
     reason = reason.strip()

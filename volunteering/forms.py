@@ -1,4 +1,5 @@
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -153,7 +154,8 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, signups=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["volunteers"].choices = [
+        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
+        cast(forms.TypedMultipleChoiceField, self.fields["volunteers"]).choices = [
             (signup.volunteer_id, signup.volunteer.real_name or signup.volunteer.phone) for signup in signups
         ]
         self.fields["volunteers"].initial = [signup.volunteer_id for signup in signups]

@@ -5,6 +5,8 @@ rest, shown only to staff with the permission and to the volunteers signed up
 for it, and deleted in the transaction that completes or cancels the task.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -36,6 +38,9 @@ class Team(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    # Not a column: the viewer's own membership, set by the team list for its template.
+    my_membership: "Membership | None"
 
     class Meta:
         verbose_name = _("volunteer team")
@@ -96,13 +101,17 @@ class Task(models.Model):
         DONE = "done", pgettext_lazy("volunteering", "Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    FAMILIES = {
+    # Keyed by str: the status field reads back as a plain str.
+    FAMILIES: ClassVar[dict[str, Family]] = {
         Status.OPEN: Family.WAITING,
         Status.FULL: Family.PROGRESS,
         Status.DONE: Family.DONE,
         Status.CANCELLED: Family.REFUSED,
     }
     LIVE_STATUSES = (Status.OPEN, Status.FULL)
+
+    # Not a column: set by the team page on each task it lists (is the viewer signed up?).
+    mine: bool
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("team"))
     date = models.DateField(_("date"))
@@ -226,7 +235,8 @@ class Signup(models.Model):
         ABSENT = "absent", _("Not confirmed as done")
         CANCELLED = "cancelled", _("Task cancelled")
 
-    FAMILIES = {
+    # Keyed by str: the status field reads back as a plain str.
+    FAMILIES: ClassVar[dict[str, Family]] = {
         Status.SIGNED_UP: Family.PROGRESS,
         Status.WITHDRAWN: Family.REFUSED,
         Status.DONE: Family.DONE,

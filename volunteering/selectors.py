@@ -7,11 +7,13 @@ for the people allowed to see them.
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from stations.models import Station
 from stations.selectors import can_run
 from volunteering.models import Membership, Recipient, Signup, Task, Team
 
 
-def teams_for_list(*, user) -> QuerySet[Team]:
+def teams_for_list(*, user: User) -> QuerySet[Team]:
     """Active teams with their member count and, for a logged-in worker, their own membership status."""
     queryset = (
         Team.objects.filter(is_active=True)
@@ -34,7 +36,7 @@ def teams_for_list(*, user) -> QuerySet[Team]:
     return queryset
 
 
-def membership_of(*, team: Team, user) -> Membership | None:
+def membership_of(*, team: Team, user: User) -> Membership | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Membership.objects.filter(team=team, user=user).first()
@@ -72,13 +74,13 @@ def task_get(*, task_id: int) -> Task:
     return Task.objects.select_related("team", "team__station").get(pk=task_id)
 
 
-def signup_of(*, task: Task, user) -> Signup | None:
+def signup_of(*, task: Task, user: User) -> Signup | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Signup.objects.filter(task=task, volunteer=user).exclude(status=Signup.Status.WITHDRAWN).first()
 
 
-def staff_may_see_recipients(*, user, station) -> bool:
+def staff_may_see_recipients(*, user: User, station: Station | None) -> bool:
     """Staff with the permission who run the team's station (the stations door), district staff
     among them; station staff of another station never."""
     return bool(
@@ -89,7 +91,7 @@ def staff_may_see_recipients(*, user, station) -> bool:
     )
 
 
-def can_see_recipient(*, task: Task, user) -> bool:
+def can_see_recipient(*, task: Task, user: User) -> bool:
     """Staff with the permission at the task's station, and the volunteers signed up for the task.
     Nobody else, not even the lead."""
     if not getattr(user, "is_authenticated", False):
@@ -99,13 +101,13 @@ def can_see_recipient(*, task: Task, user) -> bool:
     return Signup.objects.filter(task=task, volunteer=user, status=Signup.Status.SIGNED_UP).exists()
 
 
-def recipient_for(*, task: Task, user) -> Recipient | None:
+def recipient_for(*, task: Task, user: User) -> Recipient | None:
     if not can_see_recipient(task=task, user=user):
         return None
     return Recipient.objects.filter(task=task).first()
 
 
-def signups_of(*, user) -> QuerySet[Signup]:
+def signups_of(*, user: User) -> QuerySet[Signup]:
     """A worker's volunteer tasks, newest day first (withdrawn ones left out)."""
     return (
         Signup.objects.filter(volunteer=user)

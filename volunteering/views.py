@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from governance.actions import points_for
 from governance.models import PointRule
@@ -23,7 +24,7 @@ def _team(team_id: int) -> Team:
     return get_object_or_404(Team.objects.select_related("station", "lead"), pk=team_id, is_active=True)
 
 
-def _led_team(request: HttpRequest, team_id: int) -> Team:
+def _led_team(request: AuthenticatedHttpRequest, team_id: int) -> Team:
     """A team the person leads (or staff may manage); any other id answers 404 like a missing one."""
     team = _team(team_id)
     if not actions.is_manager(team=team, user=request.user):
@@ -39,15 +40,16 @@ def _task(task_id: int) -> Task:
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     teams = list(selectors.teams_for_list(user=request.user))
     for team in teams:
-        team.my_membership = team.mine[0] if team.mine else None
+        # `mine` is teams_for_list's Prefetch(to_attr=...); the selector's QuerySet[Team] does not say so.
+        team.my_membership = team.mine[0] if team.mine else None  # type: ignore[attr-defined]
     return render(request, "volunteering/team_list.html", {"teams": teams})
 
 
 @login_required
-def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team = _team(team_id)
     membership = selectors.membership_of(team=team, user=request.user)
     is_member = membership is not None and membership.status == Membership.Status.ACTIVE
@@ -72,7 +74,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_join(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_join(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team = _team(team_id)
     try:
         actions.membership_request(team=team, user=request.user)
@@ -85,7 +87,7 @@ def team_join(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_leave(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_leave(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team = _team(team_id)
     try:
         actions.membership_leave(team=team, user=request.user)
@@ -99,7 +101,7 @@ def team_leave(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @login_required
-def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_detail(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
     signup = selectors.signup_of(task=task, user=request.user)
     today = timezone.localdate()
@@ -120,7 +122,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_signup(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_signup(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
     try:
         actions.signup_create(task_id=task.pk, user=request.user)
@@ -133,7 +135,7 @@ def task_signup(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_withdraw(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_withdraw(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
     try:
         actions.signup_withdraw(task_id=task.pk, user=request.user)
@@ -145,7 +147,7 @@ def task_withdraw(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.signups_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "volunteering/my_tasks.html", {"page": page})
 
@@ -154,7 +156,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lead(request: HttpRequest, team_id: int) -> HttpResponse:
+def lead(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team = _led_team(request, team_id)
     context = {
         "team": team,
@@ -165,7 +167,9 @@ def lead(request: HttpRequest, team_id: int) -> HttpResponse:
     return render(request, "volunteering/lead.html", context)
 
 
-def _decide(request: HttpRequest, team_id: int, membership_id: int, *, accept: bool) -> HttpResponse:
+def _decide(
+    request: AuthenticatedHttpRequest, team_id: int, membership_id: int, *, accept: bool
+) -> HttpResponse:
     team = _led_team(request, team_id)
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, team=team)
     try:
@@ -184,18 +188,18 @@ def _decide(request: HttpRequest, team_id: int, membership_id: int, *, accept: b
 
 @login_required
 @require_POST
-def request_accept(request: HttpRequest, team_id: int, membership_id: int) -> HttpResponse:
+def request_accept(request: AuthenticatedHttpRequest, team_id: int, membership_id: int) -> HttpResponse:
     return _decide(request, team_id, membership_id, accept=True)
 
 
 @login_required
 @require_POST
-def request_decline(request: HttpRequest, team_id: int, membership_id: int) -> HttpResponse:
+def request_decline(request: AuthenticatedHttpRequest, team_id: int, membership_id: int) -> HttpResponse:
     return _decide(request, team_id, membership_id, accept=False)
 
 
 @login_required
-def task_new(request: HttpRequest, team_id: int) -> HttpResponse:
+def task_new(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team = _led_team(request, team_id)
     if request.method == "POST":
         form = TaskForm(request.POST)
@@ -222,7 +226,7 @@ def _points() -> int:
     return points_for(PointRule.Event.VOLUNTEER_TASK_DONE)
 
 
-def _led_task(request: HttpRequest, task_id: int) -> Task:
+def _led_task(request: AuthenticatedHttpRequest, task_id: int) -> Task:
     task = _task(task_id)
     if not actions.is_manager(team=task.team, user=request.user):
         raise Http404
@@ -230,7 +234,7 @@ def _led_task(request: HttpRequest, task_id: int) -> Task:
 
 
 @login_required
-def task_confirm(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_confirm(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = _led_task(request, task_id)
     signups = list(
         Signup.objects.filter(task=task, status=Signup.Status.SIGNED_UP).select_related("volunteer")
@@ -262,7 +266,7 @@ def task_confirm(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_cancel(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     task = _led_task(request, task_id)
     form = CancelForm(request.POST)
     if form.is_valid():

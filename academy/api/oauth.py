@@ -10,6 +10,7 @@ import json
 from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +35,12 @@ NOT_A_UNIVERSITY_CLIENT = _("This client is not registered for a partner univers
 SCOPE_MISSING = _("The access token lacks the scope “%(scope)s”.")
 
 
-def api_client_of(application) -> ApiClient | None:
+def api_client_of(application: Model | None) -> ApiClient | None:
+    if application is None:  # a token without an application: no client can match
+        return None
     return (
         ApiClient.objects.select_related("university")
-        .filter(application_id=getattr(application, "pk", None), is_active=True)
+        .filter(application_id=application.pk, is_active=True)
         .first()
     )
 

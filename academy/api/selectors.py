@@ -5,6 +5,8 @@ admitted (admitted, enrolled, completed, and withdrawn after admission);
 undecided and refused applications stay with the academy office. A foreign or
 hidden id answers 404, exactly like a missing one."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -12,6 +14,17 @@ from academy.models import Enrolment, EnrolmentEvent, Intake, Offering, Programm
 from accounts.models import Consent, User
 
 Status = Enrolment.Status
+
+
+class _IdConsent(TypedDict):
+    id_consented: bool
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency: annotations only
+
+    # An enrolment as a university reads it: with whether its worker agreed to share the ID number.
+    EnrolmentForUniversity = WithAnnotations[Enrolment, _IdConsent]
 
 
 def _admitted_once() -> Exists:
@@ -37,7 +50,7 @@ def visible_enrolments(*, university: University) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(_visible(), offering__programme__university=university)
 
 
-def enrolments_for_university(*, university: University) -> QuerySet[Enrolment]:
+def enrolments_for_university(*, university: University) -> "QuerySet[EnrolmentForUniversity]":
     return (
         visible_enrolments(university=university)
         .select_related("worker__profile", "offering__programme", "intake")
@@ -45,7 +58,9 @@ def enrolments_for_university(*, university: University) -> QuerySet[Enrolment]:
     )
 
 
-def enrolment_get_for_university(*, university: University, enrolment_id) -> Enrolment:
+def enrolment_get_for_university(
+    *, university: University, enrolment_id: int | str
+) -> "EnrolmentForUniversity":
     try:
         return enrolments_for_university(university=university).get(pk=int(enrolment_id))
     except (Enrolment.DoesNotExist, ValueError, TypeError, OverflowError):

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -7,6 +8,9 @@ from rest_framework import serializers
 from academy.models import CreditRecord, Enrolment, Intake, Level, Programme
 from core.privacy import shown_identity
 from core.validation import ProhibitControlCharactersValidator
+
+if TYPE_CHECKING:
+    from academy.api.selectors import EnrolmentForUniversity
 
 Status = Enrolment.Status
 # What a university may report back; the academy office owns every other status.
@@ -84,14 +88,17 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "credits",
         ]
 
-    def get_programme(self, enrolment) -> ProgrammeRefSerializer:
+    @extend_schema_field(ProgrammeRefSerializer)
+    def get_programme(self, enrolment: Enrolment) -> dict[str, Any]:
         programme = enrolment.offering.programme
         return {"id": programme.pk, "level": programme.level, "major": programme.major}
 
-    def get_intake(self, enrolment) -> IntakeRefSerializer:
+    @extend_schema_field(IntakeRefSerializer)
+    def get_intake(self, enrolment: Enrolment) -> dict[str, Any]:
         return {"id": enrolment.intake_id, "name": enrolment.intake.name}
 
-    def get_student(self, enrolment) -> StudentSerializer:
+    @extend_schema_field(StudentSerializer)
+    def get_student(self, enrolment: "EnrolmentForUniversity") -> dict[str, Any]:
         worker = enrolment.worker
         profile = getattr(worker, "profile", None)
         identity = shown_identity(

@@ -1,16 +1,21 @@
 """Partner university API, /api/v1/: thin views over academy.api.selectors and academy.actions."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import django_filters
 from django import forms
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from academy import actions
 from academy.api import export
@@ -42,6 +47,9 @@ from academy.api.serializers import (
 from academy.models import Enrolment, Intake, Programme
 from core import validation
 from core.openapi import DATETIME_PARAMETER
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass  # the stubs' alias, not at run time
 
 Status = Enrolment.Status
 VISIBLE_STATUSES = [(s.value, s.label) for s in (*Enrolment.SEATED, Status.WITHDRAWN)]
@@ -108,9 +116,10 @@ class CSVRenderer(BaseRenderer):
 
 
 class PartnerAPIView:
-    authentication_classes = [UniversityClientAuthentication]
-    permission_classes = [HasUniversityScope]
-    throttle_classes = [ClientRateThrottle]
+    # Typed as APIView types them, so the viewsets that mix this in agree with it.
+    authentication_classes: Sequence[type[BaseAuthentication]] = [UniversityClientAuthentication]
+    permission_classes: "Sequence[_PermissionClass]" = [HasUniversityScope]
+    throttle_classes: Sequence[type[BaseThrottle]] = [ClientRateThrottle]
 
 
 CSV_RESPONSE = OpenApiResponse(

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils.dateparse import parse_date
@@ -69,10 +70,11 @@ def _split(text: str) -> tuple[list[str], str]:
     return parts, connector or "AND"
 
 
-def _value(field: Field, name: str, raw: str):
+def _value(field: Field, name: str, raw: str) -> datetime | date | str:
     if validation.has_control_characters(raw):  # PostgreSQL text cannot hold NUL
         shown = validation.CONTROL_CHARACTERS.sub("", raw)
         raise QueryError(str(BAD_FILTER_VALUE) % {"value": shown, "field": name}, "invalid_filter_field")
+    value: datetime | date | str | None
     if field.kind == "datetime":
         try:
             # A bare date or a time without zone is UTC here (the spec's dates are UTC).

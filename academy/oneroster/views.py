@@ -1,6 +1,7 @@
 """OneRoster 1.2 rostering (read) at /ims/oneroster/rostering/v1p2/: same OAuth 2.0 clients,
 same university scoping as /api/v1/, errors as imsx_StatusInfo."""
 
+from typing import cast
 from urllib.parse import urlencode
 
 from django.http import Http404, JsonResponse
@@ -22,6 +23,7 @@ from academy.api.oauth import (
 from academy.oneroster import ids, query
 from academy.oneroster.resources import RESOURCES, Resource
 from core.outage import UNAVAILABLE
+from core.typing import StrOrPromise
 
 UNKNOWN_OBJECT = _("There is no %(type)s with sourcedId “%(id)s”.")
 
@@ -34,7 +36,7 @@ def bad_input(request, error) -> JsonResponse:
     return JsonResponse(status_info(error.message, "invalid_data"), status=400)
 
 
-def status_info(description: str, code_minor: str) -> dict:
+def status_info(description: StrOrPromise, code_minor: str) -> dict:
     return {
         "imsx_codeMajor": "failure",
         "imsx_severity": "error",
@@ -47,7 +49,7 @@ def status_info(description: str, code_minor: str) -> dict:
     }
 
 
-def outage_error(request) -> Response:
+def outage_error(request) -> JsonResponse:
     """imsx_StatusInfo while Redis is down (core.outage)."""
     return JsonResponse(status_info(UNAVAILABLE, "server_busy"), status=503)
 
@@ -156,28 +158,36 @@ COLLECTION_PARAMETERS = [
 FIELDS_PARAMETER = [COLLECTION_PARAMETERS[-1]]
 
 
-def views_for(resource_class: type[Resource]) -> tuple[type, type]:
+def views_for(resource_class: type[Resource]) -> tuple[type[CollectionView], type[DetailView]]:
     tag = "OneRoster 1.2 rostering"
-    collection = type(
-        f"{resource_class.__name__}CollectionView", (CollectionView,), {"resource_class": resource_class}
+    # Generated classes, one pair per resource; each gets its own documented get() below,
+    # which mypy refuses as assigning to a method.
+    collection = cast(
+        type[CollectionView],
+        type(
+            f"{resource_class.__name__}CollectionView", (CollectionView,), {"resource_class": resource_class}
+        ),
     )
 
     def get_collection(self, request):
         return CollectionView.get(self, request)
 
-    collection.get = extend_schema(
+    collection.get = extend_schema(  # type: ignore[method-assign]
         summary=f"OneRoster getAll{resource_class.plural[0].upper()}{resource_class.plural[1:]}",
         operation_id=f"oneroster_{resource_class.plural}_list",
         parameters=COLLECTION_PARAMETERS,
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
         tags=[tag],
     )(get_collection)
-    detail = type(f"{resource_class.__name__}DetailView", (DetailView,), {"resource_class": resource_class})
+    detail = cast(
+        type[DetailView],
+        type(f"{resource_class.__name__}DetailView", (DetailView,), {"resource_class": resource_class}),
+    )
 
     def get_detail(self, request, sourced_id: str):
         return DetailView.get(self, request, sourced_id)
 
-    detail.get = extend_schema(
+    detail.get = extend_schema(  # type: ignore[method-assign]
         summary=f"OneRoster get{resource_class.singular[0].upper()}{resource_class.singular[1:]}",
         operation_id=f"oneroster_{resource_class.plural}_retrieve",
         parameters=FIELDS_PARAMETER,

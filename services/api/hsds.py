@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from typing import Any
 
 from services.models import Organization, Scenario, Service, ServiceAtPoint, ServicePoint
 
@@ -57,7 +58,7 @@ def taxonomy_term(scenario: Scenario) -> dict:
 
 
 def organization(org: Organization, *, services: list[Service] | None = None) -> dict:
-    data = {
+    data: dict[str, Any] = {
         "id": _id(org.uuid),
         "name": org.name,
         "description": org.description,
@@ -73,7 +74,7 @@ def organization(org: Organization, *, services: list[Service] | None = None) ->
 
 
 def _phone(number: str, *, parent: uuid.UUID, **links) -> dict:
-    data = {
+    data: dict[str, Any] = {
         "id": _derived(parent, "phone"),
         "number": number,
         "type": "voice",
@@ -86,7 +87,7 @@ def _phone(number: str, *, parent: uuid.UUID, **links) -> dict:
 
 def service_brief(service: Service, *, with_organization: bool = True) -> dict:
     """The one-to-one fields of a service (the list shape)."""
-    data = {
+    data: dict[str, Any] = {
         "id": _id(service.uuid),
         "organization_id": _id(service.organization.uuid),
         "name": service.name,
@@ -219,7 +220,7 @@ def location(point: ServicePoint) -> dict:
 def service_at_location(
     at: ServiceAtPoint, *, with_service: bool = True, distance_km: float | None = None
 ) -> dict:
-    data = {
+    data: dict[str, Any] = {
         "id": _id(at.uuid),
         "service_id": _id(at.service.uuid),
         "location_id": _id(at.point.uuid),
