@@ -239,6 +239,8 @@ def test_pipeline(services: Services, pytest_args: list[str]) -> int:
     stages: list[tuple[str, list[str], dict[str, str]]] = [
         ("ruff check", [str(bin_dir / "ruff"), "check", "."], env),
         ("ruff format --check", [str(bin_dir / "ruff"), "format", "--check", "."], env),
+        # The layered app graph (pyproject.toml [tool.importlinter]; docs/architecture.md).
+        ("import contracts (app layers)", [str(bin_dir / "lint-imports")], env),
         # The Django plugin imports config.settings, so mypy needs the same environment.
         ("mypy (Django and DRF plugins)", [str(bin_dir / "mypy"), "."], env),
         ("migrations are complete", [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run"], env),
