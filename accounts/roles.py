@@ -95,11 +95,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _crud("governance", "grid", "view", "add", "change")
     | _crud("governance", "gridmember", "view", "add", "change")
     | _crud("governance", "category", "view", "change")
-    | _crud("governance", "pointrule", "view", "change")
     | _crud("governance", "report", "view", "change")
+    | _crud("points", "pointrule", "view", "change")
     | {
-        "governance.view_all_points",
-        "governance.view_pointentry",
+        "points.view_all_points",
+        "points.view_pointentry",
         "governance.view_reportphoto",
         "governance.view_reportupdate",
     },
@@ -110,7 +110,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _crud("events", "event", "view", "add", "change")
     | _crud("events", "contestresult", "view", "add", "change")
     | {"events.view_checkin", "events.view_registration"}
-    | {"governance.view_pointentry", "governance.view_pointrule"}
+    | {"points.view_pointentry", "points.view_pointrule"}
     | {"rewards.change_rewardstock", "rewards.view_rewardstock"}
     | {"rewards.view_leaderboardoptin", "rewards.view_reward", "rewards.view_voucher"}
     | {"services.view_servicepoint"}

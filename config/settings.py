@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "notifications",
+    "points",
     "academy",
     "subsidies",
     "services",

@@ -6,7 +6,8 @@ migrated while missing what came after; `migrate` stops with this check's messag
 
 The same holds for a database from before deliberation left the stations app (2026-12-03): the
 initial migration of stations kept its name, so the history alone may not tell; the tables of the
-models that moved (stations_topic, ...) do.
+models that moved (stations_topic, ...) do. So do those of the points ledger, which left governance
+for the points app the same day (governance_pointentry, ...).
 """
 
 from django.core.checks import Error, Tags, register
@@ -21,6 +22,7 @@ OUR_APPS = (
     "events",
     "governance",
     "notifications",
+    "points",
     "rewards",
     "services",
     "stations",
@@ -31,6 +33,9 @@ OUR_APPS = (
 
 # Tables of models that moved to another app after the squash; a database that has them predates the move.
 MOVED_TABLES = (
+    "governance_pointaccount",
+    "governance_pointentry",
+    "governance_pointrule",
     "stations_followupaction",
     "stations_session",
     "stations_support",

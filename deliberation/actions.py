@@ -20,13 +20,14 @@ from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.uploads import CleanFile
 from deliberation.models import FollowUpAction, Party, Session, Support, Topic, TopicPhoto, TopicUpdate
+from deliberation.points_kinds import TOPIC_ACCEPTED
 from deliberation.selectors import people_to_tell
 from events.actions import managed_event_cancel, managed_event_create  # steps, inside our transactions
 from events.models import Event
-from governance.actions import points_add, points_for
-from governance.models import PointRule
 from notifications.actions import notify
 from notifications.models import Message
+from points.actions import points_add
+from points.selectors import points_for
 from stations.models import Station
 from stations.selectors import can_run
 
@@ -223,12 +224,12 @@ def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
         )
     _step(topic, status=Status.ACCEPTED, note=shown, actor=acting_user, role=Role.LEAD)
     audit.record(actor=acting_user, action="station.topic.accept", target=topic, note=note)
-    amount = points_for(PointRule.Event.TOPIC_ACCEPTED)
+    amount = points_for(TOPIC_ACCEPTED)
     if amount > 0:
         points_add(
             user=topic.raised_by,
             amount=amount,
-            reason=PointRule.Event.TOPIC_ACCEPTED,
+            reason=TOPIC_ACCEPTED,
             source=topic,
             once_key=f"topic_accepted:{topic.pk}",
             acting_user=acting_user,

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DeliberationConfig(AppConfig):
     name = "deliberation"
     verbose_name = _("Deliberation")
+
+    def ready(self) -> None:
+        from deliberation import points_kinds
+
+        points_kinds.register()

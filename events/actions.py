@@ -18,10 +18,11 @@ from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from events import codes
 from events.models import CheckIn, ContestResult, Event, Registration
-from governance.actions import points_add, points_for
-from governance.models import PointRule
+from events.points_kinds import CONTEST_RANK_1, CONTEST_RANK_2, CONTEST_RANK_3, EVENT_ATTENDED
 from notifications.actions import notify
 from notifications.models import Message
+from points.actions import points_add
+from points.selectors import points_for
 from stations.selectors import can_run
 
 REGISTER_EVENT_CANCELLED = _("This event was cancelled; registration is closed.")
@@ -61,9 +62,9 @@ CONTEST_CANCELLED = _("This contest was cancelled; its results can be neither re
 NOT_YOUR_STATION = _("Only the staff of the event's station can do this.")
 
 RANK_RULES = {
-    1: PointRule.Event.CONTEST_RANK_1,
-    2: PointRule.Event.CONTEST_RANK_2,
-    3: PointRule.Event.CONTEST_RANK_3,
+    1: CONTEST_RANK_1,
+    2: CONTEST_RANK_2,
+    3: CONTEST_RANK_3,
 }
 
 
@@ -435,12 +436,12 @@ def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
             )
     except IntegrityError:
         raise CheckInRefused(str(CHECKIN_TWICE)) from None
-    amount = points_for(PointRule.Event.EVENT_ATTENDED)
+    amount = points_for(EVENT_ATTENDED)
     if amount > 0:
         entry = points_add(
             user=user,
             amount=amount,
-            reason=PointRule.Event.EVENT_ATTENDED,
+            reason=EVENT_ATTENDED,
             source=checkin,
             once_key=f"event_attended:{event.pk}:{user.pk}",
         )

@@ -1,16 +1,16 @@
-"""Writes of the governance app: every status and every point changes here.
+"""Writes of the governance app: every status of grids and reports changes here.
 
 Each action is its own, durable transaction (no request transaction is around
-it, so its row locks end with it; `points_add` alone is a step other actions
-take inside theirs), locks the report row first, checks the transition, writes
-an update the reporter sees, an audit entry and the reporter's inbox message.
+it, so its row locks end with it), locks the report row first, checks the
+transition, writes an update the reporter sees, an audit entry and the
+reporter's inbox message. An accepted report earns points through the ledger's
+`points_add` (points/actions.py), a step inside the accept.
 """
 
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
+from core.configuration import config_save
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.permissions import require_permission
 from core.uploads import CleanFile
@@ -26,18 +27,17 @@ from governance.models import (
     Category,
     Grid,
     GridMember,
-    PointAccount,
-    PointEntry,
-    PointRule,
     Report,
     ReportFollow,
     ReportPhoto,
     ReportUpdate,
-    content_type_of,
 )
+from governance.points_kinds import REPORT_ACCEPTED
 from governance.selectors import grid_for_point, is_grid_member
 from notifications.actions import notify
 from notifications.models import Message
+from points.actions import points_add
+from points.selectors import points_for
 
 Status = Report.Status
 Role = ReportUpdate.Role
@@ -57,8 +57,6 @@ NOT_YOUR_REPORT = _("Only the person who filed the report can reopen it.")
 ALREADY_A_MEMBER = _("This worker is already a member of this grid.")
 MEMBERSHIP_ALREADY_ENDED = _("This appointment has already ended.")
 END_BEFORE_START = _("An appointment cannot end before it starts.")
-NOT_ENOUGH_POINTS = _("Not enough points: the balance is %(balance)s.")
-ZERO_POINTS = _("The amount of points cannot be zero.")
 
 ONE_PHOTO_AT_LEAST, MAX_PHOTOS = 1, 3
 
@@ -68,10 +66,6 @@ CHANGE_REPORT = "governance.change_report"
 
 class NotAGridMember(PermissionDenied):
     pass
-
-
-class NotEnoughPoints(ApplicationError):
-    status_code = 409
 
 
 def _wrong_status(report: Report, verb) -> TransitionNotAllowed:
@@ -280,13 +274,13 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
     _record_update(report, status=Status.ACCEPTED, note=note, actor=acting_user, role=Role.GRID_ADMIN)
     audit.record(actor=acting_user, action="grid.report.accept", target=report, note=note)
     if report.reporter is not None:
-        amount = points_for(PointRule.Event.REPORT_ACCEPTED)
+        amount = points_for(REPORT_ACCEPTED)
         if amount > 0:
             # once_key: accepted again after a reopen, the report earns nothing more.
             points_add(
                 user=report.reporter,
                 amount=amount,
-                reason=PointRule.Event.REPORT_ACCEPTED,
+                reason=REPORT_ACCEPTED,
                 source=report,
                 once_key=f"report_accepted:{report.pk}",
                 acting_user=acting_user,
@@ -422,72 +416,6 @@ def report_follow(*, report_id: int, user) -> ReportFollow:
     return follow
 
 
-# --- Points -----------------------------------------------------------------------------
-
-# Used when staff have not set a rule in admin; a rule with 0 points turns an award off.
-# Used until staff set a rule in admin (governance's initial migration creates one per event).
-DEFAULT_POINTS = {
-    PointRule.Event.REPORT_ACCEPTED: 10,
-    PointRule.Event.TOPIC_ACCEPTED: 5,
-    PointRule.Event.EVENT_ATTENDED: 10,
-    PointRule.Event.CONTEST_RANK_1: 50,
-    PointRule.Event.CONTEST_RANK_2: 30,
-    PointRule.Event.CONTEST_RANK_3: 20,
-    PointRule.Event.VOLUNTEER_TASK_DONE: 20,
-}
-
-
-def points_for(event: str) -> int:
-    rule = PointRule.objects.filter(event=event).first()
-    return rule.amount if rule is not None else DEFAULT_POINTS.get(event, 0)
-
-
-# Not durable: a step of other actions (events, rewards, stations, volunteering), a savepoint
-# inside theirs; voucher_redeem relies on that savepoint rolling back alone.
-@transaction.atomic
-def points_add(
-    *,
-    user,
-    amount: int,
-    reason: str,
-    source=None,
-    once_key: str | None = None,
-    note: str = "",
-    acting_user=None,
-) -> PointEntry | None:
-    """Append one ledger entry (negative to spend). Returns None when `once_key` was already used.
-
-    The person's account row is locked first, so concurrent spends see each
-    other's balance; the CHECK constraints refuse a negative balance even if
-    a caller forgot the lock.
-    """
-    if amount == 0:
-        raise ApplicationError(str(ZERO_POINTS))
-    PointAccount.objects.bulk_create([PointAccount(user=user)], ignore_conflicts=True)
-    account = PointAccount.objects.select_for_update().get(user=user)
-    if once_key is not None and PointEntry.objects.filter(once_key=once_key).exists():
-        return None
-    if account.balance + amount < 0:
-        raise NotEnoughPoints(str(NOT_ENOUGH_POINTS) % {"balance": account.balance})
-    account.balance += amount
-    account.save(update_fields=["balance"])
-    entry = PointEntry.objects.create(
-        user=user,
-        amount=amount,
-        reason=reason,
-        note=note,
-        source_type=content_type_of(source) if source is not None else None,
-        source_id=str(source.pk) if source is not None else "",
-        once_key=once_key,
-        balance_after=account.balance,
-        created_by=acting_user,
-    )
-    audit.record(
-        actor=acting_user, action="points.add", target=entry, data={"amount": amount, "reason": reason}
-    )
-    return entry
-
-
 # --- API keys ----------------------------------------------------------------------------
 
 
@@ -531,44 +459,12 @@ def apikey_rename(*, key_id: int, name: str, acting_user) -> ApiKey:
     return key
 
 
-# --- Configuration: report categories, point rules ---------------------------------------
-
-
-def _config_save(model, *, pk: int | None, values: dict, acting_user, action: str):
-    """Create or change a configuration row (its model's add/change permission), audited with each
-    value before and after; model validation errors come back as the ApplicationError."""
-    opts = model._meta
-    verb = "change" if pk else "add"
-    require_permission(acting_user, f"{opts.app_label}.{verb}_{opts.model_name}")
-    row = model.objects.select_for_update().get(pk=pk) if pk else model()
-    fields = [field.name for field in opts.concrete_fields if not field.primary_key]
-    before = {name: getattr(row, name) for name in fields} if pk else {}
-    for name, value in values.items():
-        if name in fields:
-            setattr(row, name, value)
-    try:
-        row.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(" ".join(error.messages)) from error
-    row.save()
-    changed = {
-        name: {"from": before.get(name), "to": getattr(row, name)}
-        for name in fields
-        if not pk or before[name] != getattr(row, name)
-    }
-    audit.record(actor=acting_user, action=f"{action}.{verb}", target=row, data={"changed": changed})
-    return row
-
-
-@transaction.atomic
-def pointrule_save(*, rule_id: int | None, values: dict, acting_user) -> PointRule:
-    """How many points an event earns from now on (ledger lines already written keep theirs)."""
-    return _config_save(PointRule, pk=rule_id, values=values, acting_user=acting_user, action="points.rule")
+# --- Configuration: report categories -----------------------------------------------------
 
 
 @transaction.atomic
 def category_save(*, category_id: int | None, values: dict, acting_user) -> Category:
     """A report category: its names, department, response time, whether the public may use it."""
-    return _config_save(
+    return config_save(
         Category, pk=category_id, values=values, acting_user=acting_user, action="report.category"
     )

@@ -1,17 +1,15 @@
-"""Staff work in Django admin: the triage queue, grids and members, categories, points, API keys.
+"""Staff work in Django admin: the triage queue, grids and members, categories, API keys.
 
-Statuses and points are never form fields: every change goes through actions.py.
+Statuses are never form fields: every change goes through actions.py. The points ledger and its
+rules are the points app's (points/admin.py).
 """
 
 from datetime import timedelta
 
 from django import forms
-from django.apps import apps as django_apps
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import CharField, Count, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,10 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_people import PhoneMaskedAdmin
-from accounts.models import Street
-from accounts.selectors import csv_phone
-from core.admin_tools import HTTPS_URL_FIELDS, ActionAdmin, changelist_queryset, choices_filter, csv_response
+from core.admin_tools import HTTPS_URL_FIELDS, ActionAdmin, csv_response
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
@@ -33,13 +28,10 @@ from governance.models import (
     Category,
     Grid,
     GridMember,
-    PointEntry,
-    PointRule,
     Report,
     ReportUpdate,
 )
 from governance.selectors import triage_queue
-from stations.admin_scope import StationScopedAdmin, scoped_to
 
 
 @admin.register(Grid)
@@ -123,117 +115,6 @@ class CategoryAdmin(ActionAdmin, admin.ModelAdmin):
         return actions.category_save(
             category_id=obj.pk if change else None, values=form.cleaned_data, acting_user=request.user
         )
-
-
-@admin.register(PointRule)
-class PointRuleAdmin(ActionAdmin, admin.ModelAdmin):
-    list_display = ("event", "amount", "description")
-
-    def save_by_action(self, request, obj, form, formsets, change):
-        return actions.pointrule_save(
-            rule_id=obj.pk if change else None, values=form.cleaned_data, acting_user=request.user
-        )
-
-
-# Ledger lines that come from a station's work, by the model of their source; where each source's
-# station is comes from that model's own station-scoped admin (stations.admin_scope).
-STATION_SOURCES = (
-    "events.checkin",
-    "events.contestresult",
-    "rewards.voucher",
-    "volunteering.task",
-    "deliberation.topic",
-)
-
-
-@admin.register(PointEntry)
-class PointEntryAdmin(PhoneMaskedAdmin, StationScopedAdmin):
-    """The ledger: district staff read all of it; station staff the lines their stations' work
-    wrote (check-ins, contest results, vouchers, volunteer tasks, topics), people masked."""
-
-    station_path = None  # no station of its own: station_scope follows each line's source
-    every_station_permissions = ("governance.view_all_points",)
-    person_fields = {"user": "user", "created_by": "created_by"}
-    phone_paths = ("user__phone",)
-    list_display = ("created_at", "user", "amount", "reason", "balance_after", "source_type", "source_id")
-    list_filter = (
-        "reason",
-        choices_filter(
-            title=_("street"),
-            parameter_name="street",
-            choices=Street.choices,
-            lookup="user__profile__street",
-        ),
-    )
-    list_select_related = ("user", "source_type")
-    search_fields = ("user__phone", "user__real_name", "source_id")
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-
-    def station_scope(self, request, queryset):
-        if self.sees_every_station(request):
-            return queryset
-        # One subquery per source model, over the ids of its rows at the person's stations.
-        lines = Q(pk__in=[])
-        for label in STATION_SOURCES:
-            model = django_apps.get_model(label)
-            own = scoped_to(model._default_manager.all(), user=request.user)
-            ids = own.annotate(key=Cast("pk", CharField())).values("key")
-            lines |= Q(source_type=ContentType.objects.get_for_model(model), source_id__in=ids)
-        return queryset.filter(lines)
-
-    def get_urls(self):
-        return [
-            path(
-                "export.csv", self.admin_site.admin_view(self.export_csv), name="governance_pointentry_export"
-            ),
-            *super().get_urls(),
-        ]
-
-    def export_csv(self, request):
-        """The ledger lines of the filtered list (e.g. one month, one street), for the records."""
-        if not self.has_view_permission(request):
-            raise DjangoPermissionDenied
-        queryset = changelist_queryset(self, request).select_related("user").order_by("created_at", "pk")
-        phone = csv_phone(request.user)
-
-        def rows():
-            for entry in queryset.iterator(chunk_size=1000):
-                yield [
-                    entry.pk,
-                    timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
-                    entry.user.real_name,
-                    phone(entry.user.phone),
-                    entry.amount,
-                    entry.balance_after,
-                    entry.reason,
-                    str(entry.reason_display),
-                    entry.note,
-                    entry.source_id,
-                ]
-
-        header = [
-            "id",
-            "time",
-            "name",
-            "phone",
-            "points",
-            "balance_after",
-            "reason",
-            "reason_label",
-            "note",
-            "source_id",
-        ]
-        return csv_response("points-ledger.csv", header, rows())
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ApiKeyForm(forms.ModelForm):

@@ -6,8 +6,10 @@ class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Governance")
 
-    def ready(self):
+    def ready(self) -> None:
         from core.interfaces import Interface, register
+        from governance import points_kinds
         from governance.open311 import bad_input, outage_error
 
         register(Interface("/open311/", unavailable=outage_error, bad_input=bad_input))
+        points_kinds.register()

@@ -1,8 +1,7 @@
-"""Grids and grid members, street reports (随手报) and the points ledger (积分).
+"""Grids and grid members, street reports (随手报).
 
-The ledger is general on purpose: later parts of this app (courier stations,
-deliberations, events, the rewards store) add and spend points through the
-same `points_add` action with their own reasons and source objects.
+An accepted report earns points through the ledger (points/, kind report_accepted:
+governance/points_kinds.py).
 """
 
 import hashlib
@@ -11,10 +10,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -388,126 +384,3 @@ class ReportFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → #{self.report_id}"
-
-
-class PointRule(models.Model):
-    """How many points one kind of event is worth; staff set the amounts in admin."""
-
-    class Event(models.TextChoices):
-        REPORT_ACCEPTED = "report_accepted", _("Street report accepted")
-        TOPIC_ACCEPTED = "topic_accepted", _("Deliberation topic accepted for a session")
-        EVENT_ATTENDED = "event_attended", _("Verified attendance at an event")
-        CONTEST_RANK_1 = "contest_rank_1", _("Skill contest: first place")
-        CONTEST_RANK_2 = "contest_rank_2", _("Skill contest: second place")
-        CONTEST_RANK_3 = "contest_rank_3", _("Skill contest: third place")
-        VOLUNTEER_TASK_DONE = "volunteer_task_done", _("Volunteer task confirmed")
-
-    event = models.CharField(_("event"), max_length=40, unique=True)
-    # 0 turns an award off; a rule never takes points away (spending goes through the store).
-    amount = models.IntegerField(_("points"), validators=[MinValueValidator(0)])
-    description = models.CharField(_("description"), max_length=120, blank=True)
-
-    class Meta:
-        verbose_name = _("points rule")
-        verbose_name_plural = _("points rules")
-        ordering = ["event"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="pointrule_amount_not_negative")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event}: {self.amount}"
-
-
-class PointAccount(models.Model):
-    """One row per person: the lock that serialises their points, and the running balance.
-
-    The ledger (PointEntry) is the truth; the balance here equals its sum and is
-    updated in the same transaction under a row lock. The CHECK constraint is the
-    last line of defence against a negative balance.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="point_account", primary_key=True
-    )
-    balance = models.IntegerField(_("balance"), default=0)
-
-    class Meta:
-        verbose_name = _("points account")
-        verbose_name_plural = _("points accounts")
-        constraints = [
-            models.CheckConstraint(condition=Q(balance__gte=0), name="pointaccount_balance_not_negative")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user}: {self.balance}"
-
-
-class PointEntry(models.Model):
-    """One line of the append-only points ledger (积分): who, how many, why, for what, when."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="point_entries",
-        verbose_name=_("person"),
-    )
-    amount = models.IntegerField(_("points"))
-    reason = models.CharField(_("reason"), max_length=40)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    source_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    source_id = models.CharField(max_length=64, blank=True)
-    source = GenericForeignKey("source_type", "source_id")
-    # Set for events that may count only once (e.g. "report_accepted:<id>"): the
-    # unique constraint makes a second award impossible even under a race.
-    once_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
-    balance_after = models.IntegerField(_("balance after"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("points entry")
-        verbose_name_plural = _("points ledger")
-        ordering = ["-created_at", "-id"]
-        # District staff (grid admins) read every line; station staff only the lines their
-        # stations' work wrote (governance.admin.PointEntryAdmin, through the stations door).
-        permissions = [("view_all_points", _("Can read the whole points ledger"))]
-        constraints = [
-            models.CheckConstraint(condition=~Q(amount=0), name="pointentry_amount_not_zero"),
-            models.CheckConstraint(condition=Q(balance_after__gte=0), name="pointentry_balance_not_negative"),
-        ]
-        indexes = [models.Index(fields=["user", "-created_at"], name="pointentry_user_idx")]
-
-    def __str__(self) -> str:
-        # No phone number here: admin shows this text to station staff (titles, inline rows).
-        return f"{self.user.real_name or self.user_id}: {self.amount:+d} ({self.reason})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("The points ledger is append-only: add a correcting entry instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("The points ledger is append-only: add a correcting entry instead.")
-
-    @property
-    def reason_display(self) -> str:
-        return REASON_LABELS.get(self.reason, self.reason)
-
-
-# Labels of ledger reasons the worker sees; later features add theirs here.
-REASON_LABELS = {
-    **{event.value: event.label for event in PointRule.Event},
-    "reward_redeemed": _("Reward redeemed"),
-    "voucher_refund": _("Voucher not used: points returned"),
-    "adjustment": _("Adjustment by staff"),
-    "spend": _("Points spent"),
-}
-
-
-def content_type_of(obj) -> ContentType:
-    return ContentType.objects.get_for_model(obj)

@@ -3,7 +3,6 @@
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from governance.geo import degree_box, distance_m, point_in_polygon, polygon_rings
@@ -11,8 +10,6 @@ from governance.models import (
     Category,
     Grid,
     GridMember,
-    PointAccount,
-    PointEntry,
     Report,
     ReportPhoto,
     ReportUpdate,
@@ -110,40 +107,6 @@ def photo_visible_to(*, photo: ReportPhoto, user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return report.reporter_id == user.pk or (user.is_staff and user.has_perm("governance.view_report"))
-
-
-def points_balance(*, user) -> int:
-    account = PointAccount.objects.filter(user=user).first()
-    return account.balance if account else 0
-
-
-def ledger_of(*, user) -> QuerySet[PointEntry]:
-    # The sources come one query per kind (report, topic, check-in, ...), however long the page.
-    return (
-        PointEntry.objects.filter(user=user)
-        .select_related("source_type")
-        .prefetch_related("source")
-        .order_by("-created_at", "-id")
-    )
-
-
-# Where a ledger line takes the worker: the page of what earned or spent the points.
-_SOURCE_PAGES = {
-    ("governance", "report"): lambda source: reverse("governance:report_detail", args=[source.pk]),
-    ("deliberation", "topic"): lambda source: reverse("deliberation:topic_detail", args=[source.pk]),
-    ("events", "checkin"): lambda source: reverse("events:detail", args=[source.event_id]),
-    ("events", "contestresult"): lambda source: reverse("events:detail", args=[source.event_id]),
-    ("volunteering", "task"): lambda source: reverse("volunteering:task", args=[source.pk]),
-    ("rewards", "voucher"): lambda source: reverse("rewards:voucher", args=[source.pk]),
-}
-
-
-def source_page(entry: PointEntry) -> str:
-    """The URL of the entry's source for its owner, or "" (an adjustment, or a source since removed)."""
-    if entry.source_type is None or entry.source is None:
-        return ""
-    page = _SOURCE_PAGES.get((entry.source_type.app_label, entry.source_type.model))
-    return page(entry.source) if page else ""
 
 
 def triage_queue() -> QuerySet[Report]:

@@ -19,6 +19,7 @@ from governance import selectors
 from governance.actions import report_follow, report_reopen, report_submit
 from governance.forms import ReopenForm, ReportForm
 from governance.models import Category, Report, ReportPhoto
+from points.selectors import ledger_of, points_balance, source_page
 
 PAGE_SIZE = 20
 
@@ -31,7 +32,7 @@ def index(request: HttpRequest) -> HttpResponse:
     member = selectors.is_grid_member(user=request.user)
     context = {"is_member": member}
     if request.user.is_authenticated:
-        context["balance"] = selectors.points_balance(user=request.user)
+        context["balance"] = points_balance(user=request.user)
     if member:
         context["memberships"] = list(selectors.live_memberships(user=request.user))
         context["open_count"] = (
@@ -192,13 +193,11 @@ def follow(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 def points(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.ledger_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ledger_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.page_url = selectors.source_page(entry)
+        entry.page_url = source_page(entry)
     return render(
-        request,
-        "governance/points.html",
-        {"page": page, "balance": selectors.points_balance(user=request.user)},
+        request, "governance/points.html", {"page": page, "balance": points_balance(user=request.user)}
     )
 
 

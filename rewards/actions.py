@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
-from governance.actions import NotEnoughPoints, points_add
-from governance.models import PointAccount
 from notifications.actions import notify
 from notifications.models import Message
+from points.actions import NotEnoughPoints, points_add
+from points.models import PointAccount
 from rewards.constants import CODE_ALPHABET, CODE_LENGTH, VOUCHER_VALID_FOR
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
+from rewards.points_kinds import REWARD_REDEEMED, VOUCHER_REFUND
 from stations.models import Station
 from stations.selectors import can_run
 
@@ -142,7 +143,7 @@ def voucher_redeem(*, user: User, reward: Reward, station: Station) -> Voucher:
         expires_at=now + VOUCHER_VALID_FOR,
     )
     try:
-        points_add(user=user, amount=-reward.price, reason="reward_redeemed", source=voucher)
+        points_add(user=user, amount=-reward.price, reason=REWARD_REDEEMED, source=voucher)
     except NotEnoughPoints:
         # points_add rolled its own savepoint back (the account row may not even exist).
         balance = PointAccount.objects.filter(user=user).values_list("balance", flat=True).first() or 0
@@ -217,7 +218,7 @@ def _refund(voucher: Voucher, *, now: datetime, status: str, acting_user: User |
     points_add(
         user=voucher.user,
         amount=voucher.price,
-        reason="voucher_refund",
+        reason=VOUCHER_REFUND,
         source=voucher,
         once_key=f"voucher_refund:{voucher.pk}",
         note=note,

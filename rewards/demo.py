@@ -1,8 +1,8 @@
 """Demo rewards, stock at every station, two vouchers of demo worker 13800000001, leaderboard opt-ins."""
 
 from accounts.demo import demo_user
-from governance.actions import points_add
-from governance.selectors import points_balance
+from points.actions import points_add
+from points.selectors import points_balance
 from rewards.actions import leaderboard_opt_set, rewardstock_adjust, voucher_handover_confirm, voucher_redeem
 from rewards.models import Reward, RewardStock, Voucher
 from stations.models import Station

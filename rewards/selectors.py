@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from accounts.models import Street, User
 from core.privacy import masked_name
+from points.models import PointEntry
 from rewards.constants import LEADERBOARD_SIZE
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
+from rewards.points_kinds import VOUCHER_REFUND
 from stations.models import Station
 from stations.selectors import stations_run_by
 
@@ -115,7 +117,7 @@ def is_opted_in(*, user: User) -> bool:
 # --- Leaderboard ------------------------------------------------------------------------------
 
 # Refunds give back what was spent; they are not points earned.
-NOT_EARNED = ("voucher_refund",)
+NOT_EARNED = (VOUCHER_REFUND,)
 
 
 @dataclass
@@ -170,8 +172,6 @@ def leaderboard(*, street: str, month: date, me: User | None = None) -> list[Lea
     Ties share a rank (1, 1, 3). Only names' first characters are shown, except the viewer's own.
     """
     start, end = month_bounds(month)
-    from governance.models import PointEntry
-
     totals = (
         PointEntry.objects.filter(
             amount__gt=0,

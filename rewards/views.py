@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
-from governance.selectors import points_balance
+from points.selectors import points_balance
 from rewards import selectors
 from rewards.actions import (
     leaderboard_opt_set,

@@ -27,7 +27,7 @@ from stations.selectors import in_station_scope, runs_every_station
 NOT_FOUND = "No row with this id in the stations you run."
 
 
-def _station_path_of(model) -> str | None:
+def station_path_of(model) -> str | None:
     """Where a model's station is, read from its own scoped admin (None: not station-bound)."""
     if model is Station:
         return "pk"
@@ -37,7 +37,7 @@ def _station_path_of(model) -> str | None:
 
 def scoped_to(queryset, *, user):
     """`queryset` cut to the user's stations when its model is station-bound; as it is otherwise."""
-    path = _station_path_of(queryset.model)
+    path = station_path_of(queryset.model)
     return queryset if path is None else in_station_scope(queryset, user=user, station_path=path)
 
 
@@ -101,7 +101,7 @@ class StationScopedAdmin(admin.ModelAdmin):
             field = get_fields_from_path(self.model, entry)[-1]
         except (FieldDoesNotExist, NotRelationField):  # not a field path: Django's checks report it
             return entry
-        if isinstance(field, models.ForeignKey) and _station_path_of(field.remote_field.model) is not None:
+        if isinstance(field, models.ForeignKey) and station_path_of(field.remote_field.model) is not None:
             return (entry, OwnStationsFilter)
         return entry
 

@@ -18,14 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
-from governance.actions import points_add, points_for
-from governance.models import PointRule
 from notifications.actions import notify
 from notifications.models import Message
+from points.actions import points_add
+from points.selectors import points_for
 from stations.models import Station
 from stations.selectors import can_run
 from volunteering.messages import A_WORKER
 from volunteering.models import Membership, Recipient, Signup, Task, Team
+from volunteering.points_kinds import VOLUNTEER_TASK_DONE
 
 ALREADY_MEMBER = _("You are already a member of this team.")
 ALREADY_ASKED = _("You have already asked to join; the team lead will answer soon.")
@@ -418,7 +419,7 @@ def task_confirm(
         raise ApplicationError(str(NOBODY_CHOSEN))
     if not chosen <= {s.volunteer_id for s in signups}:
         raise ApplicationError(str(NOT_A_VOLUNTEER))
-    amount = points_for(PointRule.Event.VOLUNTEER_TASK_DONE)
+    amount = points_for(VOLUNTEER_TASK_DONE)
     done = []
     # Ascending user id: every transaction awarding points to several people locks their
     # point accounts in the same order, so two of them never deadlock.
@@ -432,7 +433,7 @@ def task_confirm(
             entry = points_add(
                 user=signup.volunteer,
                 amount=amount,
-                reason=PointRule.Event.VOLUNTEER_TASK_DONE,
+                reason=VOLUNTEER_TASK_DONE,
                 source=task,
                 once_key=f"volunteer_task_done:{task.pk}:{signup.volunteer_id}",
                 acting_user=acting_user,

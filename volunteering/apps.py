@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class VolunteeringConfig(AppConfig):
     name = "volunteering"
     verbose_name = _("Volunteer services")
+
+    def ready(self) -> None:
+        from volunteering import points_kinds
+
+        points_kinds.register()

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
-from governance.actions import points_for
-from governance.models import PointRule
+from points.selectors import points_for
 from volunteering import actions, selectors
 from volunteering.forms import CancelForm, ConfirmForm, TaskForm, task_values
 from volunteering.models import Membership, Signup, Task, Team
+from volunteering.points_kinds import VOLUNTEER_TASK_DONE
 
 PAGE_SIZE = 20
 
@@ -223,7 +223,7 @@ def task_new(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
 
 
 def _points() -> int:
-    return points_for(PointRule.Event.VOLUNTEER_TASK_DONE)
+    return points_for(VOLUNTEER_TASK_DONE)
 
 
 def _led_task(request: AuthenticatedHttpRequest, task_id: int) -> Task:

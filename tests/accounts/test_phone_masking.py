@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.selectors import SEE_PHONE_PERMISSION, may_see_phone, person_for, phone_for
-from governance.actions import points_add
-from governance.models import PointEntry
+from points.actions import points_add
+from points.models import PointEntry
 from rewards import actions as rewards_actions
 from tests.factories import StaffFactory, UserFactory, WorkerProfileFactory
 from tests.module_data import module_transaction
@@ -90,9 +90,9 @@ def pages(world):
         "profile list": reverse("admin:accounts_workerprofile_changelist"),
         "profile page": reverse("admin:accounts_workerprofile_change", args=[profile.pk]),
         "profile history": reverse("admin:accounts_workerprofile_history", args=[profile.pk]),
-        "ledger list": reverse("admin:governance_pointentry_changelist"),
-        "ledger page": reverse("admin:governance_pointentry_change", args=[world.entry.pk]),
-        "ledger csv": reverse("admin:governance_pointentry_export"),
+        "ledger list": reverse("admin:points_pointentry_changelist"),
+        "ledger page": reverse("admin:points_pointentry_change", args=[world.entry.pk]),
+        "ledger csv": reverse("admin:points_pointentry_export"),
         "team list": reverse("admin:volunteering_team_changelist"),
         "team page (members)": reverse("admin:volunteering_team_change", args=[world.team.pk]),
         "task page (sign-ups)": reverse("admin:volunteering_task_change", args=[world.task.pk]),
@@ -165,7 +165,7 @@ def test_which_groups_hold_the_permission():
 SEARCHES = [
     "admin:accounts_user_changelist",
     "admin:accounts_workerprofile_changelist",
-    "admin:governance_pointentry_changelist",
+    "admin:points_pointentry_changelist",
     "admin:rewards_voucher_changelist",
 ]
 

@@ -51,6 +51,20 @@ def test_a_database_from_before_deliberation_moved_is_told_to_recreate(db):
     )
 
 
+def test_a_database_from_before_the_points_ledger_moved_is_told_to_recreate(db):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE governance_pointentry (id bigint)")
+
+    (error,) = migration_history_check(None, databases=["default"])
+
+    assert (error.id, error.msg, error.hint) == (
+        "core.E010",
+        "The database 'default' was built before these models moved to another app "
+        "(it still has governance_pointentry).",
+        "Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again.",
+    )
+
+
 def test_other_apps_history_is_not_ours_to_judge(db):
     MigrationRecorder(connection).record_applied("oauth2_provider", "0099_from_a_newer_release")
     assert migration_history_check(None, databases=["default"]) == []

@@ -26,8 +26,8 @@ from core.models import AuditEntry
 from deliberation import actions as deliberation_actions
 from deliberation.models import Session, Topic
 from events.models import CheckIn, Event
-from governance.actions import points_add
-from governance.models import PointEntry
+from points.actions import points_add
+from points.models import PointEntry
 from rewards import actions as rewards_actions
 from rewards.models import Voucher
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -161,7 +161,7 @@ ADMINS = [
     ("task", "volunteering_task", "task"),
     ("stock", "rewards_rewardstock", "stock"),
     ("voucher", "rewards_voucher", "voucher"),
-    ("ledger", "governance_pointentry", "ledger"),
+    ("ledger", "points_pointentry", "ledger"),
 ]
 ADMIN_IDS = [name for name, _, _ in ADMINS]
 
@@ -211,8 +211,8 @@ def test_changelist_rows(client, world, who, name, prefix, attr):
 
 @pytest.mark.parametrize("who", WHO)
 def test_ledger_lines_without_a_station_only_for_district_staff(client, world, who):
-    text = body(as_(client, world, who).get(reverse("admin:governance_pointentry_changelist")))
-    link = reverse("admin:governance_pointentry_change", args=[world.adjustment.pk])
+    text = body(as_(client, world, who).get(reverse("admin:points_pointentry_changelist")))
+    link = reverse("admin:points_pointentry_change", args=[world.adjustment.pk])
     assert (link in text) is (who in ("district", "superuser"))
 
 
@@ -362,7 +362,7 @@ EXPORTS = [
         lambda s: f"{TAGS[s]}议题",
     ),
     ("vouchers", lambda c, w: csv_of(c, reverse("admin:rewards_voucher_export")), lambda s: STATION_NAMES[s]),
-    ("ledger", lambda c, w: csv_of(c, reverse("admin:governance_pointentry_export")), lambda s: NAMES[s]),
+    ("ledger", lambda c, w: csv_of(c, reverse("admin:points_pointentry_export")), lambda s: NAMES[s]),
     (
         "attendance",
         lambda c, w: csv_of(
@@ -401,7 +401,7 @@ def test_csv_exports(client, world, who, what, export, marker):
 @pytest.mark.parametrize("who, full", [("district", True), ("superuser", True), ("here_staff", False)])
 def test_phones_in_the_csv_exports(client, world, who, full):
     client = as_(client, world, who)
-    for url in (reverse("admin:rewards_voucher_export"), reverse("admin:governance_pointentry_export")):
+    for url in (reverse("admin:rewards_voucher_export"), reverse("admin:points_pointentry_export")):
         text = csv_of(client, url)
         assert ("13800000001" in text) is full, url
         assert ("138****0001" in text) is not full, url

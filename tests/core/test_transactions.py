@@ -17,6 +17,7 @@ import accounts.actions
 import deliberation.actions
 import events.actions
 import governance.actions
+import points.actions
 import rewards.actions
 import services.actions
 import subsidies.actions
@@ -114,7 +115,7 @@ def test_an_inner_step_still_nests_as_a_savepoint():
     # points_add is a step of other actions (a savepoint in theirs), so it is not durable.
     user = UserFactory()
     with transaction.atomic():
-        entry = governance.actions.points_add(user=user, amount=5, reason="manual")
+        entry = points.actions.points_add(user=user, amount=5, reason="adjustment")
     assert entry.amount == 5
 
 

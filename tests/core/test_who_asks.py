@@ -163,7 +163,7 @@ def test_the_cases_cover_every_admin_action_and_export():
         "export_csv",
         "export_csv",
         "export_done_csv",
-        "governance_pointentry_export",
+        "points_pointentry_export",
         "rewards_voucher_export",
         "subsidies_instalment_export",
     ]

@@ -12,8 +12,8 @@ from deliberation.models import FollowUpAction, Session, Support, Topic, TopicPh
 from deliberation.tasks import mark_overdue_actions
 from events.actions import registration_create
 from events.models import Event
-from governance.models import PointAccount, PointEntry
 from notifications.models import Message
+from points.models import PointAccount, PointEntry
 from tests.deliberation.conftest import hold, schedule
 from tests.factories import StaffFactory, UserFactory
 from tests.governance.factories import clean_photo

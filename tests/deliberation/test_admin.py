@@ -11,8 +11,8 @@ from django.utils import timezone
 from deliberation import actions
 from deliberation.models import FollowUpAction, Session, Topic
 from events.models import Event
-from governance.models import PointEntry
 from notifications.models import Message
+from points.models import PointEntry
 from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.deliberation.conftest import hold, schedule
 from tests.factories import StaffFactory, UserFactory

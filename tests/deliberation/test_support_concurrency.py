@@ -9,7 +9,7 @@ from django.db import connection
 from core.exceptions import ApplicationError
 from deliberation import actions
 from deliberation.models import Support, TopicUpdate
-from governance.models import PointAccount, PointEntry
+from points.models import PointAccount, PointEntry
 from tests.factories import UserFactory
 from tests.stations.factories import StationFactory
 

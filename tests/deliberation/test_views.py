@@ -9,8 +9,8 @@ from django.utils import timezone
 from core.uploads import MAX_UPLOAD_BYTES
 from deliberation import actions
 from deliberation.models import Support, Topic, TopicPhoto
-from governance.models import PointEntry
 from notifications.models import Message
+from points.models import PointEntry
 from tests.deliberation.conftest import hold, schedule
 from tests.factories import UserFactory
 from tests.governance.factories import clean_photo, image_bytes, photo_upload

@@ -9,7 +9,8 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts import roles
-from governance.models import PointEntry, Report
+from governance.models import Report
+from points.models import PointEntry
 from tests.factories import StaffFactory, UserFactory
 from tests.governance.factories import GridFactory, GridMemberFactory, category, image_bytes, square
 

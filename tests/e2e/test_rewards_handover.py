@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from governance.actions import points_add
+from points.actions import points_add
 from rewards.models import Voucher
 from tests.factories import StaffFactory, UserFactory
 from tests.rewards.factories import RewardFactory, StationFactory, StockFactory

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts import roles
 from deliberation.models import Support, Topic
 from events.models import CheckIn, Event
-from governance.models import PointAccount, PointEntry
+from points.models import PointAccount, PointEntry
 from rewards.models import RewardStock, Voucher
 from tests.e2e.test_governance_report import logged_in_context
 from tests.factories import StaffFactory, UserFactory

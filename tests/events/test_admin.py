@@ -12,8 +12,8 @@ from accounts import roles
 from events import actions, codes
 from events.actions import checkin_create
 from events.models import CheckIn, ContestResult, Event, Registration
-from governance.models import PointEntry
 from notifications.models import Message
+from points.models import PointEntry
 from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.events import messages as text
 from tests.events.factories import EventFactory, RegistrationFactory, ongoing_event

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from events import actions, codes
 from events.models import CheckIn, Event, Registration
-from governance.models import PointAccount, PointEntry, PointRule
+from events.points_kinds import EVENT_ATTENDED
+from points.models import PointAccount, PointEntry, PointRule
 from tests.events import messages as text
 from tests.events.factories import EventFactory, RegistrationFactory, ongoing_event
 from tests.factories import UserFactory
@@ -80,7 +81,7 @@ def test_a_seated_worker_checks_in_and_earns_points_once(live, seated, worker):
     entry = PointEntry.objects.get(user=worker)
     assert (entry.amount, entry.reason, entry.once_key) == (
         10,
-        PointRule.Event.EVENT_ATTENDED,
+        EVENT_ATTENDED,
         f"event_attended:{live.pk}:{worker.pk}",
     )
     assert entry.source_id == str(checkin.pk)
@@ -88,12 +89,12 @@ def test_a_seated_worker_checks_in_and_earns_points_once(live, seated, worker):
 
 
 def test_the_amount_comes_from_the_point_rule(live, seated, worker):
-    PointRule.objects.update_or_create(event=PointRule.Event.EVENT_ATTENDED, defaults={"amount": 15})
+    PointRule.objects.update_or_create(event=EVENT_ATTENDED, defaults={"amount": 15})
     assert check_in(live, worker).points == 15
 
 
 def test_a_rule_of_zero_points_checks_in_without_points(live, seated, worker):
-    PointRule.objects.update_or_create(event=PointRule.Event.EVENT_ATTENDED, defaults={"amount": 0})
+    PointRule.objects.update_or_create(event=EVENT_ATTENDED, defaults={"amount": 0})
     assert check_in(live, worker).points == 0
     assert not PointEntry.objects.exists()
 

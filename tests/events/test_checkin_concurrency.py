@@ -8,7 +8,7 @@ from django.db import connection
 from core.exceptions import ApplicationError
 from events import actions, codes
 from events.models import CheckIn
-from governance.models import PointAccount, PointEntry
+from points.models import PointAccount, PointEntry
 from tests.events.factories import RegistrationFactory, ongoing_event
 
 pytestmark = pytest.mark.django_db(transaction=True)

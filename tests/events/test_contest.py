@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from events import actions, codes
 from events.models import ContestResult, Event
-from governance.models import PointAccount, PointEntry, PointRule
+from events.points_kinds import EVENT_ATTENDED
 from notifications.models import Message
+from points.models import PointAccount, PointEntry
 from tests.events import messages as text
 from tests.events.factories import EventFactory, RegistrationFactory, ongoing_event
 from tests.factories import UserFactory
@@ -43,7 +44,7 @@ def test_publishing_awards_points_by_rank_once(contest, lead):
 
     actions.contest_results_publish(event_id=contest.pk, acting_user=lead)
 
-    rank_entries = PointEntry.objects.exclude(reason=PointRule.Event.EVENT_ATTENDED)
+    rank_entries = PointEntry.objects.exclude(reason=EVENT_ATTENDED)
     assert sorted(rank_entries.values_list("user_id", "amount", "reason", "once_key")) == sorted(
         [
             (first.pk, 50, "contest_rank_1", f"contest_rank:{contest.pk}:{first.pk}"),

@@ -4,7 +4,7 @@ import pytest
 
 from events import demo
 from events.models import CheckIn, ContestResult, Event, Registration
-from governance.models import PointEntry
+from points.models import PointEntry
 from tests.events.factories import StationFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from PIL import Image
 from core.uploads import MAX_UPLOAD_BYTES
 from governance import actions
 from governance.models import Report, ReportFollow, ReportPhoto
+from points.actions import points_add
 from tests.governance.factories import category, clean_photo, image_bytes, jpeg_with_gps, photo_upload
 
 pytestmark = pytest.mark.django_db
@@ -336,8 +337,8 @@ def test_points_lines_lead_to_what_earned_or_spent_them(member_client, member):
     topic = topic_raise(
         station=StationFactory(), raised_by=member, title="地库不让进", description="绕行十分钟"
     )
-    actions.points_add(user=member, amount=5, reason="topic_accepted", source=topic)
-    actions.points_add(user=member, amount=2, reason="adjustment", note="补录")
+    points_add(user=member, amount=5, reason="topic_accepted", source=topic)
+    points_add(user=member, amount=2, reason="adjustment", note="补录")
     page = member_client.get(reverse("governance:points")).content.decode()
     assert f'<a href="/stations/topics/{topic.pk}/">议题被采纳上会</a>' in page
     assert "<span>工作人员调整<br><small>补录</small></span>" in page
@@ -392,16 +393,15 @@ def test_public_list_queries_do_not_grow(client, member, grid_admin, django_asse
 @pytest.mark.parametrize("count", [1, 6])
 def test_points_page_queries_do_not_grow(member_client, member, django_assert_num_queries, count):
     for _ in range(count):
-        actions.points_add(user=member, amount=3, reason="adjustment", source=file_report(member))
+        points_add(user=member, amount=3, reason="adjustment", source=file_report(member))
     # session, user, count, entries with their source types, their reports, balance, inbox count
     with django_assert_num_queries(7):
         member_client.get(reverse("governance:points"))
 
 
 def test_index_leads_everyone_to_the_stations_events_teams_and_rewards(client, outsider):
-    from governance import actions
 
-    actions.points_add(user=outsider, amount=25, reason="adjustment")
+    points_add(user=outsider, amount=25, reason="adjustment")
     client.force_login(outsider)
     page = client.get(reverse("governance:index")).content.decode()
     for url, text in [

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts import roles
-from governance.actions import points_add
+from points.actions import points_add
 from tests.factories import StaffFactory, UserFactory, WorkerProfileFactory
 from tests.rewards.factories import RewardFactory, StationFactory, StockFactory
 

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
 from core.models import AuditEntry
-from governance.actions import NotEnoughPoints, points_add
-from governance.models import PointAccount, PointEntry
 from notifications.models import Message
+from points.actions import NotEnoughPoints, points_add
+from points.models import PointAccount, PointEntry
 from rewards import actions
 from rewards.constants import CODE_ALPHABET, VOUCHER_VALID_FOR
 from rewards.models import LeaderboardOptIn, RewardStock, Voucher

@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts import roles
 from accounts.models import User
 from core.models import AuditEntry
-from governance.actions import points_add
+from points.actions import points_add
 from rewards import actions
 from rewards.models import RewardStock, Voucher
 from stations.models import Station

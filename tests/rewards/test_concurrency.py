@@ -10,8 +10,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from governance.actions import NotEnoughPoints, points_add
-from governance.models import PointAccount, PointEntry
+from points.actions import NotEnoughPoints, points_add
+from points.models import PointAccount, PointEntry
 from rewards import actions
 from rewards.models import RewardStock, Voucher
 from tests.factories import StaffFactory, UserFactory

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Street
 from core.privacy import masked_name
-from governance.actions import points_add
-from governance.models import PointEntry
+from points.actions import points_add
+from points.models import PointEntry
 from rewards import selectors
 from rewards.actions import leaderboard_opt_set
 from tests.factories import UserFactory, WorkerProfileFactory

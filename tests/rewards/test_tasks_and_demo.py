@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from governance.actions import points_add
-from governance.models import PointAccount, PointEntry
+from points.actions import points_add
+from points.models import PointAccount, PointEntry
 from rewards import actions
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
 from rewards.tasks import expire_vouchers

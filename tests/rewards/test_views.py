@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from governance.models import PointAccount, PointEntry
+from points.models import PointAccount, PointEntry
 from rewards import actions
 from rewards.models import LeaderboardOptIn, RewardStock, Voucher
 from tests.factories import UserFactory

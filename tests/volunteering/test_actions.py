@@ -5,12 +5,13 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
-from governance.models import PointAccount, PointEntry, PointRule
 from notifications.models import Message
+from points.models import PointAccount, PointEntry, PointRule
 from tests.factories import UserFactory
 from tests.volunteering.factories import RECIPIENT, make_member, make_task
 from volunteering import actions
 from volunteering.models import Membership, Recipient, Signup, Task
+from volunteering.points_kinds import VOLUNTEER_TASK_DONE
 
 pytestmark = pytest.mark.django_db
 
@@ -267,7 +268,7 @@ def test_confirming_awards_points_once_and_erases_the_details(signed_up_today, l
     entry = PointEntry.objects.get(user=member)
     assert (entry.amount, entry.reason, entry.once_key) == (
         20,
-        PointRule.Event.VOLUNTEER_TASK_DONE,
+        VOLUNTEER_TASK_DONE,
         f"volunteer_task_done:{task.pk}:{member.pk}",
     )
     assert not PointEntry.objects.filter(user=other_member).exists()
@@ -296,14 +297,14 @@ def test_confirming_again_is_refused_and_points_stay_once(signed_up_today, lead,
 
 
 def test_the_point_value_comes_from_the_rule(signed_up_today, lead, member):
-    PointRule.objects.update_or_create(event=PointRule.Event.VOLUNTEER_TASK_DONE, defaults={"amount": 35})
+    PointRule.objects.update_or_create(event=VOLUNTEER_TASK_DONE, defaults={"amount": 35})
     actions.task_confirm(task_id=signed_up_today.pk, acting_user=lead)
     assert PointAccount.objects.get(user=member).balance == 35
     assert Signup.objects.get(task=signed_up_today, volunteer=member).points == 35
 
 
 def test_a_rule_of_zero_points_still_confirms_without_points(signed_up_today, lead, member, other_member):
-    PointRule.objects.update_or_create(event=PointRule.Event.VOLUNTEER_TASK_DONE, defaults={"amount": 0})
+    PointRule.objects.update_or_create(event=VOLUNTEER_TASK_DONE, defaults={"amount": 0})
     done = actions.task_confirm(task_id=signed_up_today.pk, acting_user=lead)
     assert sorted(s.volunteer_id for s in done) == sorted([member.pk, other_member.pk])
     signed_up_today.refresh_from_db()

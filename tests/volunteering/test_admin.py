@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import User
 from core.privacy import masked_phone
-from governance.models import PointEntry
+from points.models import PointEntry
 from tests.csv_safety import ESCAPED, INJECTION, csv_rows, formula_cells
 from tests.factories import StaffFactory
 from tests.volunteering.factories import TeamFactory, make_task

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from core.exceptions import ApplicationError
-from governance.models import PointAccount, PointEntry
+from points.models import PointAccount, PointEntry
 from tests.volunteering.factories import TeamFactory, make_member, make_task
 from volunteering import actions
 from volunteering.models import Signup, Task

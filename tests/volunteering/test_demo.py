@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from governance.models import PointEntry
+from points.models import PointEntry
 from volunteering import demo
 from volunteering.models import Membership, Recipient, Signup, Task, Team
 

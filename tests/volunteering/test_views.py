@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import PointEntry
+from points.models import PointEntry
 from tests.factories import UserFactory
 from tests.volunteering.factories import TeamFactory, make_member, make_task
 from volunteering import actions
