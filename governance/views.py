@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.files import private_file_response
+from core.timeline import Family, TimelineStep
 from governance import selectors
 from governance.actions import report_follow, report_reopen, report_submit
 from governance.forms import ReopenForm, ReportForm
@@ -29,7 +31,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def index(request: HttpRequest) -> HttpResponse:
     member = selectors.is_grid_member(user=request.user)
-    context = {"is_member": member}
+    context: dict[str, object] = {"is_member": member}
     if request.user.is_authenticated:
         context["balance"] = selectors.points_balance(user=request.user)
     if member:
@@ -136,12 +138,11 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     )
 
 
-def _timeline(report: Report):
-    from core.timeline import TimelineStep
-
+def _timeline(report: Report) -> list[TimelineStep]:
     steps = []
     for update in report.updates.all():
-        family = Report(status=update.status).status_family
+        # status_family is typed str (it is also a CSS class name); a step takes the Family.
+        family = Family(Report(status=update.status).status_family)
         steps.append(
             TimelineStep(
                 label=update.get_status_display(),
@@ -228,7 +229,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/public_list.html", context)
 
 
-def photo(request: HttpRequest, photo_id: int, size: str) -> HttpResponse:
+def photo(request: HttpRequest, photo_id: int, size: str) -> HttpResponseBase:
     item = get_object_or_404(ReportPhoto.objects.select_related("report__category"), pk=photo_id)
     if not selectors.photo_visible_to(photo=item, user=request.user):
         raise Http404
