@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 from core.timeline import Family, TimelineStep
@@ -34,7 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"is_member": member}
     if request.user.is_authenticated:
         context["balance"] = selectors.points_balance(user=request.user)
-    if member:
+    if member and request.user.is_authenticated:  # a member is signed in; this tells mypy so
         context["memberships"] = list(selectors.live_memberships(user=request.user))
         context["open_count"] = (
             selectors.reports_of(user=request.user).filter(status__in=Report.OPEN_STATUSES).count()
@@ -43,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.is_grid_member(user=request.user):
         if _wants_json(request):
             return JsonResponse(
@@ -91,7 +92,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def nearby(request: HttpRequest) -> JsonResponse:
+def nearby(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Open reports of the same category within 50 m, so a grid member can follow one instead."""
     try:
         lat, lng = Decimal(request.GET["lat"]), Decimal(request.GET["lng"])
@@ -120,13 +121,13 @@ def nearby(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.reports_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/report_list.html", {"page": page})
 
 
 @login_required
-def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     try:
         report = selectors.report_for_reporter(user=request.user, report_id=report_id)
     except Report.DoesNotExist:
@@ -157,7 +158,7 @@ def _timeline(report: Report) -> list[TimelineStep]:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, report_id: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     get_object_or_404(Report, pk=report_id, reporter=request.user)
     form = ReopenForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -172,7 +173,7 @@ def reopen(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow(request: HttpRequest, report_id: int) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     try:
         report_follow(report_id=report_id, user=request.user)
     except Report.DoesNotExist:
@@ -192,7 +193,7 @@ def follow(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
-def points(request: HttpRequest) -> HttpResponse:
+def points(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.ledger_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.page_url = selectors.source_page(entry)
