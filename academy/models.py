@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Education
 from core.models import TimeStampedModel
+from core.typing import StrOrPromise
 
 
 class University(TimeStampedModel):
@@ -30,8 +31,12 @@ class Level(models.TextChoices):
     BACHELOR = "bachelor", _("Bachelor")
 
 
-# The least prior education each level admits (policy of the partner university).
-MINIMUM_EDUCATION = {Level.ASSOCIATE: Education.SENIOR_HIGH, Level.BACHELOR: Education.ASSOCIATE}
+# The least prior education each level admits (policy of the partner university). Keyed by
+# str: a programme's `level` column holds the plain value, and a Level member equals it.
+MINIMUM_EDUCATION: dict[str, Education] = {
+    Level.ASSOCIATE: Education.SENIOR_HIGH,
+    Level.BACHELOR: Education.ASSOCIATE,
+}
 
 
 class Programme(TimeStampedModel):
@@ -64,7 +69,7 @@ class Programme(TimeStampedModel):
     def minimum_education(self) -> str:
         return MINIMUM_EDUCATION[self.level]
 
-    def get_minimum_education_display(self) -> str:
+    def get_minimum_education_display(self) -> StrOrPromise:
         return Education(self.minimum_education).label
 
 

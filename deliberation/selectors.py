@@ -3,6 +3,8 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.selectors import Viewer
 from deliberation.models import FollowUpAction, Session, Support, Topic, TopicPhoto, TopicUpdate
 from stations.models import Station
 from stations.selectors import can_run
@@ -96,7 +98,7 @@ def topic_get(*, topic_id: int) -> Topic:
     )
 
 
-def topics_of(*, user) -> QuerySet[Topic]:
+def topics_of(*, user: User) -> QuerySet[Topic]:
     """What the worker raised or supports, newest first."""
     return (
         _with_support_count(
@@ -109,22 +111,22 @@ def topics_of(*, user) -> QuerySet[Topic]:
     )
 
 
-def has_supported(*, user, topic: Topic) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def has_supported(*, user: Viewer, topic: Topic) -> bool:
+    if user is None or not user.is_authenticated:
         return False
     return Support.objects.filter(user=user, topic=topic).exists()
 
 
-def photo_visible_to(*, photo: TopicPhoto, user) -> bool:
+def photo_visible_to(*, photo: TopicPhoto, user: Viewer) -> bool:
     topic = photo.topic
     if topic.status in PHOTO_PUBLIC_STATUSES:
         return True
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     return topic.raised_by_id == user.pk or can_run(user, topic.station)
 
 
-def people_to_tell(*, topic: Topic) -> list:
+def people_to_tell(*, topic: Topic) -> list[User]:
     """The raiser first, then every supporter (each once)."""
     people = [topic.raised_by]
     for support in Support.objects.filter(topic=topic).select_related("user").order_by("id"):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from events import codes
@@ -23,6 +24,7 @@ from notifications.actions import notify
 from notifications.models import Message
 from points.actions import points_add
 from points.selectors import points_for
+from stations.models import Station
 from stations.selectors import can_run
 
 REGISTER_EVENT_CANCELLED = _("This event was cancelled; registration is closed.")
@@ -80,7 +82,7 @@ class WrongCode(CheckInRefused):
     """The code itself was refused (expired, another event's, wrong): the pages count these."""
 
 
-def _tell(user, *, kind: str, params: dict, event: Event, sms: bool = False) -> None:
+def _tell(user: User, *, kind: str, params: dict[str, object], event: Event, sms: bool = False) -> None:
     """An inbox message (and SMS when it matters); notify() words it in the reader's language."""
     notify(
         user=user,
@@ -94,7 +96,7 @@ def _tell(user, *, kind: str, params: dict, event: Event, sms: bool = False) -> 
 # --- Events ----------------------------------------------------------------------------------
 
 
-def _check_runs(acting_user, station) -> None:
+def _check_runs(acting_user: User | None, station: Station) -> None:
     """Staff act on the events of the stations they run (the stations door); a system call has no actor."""
     if acting_user is not None and not can_run(acting_user, station):
         raise PermissionDenied(str(NOT_YOUR_STATION))
@@ -103,15 +105,15 @@ def _check_runs(acting_user, station) -> None:
 @transaction.atomic(durable=True)
 def event_create(
     *,
-    station,
+    station: Station,
     kind: str,
     title: str,
     place: str,
-    starts_at,
-    ends_at,
+    starts_at: datetime,
+    ends_at: datetime,
     seat_limit: int,
     description: str = "",
-    acting_user=None,
+    acting_user: User | None = None,
 ) -> Event:
     """Publish an event at a station; registration opens at once. Only at an open station."""
     return _event_create(
@@ -128,7 +130,9 @@ def event_create(
 
 
 @transaction.atomic(durable=True)
-def event_cancel(*, event_id: int, acting_user, reason: str = "", now=None) -> Event:
+def event_cancel(
+    *, event_id: int, acting_user: User | None, reason: str = "", now: datetime | None = None
+) -> Event:
     """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS).
 
     An event another app manages (a deliberation session's) is refused: it is cancelled with its
@@ -150,15 +154,15 @@ def _inside_a_transaction() -> None:
 def managed_event_create(
     *,
     managed_by: str,
-    station,
+    station: Station,
     kind: str,
     title: str,
     place: str,
-    starts_at,
-    ends_at,
+    starts_at: datetime,
+    ends_at: datetime,
     seat_limit: int,
     description: str = "",
-    acting_user=None,
+    acting_user: User | None = None,
 ) -> Event:
     """Publish the event of another app's record (`managed_by`: that app's label); see Event.managed_by."""
     _inside_a_transaction()
@@ -178,7 +182,14 @@ def managed_event_create(
     )
 
 
-def managed_event_cancel(*, event_id: int, managed_by: str, acting_user, reason: str = "", now=None) -> Event:
+def managed_event_cancel(
+    *,
+    event_id: int,
+    managed_by: str,
+    acting_user: User | None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Event:
     """Cancel the event of another app's record with it; refused unless `managed_by` manages it."""
     _inside_a_transaction()
     if not managed_by:
@@ -190,15 +201,15 @@ def managed_event_cancel(*, event_id: int, managed_by: str, acting_user, reason:
 
 def _event_create(
     *,
-    station,
+    station: Station,
     kind: str,
     title: str,
     place: str,
-    starts_at,
-    ends_at,
+    starts_at: datetime,
+    ends_at: datetime,
     seat_limit: int,
     description: str = "",
-    acting_user=None,
+    acting_user: User | None = None,
     managed_by: str = "",
 ) -> Event:
     """Publish an event at a station; registration opens at once. Only at an open station."""
@@ -234,14 +245,16 @@ EVENT_FIELDS = ("station", "kind", "title", "description", "place", "starts_at",
 MANAGED_FIELDS = ("station", "kind", "place", "starts_at", "ends_at")
 
 
-def _audit_value(value) -> str:
+def _audit_value(value: object) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     return str(getattr(value, "pk", value))
 
 
 @transaction.atomic(durable=True)
-def event_update(*, event_id: int, values: dict, acting_user, now=None) -> tuple[Event, list[Registration]]:
+def event_update(
+    *, event_id: int, values: dict[str, object], acting_user: User | None, now: datetime | None = None
+) -> tuple[Event, list[Registration]]:
     """Change an event's time, place, seats or text; audited with each value before and after.
 
     Staff act on the events of the stations they run (before and after a change of station). More
@@ -286,7 +299,14 @@ def event_update(*, event_id: int, values: dict, acting_user, now=None) -> tuple
     return event, promoted
 
 
-def _event_cancel(*, event_id: int, acting_user, reason: str = "", now=None, managed_by: str = "") -> Event:
+def _event_cancel(
+    *,
+    event_id: int,
+    acting_user: User | None,
+    reason: str = "",
+    now: datetime | None = None,
+    managed_by: str = "",
+) -> Event:
     """Cancel an event; everyone registered or waitlisted hears it (inbox and SMS).
 
     A managed event (Event.managed_by) is cancelled only by the app that manages it, with its own
@@ -321,7 +341,7 @@ def _seats_taken(event: Event) -> int:
 
 
 @transaction.atomic(durable=True)
-def registration_create(*, event_id: int, user, now=None) -> Registration:
+def registration_create(*, event_id: int, user: User, now: datetime | None = None) -> Registration:
     """A seat while seats are free, else a place on the waitlist. One live registration per person."""
     now = now or timezone.now()
     # The event row lock serialises everyone counting the free seats of this event.
@@ -341,7 +361,7 @@ def registration_create(*, event_id: int, user, now=None) -> Registration:
 
 
 @transaction.atomic(durable=True)
-def registration_cancel(*, event_id: int, user, now=None) -> Registration:
+def registration_cancel(*, event_id: int, user: User, now: datetime | None = None) -> Registration:
     """The worker gives up a seat (or waitlist place); the first waitlisted person moves up."""
     now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event_id)
@@ -367,7 +387,7 @@ def registration_cancel(*, event_id: int, user, now=None) -> Registration:
     return registration
 
 
-def _promote_waitlisted(event: Event, now) -> list[Registration]:
+def _promote_waitlisted(event: Event, now: datetime) -> list[Registration]:
     """Fill free seats from the waitlist, first come first served (the event row is locked)."""
     free = event.seat_limit - _seats_taken(event)
     if free <= 0:
@@ -389,7 +409,7 @@ def _promote_waitlisted(event: Event, now) -> list[Registration]:
 # --- Check-in --------------------------------------------------------------------------------
 
 
-def _code_of_another_open_event(event: Event, code: str, now) -> bool:
+def _code_of_another_open_event(event: Event, code: str, now: datetime) -> bool:
     others = (
         Event.objects.filter(
             status=Event.Status.PUBLISHED,
@@ -403,7 +423,7 @@ def _code_of_another_open_event(event: Event, code: str, now) -> bool:
 
 
 @transaction.atomic(durable=True)
-def checkin_create(*, event_id: int, user, code: str, now=None) -> CheckIn:
+def checkin_create(*, event_id: int, user: User, code: str, now: datetime | None = None) -> CheckIn:
     """Verified attendance: the code shown at the venue, typed by a worker with a seat. Points once."""
     now = now or timezone.now()
     event = Event.objects.get(pk=event_id)
@@ -467,7 +487,9 @@ def _locked_contest(event_id: int) -> Event:
 
 
 @transaction.atomic(durable=True)
-def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, acting_user) -> ContestResult:
+def contest_result_record(
+    *, event_id: int, user: User, rank: int, score: Decimal, acting_user: User | None
+) -> ContestResult:
     """Record (or correct, before publishing) a checked-in participant's rank and score."""
     event = _locked_contest(event_id)
     _check_runs(acting_user, event.station)
@@ -495,7 +517,9 @@ def contest_result_record(*, event_id: int, user, rank: int, score: Decimal, act
 
 
 @transaction.atomic(durable=True)
-def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[ContestResult]:
+def contest_results_publish(
+    *, event_id: int, acting_user: User | None, now: datetime | None = None
+) -> list[ContestResult]:
     """Publish the results once: ranks 1 to 3 earn points (each worker once), everyone hears their place."""
     now = now or timezone.now()
     event = _locked_contest(event_id)
@@ -513,7 +537,7 @@ def contest_results_publish(*, event_id: int, acting_user, now=None) -> list[Con
     for result in results:
         rule = RANK_RULES.get(result.rank)
         amount = points_for(rule) if rule else 0
-        if amount > 0:
+        if rule and amount > 0:
             entry = points_add(
                 user=result.user,
                 amount=amount,

@@ -33,7 +33,9 @@ def seconds_left(at: datetime | None = None) -> int:
 
 def code_for_window(event_id: int, window: int) -> str:
     message = f"events.checkin:{event_id}:{window}".encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    secret = settings.SECRET_KEY
+    assert secret is not None, "config/settings.py refuses to start in production without DJANGO_SECRET_KEY"
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
 

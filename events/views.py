@@ -1,5 +1,6 @@
 """Worker pages: coming events, detail, register / cancel, my events, .ics, check-in; the venue screen."""
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import segno
@@ -16,12 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import Viewer
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.privacy import masked_name
 from events import actions, codes, selectors
 from events.calendar import event_ics
 from events.forms import CheckInForm, EventFilterForm
 from events.models import Event, Registration
+from events.selectors import SeatCounts
+
+if TYPE_CHECKING:  # django_stubs_ext is a development dependency
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 20
 # Six digits are guessable from a sofa at home: after this many refused codes, wait.
@@ -31,7 +38,7 @@ TOO_MANY_WRONG_CODES = gettext_lazy(
 )
 
 
-def _event_or_404(event_id: int, user=None) -> Event:
+def _event_or_404(event_id: int, user: Viewer = None) -> "WithAnnotations[Event, SeatCounts]":
     try:
         return selectors.event_get(event_id=event_id, user=user)
     except Event.DoesNotExist:
@@ -56,7 +63,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event_or_404(event_id, request.user)
     registration = selectors.registration_of(event=event, user=request.user)
-    context = {
+    # A template context: the results below get a shown_name the model does not declare.
+    context: dict[str, Any] = {
         "event": event,
         "registration": registration,
         "phase": event.phase(),
@@ -74,7 +82,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def register(request: HttpRequest, event_id: int) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     _event_or_404(event_id)
     try:
         registration = actions.registration_create(event_id=event_id, user=request.user)
@@ -92,7 +100,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, event_id: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     _event_or_404(event_id)
     try:
         actions.registration_cancel(event_id=event_id, user=request.user)
@@ -105,7 +113,7 @@ def cancel(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_events(request: HttpRequest) -> HttpResponse:
+def my_events(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.registrations_of(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -125,7 +133,7 @@ def calendar(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
-def checkin(request: HttpRequest, event_id: int) -> HttpResponse:
+def checkin(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     event = _event_or_404(event_id)
     status = 200
     if request.method == "POST":
@@ -155,7 +163,7 @@ def checkin(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def checkin_done(request: HttpRequest, event_id: int) -> HttpResponse:
+def checkin_done(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     event = _event_or_404(event_id)
     done = selectors.checkin_of(event=event, user=request.user)
     if done is None:
@@ -171,7 +179,7 @@ def qr_svg(url: str) -> str:
 
 @login_required
 @require_GET
-def venue_screen(request: HttpRequest, event_id: int) -> HttpResponse:
+def venue_screen(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     event = _event_or_404(event_id)
     if not selectors.can_show_code(event=event, user=request.user):
         # Whoever may not see the code does not learn that the screen exists either.

@@ -1,10 +1,13 @@
 """Reads of the governance app: querysets with their joins already made."""
 
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.selectors import Viewer
 from governance.geo import degree_box, distance_m, point_in_polygon, polygon_rings
 from governance.models import (
     Category,
@@ -14,6 +17,9 @@ from governance.models import (
     ReportPhoto,
     ReportUpdate,
 )
+
+if TYPE_CHECKING:  # django_stubs_ext is a development dependency
+    from django_stubs_ext import WithAnnotations
 
 NEARBY_METRES = 50
 # Statuses shown to the public: a grid admin has looked at the report.
@@ -31,7 +37,7 @@ def grid_for_point(*, lat: float, lng: float) -> Grid | None:
     return None
 
 
-def live_memberships(*, user, day: date | None = None) -> QuerySet[GridMember]:
+def live_memberships(*, user: User, day: date | None = None) -> QuerySet[GridMember]:
     day = day or timezone.localdate()
     return (
         GridMember.objects.filter(user=user, starts_on__lte=day)
@@ -40,8 +46,8 @@ def live_memberships(*, user, day: date | None = None) -> QuerySet[GridMember]:
     )
 
 
-def is_grid_member(*, user, day: date | None = None) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def is_grid_member(*, user: Viewer, day: date | None = None) -> bool:
+    if user is None or not user.is_authenticated:
         return False
     return live_memberships(user=user, day=day).exists()
 
@@ -56,11 +62,11 @@ def _with_photos(queryset: QuerySet[Report]) -> QuerySet[Report]:
     )
 
 
-def reports_of(*, user) -> QuerySet[Report]:
+def reports_of(*, user: User) -> QuerySet[Report]:
     return _with_photos(Report.objects.filter(reporter=user))
 
 
-def report_for_reporter(*, user, report_id: int) -> Report:
+def report_for_reporter(*, user: User, report_id: int) -> Report:
     """The worker's own report; another's id raises DoesNotExist exactly like a missing one."""
     return (
         _with_photos(Report.objects.filter(reporter=user))
@@ -69,9 +75,15 @@ def report_for_reporter(*, user, report_id: int) -> Report:
     )
 
 
+class Distance(TypedDict):
+    """What nearby_open_reports adds to each report it finds."""
+
+    distance_m: float
+
+
 def nearby_open_reports(
     *, category: Category, lat: float, lng: float, radius_m: float = NEARBY_METRES
-) -> list:
+) -> "list[WithAnnotations[Report, Distance]]":
     """Open reports of this category within `radius_m`, nearest first, each with `.distance_m`."""
     dlat, dlng = degree_box(lat, radius_m)
     candidates = Report.objects.filter(
@@ -83,8 +95,10 @@ def nearby_open_reports(
         lng__lte=lng + dlng,
     ).select_related("category")
     found = []
-    for report in candidates:
-        report.distance_m = distance_m(lat, lng, float(report.lat), float(report.lng))
+    for candidate in candidates:
+        assert candidate.lat is not None and candidate.lng is not None  # the range filters exclude NULL
+        report = cast("WithAnnotations[Report, Distance]", candidate)  # it gets its distance_m here
+        report.distance_m = distance_m(lat, lng, float(candidate.lat), float(candidate.lng))
         if report.distance_m <= radius_m:
             found.append(report)
     return sorted(found, key=lambda report: report.distance_m)
@@ -100,11 +114,11 @@ def is_public(report: Report) -> bool:
     return report.category.is_public and report.status in PUBLIC_STATUSES
 
 
-def photo_visible_to(*, photo: ReportPhoto, user) -> bool:
+def photo_visible_to(*, photo: ReportPhoto, user: Viewer) -> bool:
     report = photo.report
     if is_public(report):
         return True
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     return report.reporter_id == user.pk or (user.is_staff and user.has_perm("governance.view_report"))
 

@@ -8,13 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
+from core.timeline import Family, TimelineStep
 from governance import selectors
 from governance.actions import report_follow, report_reopen, report_submit
 from governance.forms import ReopenForm, ReportForm
@@ -30,10 +33,10 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def index(request: HttpRequest) -> HttpResponse:
     member = selectors.is_grid_member(user=request.user)
-    context = {"is_member": member}
+    context: dict[str, object] = {"is_member": member}
     if request.user.is_authenticated:
         context["balance"] = points_balance(user=request.user)
-    if member:
+    if member and request.user.is_authenticated:  # a member is signed in; this tells mypy so
         context["memberships"] = list(selectors.live_memberships(user=request.user))
         context["open_count"] = (
             selectors.reports_of(user=request.user).filter(status__in=Report.OPEN_STATUSES).count()
@@ -42,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.is_grid_member(user=request.user):
         if _wants_json(request):
             return JsonResponse(
@@ -90,7 +93,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def nearby(request: HttpRequest) -> JsonResponse:
+def nearby(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Open reports of the same category within 50 m, so a grid member can follow one instead."""
     try:
         lat, lng = Decimal(request.GET["lat"]), Decimal(request.GET["lng"])
@@ -119,13 +122,13 @@ def nearby(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.reports_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/report_list.html", {"page": page})
 
 
 @login_required
-def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     try:
         report = selectors.report_for_reporter(user=request.user, report_id=report_id)
     except Report.DoesNotExist:
@@ -137,12 +140,11 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     )
 
 
-def _timeline(report: Report):
-    from core.timeline import TimelineStep
-
+def _timeline(report: Report) -> list[TimelineStep]:
     steps = []
     for update in report.updates.all():
-        family = Report(status=update.status).status_family
+        # status_family is typed str (it is also a CSS class name); a step takes the Family.
+        family = Family(Report(status=update.status).status_family)
         steps.append(
             TimelineStep(
                 label=update.get_status_display(),
@@ -157,7 +159,7 @@ def _timeline(report: Report):
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, report_id: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     get_object_or_404(Report, pk=report_id, reporter=request.user)
     form = ReopenForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -172,7 +174,7 @@ def reopen(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow(request: HttpRequest, report_id: int) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     try:
         report_follow(report_id=report_id, user=request.user)
     except Report.DoesNotExist:
@@ -192,7 +194,7 @@ def follow(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
-def points(request: HttpRequest) -> HttpResponse:
+def points(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(ledger_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.page_url = source_page(entry)
@@ -227,7 +229,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/public_list.html", context)
 
 
-def photo(request: HttpRequest, photo_id: int, size: str) -> HttpResponse:
+def photo(request: HttpRequest, photo_id: int, size: str) -> HttpResponseBase:
     item = get_object_or_404(ReportPhoto.objects.select_related("report__category"), pk=photo_id)
     if not selectors.photo_visible_to(photo=item, user=request.user):
         raise Http404

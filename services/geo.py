@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Func, Value
+from django.db.models import F, FloatField, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 
 from core.geo import EARTH_RADIUS_KM, degree_span, haversine_km
@@ -53,7 +54,7 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> Box:
 
 def distance_expression(
     lat: float, lng: float, *, lat_field: str = "latitude", lng_field: str = "longitude"
-) -> Func:
+) -> CombinedExpression:
     """Haversine distance in km from (lat, lng) to the row's coordinates, as a SQL expression."""
     lat0 = Value(math.radians(lat), output_field=FloatField())
     lng0 = Value(math.radians(lng), output_field=FloatField())

@@ -164,7 +164,8 @@ class Service(TimeStampedModel):
     url = models.URLField(_("web page"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    points = models.ManyToManyField(
+    # Annotated because the through model is named before it exists (defined below).
+    points: "models.ManyToManyField[ServicePoint, ServiceAtPoint]" = models.ManyToManyField(
         ServicePoint, through="ServiceAtPoint", related_name="services", verbose_name=_("service points")
     )
 

@@ -59,8 +59,9 @@ class OwnStationsFilter(admin.RelatedFieldListFilter):
 class StationScopedAdmin(admin.ModelAdmin):
     """A ModelAdmin over rows that belong to a station, reached through `station_path`."""
 
-    # "pk" for Station itself; "station", "event__station", "team__station", ...
-    station_path = "station"
+    # "pk" for Station itself; "station", "event__station", "team__station", ...; None for rows
+    # with no station of their own, whose admin then overrides station_scope (the points ledger).
+    station_path: str | None = "station"
     # Work at every station that one app gives with a permission of its own (rewards: confirming
     # hand-overs anywhere) also shows that app's rows of every station. Who runs a station is
     # still only the door's answer.
@@ -78,6 +79,8 @@ class StationScopedAdmin(admin.ModelAdmin):
         """The rows of `queryset` this staff member may see (the ledger overrides it)."""
         if self.sees_every_station(request):
             return queryset
+        if self.station_path is None:
+            raise NotImplementedError(f"{type(self).__name__} has no station_path: override station_scope")
         return in_station_scope(queryset, user=request.user, station_path=self.station_path)
 
     def get_queryset(self, request):

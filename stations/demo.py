@@ -1,11 +1,16 @@
 """Demo courier stations at three demo service points (services/demo.py seeds them first), and their lead."""
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib.auth.models import Group
 
 from accounts import roles
 from accounts.demo import demo_user
 from accounts.models import Street
 from stations.models import Station
+
+if TYPE_CHECKING:  # the type only; at run time seed() takes the model from the foreign key
+    from services.models import ServicePoint as ServicePointModel
 
 STATION_LEAD_PHONE = "13900000004"
 
@@ -30,7 +35,8 @@ def seed(*, stdout) -> None:
         lead.save(update_fields=["is_staff"])
     lead.groups.add(*Group.objects.filter(name=roles.STATION_STAFF))
     # The model the station's own foreign key names: stations imports nothing from services.
-    ServicePoint = Station._meta.get_field("service_point").related_model
+    # Django types related_model loosely (a model, or "self"); this field names services.ServicePoint.
+    ServicePoint = cast("type[ServicePointModel]", Station._meta.get_field("service_point").related_model)
     for name, point_name, host, kind, street in STATIONS:
         point = ServicePoint.objects.get(name=point_name)
         station, _ = Station.objects.get_or_create(

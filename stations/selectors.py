@@ -1,8 +1,14 @@
 """Reads of the stations app: the station scope door, the one place that knows who runs a station."""
 
-from django.db.models import Q, QuerySet
+from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
+
+from accounts.models import User
 from stations.models import Station
+
+_M = TypeVar("_M", bound=Model)
 
 # --- The door: who runs which station ---------------------------------------------------------
 # The only place that knows it. Admin (stations.admin_scope.StationScopedAdmin), the actions and
@@ -11,7 +17,7 @@ from stations.models import Station
 RUN_EVERY_STATION = "stations.manage_all_stations"
 
 
-def runs_every_station(user) -> bool:
+def runs_every_station(user: User | AnonymousUser) -> bool:
     """District staff (the dedicated permission) and superusers run every station.
 
     Station staff (the group "驿站管理员 station staff") do not have the permission: they run
@@ -22,7 +28,7 @@ def runs_every_station(user) -> bool:
     return user.has_perm(RUN_EVERY_STATION)
 
 
-def stations_run_by(user) -> QuerySet[Station]:
+def stations_run_by(user: User | AnonymousUser) -> QuerySet[Station]:
     """The stations `user` runs, usable as a subquery (`station__in=...`) and free of duplicates.
 
     The staff list is read through its own subquery, not a join, so a person both lead and
@@ -36,7 +42,7 @@ def stations_run_by(user) -> QuerySet[Station]:
     return Station.objects.filter(Q(lead_id=user.pk) | Q(pk__in=staffed))
 
 
-def can_run(user, station: Station | None) -> bool:
+def can_run(user: User | AnonymousUser, station: Station | None) -> bool:
     """The station's lead or staff, or district staff. A row without a station is district work."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -45,7 +51,9 @@ def can_run(user, station: Station | None) -> bool:
     return station is not None and station.is_run_by(user)
 
 
-def in_station_scope(queryset: QuerySet, *, user, station_path: str) -> QuerySet:
+def in_station_scope(
+    queryset: QuerySet[_M], *, user: User | AnonymousUser, station_path: str
+) -> QuerySet[_M]:
     """The rows of `queryset` whose station (reached through `station_path`) `user` runs.
 
     District staff get the queryset as it is (also rows without a station); everyone else

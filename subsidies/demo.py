@@ -51,6 +51,7 @@ def seed(*, stdout) -> None:
     def apply(phone: str) -> SubsidyApplication:
         worker = User.objects.get(phone="+86" + phone)
         enrolment = Enrolment.objects.filter(worker=worker, status__in=["admitted", "enrolled"]).first()
+        assert enrolment is not None, "academy's demo admits or enrols both workers first"
         application = actions.application_start(worker=worker, enrolment_id=enrolment.pk)
         actions.application_attach_documents(
             worker=worker, application_id=application.pk, documents={"employment_proof": demo_proof()}
