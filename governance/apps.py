@@ -8,6 +8,9 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from core.interfaces import Interface, register
+        from governance import signals
         from governance.open311 import bad_input, outage_error
+
+        signals.connect()
 
         register(Interface("/open311/", unavailable=outage_error, bad_input=bad_input))
