@@ -359,8 +359,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "xiaoge@localhost")
 # A pending outbox row older than this is re-enqueued by the beat sweep.
 OUTBOX_SWEEP_AFTER_SECONDS = int(env("OUTBOX_SWEEP_AFTER_SECONDS", "60"))
 OUTBOX_MAX_ATTEMPTS = 8
-# Message ids per delivery task: a burst of 50,000 is 100 tasks, not 50,000.
-OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "500"))
+# Message ids per delivery task: a burst of 50,000 is 50 tasks, not 50,000.
+OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "1000"))
 # A delivery task stops sending after this long and hands the rest to a new task, well
 # inside CELERY_TASK_SOFT_TIME_LIMIT even with a slow SMS gateway.
 OUTBOX_BATCH_SECONDS = float(env("OUTBOX_BATCH_SECONDS", "30"))

@@ -1,8 +1,8 @@
 /* Maps of the grid pages (Leaflet, self-hosted): public reports, and a pin on the report form.
  * Both pages work without it: the public list shows the same reports, the form has the street.
  * Leaflet (about 40 KB compressed, three times the rest of the form's script) is fetched only
- * when a map is needed: when its place scrolls into view, or when the phone's location is found
- * and the pin should show it. Its URLs come from the map element (hashed in production). */
+ * when a map is needed: the public map when it scrolls into view, the form's when asked for or
+ * when the phone's location is found. Its URLs come from the map element (hashed in production). */
 (function () {
   "use strict";
   var DISTRICT = [30.27, 120.12];
@@ -70,12 +70,14 @@
     });
   }
 
-  // Report form: tap the map to put the pin where the problem is.
+  // Report form: tap the map to put the pin where the problem is. The map comes when asked for
+  // (its button) or when the phone's location is found, never with the page.
   var pinNode = document.getElementById("pin-map");
   var form = document.getElementById("report-form");
   if (pinNode && form) {
     var lat = form.querySelector("input[name=lat]"), lng = form.querySelector("input[name=lng]");
     var status = form.querySelector(".location-status");
+    var button = pinNode.querySelector(".map-button");
     var pinMap = null, pin = null, located = null;
     pinNode.hidden = false;
     var place = function (latlng, zoom) {
@@ -84,6 +86,7 @@
     };
     var start = function () {
       if (pinMap) return;
+      if (button) button.remove();
       var centre = lat.value ? [parseFloat(lat.value), parseFloat(lng.value)] : DISTRICT;
       pinMap = baseMap(pinNode, centre, lat.value ? 17 : 12);
       if (lat.value) pin = L.marker(centre).addTo(pinMap);
@@ -100,6 +103,6 @@
       located = [event.detail.lat, event.detail.lng];
       if (pinMap) place(located, true); else withLeaflet(pinNode, start);
     });
-    whenVisible(pinNode, start);
+    if (button) button.addEventListener("click", function () { button.disabled = true; withLeaflet(pinNode, start); });
   }
 })();

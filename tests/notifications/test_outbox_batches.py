@@ -13,6 +13,7 @@ from notifications.actions import (
     enqueue_delivery,
     messages_deliver,
     notify,
+    outbox_sweep,
     sms_code_send,
 )
 from notifications.backends import ChannelUnavailable, RecordingSMSBackend
@@ -210,7 +211,9 @@ def test_a_code_goes_on_its_own_queue():
     user = UserFactory(phone="+8613800000202")
     with mock.patch.object(deliver_batch, "apply_async") as apply_async, transaction.atomic():
         message = sms_code_send(user=user, phone=user.phone, code="135790")
-    apply_async.assert_called_once_with(args=[[message.pk]], queue="sms_codes", retry=False)
+    apply_async.assert_called_once_with(
+        args=[[message.pk]], queue="sms_codes", retry=False, argsrepr=f"[1 ids {message.pk}..{message.pk}]"
+    )
 
 
 class SlowSMSBackend:
@@ -239,3 +242,18 @@ def test_a_code_is_delivered_while_a_burst_is_still_pending(celery_worker_thread
     assert wait_until(lambda: Message.objects.filter(pk__in=burst, status=Status.SENT).count() == 600)
     assert len(sms_outbox) == 601
     assert len({sms.text for sms in sms_outbox}) == 601
+
+
+@pytest.mark.django_db
+def test_the_sweep_puts_a_lost_code_back_on_its_own_queue(settings):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    user = UserFactory(phone="+8613800000204")
+    with mock.patch.object(deliver_batch, "apply_async"):
+        code = sms_code_send(user=user, phone=user.phone, code="112233")
+        (notice,) = notify(user=user, kind="test", params={"text": "通知"}, channels=[SMS])
+    with mock.patch.object(deliver_batch, "apply_async") as apply_async:
+        assert outbox_sweep() == 2
+    assert [(call.kwargs["args"], call.kwargs["queue"]) for call in apply_async.call_args_list] == [
+        ([[code.pk]], "sms_codes"),
+        ([[notice.pk]], None),
+    ]
