@@ -49,9 +49,9 @@ def cached(namespace: str, key: str, compute: Callable[[], T]) -> T:
     except OUTAGE_ERRORS:
         return compute()
     if value is not _MISSING:
-        return value  # type: ignore[return-value]
+        return value
     value = compute()
-    with contextlib.suppress(OUTAGE_ERRORS):
+    with contextlib.suppress(*OUTAGE_ERRORS):
         cache.set(full_key, value, timeout=TIMEOUT)
     return value
 

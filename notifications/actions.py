@@ -168,7 +168,7 @@ def _enqueue_on_commit(message_ids: list[int]) -> None:
     registered = pending is not None and any(entry[1] == pending.flush for entry in connection.run_on_commit)
     if not connection.in_atomic_block or pending is None or not registered:
         pending = _PendingEnqueue()
-        connection._outbox_pending = pending  # type: ignore[attr-defined]
+        connection._outbox_pending = pending
         pending.message_ids.extend(message_ids)
         transaction.on_commit(pending.flush)  # outside a transaction: runs at once
         return
