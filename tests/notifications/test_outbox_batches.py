@@ -225,6 +225,9 @@ class SlowSMSBackend:
 
 
 @pytest.mark.integration
+@pytest.mark.slow(
+    reason="a real Celery worker delivers a 600-message burst at 5 ms a message, and a code beside it"
+)
 def test_a_code_is_delivered_while_a_burst_is_still_pending(celery_worker_thread, settings, sms_outbox):
     settings.SMS_BACKEND = "tests.notifications.test_outbox_batches.SlowSMSBackend"
     settings.OUTBOX_BATCH_SIZE = 20
