@@ -21,9 +21,9 @@ from django.core.signals import request_finished  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
-from bench import admin_changelist, outbox, roster_export, upload_memory  # noqa: E402
+from bench import admin_changelist, outbox, roster_export, throughput, upload_memory  # noqa: E402
 
-BENCHMARKS = [outbox, admin_changelist, roster_export, upload_memory]
+BENCHMARKS = [outbox, admin_changelist, roster_export, upload_memory, throughput]
 
 
 def best_of(function, *, setup=lambda: None, repeat: int = 5) -> float:

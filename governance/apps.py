@@ -8,8 +8,10 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from core.interfaces import Interface, register
-        from governance import points_kinds
+        from governance import points_kinds, signals
         from governance.open311 import bad_input, outage_error
+
+        signals.connect()
 
         register(Interface("/open311/", unavailable=outage_error, bad_input=bad_input))
         points_kinds.register()

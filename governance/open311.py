@@ -207,7 +207,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "GET":
         return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
     return render(
-        [service_json(category) for category in selectors.active_categories()],
+        selectors.active_categories_cached("open311-services", service_json),
         fmt,
         root="services",
         item="service",

@@ -1,13 +1,16 @@
 """Reads of the governance app: querysets with their joins already made."""
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import User
 from accounts.selectors import Viewer
+from core import public_cache
 from governance.geo import degree_box, distance_m, point_in_polygon, polygon_rings
 from governance.models import (
     Category,
@@ -54,6 +57,23 @@ def is_grid_member(*, user: Viewer, day: date | None = None) -> bool:
 
 def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
+
+
+T = TypeVar("T")
+
+# The namespace of core.public_cache for the report categories (governance.signals starts a new
+# one when a category changes): Open311's services.json.
+CATEGORIES = "grid-categories"
+
+
+def active_categories_cached(key: str, represent: Callable[[Category], T]) -> list[T]:
+    """`represent` of each active category, as of the categories' last change (per language, as a
+    category's name is)."""
+    return public_cache.cached(
+        CATEGORIES,
+        f"{key}:{get_language()}",
+        lambda: [represent(category) for category in active_categories()],
+    )
 
 
 def _with_photos(queryset: QuerySet[Report]) -> QuerySet[Report]:

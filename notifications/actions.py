@@ -1,7 +1,9 @@
 """Writes of the notifications app: the outbox, delivery, the inbox."""
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -65,13 +67,15 @@ def notify(
         )
     messages = Message.objects.bulk_create(rows)
     message_ids = [message.pk for message in messages]
-    transaction.on_commit(lambda: enqueue_delivery(message_ids))
+    _enqueue_on_commit(message_ids)
     return messages
 
 
 # Stands for the code in the stored body of a code SMS.
 REDACTED_CODE = "******"
 EXPIRED_BEFORE_DELIVERY = "expired before delivery"
+# The SMS a person waits for on a login or sign-up form: sent on settings.SMS_CODE_QUEUE.
+CODE_KINDS = frozenset({"sms_code", "sms_account_exists"})
 
 
 def sms_code_send(*, user: "User", phone: str, code: str) -> Message:
@@ -96,7 +100,7 @@ def sms_code_send(*, user: "User", phone: str, code: str) -> Message:
         secret_body=crypto.encrypt(text),
         expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
     )
-    transaction.on_commit(lambda: enqueue_delivery([message.pk]))
+    transaction.on_commit(lambda: enqueue_delivery([message.pk], queue=settings.SMS_CODE_QUEUE))
     return message
 
 
@@ -114,66 +118,198 @@ def sms_account_exists_send(*, user: "User", phone: str) -> Message:
         body=body,
         expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
     )
-    transaction.on_commit(lambda: enqueue_delivery([message.pk]))
+    transaction.on_commit(lambda: enqueue_delivery([message.pk], queue=settings.SMS_CODE_QUEUE))
     return message
 
 
-def enqueue_delivery(message_ids: Iterable[int]) -> None:
-    """Hand the ids to Celery. If the broker is down the rows stay pending and the sweep retries."""
-    from notifications.tasks import deliver
+def enqueue_delivery(message_ids: Iterable[int], *, queue: str | None = None) -> None:
+    """Hand the ids to Celery, OUTBOX_BATCH_SIZE to a task. If the broker is down the rows stay
+    pending and the sweep retries.
+
+    `queue` defaults to Celery's default queue; codes go on settings.SMS_CODE_QUEUE.
+    """
+    from notifications.tasks import deliver_batch
 
     message_ids = list(message_ids)
-    for position, message_id in enumerate(message_ids):
+    size = settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(message_ids), size):
         try:
-            deliver.apply_async(args=[message_id], retry=False)
+            batch = message_ids[start : start + size]
+            # A short argsrepr: Celery's own repr of 1,000 ids cost as much as sending them.
+            argsrepr = f"[{len(batch)} ids {batch[0]}..{batch[-1]}]"
+            deliver_batch.apply_async(args=[batch], queue=queue, retry=False, argsrepr=argsrepr)
         except Exception as error:  # the broker is unreachable: the outbox sweep will pick the rows up
             # Each further try would cost the person another connect timeout for the same answer.
-            logger.warning("could not enqueue messages %s: %s", message_ids[position:], error)
+            logger.warning("could not enqueue messages %s: %s", message_ids[start:], error)
             return
 
 
-def _claim(message_id: int) -> bool:
+class _PendingEnqueue:
+    """The ids written by one transaction, enqueued together once it commits."""
+
+    def __init__(self) -> None:
+        self.message_ids: list[int] = []
+
+    def flush(self) -> None:
+        message_ids, self.message_ids = self.message_ids, []
+        enqueue_delivery(message_ids)
+
+
+def _enqueue_on_commit(message_ids: list[int]) -> None:
+    """Like on_commit(enqueue_delivery), but a transaction that notifies 50,000 people hands
+    Celery 50 tasks of 1,000 ids, not 50,000 tasks (one apply_async costs a broker round trip).
+
+    The ids join the transaction's pending list while its flush is still registered; a
+    rollback drops the flush with its savepoint, and the next ids start a new list. Ids of
+    rows a rolled-back inner savepoint wrote may stay in the list: the claim finds no row.
+    """
+    connection = transaction.get_connection()
+    pending: _PendingEnqueue | None = getattr(connection, "_outbox_pending", None)
+    registered = pending is not None and any(entry[1] == pending.flush for entry in connection.run_on_commit)
+    if not connection.in_atomic_block or pending is None or not registered:
+        pending = _PendingEnqueue()
+        connection._outbox_pending = pending
+        pending.message_ids.extend(message_ids)
+        transaction.on_commit(pending.flush)  # outside a transaction: runs at once
+        return
+    pending.message_ids.extend(message_ids)
+
+
+@dataclass
+class Delivery:
+    """What one delivery call did with the ids it was given."""
+
+    sent: list[int] = field(default_factory=list)
+    # Refused by the channel for now (ChannelUnavailable) with attempts left: pending again.
+    retry: list[int] = field(default_factory=list)
+    unavailable: ChannelUnavailable | None = None
+    # Claimed but not tried within the time budget: given back, for another task.
+    left: list[int] = field(default_factory=list)
+    # A bug while sending one message: that row stays claimed (the sweep takes it up again after
+    # STALE_CLAIM); the others are delivered and the error is raised afterwards.
+    error: Exception | None = None
+
+
+_CLAIMED_FIELDS = ("id", "channel", "to_address", "subject", "body", "secret_body", "expires_at", "attempts")
+
+
+def _claim(message_ids: list[int]) -> list[Message]:
+    """Claim every deliverable row among the ids: one transaction for the whole batch.
+
+    FOR UPDATE SKIP LOCKED leaves a row another worker is claiming at this moment to it; a row
+    it has claimed already no longer matches (SENDING with a fresh claim).
+    """
     now = timezone.now()
     claimable = Q(status=Message.Status.PENDING) | Q(
         status=Message.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
     )
-    updated = (
-        Message.objects.filter(claimable, pk=message_id)
-        .filter(attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
-        .update(status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    return updated == 1
+    with transaction.atomic():
+        claimed = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(claimable, pk__in=message_ids, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
+            .only(*_CLAIMED_FIELDS)
+            .order_by("pk")
+        )
+        Message.objects.filter(pk__in=[message.pk for message in claimed]).update(
+            status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    for message in claimed:
+        message.attempts += 1
+    return claimed
+
+
+def _send(message: Message) -> None:
+    text = crypto.decrypt(message.secret_body) if message.secret_body else message.body
+    if message.channel == Channel.SMS:
+        get_sms_backend().send(phone=message.to_address, text=text)
+    elif message.channel == Channel.EMAIL:
+        send_mail(message.subject, text, None, [message.to_address])
+    # The inbox channel is delivered by being marked sent: the inbox shows sent rows.
+
+
+# Inbox rows are marked sent in groups of this many: a batch of 500 costs a handful of commits,
+# not 500, and a worker killed mid-batch only marks them again (nothing left the portal). A row
+# that leaves the portal (SMS, e-mail) is marked at once after its send, so such a worker sends
+# at most one message again after STALE_CLAIM, as before batching.
+MARK_SENT_EVERY = 50
+LEAVES_THE_PORTAL = frozenset({Channel.SMS, Channel.EMAIL})
+
+
+def _mark_sent(message_ids: list[int]) -> None:
+    if message_ids:
+        Message.objects.filter(pk__in=message_ids).update(
+            status=Message.Status.SENT, sent_at=timezone.now(), last_error="", secret_body=""
+        )
+        message_ids.clear()
+
+
+def messages_deliver(*, message_ids: Iterable[int], time_budget: float | None = None) -> Delivery:
+    """Send each of the messages at most once, a batch at a time (see Delivery for the outcome).
+
+    One claim for the batch, then the sends: an SMS or e-mail marked sent right after it went,
+    inbox rows every MARK_SENT_EVERY. A message the
+    channel refuses does not hold up the others. After `time_budget` seconds the rest is given
+    back unclaimed (`left`), so a task never runs into its time limit mid-batch.
+    """
+    delivery = Delivery()
+    claimed = _claim(list(message_ids))
+    now = timezone.now()
+    # A code nobody can use any more is not worth an SMS.
+    expired = [
+        message.pk for message in claimed if message.expires_at is not None and message.expires_at <= now
+    ]
+    if expired:
+        Message.objects.filter(pk__in=expired).update(
+            status=Message.Status.FAILED, secret_body="", last_error=EXPIRED_BEFORE_DELIVERY
+        )
+    deadline = None if time_budget is None else time.monotonic() + time_budget
+    to_mark: list[int] = []
+    for position, message in enumerate(claimed):
+        if message.pk in expired:
+            continue
+        if deadline is not None and time.monotonic() > deadline:
+            delivery.left = [later.pk for later in claimed[position:] if later.pk not in expired]
+            Message.objects.filter(pk__in=delivery.left).update(
+                status=Message.Status.PENDING, claimed_at=None, attempts=F("attempts") - 1
+            )
+            break
+        try:
+            _send(message)
+        except ChannelUnavailable as error:
+            exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+            update: dict[str, str] = {
+                "status": Message.Status.FAILED if exhausted else Message.Status.PENDING
+            }
+            if exhausted:
+                update["secret_body"] = ""
+            else:
+                delivery.retry.append(message.pk)
+            Message.objects.filter(pk=message.pk).update(last_error=str(error)[:300], **update)
+            delivery.unavailable = delivery.unavailable or error
+            continue
+        except Exception as error:
+            logger.exception("message %s could not be sent", message.pk)
+            delivery.error = delivery.error or error
+            continue
+        delivery.sent.append(message.pk)
+        if message.channel in LEAVES_THE_PORTAL:
+            _mark_sent([message.pk])
+            continue
+        to_mark.append(message.pk)
+        if len(to_mark) >= MARK_SENT_EVERY:
+            _mark_sent(to_mark)
+    _mark_sent(to_mark)
+    return delivery
 
 
 def message_deliver(*, message_id: int) -> bool:
-    """Send one message at most once. Returns whether this call sent it."""
-    if not _claim(message_id):
-        return False
-    message = Message.objects.select_related("recipient").get(pk=message_id)
-    if message.expires_at is not None and message.expires_at <= timezone.now():
-        # A code nobody can use any more is not worth an SMS.
-        Message.objects.filter(pk=message_id).update(
-            status=Message.Status.FAILED, secret_body="", last_error=EXPIRED_BEFORE_DELIVERY
-        )
-        return False
-    text = crypto.decrypt(message.secret_body) if message.secret_body else message.body
-    try:
-        if message.channel == Channel.SMS:
-            get_sms_backend().send(phone=message.to_address, text=text)
-        elif message.channel == Channel.EMAIL:
-            send_mail(message.subject, text, None, [message.to_address])
-        # The inbox channel is delivered by being marked sent: the inbox shows sent rows.
-    except ChannelUnavailable as error:
-        exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        update: dict[str, str] = {"status": Message.Status.FAILED if exhausted else Message.Status.PENDING}
-        if exhausted:
-            update["secret_body"] = ""
-        Message.objects.filter(pk=message_id).update(last_error=str(error)[:300], **update)
-        raise
-    Message.objects.filter(pk=message_id).update(
-        status=Message.Status.SENT, sent_at=timezone.now(), last_error="", secret_body=""
-    )
-    return True
+    """Send one message at most once. Returns whether this call sent it; raises what sending raised."""
+    delivery = messages_deliver(message_ids=[message_id])
+    if delivery.error is not None:
+        raise delivery.error
+    if delivery.unavailable is not None:
+        raise delivery.unavailable
+    return message_id in delivery.sent
 
 
 def outbox_sweep() -> int:
@@ -186,7 +322,7 @@ def outbox_sweep() -> int:
         status=Message.Status.FAILED, secret_body="", last_error=EXPIRED_BEFORE_DELIVERY
     )
     older_than = now - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
-    message_ids = list(
+    rows = list(
         Message.objects.filter(
             Q(status=Message.Status.PENDING, created_at__lt=older_than)
             | Q(status=Message.Status.SENDING, claimed_at__lt=now - STALE_CLAIM),
@@ -194,10 +330,11 @@ def outbox_sweep() -> int:
         )
         .exclude(expires_at__lte=now)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", "kind")[:500]
     )
-    enqueue_delivery(message_ids)
-    return len(message_ids)
+    enqueue_delivery([pk for pk, kind in rows if kind in CODE_KINDS], queue=settings.SMS_CODE_QUEUE)
+    enqueue_delivery([pk for pk, kind in rows if kind not in CODE_KINDS])
+    return len(rows)
 
 
 def inbox_mark_read(*, user: "User", message_id: int) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import public_cache
 from core.timeline import Family, TimelineStep
 from services import geo, hours
 from services.models import (
@@ -29,6 +30,16 @@ OPEN_NOW_CANDIDATES = 200
 
 def scenarios_active() -> QuerySet[Scenario]:
     return Scenario.objects.filter(is_active=True).order_by("order", "id")
+
+
+# The namespace of core.public_cache for the public catalogue: scenarios, organisations, points,
+# services, their links and opening hours (services.signals starts a new one on every change).
+CATALOGUE = "services-catalogue"
+
+
+def scenarios_active_listed() -> list[Scenario]:
+    """scenarios_active() as of the catalogue's last change: the tiles on the home page."""
+    return public_cache.cached(CATALOGUE, "scenarios-active", lambda: list(scenarios_active()))
 
 
 def scenario_with_services(*, code: str) -> Scenario:

@@ -9,6 +9,8 @@ import uuid
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -17,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import validation
+from core import public_cache, validation
 from core.openapi import DATETIME_PARAMETER, TEXT_PARAMETER
 from services import geo, selectors
 from services.api import hsds
@@ -162,7 +164,7 @@ def _within(lat: float, lng: float, radius: float, *, prefix: str = "") -> tuple
     return q, geo.distance_expression(lat, lng, lat_field=f"{prefix}latitude", lng_field=f"{prefix}longitude")
 
 
-def paginate(request: Request, queryset: QuerySet | list, render) -> Response:
+def page_data(request: Request, queryset: QuerySet | list, render) -> dict:
     """The HSDS page object. Two queries for a queryset: the count and the page."""
     page_number = _positive_int(request.query_params, "page", 1)
     per_page = min(_positive_int(request.query_params, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
@@ -170,18 +172,38 @@ def paginate(request: Request, queryset: QuerySet | list, render) -> Response:
     total_pages = max(1, math.ceil(total / per_page))
     start = (page_number - 1) * per_page
     rows = list(queryset[start : start + per_page]) if start < total else []
-    return Response(
-        {
-            "total_items": total,
-            "total_pages": total_pages,
-            "page_number": page_number,
-            "size": len(rows),
-            "first_page": page_number == 1,
-            "last_page": page_number >= total_pages,
-            "empty": not rows,
-            "contents": [render(row) for row in rows],
-        }
-    )
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page_number,
+        "size": len(rows),
+        "first_page": page_number == 1,
+        "last_page": page_number >= total_pages,
+        "empty": not rows,
+        "contents": [render(row) for row in rows],
+    }
+
+
+def paginate(request: Request, queryset: QuerySet | list, render) -> Response:
+    return Response(page_data(request, queryset, render))
+
+
+# Lists asked with only these parameters (short values) are kept in core.public_cache until the
+# catalogue changes; a search, a date or a place is worked out each time (unbounded keys).
+CACHED_PARAMS = frozenset({"page", "per_page", "taxonomy_term_id", "organization_id"})
+CACHED_VALUE_LENGTH = 40
+
+
+def cached_page(request: Request, name: str, compute) -> Response:
+    """Response(compute()), from the cache when the parameters allow (CACHED_PARAMS)."""
+    params = sorted(request.query_params.lists())
+    if all(
+        key in CACHED_PARAMS and all(len(value) <= CACHED_VALUE_LENGTH for value in values)
+        for key, values in params
+    ):
+        key = f"hsds:{name}:{get_language()}:{urlencode(params, doseq=True)}"
+        return Response(public_cache.cached(selectors.CATALOGUE, key, compute))
+    return Response(compute())
 
 
 class PublicAPIView(APIView):
@@ -209,6 +231,9 @@ class ServiceListView(PublicAPIView):
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response:
+        return cached_page(request, "services", lambda: self.page(request))
+
+    def page(self, request: Request) -> dict:
         params = request.query_params
         services = selectors.hsds_services()
         if search := _search(params):
@@ -228,7 +253,7 @@ class ServiceListView(PublicAPIView):
                     .filter(distance_km__lte=near[2])
                 )
             )
-        return paginate(request, services, hsds.service_brief)
+        return page_data(request, services, hsds.service_brief)
 
 
 class ServiceDetailView(PublicAPIView):
@@ -249,12 +274,15 @@ class OrganizationListView(PublicAPIView):
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response:
+        return cached_page(request, "organizations", lambda: self.page(request))
+
+    def page(self, request: Request) -> dict:
         organizations = selectors.hsds_organizations()
         if search := _search(request.query_params):
             organizations = organizations.filter(Q(name__icontains=search) | Q(description__icontains=search))
         if after := _modified_after(request.query_params):
             organizations = organizations.filter(updated_at__gte=after)
-        return paginate(request, organizations, hsds.organization)
+        return page_data(request, organizations, hsds.organization)
 
 
 class OrganizationDetailView(PublicAPIView):
@@ -280,6 +308,9 @@ class ServiceAtLocationListView(PublicAPIView):
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response:
+        return cached_page(request, "service_at_locations", lambda: self.page(request))
+
+    def page(self, request: Request) -> dict:
         params = request.query_params
         rows = selectors.hsds_service_at_locations().filter(point__is_active=True)
         if search := _search(params):
@@ -296,10 +327,10 @@ class ServiceAtLocationListView(PublicAPIView):
             within, distance = _within(*near, prefix="point__")
             rows = rows.filter(within).annotate(distance_km=distance).filter(distance_km__lte=near[2])
             rows = rows.order_by("distance_km", "id")
-            return paginate(
+            return page_data(
                 request, rows, lambda at: hsds.service_at_location(at, distance_km=at.distance_km)
             )
-        return paginate(request, rows, hsds.service_at_location)
+        return page_data(request, rows, hsds.service_at_location)
 
 
 class ServiceAtLocationDetailView(PublicAPIView):

@@ -1,6 +1,6 @@
 from django import template
 
-from services.selectors import scenarios_active
+from services.selectors import scenarios_active_listed
 
 register = template.Library()
 
@@ -11,4 +11,4 @@ def scenario_grid(with_css: bool = True, near_me: bool = True):
 
     Outside our own pages (the home page) it brings our stylesheet along.
     """
-    return {"scenarios": scenarios_active(), "with_css": with_css, "near_me": near_me}
+    return {"scenarios": scenarios_active_listed(), "with_css": with_css, "near_me": near_me}
