@@ -337,15 +337,20 @@ AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
 AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", "virtual")
 
 
-def s3_storage(**overrides: object) -> dict:
+def s3_storage(
+    *,
+    endpoint_url: str | None = AWS_S3_ENDPOINT_URL,
+    bucket_name: str | None = AWS_STORAGE_BUCKET_NAME,
+    addressing_style: str = AWS_S3_ADDRESSING_STYLE,
+    **overrides: object,
+) -> dict:
     """The STORAGES entry of the private bucket (the tests pass their own server's endpoint)."""
+    from botocore.config import Config
+
     options = {
-        "bucket_name": AWS_STORAGE_BUCKET_NAME,
-        "endpoint_url": AWS_S3_ENDPOINT_URL,
+        "bucket_name": bucket_name,
+        "endpoint_url": endpoint_url,
         "region_name": env("AWS_S3_REGION_NAME"),
-        # OSS and COS answer on <bucket>.<endpoint> only; MinIO usually on <endpoint>/<bucket>.
-        "addressing_style": AWS_S3_ADDRESSING_STYLE,
-        "signature_version": env("AWS_S3_SIGNATURE_VERSION", "s3v4"),
         # Unset: boto3's own chain (environment, instance role) finds the credentials.
         "access_key": env("AWS_ACCESS_KEY_ID"),
         "secret_key": env("AWS_SECRET_ACCESS_KEY"),
@@ -358,6 +363,18 @@ def s3_storage(**overrides: object) -> dict:
         # An object read whole (the move command's checks) spills to disk past 1 MB.
         "max_memory_size": 2**20,
         "object_parameters": {"CacheControl": "private, no-store"},
+        "client_config": Config(
+            # OSS and COS answer on <bucket>.<endpoint> only; MinIO usually on <endpoint>/<bucket>.
+            s3={"addressing_style": addressing_style},
+            signature_version=env("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            # boto3 1.36+ adds CRC checksum headers to every upload, which S3-compatible services
+            # (older MinIO, OSS, COS) refuse; checksums only where the API requires them.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
         **overrides,
     }
     return {"BACKEND": "core.storage.PrivateS3Storage", "OPTIONS": options}

@@ -418,7 +418,8 @@ def test_moving_from_a_folder_that_does_not_exist_is_refused(object_storage, tmp
 PRINT_STORAGE = (
     "from django.conf import settings; "
     "from django.core.files.storage import storages; s = storages['default']; "
-    "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.addressing_style, s.querystring_expire); "
+    "c = s.client_config; print(type(s).__name__, s.bucket_name, s.endpoint_url, c.s3['addressing_style'], "
+    "c.signature_version, c.request_checksum_calculation, s.querystring_expire); "
     "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][-1])"
 )
 
@@ -460,7 +461,7 @@ def test_private_storage_s3_configures_the_bucket_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "PrivateS3Storage xiaoge-private https://oss-cn-hangzhou.aliyuncs.com virtual 300\n"
+        "PrivateS3Storage xiaoge-private https://oss-cn-hangzhou.aliyuncs.com virtual s3v4 when_required 300\n"
         "https://xiaoge-private.oss-cn-hangzhou.aliyuncs.com\n"
     )
 
