@@ -195,5 +195,4 @@ def object_storage(s3_server, settings):
     """Private uploads go to a fresh private bucket of the local S3 server, as PRIVATE_STORAGE=s3 does."""
     bucket = s3_server.new_bucket()
     settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_entry(bucket)}
-    settings.PRIVATE_STORAGE = "s3"
     return bucket

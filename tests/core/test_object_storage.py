@@ -220,6 +220,21 @@ def test_a_certificate_uploaded_on_the_apply_page_goes_to_the_bucket_and_back(
     )
 
 
+def test_a_replaced_certificate_leaves_only_the_new_object_in_the_bucket(
+    client, object_storage, s3_server, django_capture_on_commit_callbacks
+):
+    courier = worker()
+    client.force_login(courier)
+    enrolment = EnrolmentFactory(worker=courier, status="draft", draft_step=2)
+    old = enrolment.certificate.name
+    upload = SimpleUploadedFile("diploma.pdf", MINIMAL_PDF, content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("academy:certificate", args=[enrolment.pk]), {"certificate": upload})
+    enrolment.refresh_from_db()
+    assert enrolment.certificate.name != old
+    assert bucket_contents(s3_server, object_storage).keys() == {enrolment.certificate.name}
+
+
 def test_a_grid_report_filed_with_a_photo_stores_photo_and_thumbnail_in_the_bucket(
     client, object_storage, s3_server, settings
 ):
@@ -444,8 +459,7 @@ def boot_with(code: str = "import config.settings; print('started')", **env):
 
 def test_the_filesystem_stays_the_development_default():
     result = boot_with(
-        "from django.core.files.storage import storages; "
-        "print(type(storages['default']).__name__)"
+        "from django.core.files.storage import storages; print(type(storages['default']).__name__)"
     )
     assert (result.returncode, result.stdout) == (0, "FileSystemStorage\n"), result.stderr
 
