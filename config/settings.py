@@ -333,8 +333,94 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env("STATIC_ROOT", str(VAR_DIR / "staticfiles")) if PRODUCTION else None
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Private uploads: on the filesystem (MEDIA_ROOT below; the development default) or, with
+# PRIVATE_STORAGE=s3, in a private S3-compatible bucket: Aliyun OSS, Tencent COS, MinIO or AWS
+# (core/storage.py; README "Production" lists each provider's values).
+PRIVATE_STORAGE = env("PRIVATE_STORAGE", "filesystem")
+if PRIVATE_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured("PRIVATE_STORAGE is either filesystem or s3.")
+# How a file leaves once the view has checked who asks: "stream" (through Django, with the
+# portal's own headers) or "signed-url" (a redirect to the bucket, signed for a few minutes).
+PRIVATE_MEDIA_DELIVERY = env("PRIVATE_MEDIA_DELIVERY", "stream")
+if PRIVATE_MEDIA_DELIVERY not in ("stream", "signed-url"):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_DELIVERY is either stream or signed-url.")
+if PRIVATE_MEDIA_DELIVERY == "signed-url" and PRIVATE_STORAGE != "s3":
+    raise ImproperlyConfigured("PRIVATE_MEDIA_DELIVERY=signed-url needs PRIVATE_STORAGE=s3.")
+PRIVATE_MEDIA_URL_EXPIRE_SECONDS = int(env("PRIVATE_MEDIA_URL_EXPIRE_SECONDS", "300"))
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL")
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", "virtual")
+
+
+def s3_storage(
+    *,
+    endpoint_url: str | None = AWS_S3_ENDPOINT_URL,
+    bucket_name: str | None = AWS_STORAGE_BUCKET_NAME,
+    addressing_style: str = AWS_S3_ADDRESSING_STYLE,
+    **overrides: object,
+) -> dict:
+    """The STORAGES entry of the private bucket (the tests pass their own server's endpoint)."""
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket_name,
+        "endpoint_url": endpoint_url,
+        "region_name": env("AWS_S3_REGION_NAME"),
+        # Unset: boto3's own chain (environment, instance role) finds the credentials.
+        "access_key": env("AWS_ACCESS_KEY_ID"),
+        "secret_key": env("AWS_SECRET_ACCESS_KEY"),
+        "location": env("AWS_LOCATION", ""),  # a key prefix, for a bucket shared with others
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": PRIVATE_MEDIA_URL_EXPIRE_SECONDS,
+        # Two uploads under one name get two objects, as on disk (never a silent overwrite).
+        "file_overwrite": False,
+        # An object read whole (the move command's checks) spills to disk past 1 MB.
+        "max_memory_size": 2**20,
+        "object_parameters": {"CacheControl": "private, no-store"},
+        "client_config": Config(
+            # OSS and COS answer on <bucket>.<endpoint> only; MinIO usually on <endpoint>/<bucket>.
+            s3={"addressing_style": addressing_style},
+            signature_version=env("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            # boto3 1.36+ adds CRC checksum headers to every upload, which S3-compatible services
+            # (older MinIO, OSS, COS) refuse; checksums only where the API requires them.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
+        **overrides,
+    }
+    return {"BACKEND": "core.storage.PrivateS3Storage", "OPTIONS": options}
+
+
+def bucket_origin(endpoint_url: str | None, bucket: str | None, addressing_style: str) -> str | None:
+    """Where the signed URLs point, for the CSP (images on our pages are redirected there)."""
+    parts = urlsplit(endpoint_url or "")
+    if not (parts.scheme and parts.netloc and bucket):
+        return None
+    host = f"{bucket}.{parts.netloc}" if addressing_style == "virtual" else parts.netloc
+    return f"{parts.scheme}://{host}"
+
+
+if PRIVATE_STORAGE == "s3" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+PRIVATE_MEDIA_URL_ORIGIN = env(
+    "PRIVATE_MEDIA_URL_ORIGIN",
+    bucket_origin(AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME, AWS_S3_ADDRESSING_STYLE),
+)
+if PRIVATE_MEDIA_DELIVERY == "signed-url" and not PRIVATE_MEDIA_URL_ORIGIN:
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_DELIVERY=signed-url needs AWS_S3_ENDPOINT_URL (or PRIVATE_MEDIA_URL_ORIGIN) "
+        "for the Content-Security-Policy."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        s3_storage()
+        if PRIVATE_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -349,6 +435,11 @@ MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 MEDIA_URL = "/private-media/"
 # Production behind nginx: an `internal` location that maps this prefix to PRIVATE_MEDIA_ROOT.
 PRIVATE_MEDIA_ACCEL_PREFIX = env("PRIVATE_MEDIA_ACCEL_PREFIX", "")
+if PRIVATE_MEDIA_ACCEL_PREFIX and PRIVATE_STORAGE == "s3":
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ACCEL_PREFIX serves files from disk; with PRIVATE_STORAGE=s3 leave it empty "
+        "and choose PRIVATE_MEDIA_DELIVERY=stream or signed-url."
+    )
 # Decoded pixels that the photo uploads of one web process may hold at once (core.uploads);
 # parallel uploads beyond it wait their turn. 256 MB is two of the largest photos at once.
 IMAGE_DECODE_MEMORY_MB = int(env("IMAGE_DECODE_MEMORY_MB", "256"))
@@ -462,7 +553,14 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "blob:", "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
+        "img-src": [
+            SELF,
+            "blob:",
+            "data:",
+            *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else []),
+            # Photos redirected to their signed URLs in the bucket.
+            *([PRIVATE_MEDIA_URL_ORIGIN] if PRIVATE_MEDIA_DELIVERY == "signed-url" else []),
+        ],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -178,3 +178,21 @@ def celery_worker_thread(transactional_db):
         app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10
     ) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's standalone S3 server in its own process, for this session (tests/s3_server.py)."""
+    from tests import s3_server as server
+
+    running = server.start()
+    yield running
+    server.stop(running)
+
+
+@pytest.fixture
+def object_storage(s3_server, settings):
+    """Private uploads go to a fresh private bucket of the local S3 server, as PRIVATE_STORAGE=s3 does."""
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_entry(bucket)}
+    return bucket
