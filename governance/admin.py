@@ -24,7 +24,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Street
 from accounts.selectors import csv_phone
-from core.admin_tools import HTTPS_URL_FIELDS, ActionAdmin, changelist_queryset, choices_filter, csv_response
+from core.admin_tools import (
+    HTTPS_URL_FIELDS,
+    ActionAdmin,
+    CappedCountPaginator,
+    changelist_queryset,
+    choices_filter,
+    csv_response,
+)
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
@@ -354,6 +361,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_select_related = ("category", "grid", "reporter", "api_key")
     search_fields = ("=id", "address", "description")
     show_full_result_count = False
+    paginator = CappedCountPaginator
     ordering = ("-created_at",)
     inlines = (ReportUpdateInline,)
     actions = ("accept_selected", "dispatch_selected", "export_csv")

@@ -280,6 +280,15 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="report_status_idx"),
             models.Index(fields=["category", "status", "lat", "lng"], name="report_nearby_idx"),
+            # The triage list and Open311 with an API key: newest first, off the index.
+            models.Index(fields=["-created_at", "-id"], name="report_recent_idx"),
+            # Open311 and the map without a key show only the public statuses (governance.selectors
+            # PUBLIC_STATUSES): one index range for the three statuses, newest first, no top-N sort.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status__in=["accepted", "dispatched", "resolved"]),
+                name="report_public_recent_idx",
+            ),
         ]
 
     def __str__(self) -> str:

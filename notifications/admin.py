@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_tools import CappedCountPaginator
 from core.phone import normalize_mobile_or_keep
 from notifications.actions import enqueue_delivery
 from notifications.models import Message
@@ -19,6 +20,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ("recipient",)
     search_fields = ("recipient__phone", "recipient__real_name", "subject")
     show_full_result_count = False
+    paginator = CappedCountPaginator
     actions = ("resend",)
     # secret_body is never among them: it is not shown to anybody.
     FIELDS = (

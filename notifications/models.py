@@ -56,6 +56,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="message_outbox_idx"),
             models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox_idx"),
+            models.Index(fields=["-created_at", "-id"], name="message_recent_idx"),  # the admin list's order
         ]
 
     def __str__(self) -> str:

@@ -334,6 +334,7 @@ class ServiceRequest(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "created_at"], name="request_queue_idx"),
             models.Index(fields=["worker", "-created_at"], name="request_worker_idx"),
+            models.Index(fields=["-created_at", "-id"], name="request_recent_idx"),  # the admin list's order
         ]
         constraints = [
             models.CheckConstraint(

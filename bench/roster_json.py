@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def run(*, best_of):
+    return []
