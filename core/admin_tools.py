@@ -53,7 +53,8 @@ class UnionSearchAdmin:
     Django's search ORs the fields in one WHERE over the join, which no index can answer: PostgreSQL
     reads both tables whole. Here each field is its own subquery (each served by its trigram index,
     core.indexes.search_index) and the list keeps the rows whose id one of them found; several terms
-    must each be found, as in Django's search. Every field is searched with `icontains`."""
+    must each be found, as in Django's search. A field is searched with `icontains`, or exactly when
+    written "=field" (a number field only for a term that is a number: "=id" finds report #123)."""
 
     def get_search_results(self, request, queryset, search_term):
         from django.utils.text import smart_split, unescape_string_literal
@@ -65,9 +66,33 @@ class UnionSearchAdmin:
         for term in smart_split(search_term):
             if term[0] in "\"'" and term[0] == term[-1]:
                 term = unescape_string_literal(term)
-            found = [manager.filter(**{f"{field}__icontains": term}).order_by().values("pk") for field in fields]
-            queryset = queryset.filter(pk__in=found[0].union(*found[1:]))
+            found = [
+                manager.filter(**lookup).order_by().values("pk")
+                for field in fields
+                if (lookup := _search_lookup(queryset.model, field, term)) is not None
+            ]
+            queryset = queryset.filter(pk__in=found[0].union(*found[1:])) if found else queryset.none()
         return queryset, False
+
+
+def _search_lookup(model, field: str, term: str) -> dict | None:
+    """The filter one search field makes of one term, or None when the term cannot match it."""
+    from django.contrib.admin.utils import get_fields_from_path
+    from django.core.exceptions import ValidationError
+
+    if not field.startswith("="):
+        return {f"{field}__icontains": term}
+    path = field[1:]
+    model_field = get_fields_from_path(model, path)[-1]
+    if isinstance(model_field, models.CharField | models.TextField):
+        return {f"{path}__iexact": term}
+    try:
+        value = model_field.to_python(term)
+    except ValidationError:
+        return None
+    if isinstance(model_field, models.IntegerField) and not -(2**63) <= value < 2**63:
+        return None
+    return {path: value}
 
 
 def changelist_queryset(model_admin, request):

@@ -28,6 +28,7 @@ from core.admin_tools import (
     HTTPS_URL_FIELDS,
     ActionAdmin,
     CappedCountPaginator,
+    UnionSearchAdmin,
     changelist_queryset,
     choices_filter,
     csv_response,
@@ -354,7 +355,7 @@ class TriageForm(forms.Form):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(UnionSearchAdmin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("number", "category", "grid", "status_label", "age", "due", "department", "source")
     list_filter = ("status", "category", "grid", AgeFilter)
