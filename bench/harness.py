@@ -131,11 +131,11 @@ def gunicorn(database: str, *, workers: int = 2, extra: tuple[str, ...] = ()) ->
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        for _ in range(600):
             try:
-                requests.get(f"{base}/", timeout=10)
+                requests.get(f"{base}/healthz", timeout=60)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         yield base, server.pid
     finally:
