@@ -202,9 +202,14 @@ class Enrolment(TimeStampedModel):
         # for the whole list and for one status: no sort of the table, whatever its size.
         indexes = [
             models.Index(fields=["status", "-submitted_at"], name="enrolment_queue_idx"),
-            models.Index(F("submitted_at").desc(nulls_last=True), F("id").desc(), name="enrolment_recent_idx"),
             models.Index(
-                "status", F("submitted_at").desc(nulls_last=True), F("id").desc(), name="enrolment_status_recent_idx"
+                F("submitted_at").desc(nulls_last=True), F("id").desc(), name="enrolment_recent_idx"
+            ),
+            models.Index(
+                "status",
+                F("submitted_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="enrolment_status_recent_idx",
             ),
         ]
 

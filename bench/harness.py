@@ -72,7 +72,9 @@ def _admin_execute(template: str, statement: str) -> None:
     connection.settings_dict["NAME"] = template
 
 
-def interleave(sides: dict[str, Callable[[], object]], *, rounds: int = REPEAT, inner: int = 3) -> dict[str, list]:
+def interleave(
+    sides: dict[str, Callable[[], object]], *, rounds: int = REPEAT, inner: int = 3
+) -> dict[str, list]:
     """Seconds per round of each side: the fastest of `inner` runs, the sides taking turns.
 
     Every side runs once untimed first (warm caches, compiled templates)."""

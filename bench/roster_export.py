@@ -61,7 +61,9 @@ def seed(small: int, large: int) -> tuple[University, Intake, str]:
         )
         for number, name in enumerate(("bench-small", "bench-large"))
     )
-    offerings = [Offering.objects.create(programme=programme, intake=i, seat_limit=large) for i in (first, rest)]
+    offerings = [
+        Offering.objects.create(programme=programme, intake=i, seat_limit=large) for i in (first, rest)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -105,7 +107,10 @@ def seed(small: int, large: int) -> tuple[University, Intake, str]:
     ApiClient.objects.create(application=application, university=university)
     token = secrets.token_urlsafe(24)
     AccessToken.objects.create(
-        application=application, token=token, scope="roster:read", expires=timezone.now() + dt.timedelta(hours=4)
+        application=application,
+        token=token,
+        scope="roster:read",
+        expires=timezone.now() + dt.timedelta(hours=4),
     )
     return university, first, token
 
@@ -180,7 +185,9 @@ def run(*, best_of):
 
         def over_http(size: str) -> None:
             with WorkersPeakRss(arbiter) as rss:
-                response = http.get(f"{base}/api/v1/enrolments/export.csv{query[size]}", stream=True, timeout=600)
+                response = http.get(
+                    f"{base}/api/v1/enrolments/export.csv{query[size]}", stream=True, timeout=600
+                )
                 assert response.status_code == 200, response.status_code
                 lines = sum(chunk.count(b"\n") for chunk in response.iter_content(CHUNK))
             assert lines == rows[size] + 1, (lines, rows[size])  # header + rows

@@ -13,12 +13,13 @@ import json
 from urllib.parse import urlencode
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.renderers import JSONRenderer
 
 from academy.api.selectors import enrolments_for_university
-from academy.api.serializers import EnrolmentSerializer
+from academy.api.serializers import ENROLMENT_READS, EnrolmentSerializer
 from bench import harness, roster_export
 
 PAGE = 1000
@@ -51,7 +52,11 @@ def run(*, best_of):
     scoped = enrolments_for_university(university=university).order_by("pk")
 
     def serializer() -> None:
-        page = list(scoped.prefetch_related("credit_records")[:PAGE])
+        page = list(
+            scoped.only(*ENROLMENT_READS).prefetch_related(Prefetch("credit_records", to_attr="credit_list"))[
+                :PAGE
+            ]
+        )
         data = EnrolmentSerializer(page, many=True, context={"sensitive": False}).data
         assert len(JSONRenderer().render(data)) > PAGE
 
@@ -73,7 +78,9 @@ def run(*, best_of):
     def page(name: str):
         def fetch() -> None:
             response = client.get(urls[name])
-            assert response.status_code == 200 and len(response.json()["results"]) == PAGE, response.status_code
+            assert response.status_code == 200 and len(response.json()["results"]) == PAGE, (
+                response.status_code
+            )
 
         return fetch
 

@@ -15,9 +15,9 @@ import io
 from collections.abc import Iterator
 
 from django.db import connection
-from psycopg import pq
 from django.db.models import CharField, F, Func, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
+from psycopg import pq
 
 from accounts.models import WorkerProfile
 from core.csv_export import SafeWriter, formula_safe
