@@ -122,7 +122,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             credits = enrolment.credit_records.all()
         return {
             "id": enrolment.pk,
-            "status": self._status_field.to_representation(enrolment.status),
+            "status": self.fields["status"].to_representation(enrolment.status),
             "student_number": enrolment.student_number,
             "student": self.get_student(enrolment),
             "programme": self.get_programme(enrolment),
@@ -137,10 +137,6 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     @cached_property
     def _zone(self) -> dt.tzinfo:
         return timezone.get_current_timezone()  # a serializer serves one request: one time zone
-
-    @cached_property
-    def _status_field(self) -> serializers.ChoiceField:
-        return self.fields["status"]
 
     def field_by_field(self, enrolment: "EnrolmentForUniversity") -> dict[str, Any]:
         """DRF's own representation of the declared fields (what to_representation must equal)."""
