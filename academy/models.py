@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -203,7 +203,20 @@ class Enrolment(TimeStampedModel):
                 name="enrolment_enrolled_has_student_number",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-submitted_at"], name="enrolment_queue_idx")]
+        # The admin list's order (submitted first, newest first, drafts last) straight off an index,
+        # for the whole list and for one status: no sort of the table, whatever its size.
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"], name="enrolment_queue_idx"),
+            models.Index(
+                F("submitted_at").desc(nulls_last=True), F("id").desc(), name="enrolment_recent_idx"
+            ),
+            models.Index(
+                "status",
+                F("submitted_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="enrolment_status_recent_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.offering}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import idcard
 from core import crypto
+from core.indexes import search_index
 from core.models import TimeStampedModel
 from core.phone import format_local, normalize_mobile, normalize_mobile_or_keep
 
@@ -57,6 +58,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Staff search every large list (applications, requests, messages) by name or mobile number.
+        indexes = [
+            search_index("phone", name="user_phone_search_idx"),
+            search_index("real_name", name="user_name_search_idx"),
+        ]
         # Everyone else on staff sees 138****0001 (accounts.selectors.phone_for).
         permissions = [("see_phone_number", _("Can see full mobile numbers"))]
         constraints = [

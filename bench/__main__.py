@@ -1,9 +1,13 @@
 """Benchmarks: each prints ratios against a baseline measured in the same run.
 
-    make bench          (or: python -m config.launcher exec -- python -m bench)
+    make bench                          every benchmark (or: python -m config.launcher exec -- python -m bench)
+    python -m bench admin_lists         one (or several) by name
+    BENCH_ROWS=10000,100000 python -m bench admin_lists    a quick run at smaller sizes
 
 Never run as tests and never compared with a fixed time: a ratio to a baseline
-on the same machine, in the same run, is what tells a regression.
+on the same machine, in the same run, is what tells a regression. Each benchmark
+runs in a database of its own (a copy of the migrated one) and times the two
+sides of each ratio in turns, several rounds: min / median / max of the rounds.
 """
 
 import os
@@ -17,13 +21,22 @@ django.setup()
 
 import sys  # noqa: E402
 
+from django.core.cache import cache  # noqa: E402
 from django.core.signals import request_finished  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
-from bench import admin_changelist, outbox, roster_export, throughput, upload_memory  # noqa: E402
+from bench import admin_lists, harness, outbox, roster_export, roster_json, throughput, upload_memory  # noqa: E402
 
-BENCHMARKS = [outbox, admin_changelist, roster_export, upload_memory, throughput]
+# One line each: a new benchmark module is registered by adding it here.
+BENCHMARKS = [
+    outbox,
+    admin_lists,
+    roster_export,
+    roster_json,
+    upload_memory,
+    throughput,
+]
 
 
 def best_of(function, *, setup=lambda: None, repeat: int = 5) -> float:
@@ -37,18 +50,35 @@ def best_of(function, *, setup=lambda: None, repeat: int = 5) -> float:
     return min(timings)
 
 
+def _line(name: str, ratio, detail: str) -> str:
+    if ratio is None:  # a line of information (an EXPLAIN), no ratio
+        return f"  {name}: {detail}"
+    if isinstance(ratio, list | tuple):
+        return f"{name}: {harness.summary(list(ratio))}  ({detail})"
+    return f"{name}: {ratio:.2f}x baseline  ({detail})"
+
+
 def main() -> None:
     setup_test_environment()
     # As in the test runner: keep one connection across requests of the test client.
     request_finished.disconnect(close_old_connections)
     old_config = setup_databases(verbosity=0, interactive=False)
+    chosen = sys.argv[1:]  # `python -m bench outbox` runs one; no arguments run all
+    known = {module.__name__.rsplit(".", 1)[-1] for module in BENCHMARKS}
+    if unknown := set(chosen) - known:
+        sys.exit(f"unknown benchmark {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
     try:
-        chosen = sys.argv[1:]  # `python -m bench outbox` runs one; no arguments run all
         for module in BENCHMARKS:
-            if chosen and module.__name__.rsplit(".", 1)[-1] not in chosen:
+            short = module.__name__.rsplit(".", 1)[-1]
+            if chosen and short not in chosen:
                 continue
-            for name, ratio, detail in module.run(best_of=best_of):
-                print(f"{name}: {ratio:.2f}x baseline  ({detail})")
+            print(f"== {short}", flush=True)
+            started = time.perf_counter()
+            cache.clear()
+            with harness.fresh_database(short):
+                for name, ratio, detail in module.run(best_of=best_of):
+                    print(_line(name, ratio, detail), flush=True)
+            print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
     finally:
         connection.close()
         teardown_databases(old_config, verbosity=0)

@@ -1,38 +1,48 @@
-"""The partner roster: CSV export, memory, and JSON pages, each against a baseline from the same run.
+"""The partner roster CSV over HTTP against `psql \\copy` of the same SELECT, at 200k and 1M rows.
 
-Seeds 200,000 enrolled students of one university (server-side INSERT … SELECT, seconds), then:
+Seeds LARGE enrolled students of one university in SQL (INSERT … SELECT generate_series), SMALL of
+them in one intake, and serves the bench database with gunicorn (2 workers). Then, in turns:
 
-- CSV export end to end (WSGI handler, OAuth token, scoping, formula escaping in SQL, streaming)
-  in rows/s, over rows/s of bare `COPY (the same SELECT without the escaping) TO STDOUT` read by
-  psycopg on the same database: target >= 0.7 (every seeded phone number starts with +, so every
-  row takes the escaping branch at least once);
-- peak RSS while streaming 200,000 rows over peak RSS while streaming 20,000 (20k first, so a
-  growing export shows): target <= 1.2;
-- time of the last JSON page (1,000 rows) over the first: target <= 1.5.
+- the export over HTTP (OAuth token, scoping, formula escaping in SQL, streamed COPY blocks,
+  gunicorn, the socket), rows/s, for the SMALL intake and for the whole roster;
+- `psql -c "\\copy (the export's own SELECT) TO STDOUT"` of the same rows into a pipe, rows/s.
+
+Prints rows/s over HTTP ÷ rows/s of psql (target >= 0.7) at both sizes, the peak RSS of the
+gunicorn workers while streaming LARGE rows over their peak while streaming SMALL rows (SMALL
+first; target <= 1.2: memory stays flat), and the plan of the export's SELECT.
 """
 
-import base64
 import datetime as dt
+import os
 import secrets
-from urllib.parse import urlencode
+import subprocess
+import threading
+import time
+from urllib.parse import urlsplit
 
 import psutil
+import psycopg
+import requests
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from academy.api import export
 from academy.api.selectors import enrolments_for_university
 from academy.models import ApiClient, Intake, Offering, Programme, University
+from bench import harness
 
-ROWS = 200_000
-SMALL = 20_000
-PAGE = 1000
+CHUNK = 256 * 1024  # what the client reads at once
 
 
-def _seed() -> tuple[University, Intake, str]:
-    university = University.objects.create(code="bench", name="基准大学", short_name="基准")
+def sizes() -> tuple[int, int]:
+    small, large = (int(part) for part in os.environ.get("BENCH_ROSTER_ROWS", "200000,1000000").split(","))
+    return small, large
+
+
+def seed(small: int, large: int) -> tuple[University, Intake, str]:
+    """`large` enrolled students of one university, the first `small` in one intake; a roster token."""
+    university = University.objects.create(code="bench-roster", name="基准大学", short_name="基准")
     programme = Programme.objects.create(
         university=university,
         level="associate",
@@ -42,17 +52,17 @@ def _seed() -> tuple[University, Intake, str]:
         study_mode="-",
     )
     now = timezone.now()
-    small, large = (
+    first, rest = (
         Intake.objects.create(
             name=name,
             applications_open_at=now - dt.timedelta(days=30),
             applications_close_at=now + dt.timedelta(days=30),
-            starts_on=dt.date(2027, 3, 1),
+            starts_on=dt.date(2027, 3, 1) + dt.timedelta(days=number),
         )
-        for name in ("bench-small", "bench-large")
+        for number, name in enumerate(("bench-small", "bench-large"))
     )
     offerings = [
-        Offering.objects.create(programme=programme, intake=i, seat_limit=ROWS) for i in (small, large)
+        Offering.objects.create(programme=programme, intake=i, seat_limit=large) for i in (first, rest)
     ]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -71,19 +81,20 @@ def _seed() -> tuple[University, Intake, str]:
                                            draft_step, certificate, certificate_content_type, submitted_at,
                                            decision_reason, student_number)
             SELECT now(), now(), u.id,
-                   CASE WHEN row_number() OVER (ORDER BY u.id) <= %(small)s THEN %(o1)s ELSE %(o2)s END,
-                   CASE WHEN row_number() OVER (ORDER BY u.id) <= %(small)s THEN %(i1)s ELSE %(i2)s END,
+                   CASE WHEN u.id - %(first_id)s < %(small)s THEN %(o1)s ELSE %(o2)s END,
+                   CASE WHEN u.id - %(first_id)s < %(small)s THEN %(i1)s ELSE %(i2)s END,
                    'enrolled', 4, '', '', now(), '', 'S' || u.id
             FROM accounts_user u WHERE u.phone LIKE '+8616%%';
             ANALYZE;
             """,
             {
-                "rows": ROWS,
-                "small": SMALL,
+                "rows": large,
+                "small": small,
+                "first_id": _next_user_id(),
                 "o1": offerings[0].pk,
                 "o2": offerings[1].pk,
-                "i1": small.pk,
-                "i2": large.pk,
+                "i1": first.pk,
+                "i2": rest.pk,
             },
         )
     application = Application.objects.create(
@@ -99,76 +110,118 @@ def _seed() -> tuple[University, Intake, str]:
         application=application,
         token=token,
         scope="roster:read",
-        expires=timezone.now() + dt.timedelta(hours=2),
+        expires=timezone.now() + dt.timedelta(hours=4),
     )
-    return university, small, token
+    return university, first, token
+
+
+def _next_user_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM accounts_user_id_seq")
+        return cursor.fetchone()[0]
+
+
+class WorkersPeakRss:
+    """The highest RSS of any worker of a gunicorn arbiter, sampled every 5 ms meanwhile."""
+
+    def __init__(self, arbiter: int) -> None:
+        self.workers = psutil.Process(arbiter).children()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max([self.peak] + [worker.memory_info().rss for worker in self.workers])
+            time.sleep(0.005)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _psql_copy(database: str, statement: str, rows: int) -> None:
+    """`psql \\copy (…) TO STDOUT` of the statement, read whole from a pipe (as a client would)."""
+    parts = urlsplit(harness.database_url(database))
+    command = ["psql", "-X", "-q", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+               "-U", parts.username or "postgres", "-d", database,
+               "-c", f"\\copy ({statement}) TO STDOUT WITH (FORMAT csv)"]  # fmt: skip
+    env = {**os.environ, "PGPASSWORD": parts.password or ""}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as psql:
+        lines = 0
+        while block := psql.stdout.read(CHUNK):
+            lines += block.count(b"\n")
+    assert psql.returncode == 0 and lines == rows, (psql.returncode, lines, rows)
 
 
 def run(*, best_of):
-    university, small, token = _seed()
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    process = psutil.Process()
-    peaks: dict[int, int] = {}
-
-    def export_csv(query: str = "", rows: int = ROWS) -> None:
-        response = client.get("/api/v1/enrolments/export.csv" + query)
-        assert response.status_code == 200, response.status_code
-        lines, peak = 0, process.memory_info().rss
-        for index, chunk in enumerate(response.streaming_content):
-            lines += chunk.count(b"\n")
-            if index % 16 == 0:
-                peak = max(peak, process.memory_info().rss)
-        assert lines == rows + 1, lines  # header + rows
-        peaks[rows] = max(peaks.get(rows, 0), peak)
-
-    sql, params = export.roster_select(
-        enrolments_for_university(university=university), escape_formulas=False
-    )
-
-    def copy_baseline() -> None:
+    small_rows, large_rows = sizes()
+    small, large = harness.label(small_rows), harness.label(large_rows)
+    university, first_intake, token = seed(small_rows, large_rows)
+    database = connection.settings_dict["NAME"]
+    scoped = enrolments_for_university(university=university)
+    statements = {}
+    for size, queryset in ((small, scoped.filter(intake_id=first_intake.pk)), (large, scoped)):
+        sql, params = export.roster_select(queryset)
         connection.ensure_connection()
-        raw = connection.connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-            lines = sum(bytes(block).count(b"\n") for block in copy)
-        assert lines == ROWS, lines
+        statements[size] = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    sql, params = export.roster_select(scoped.filter(pk__gt=0), limit=export.BATCH_ROWS)
+    batch = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    plans = {}
+    with connection.cursor() as cursor:
+        for name, statement in (("the whole SELECT (psql's)", statements[large]), ("one batch", batch)):
+            cursor.execute(f"EXPLAIN {statement}")
+            plans[name] = [row[0].strip() for row in cursor.fetchall()]
+    rows = {small: small_rows, large: large_rows}
+    query = {small: f"?intake={first_intake.pk}", large: ""}
+    peaks: dict[str, int] = {}
+    with harness.gunicorn(database) as (base, arbiter):
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {token}"
 
-    base = best_of(copy_baseline, repeat=3)
-    measured = best_of(export_csv, repeat=3)
-    export_csv(f"?intake={small.pk}", SMALL)  # 20k first, then 200k again: peak RSS may only grow
-    peaks[SMALL] = 0
-    export_csv(f"?intake={small.pk}", SMALL)
-    rss_small = peaks[SMALL]
-    peaks[ROWS] = 0
-    export_csv()
-    rss_large = peaks[ROWS]
+        def over_http(size: str) -> None:
+            with WorkersPeakRss(arbiter) as rss:
+                response = http.get(
+                    f"{base}/api/v1/enrolments/export.csv{query[size]}", stream=True, timeout=600
+                )
+                assert response.status_code == 200, response.status_code
+                lines = sum(chunk.count(b"\n") for chunk in response.iter_content(CHUNK))
+            assert lines == rows[size] + 1, (lines, rows[size])  # header + rows
+            peaks[size] = max(peaks.get(size, 0), rss.peak)
 
-    ids = list(enrolments_for_university(university=university).order_by("pk").values_list("pk", flat=True))
-    last_cursor = base64.b64encode(urlencode({"p": ids[-PAGE - 1]}).encode()).decode()
-
-    def page(url: str):
-        def fetch() -> None:
-            response = client.get(url)
-            assert response.status_code == 200 and len(response.json()["results"]) == PAGE
-
-        return fetch
-
-    first = best_of(page(f"/api/v1/enrolments/?page_size={PAGE}"), repeat=7)
-    last = best_of(page(f"/api/v1/enrolments/?page_size={PAGE}&cursor={last_cursor}"), repeat=7)
-    csv_rate, copy_rate = ROWS / measured, ROWS / base
-    return [
+        over_http(small)  # the small export first: a growing export would show in the large one's peak
+        timings = harness.interleave(
+            {
+                f"http {small}": lambda: over_http(small),
+                f"psql {small}": lambda: _psql_copy(database, statements[small], small_rows),
+                f"http {large}": lambda: over_http(large),
+                f"psql {large}": lambda: _psql_copy(database, statements[large], large_rows),
+            },
+            inner=1,
+        )
+    results = []
+    for size in (small, large):
+        http_times, psql_times = timings[f"http {size}"], timings[f"psql {size}"]
+        results.append(
+            (
+                f"roster CSV over HTTP rows/s ÷ psql \\copy rows/s, {size} rows (target >= 0.7)",
+                harness.ratios(psql_times, http_times),
+                f"{rows[size] / min(http_times):,.0f} vs {rows[size] / min(psql_times):,.0f} rows/s at best; "
+                f"gunicorn 2 workers, {CHUNK // 1024} KiB reads",
+            )
+        )
+    results.append(
         (
-            "roster CSV rows/s over bare COPY rows/s (target >= 0.7)",
-            csv_rate / copy_rate,
-            f"{csv_rate:,.0f} vs {copy_rate:,.0f} rows/s, {ROWS:,} rows",
-        ),
-        (
-            "roster CSV peak RSS 200k over 20k (target <= 1.2)",
-            rss_large / rss_small,
-            f"{rss_large / 2**20:.0f} MiB vs {rss_small / 2**20:.0f} MiB",
-        ),
-        (
-            "roster JSON last page over first page (target <= 1.5)",
-            last / first,
-            f"{last * 1000:.1f} ms vs {first * 1000:.1f} ms, {PAGE} rows per page of {ROWS:,}",
-        ),
-    ]
+            f"roster CSV peak RSS of the gunicorn workers, {large} rows over {small} rows (target <= 1.2)",
+            [peaks[large] / peaks[small]],
+            f"{peaks[large] / 2**20:.0f} MiB vs {peaks[small] / 2**20:.0f} MiB",
+        )
+    )
+    for name, plan in plans.items():
+        shown = [line for line in plan if "Scan" in line or "Sort" in line or "Limit" in line]
+        results.append((f"EXPLAIN of {name} at {large}", None, " | ".join(shown)))
+    return results

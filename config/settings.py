@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Index expressions with an operator class (core.indexes.search_index) and pg_trgm in migrations.
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",

@@ -19,7 +19,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import HTTPS_URL_FIELDS, ActionAdmin, csv_response
+from core.admin_tools import (
+    HTTPS_URL_FIELDS,
+    ActionAdmin,
+    CappedCountPaginator,
+    UnionSearchAdmin,
+    csv_response,
+)
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
@@ -228,13 +234,14 @@ class TriageForm(forms.Form):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(UnionSearchAdmin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("number", "category", "grid", "status_label", "age", "due", "department", "source")
     list_filter = ("status", "category", "grid", AgeFilter)
     list_select_related = ("category", "grid", "reporter", "api_key")
     search_fields = ("=id", "address", "description")
     show_full_result_count = False
+    paginator = CappedCountPaginator
     ordering = ("-created_at",)
     inlines = (ReportUpdateInline,)
     actions = ("accept_selected", "dispatch_selected", "export_csv")

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Street
+from core.indexes import search_index
 from governance.geo import bounding_box, polygon_rings
 
 REOPEN_WINDOW = timedelta(days=14)
@@ -276,6 +277,17 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="report_status_idx"),
             models.Index(fields=["category", "status", "lat", "lng"], name="report_nearby_idx"),
+            # The triage list and Open311 with an API key: newest first, off the index.
+            models.Index(fields=["-created_at", "-id"], name="report_recent_idx"),
+            search_index("address", name="report_address_search_idx"),
+            search_index("description", name="report_text_search_idx"),
+            # Open311 and the map without a key show only the public statuses (governance.selectors
+            # PUBLIC_STATUSES): one index range for the three statuses, newest first, no top-N sort.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status__in=["accepted", "dispatched", "resolved"]),
+                name="report_public_recent_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_tools import CappedCountPaginator, UnionSearchAdmin
 from core.phone import normalize_mobile_or_keep
 from notifications.actions import enqueue_delivery
 from notifications.models import Message
@@ -13,12 +14,13 @@ BODY_HIDDEN = _("(hidden: only the support role reads personal messages)")
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(UnionSearchAdmin, admin.ModelAdmin):
     list_display = ("created_at", "recipient", "channel", "kind", "subject", "status", "attempts", "sent_at")
     list_filter = ("status", "channel", "kind")
     list_select_related = ("recipient",)
     search_fields = ("recipient__phone", "recipient__real_name", "subject")
     show_full_result_count = False
+    paginator = CappedCountPaginator
     actions = ("resend",)
     # secret_body is never among them: it is not shown to anybody.
     FIELDS = (

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.indexes import search_index
+
 
 class Message(models.Model):
     """One message to one person through one channel: the transactional outbox.
@@ -56,6 +58,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="message_outbox_idx"),
             models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox_idx"),
+            models.Index(fields=["-created_at", "-id"], name="message_recent_idx"),  # the admin list's order
+            search_index("subject", name="message_subject_search_idx"),
         ]
 
     def __str__(self) -> str:

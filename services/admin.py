@@ -7,7 +7,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import HTTPS_URL_FIELDS, ActionAdmin, CappedCountPaginator, csv_response
+from core.admin_tools import (
+    HTTPS_URL_FIELDS,
+    ActionAdmin,
+    CappedCountPaginator,
+    UnionSearchAdmin,
+    csv_response,
+)
 from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
@@ -215,7 +221,7 @@ class ServiceRequestForm(forms.ModelForm):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ActionAdmin, admin.ModelAdmin):
+class ServiceRequestAdmin(UnionSearchAdmin, ActionAdmin, admin.ModelAdmin):
     form = ServiceRequestForm
     list_display = (
         "reference",

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Street
+from core.indexes import search_index
 from core.models import TimeStampedModel
 
 
@@ -335,6 +336,8 @@ class ServiceRequest(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "created_at"], name="request_queue_idx"),
             models.Index(fields=["worker", "-created_at"], name="request_worker_idx"),
+            models.Index(fields=["-created_at", "-id"], name="request_recent_idx"),  # the admin list's order
+            search_index("description", name="request_text_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(

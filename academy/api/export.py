@@ -2,6 +2,8 @@
 
 `COPY (SELECT …) TO STDOUT` streams from the server in blocks, so memory stays
 flat whatever the number of rows and the cost per row is close to COPY itself.
+The roster goes in batches of consecutive ids (each a range of the primary key, no
+sort), all read in one snapshot, so the file is what one SELECT would have given.
 Full ID numbers cannot be decrypted in SQL: with the sensitive scope the same
 SELECT is read through a server-side cursor instead and only the ID column is
 replaced in Python, for students who consented.
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models import CharField, F, Func, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
+from psycopg import pq
 
 from accounts.models import WorkerProfile
 from core.csv_export import SafeWriter, formula_safe
@@ -45,6 +48,9 @@ COLUMNS = [
 FETCH_ROWS = 2000
 # Bytes of COPY output passed on at once (memory stays flat: one block at a time).
 CHUNK_BYTES = 64 * 1024
+# Rows per COPY on the fast path: each batch is one range of the primary key, read in its order
+# (a whole roster in one SELECT would be joined by hash and sorted by id: on disk at 1M rows).
+BATCH_ROWS = 20_000
 
 
 class LocalTime(Func):
@@ -59,7 +65,7 @@ def _text(expression):
 
 
 def roster_select(
-    queryset: QuerySet, *, with_secret: bool = False, escape_formulas: bool = True
+    queryset: QuerySet, *, with_secret: bool = False, escape_formulas: bool = True, limit: int | None = None
 ) -> tuple[str, tuple]:
     """SQL and parameters of the export SELECT over an already scoped and filtered queryset.
 
@@ -94,6 +100,8 @@ def roster_select(
         names += ["c_secret", "c_consented"]
     queryset = queryset.select_related(None).prefetch_related(None).order_by("id")
     values = queryset.annotate(**columns).values_list(*names)
+    if limit is not None:
+        values = values[:limit]
     sql, params = values.query.sql_with_params()
     return sql, params
 
@@ -107,28 +115,43 @@ class ClientLeft(Exception):
 
 
 def stream_copy(queryset: QuerySet) -> Iterator[bytes]:
-    sql, params = roster_select(queryset)
+    """The roster in id order, BATCH_ROWS rows per COPY, each batch after the last id sent.
+
+    The id is the first column of every row and PostgreSQL sends one COPY message per row, so
+    the last message of a batch tells where the next one starts."""
     yield _header()
-    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
     connection.ensure_connection()
     raw = connection.connection
     # GeneratorExit is turned into an ordinary exception, so that psycopg cancels the COPY on the
     # server and the transaction (a savepoint inside an outer one) is rolled back: the connection
     # stays usable for the next request.
     try:
-        with raw.transaction(), raw.cursor() as cursor, cursor.copy(statement, params) as copy:
-            # The server sends one message per row; passing each through the WSGI layers on its
-            # own cost more than COPY itself, so rows are sent in blocks of about CHUNK_BYTES.
+        starts_transaction = raw.info.transaction_status == pq.TransactionStatus.IDLE
+        with raw.transaction(), raw.cursor() as cursor:
+            if starts_transaction:  # inside an outer transaction, its snapshot already holds
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            # Passing each row through the WSGI layers on its own cost more than COPY itself, so
+            # rows are sent in blocks of about CHUNK_BYTES.
             chunk = bytearray()
-            for block in copy:
-                chunk += block
-                if len(chunk) < CHUNK_BYTES:
-                    continue
-                try:
-                    yield bytes(chunk)
-                except GeneratorExit:
-                    raise ClientLeft from None
-                chunk.clear()
+            after = 0
+            while True:
+                sql, params = roster_select(queryset.filter(pk__gt=after), limit=BATCH_ROWS)
+                rows, last = 0, b""
+                with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                    for block in copy:
+                        rows += 1
+                        last = block
+                        chunk += block
+                        if len(chunk) < CHUNK_BYTES:
+                            continue
+                        try:
+                            yield bytes(chunk)
+                        except GeneratorExit:
+                            raise ClientLeft from None
+                        chunk.clear()
+                if rows < BATCH_ROWS:
+                    break
+                after = int(bytes(last).split(b",", 1)[0])
             if chunk:
                 try:
                     yield bytes(chunk)

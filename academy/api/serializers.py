@@ -1,6 +1,9 @@
+import datetime as dt
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -65,6 +68,26 @@ class StudentSerializer(serializers.Serializer):
     education = serializers.CharField()
 
 
+def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """DRF's ISO 8601 representation of an aware datetime in `zone` (UTC written as Z)."""
+    if not value:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# What the list reads of each row and its joined rows (QuerySet.only): nothing else is loaded.
+ENROLMENT_READS = (
+    "id", "status", "student_number", "submitted_at", "decided_at", "created_at", "updated_at",
+    "worker", "worker__real_name", "worker__phone",
+    "worker__profile", "worker__profile__user", "worker__profile__sex", "worker__profile__occupation",
+    "worker__profile__education", "worker__profile__id_number_masked",
+    "worker__profile__id_number_encrypted", "worker__profile__birth_date",
+    "offering", "offering__programme", "offering__programme__level", "offering__programme__major",
+    "intake", "intake__name",
+)  # fmt: skip
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=Status.choices)
     programme = serializers.SerializerMethodField()
@@ -87,6 +110,37 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "updated_at",
             "credits",
         ]
+
+    def to_representation(self, enrolment: "EnrolmentForUniversity") -> dict[str, Any]:
+        """The fields above, read straight off the instance: the same JSON as the field-by-field way
+        (tests/partner_api/test_serializer_fast_path.py compares them), at a fraction of its cost on a page
+        of 1,000 rows. DRF's DateTimeField looks the time zone up again for every value; here it is
+        looked up once a row, and the ISO 8601 text is DRF's."""
+        zone = self._zone
+        credits = getattr(enrolment, "credit_list", None)  # the list view's prefetch (to_attr)
+        if credits is None:
+            credits = enrolment.credit_records.all()
+        return {
+            "id": enrolment.pk,
+            "status": self.fields["status"].to_representation(enrolment.status),
+            "student_number": enrolment.student_number,
+            "student": self.get_student(enrolment),
+            "programme": self.get_programme(enrolment),
+            "intake": self.get_intake(enrolment),
+            "submitted_at": iso_datetime(enrolment.submitted_at, zone),
+            "decided_at": iso_datetime(enrolment.decided_at, zone),
+            "created_at": iso_datetime(enrolment.created_at, zone),
+            "updated_at": iso_datetime(enrolment.updated_at, zone),
+            "credits": self.fields["credits"].to_representation(credits) if credits else [],
+        }
+
+    @cached_property
+    def _zone(self) -> dt.tzinfo:
+        return timezone.get_current_timezone()  # a serializer serves one request: one time zone
+
+    def field_by_field(self, enrolment: "EnrolmentForUniversity") -> dict[str, Any]:
+        """DRF's own representation of the declared fields (what to_representation must equal)."""
+        return super().to_representation(enrolment)
 
     @extend_schema_field(ProgrammeRefSerializer)
     def get_programme(self, enrolment: Enrolment) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import django_filters
 from django import forms
+from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -34,6 +35,7 @@ from academy.api.selectors import (
     programmes_for_university,
 )
 from academy.api.serializers import (
+    ENROLMENT_READS,
     FREE_TEXT,
     NOT_BLANK_TEXT,
     WRITE_BACK_STATUSES,
@@ -160,7 +162,11 @@ class EnrolmentViewSet(
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspecting
             return Enrolment.objects.none()
         queryset = enrolments_for_university(university=university_of(self.request))
-        return queryset.prefetch_related("credit_records")
+        # Only what the serializer reads, and the credits as a plain list (to_attr): no queryset
+        # is built per row.
+        return queryset.only(*ENROLMENT_READS).prefetch_related(
+            Prefetch("credit_records", to_attr="credit_list")
+        )
 
     def get_object(self):
         enrolment = enrolment_get_for_university(

@@ -168,3 +168,27 @@ def test_report_csv_escapes_cells_a_spreadsheet_would_run(client, grid_admin, re
     rows = csv_rows(client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [report.pk]}))
     assert rows[1][10] == ESCAPED
     assert formula_cells(rows) == []
+
+
+def test_the_triage_search_finds_a_report_by_its_number_or_its_text(client, grid_admin, member, grid):
+    client.force_login(grid_admin)
+    first, _ = actions.report_submit(
+        reporter=member, category=category(), lat=Decimal("30.2831"), lng=Decimal("120.0951"),
+        photos=[clean_photo()], description="路灯不亮", address="文三路口",
+    )  # fmt: skip
+    second, _ = actions.report_submit(
+        reporter=member, category=category(), lat=Decimal("30.2831"), lng=Decimal("120.0951"),
+        photos=[clean_photo()], description="井盖松动", address="学院路口",
+    )  # fmt: skip
+
+    def found(term: str) -> list[int]:
+        response = client.get(CHANGELIST, {"q": term})
+        assert response.status_code == 200
+        return [row.pk for row in response.context["cl"].result_list]
+
+    assert found(str(second.pk)) == [second.pk]
+    assert found("文三路") == [first.pk]
+    assert found("井盖") == [second.pk]
+    assert found("文三路 路灯") == [first.pk]  # every term must be found
+    assert found("文三路 井盖") == []
+    assert found("#1") == []  # not a number: no id lookup, and no text has it

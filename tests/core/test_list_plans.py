@@ -1,0 +1,111 @@
+"""Every list that can reach a million rows reads its default order off an index (issue 23).
+
+On the few rows of a test the planner would rightly read whole tables, so the plans are asked
+with what a large table makes expensive switched off: sequential scans, sorts and hash or merge
+joins for a page; for a search also plain index scans, so only an index that the search's own
+condition can use (a bitmap scan) reads the searched table. Where no index serves, PostgreSQL
+still has to sort or scan, and the test sees it. (`python -m bench admin_lists` prints the plans at
+1M rows, where no setting is needed.)
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.db import connection, transaction
+from django.utils import timezone
+
+from academy.models import Enrolment
+from core.admin_tools import explain_changelist
+from governance import selectors as governance_selectors
+from governance.models import Report
+from notifications.models import Message
+from services.models import ServiceRequest
+from subsidies.models import SubsidyApplication
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+# (model, GET parameters, the index that must drive the page, table)
+ADMIN_LISTS = [
+    (SubsidyApplication, {}, "subsidy_recent_idx"),
+    (SubsidyApplication, {"status__exact": "checked"}, "subsidy_queue_idx"),
+    (Enrolment, {}, "enrolment_recent_idx"),
+    (Enrolment, {"status__exact": "submitted"}, "enrolment_status_recent_idx"),
+    (Report, {}, "report_recent_idx"),
+    (ServiceRequest, {}, "request_recent_idx"),
+    (Message, {}, "message_recent_idx"),
+]
+
+
+PAGE_SETTINGS = ("enable_seqscan", "enable_sort", "enable_hashjoin", "enable_mergejoin")
+SEARCH_SETTINGS = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
+
+
+def _plan(explain, switched_off=PAGE_SETTINGS) -> str:
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in switched_off:
+            cursor.execute(f"SET LOCAL {setting} = off")
+        return explain()
+
+
+def _driving_scan(plan: str, table: str) -> str:
+    """The plan's line that reads `table` (the joins around it read other tables by key)."""
+    (line,) = [line.strip() for line in plan.splitlines() if re.search(rf" on {table}( |$)", line)]
+    return line.removeprefix("->").strip()
+
+
+@pytest.mark.parametrize(("model", "params", "index"), ADMIN_LISTS)
+def test_the_admin_list_reads_its_order_off_an_index(model, params, index):
+    staff = StaffFactory(is_superuser=True)
+    model_admin = admin.site._registry[model]
+
+    plan = _plan(lambda: explain_changelist(model_admin, staff, params))
+
+    table = model._meta.db_table
+    assert _driving_scan(plan, table).startswith(f"Index Scan using {index} on {table}"), plan
+    assert "Sort" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("model", "search_indexes"),
+    [
+        (SubsidyApplication, {"user_phone_search_idx", "user_name_search_idx"}),
+        (ServiceRequest, {"user_phone_search_idx", "user_name_search_idx", "request_text_search_idx"}),
+        (Message, {"user_phone_search_idx", "user_name_search_idx", "message_subject_search_idx"}),
+        (Report, {"report_address_search_idx", "report_text_search_idx"}),
+    ],
+)
+def test_a_search_reads_the_trigram_indexes_not_the_tables(model, search_indexes):
+    staff = StaffFactory(is_superuser=True)
+
+    model_admin = admin.site._registry[model]
+
+    plan = _plan(lambda: explain_changelist(model_admin, staff, {"q": "+8613800000001"}), SEARCH_SETTINGS)
+
+    used = set(re.findall(r"Bitmap Index Scan on (\w+)", plan))
+    assert search_indexes <= used, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_open311_without_a_key_reads_the_public_statuses_off_one_partial_index():
+    now = timezone.now()
+    queryset = (
+        governance_selectors.open311_requests()
+        .filter(category__is_public=True, status__in=governance_selectors.PUBLIC_STATUSES)
+        .filter(created_at__gte=now - timedelta(days=90), created_at__lte=now)
+        .order_by("-created_at", "-id")[:1000]
+    )
+
+    plan = _plan(queryset.explain, ("enable_seqscan", "enable_sort"))
+
+    assert _driving_scan(plan, "governance_report").startswith(
+        "Index Scan using report_public_recent_idx on governance_report"
+    ), plan
+    assert "Sort" not in plan, plan
+
+
+def test_the_partial_index_is_for_exactly_the_public_statuses():
+    (index,) = [index for index in Report._meta.indexes if index.name == "report_public_recent_idx"]
+    assert set(dict(index.condition.children)["status__in"]) == set(governance_selectors.PUBLIC_STATUSES)
