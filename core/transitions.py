@@ -129,13 +129,16 @@ class TransitionTable:
     lock_of: tuple[str, ...] | None = ("self",)
     audit_data: Callable[[Any], dict[str, Any]] | None = None
     status_field: str = "status"
+    # False: a table only used through its own .apply() (a test's), not the model's table.
+    register: bool = True
     by_name: dict[str, Transition] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.transitions}
         if len(self.by_name) != len(self.transitions):
             raise ValueError(f"{self.model.__name__}: two transitions share a name")
-        _TABLES[self.model] = self
+        if self.register:
+            _TABLES[self.model] = self
 
     # --- what may happen ----------------------------------------------------------------
 
@@ -203,7 +206,9 @@ class TransitionTable:
                 str(move.reason_message or self.reason_message), extra={"field": self.reason_field}
             )
         pk = obj_or_pk.pk if isinstance(obj_or_pk, models.Model) else obj_or_pk
-        with transaction.atomic(savepoint=False):
+        # A savepoint: a refusal under the lock leaves the caller's transaction usable, and
+        # undoes whatever the caller's `prepare` step wrote.
+        with transaction.atomic():
             obj = self._lock(pk)
             if move.allows is not None:
                 move.allows(obj, acting_user)
@@ -273,6 +278,11 @@ _TABLES: dict[type[models.Model], TransitionTable] = {}
 
 def table_for(model: type[models.Model]) -> TransitionTable:
     return _TABLES[model]
+
+
+def tables() -> list[TransitionTable]:
+    """Every model's table (each app's actions module declares its own at import)."""
+    return list(_TABLES.values())
 
 
 def transition_apply(
