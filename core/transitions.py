@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy
@@ -259,7 +259,8 @@ class TransitionTable:
         obj.save(update_fields=list(dict.fromkeys(update)))
 
     def _label(self, status: str) -> str:
-        choices = dict(self.model._meta.get_field(self.status_field).flatchoices)
+        status_field = cast(models.Field, self.model._meta.get_field(self.status_field))
+        choices = dict(status_field.flatchoices)
         return str(choices.get(status, status))
 
     def _wrong_status_message(self, obj, move: Transition) -> str:

@@ -251,3 +251,36 @@ def test_every_status_app_declares_its_table_and_each_permission_exists():
             for codename in move.permission:
                 app_label, name = codename.split(".")
                 assert Permission.objects.filter(content_type__app_label=app_label, codename=name).exists()
+
+
+def test_the_change_page_offers_the_decisions_as_buttons_and_keeps_the_reason_on_refusal(client):
+    from academy.models import Enrolment
+    from tests.academy.factories import EnrolmentFactory
+
+    checker = staff_in(roles.CHECKER)
+    client.force_login(checker)
+    enrolment = EnrolmentFactory()
+    page_url = f"/admin/academy/enrolment/{enrolment.pk}/change/"
+    decision_url = f"/admin/academy/enrolment/{enrolment.pk}/decision/"
+    page = client.get(page_url).content.decode()
+    assert [name for name in ("admit", "waitlist", "reject") if f'value="{name}"' in page] == [
+        "admit",
+        "waitlist",
+        "reject",
+    ]
+    response = client.post(decision_url, {"decision": "reject", "reason": "  "}, follow=True)
+    assert response.redirect_chain == [(page_url, 302)]
+    assert [str(m) for m in response.context["messages"]] == ["请填写不录取的原因，申请人会看到。"]
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.events.count(), AuditEntry.objects.count()) == ("submitted", 0, 0)
+    response = client.post(decision_url, {"decision": "complete", "reason": "毕业了"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["这项决定现在不可行；页面上列出了可行的决定。"]
+    assert "毕业了" in response.content.decode()  # kept, to send again
+    client.post(decision_url, {"decision": "waitlist", "reason": "名额紧张"})
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    assert (enrolment.status, enrolment.decision_reason) == ("waitlisted", "名额紧张")
+    assert enrolment.events.get().actor == checker
+    page = client.get(page_url).content.decode()
+    assert 'value="waitlist"' not in page and 'value="admit"' in page
+    client.force_login(staff_in(roles.APPROVER))
+    assert 'name="decision"' not in client.get(page_url).content.decode()
