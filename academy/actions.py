@@ -20,6 +20,7 @@ from accounts.models import Consent
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.permissions import require_permission
+from core.transitions import Change, TransitionTable, transition
 from core.uploads import CleanFile
 from notifications.actions import notify
 
@@ -54,29 +55,6 @@ class SeatsFull(ApplicationError):
     status_code = 409
 
 
-# Who may move an application from which status to which.
-TRANSITIONS = {
-    "submit": ({Status.DRAFT}, Status.SUBMITTED),
-    "admit": ({Status.SUBMITTED, Status.WAITLISTED}, Status.ADMITTED),
-    "waitlist": ({Status.SUBMITTED}, Status.WAITLISTED),
-    "reject": ({Status.SUBMITTED, Status.WAITLISTED}, Status.REJECTED),
-    "withdraw": ({Status.DRAFT, Status.SUBMITTED, Status.WAITLISTED}, Status.WITHDRAWN),
-    "enrol": ({Status.ADMITTED}, Status.ENROLLED),
-    "complete": ({Status.ENROLLED}, Status.COMPLETED),
-    "drop": ({Status.ADMITTED, Status.ENROLLED}, Status.WITHDRAWN),
-}
-ACTION_NAMES = {
-    "submit": gettext_lazy("submitted"),
-    "admit": gettext_lazy("admitted"),
-    "waitlist": gettext_lazy("waitlisted"),
-    "reject": gettext_lazy("rejected"),
-    "withdraw": gettext_lazy("withdrawn"),
-    "enrol": gettext_lazy("enrolled"),
-    "complete": gettext_lazy("completed"),
-    "drop": gettext_lazy("withdrawn"),
-}
-
-
 def _client_data(api_client) -> dict | None:
     """What the audit row says about the partner client that wrote back (None: the system, e.g. demo data)."""
     if api_client is None:
@@ -92,42 +70,11 @@ def _locked(enrolment_id: int) -> Enrolment:
     )
 
 
-def _check_transition(enrolment: Enrolment, action: str) -> None:
-    if enrolment.status not in TRANSITIONS[action][0]:
-        raise TransitionNotAllowed(
-            str(WRONG_STATUS)
-            % {"id": enrolment.pk, "status": enrolment.get_status_display(), "action": ACTION_NAMES[action]}
-        )
-
-
-def _move(
-    enrolment: Enrolment,
-    action: str,
-    *,
-    actor,
-    role: str,
-    reason: str = "",
-    notify_worker: bool = True,
-    data: dict | None = None,
-) -> Enrolment:
-    _check_transition(enrolment, action)
-    target = TRANSITIONS[action][1]
-    previous = enrolment.status
-    enrolment.status = target
-    enrolment.save()
-    EnrolmentEvent.objects.create(
-        enrolment=enrolment,
-        from_status=previous,
-        to_status=target,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_role=role,
-        reason=reason,
-    )
-    audit.record(actor=actor, action=f"enrolment.{action}", target=enrolment, note=reason, data=data)
-    if notify_worker and target in NOTICES:
+def _notify(enrolment: Enrolment, reason: str = "") -> Enrolment:
+    if enrolment.status in NOTICES:
         notify(
             user=enrolment.worker,
-            kind=f"enrolment_{target}",
+            kind=f"enrolment_{enrolment.status}",
             params={
                 "programme": enrolment.offering.programme,
                 "intake": enrolment.intake.name,
@@ -137,6 +84,99 @@ def _move(
             link=reverse("academy:application", args=[enrolment.pk]),
         )
     return enrolment
+
+
+def _own(enrolment: Enrolment, worker) -> None:
+    # Another worker's application is indistinguishable from a missing one.
+    if enrolment.worker_id != worker.pk:
+        raise Enrolment.DoesNotExist
+
+
+def _record(change: Change) -> EnrolmentEvent:
+    return EnrolmentEvent.objects.create(
+        enrolment=change.obj,
+        from_status=change.from_status,
+        to_status=change.to_status,
+        actor=change.actor_or_none,
+        actor_role=change.transition.role,
+        reason=change.note,
+    )
+
+
+# Who may move an application from which status to which: the one table (core.transitions).
+_STAFF = {"permission": (DECIDE,), "role": Role.STAFF}
+TRANSITIONS = TransitionTable(
+    model=Enrolment,
+    audit_prefix="enrolment",
+    history=_record,
+    wrong_status=WRONG_STATUS,
+    reason_message=REASON_REQUIRED,
+    select_related=("offering__programme", "intake"),
+    # The enrolment with its offering, programme and intake rows, as always (see the lock order above).
+    lock_of=None,
+    transitions=(
+        transition(
+            "submit",
+            {Status.DRAFT},
+            Status.SUBMITTED,
+            action=gettext_lazy("submitted"),
+            allows=_own,
+            role=Role.WORKER,
+            wrong_status=NOT_A_DRAFT,
+        ),
+        transition(
+            "admit",
+            {Status.SUBMITTED, Status.WAITLISTED},
+            Status.ADMITTED,
+            action=gettext_lazy("admitted"),
+            label=gettext_lazy("Admit"),
+            **_STAFF,
+        ),
+        transition(
+            "waitlist",
+            {Status.SUBMITTED},
+            Status.WAITLISTED,
+            action=gettext_lazy("waitlisted"),
+            label=gettext_lazy("Waitlist"),
+            **_STAFF,
+        ),
+        transition(
+            "reject",
+            {Status.SUBMITTED, Status.WAITLISTED},
+            Status.REJECTED,
+            action=gettext_lazy("rejected"),
+            label=gettext_lazy("Reject"),
+            reason_required=True,
+            **_STAFF,
+        ),
+        transition(
+            "withdraw",
+            {Status.DRAFT, Status.SUBMITTED, Status.WAITLISTED},
+            Status.WITHDRAWN,
+            action=gettext_lazy("withdrawn"),
+            allows=_own,
+            role=Role.WORKER,
+            wrong_status=CANNOT_WITHDRAW,
+        ),
+        transition(
+            "enrol", {Status.ADMITTED}, Status.ENROLLED, action=gettext_lazy("enrolled"), role=Role.UNIVERSITY
+        ),
+        transition(
+            "complete",
+            {Status.ENROLLED},
+            Status.COMPLETED,
+            action=gettext_lazy("completed"),
+            role=Role.UNIVERSITY,
+        ),
+        transition(
+            "drop",
+            {Status.ADMITTED, Status.ENROLLED},
+            Status.WITHDRAWN,
+            action=gettext_lazy("withdrawn"),
+            role=Role.UNIVERSITY,
+        ),
+    ),
+)
 
 
 @transaction.atomic(durable=True)
@@ -202,76 +242,83 @@ def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: boo
     """Step 3 → 4: submit after review. Eligibility is checked again: time has passed since step 1.
 
     Sharing the full ID number with the university is a consent of its own (PIPL), optional."""
-    enrolment = _locked(enrolment_id)
-    if enrolment.worker_id != worker.pk:
-        raise Enrolment.DoesNotExist
-    if enrolment.status != Status.DRAFT:
-        raise TransitionNotAllowed(str(NOT_A_DRAFT))
-    if not enrolment.certificate:
-        raise ApplicationError(str(CERTIFICATE_MISSING))
-    result = eligibility.check(worker=worker, offering=enrolment.offering)
-    if not result.eligible:
-        raise ApplicationError(str(NOT_ELIGIBLE) % {"reasons": " ".join(rule.text for rule in result.unmet)})
-    if share_id_with_university:
-        consent_record(
-            user=worker,
-            purpose=Consent.Purpose.SHARE_ID_WITH_UNIVERSITY,
-            notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION,
-        )
-    enrolment.submitted_at = timezone.now()
-    enrolment.draft_step = Enrolment.Step.DONE
-    return _move(enrolment, "submit", actor=worker, role=Role.WORKER)
+
+    def ready(change: Change) -> None:
+        enrolment = change.obj
+        if not enrolment.certificate:
+            raise ApplicationError(str(CERTIFICATE_MISSING))
+        result = eligibility.check(worker=worker, offering=enrolment.offering)
+        if not result.eligible:
+            raise ApplicationError(
+                str(NOT_ELIGIBLE) % {"reasons": " ".join(rule.text for rule in result.unmet)}
+            )
+        if share_id_with_university:
+            consent_record(
+                user=worker,
+                purpose=Consent.Purpose.SHARE_ID_WITH_UNIVERSITY,
+                notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION,
+            )
+        change.fields.update(submitted_at=timezone.now(), draft_step=Enrolment.Step.DONE)
+
+    enrolment = TRANSITIONS.apply(enrolment_id, Status.SUBMITTED, acting_user=worker, prepare=ready)
+    return _notify(enrolment)
 
 
 @transaction.atomic(durable=True)
 def enrolment_withdraw(*, worker, enrolment_id: int) -> Enrolment:
-    enrolment = _locked(enrolment_id)
-    if enrolment.worker_id != worker.pk:
-        raise Enrolment.DoesNotExist
-    if enrolment.status not in TRANSITIONS["withdraw"][0]:
-        raise TransitionNotAllowed(str(CANNOT_WITHDRAW))
-    return _move(enrolment, "withdraw", actor=worker, role=Role.WORKER)
+    enrolment = TRANSITIONS.apply(enrolment_id, Status.WITHDRAWN, via="withdraw", acting_user=worker)
+    return _notify(enrolment)
+
+
+def _decided(acting_user, reason: str) -> dict:
+    return {"decided_at": timezone.now(), "decided_by": acting_user, "decision_reason": reason.strip()}
 
 
 @transaction.atomic(durable=True)
 def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
-    require_permission(acting_user, DECIDE)
-    enrolment = _locked(enrolment_id)
-    _check_transition(enrolment, "admit")
-    offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
-    if offering.seats_taken >= offering.seat_limit:
-        raise SeatsFull(str(SEATS_FULL) % {"offering": str(enrolment.offering), "limit": offering.seat_limit})
-    offering.seats_taken += 1
-    offering.save(update_fields=["seats_taken", "updated_at"])
-    _decided(enrolment, acting_user, note)
-    return _move(enrolment, "admit", actor=acting_user, role=Role.STAFF, reason=note)
+    def take_seat(change: Change) -> None:
+        enrolment = change.obj
+        offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
+        if offering.seats_taken >= offering.seat_limit:
+            raise SeatsFull(
+                str(SEATS_FULL) % {"offering": str(enrolment.offering), "limit": offering.seat_limit}
+            )
+        offering.seats_taken += 1
+        offering.save(update_fields=["seats_taken", "updated_at"])
+
+    enrolment = TRANSITIONS.apply(
+        enrolment_id,
+        Status.ADMITTED,
+        acting_user=acting_user,
+        reason=note,
+        fields=_decided(acting_user, note),
+        prepare=take_seat,
+    )
+    return _notify(enrolment, enrolment.decision_reason)
 
 
 @transaction.atomic(durable=True)
 def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
-    require_permission(acting_user, DECIDE)
-    enrolment = _locked(enrolment_id)
-    _check_transition(enrolment, "waitlist")
-    _decided(enrolment, acting_user, note)
-    return _move(enrolment, "waitlist", actor=acting_user, role=Role.STAFF, reason=note)
+    enrolment = TRANSITIONS.apply(
+        enrolment_id,
+        Status.WAITLISTED,
+        acting_user=acting_user,
+        reason=note,
+        fields=_decided(acting_user, note),
+    )
+    return _notify(enrolment, enrolment.decision_reason)
 
 
 @transaction.atomic(durable=True)
 def enrolment_reject(*, enrolment_id: int, acting_user, reason: str) -> Enrolment:
-    require_permission(acting_user, DECIDE)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError(str(REASON_REQUIRED))
-    enrolment = _locked(enrolment_id)
-    _check_transition(enrolment, "reject")
-    _decided(enrolment, acting_user, reason)
-    return _move(enrolment, "reject", actor=acting_user, role=Role.STAFF, reason=reason)
-
-
-def _decided(enrolment: Enrolment, acting_user, reason: str) -> None:
-    enrolment.decided_at = timezone.now()
-    enrolment.decided_by = acting_user
-    enrolment.decision_reason = reason
+    enrolment = TRANSITIONS.apply(
+        enrolment_id,
+        Status.REJECTED,
+        acting_user=acting_user,
+        reason=reason,
+        fields=_decided(acting_user, reason),
+    )
+    return _notify(enrolment, enrolment.decision_reason)
 
 
 @transaction.atomic(durable=True)
@@ -281,30 +328,43 @@ def enrolment_confirm(*, enrolment_id: int, student_number: str, api_client=None
     student_number = student_number.strip()
     if not student_number:
         raise ApplicationError(str(STUDENT_NUMBER_REQUIRED))
-    enrolment = _locked(enrolment_id)
-    _check_transition(enrolment, "enrol")
-    enrolment.student_number = student_number
-    return _move(enrolment, "enrol", actor=None, role=Role.UNIVERSITY, data=_client_data(api_client))
+    enrolment = TRANSITIONS.apply(
+        enrolment_id,
+        Status.ENROLLED,
+        acting_user=None,
+        fields={"student_number": student_number},
+        audit_data=_client_data(api_client),
+    )
+    return _notify(enrolment)
 
 
 @transaction.atomic(durable=True)
 def enrolment_complete(*, enrolment_id: int, api_client=None) -> Enrolment:
-    return _move(
-        _locked(enrolment_id), "complete", actor=None, role=Role.UNIVERSITY, data=_client_data(api_client)
+    enrolment = TRANSITIONS.apply(
+        enrolment_id, Status.COMPLETED, acting_user=None, audit_data=_client_data(api_client)
     )
+    return _notify(enrolment)
 
 
 @transaction.atomic(durable=True)
 def enrolment_drop(*, enrolment_id: int, api_client=None, reason: str = "") -> Enrolment:
     """An admitted or enrolled student leaves (reported by the university): the seat is freed."""
-    enrolment = _locked(enrolment_id)
-    _check_transition(enrolment, "drop")
-    offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
-    offering.seats_taken -= 1
-    offering.save(update_fields=["seats_taken", "updated_at"])
-    return _move(
-        enrolment, "drop", actor=None, role=Role.UNIVERSITY, reason=reason, data=_client_data(api_client)
+
+    def free_seat(change: Change) -> None:
+        offering = Offering.objects.select_for_update().get(pk=change.obj.offering_id)
+        offering.seats_taken -= 1
+        offering.save(update_fields=["seats_taken", "updated_at"])
+
+    enrolment = TRANSITIONS.apply(
+        enrolment_id,
+        Status.WITHDRAWN,
+        via="drop",
+        acting_user=None,
+        reason=reason,
+        prepare=free_seat,
+        audit_data=_client_data(api_client),
     )
+    return _notify(enrolment, reason.strip())
 
 
 @transaction.atomic(durable=True)

@@ -11,6 +11,7 @@ from academy import actions
 from academy.forms import DecisionForm
 from academy.models import ApiClient, Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
 from accounts.models import Occupation, Street
+from core.admin_decisions import DecisionAdmin
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
@@ -106,7 +107,11 @@ CSV_HEADER = [
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(DecisionAdmin, admin.ModelAdmin):
+    # The change page offers the decisions of academy.actions.TRANSITIONS as buttons.
+    transitions = actions.TRANSITIONS
+    decisions = DECIDERS
+    decision_page = True
     list_display = (
         "id",
         "worker_name",

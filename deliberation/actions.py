@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.transitions import Change, TransitionTable, transition
 from core.uploads import CleanFile
 from deliberation.models import FollowUpAction, Party, Session, Support, Topic, TopicPhoto, TopicUpdate
 from deliberation.points_kinds import TOPIC_ACCEPTED
@@ -143,6 +144,73 @@ def _tell(topic: Topic, *, kind: str, params: dict, sms_to_all: bool = False, sm
         )
 
 
+def _record_change(change: Change) -> TopicUpdate:
+    return _step(
+        change.obj, status=change.to_status, note=change.note, actor=change.actor, role=change.transition.role
+    )
+
+
+def _runs_its_station(topic: Topic, user) -> None:
+    _check_lead(user, topic.station)
+
+
+def _resolution_recorded(topic: Topic, user, explanation: str) -> None:
+    if topic.resolution_at is None:
+        raise TransitionNotAllowed(str(RESOLUTION_FIRST))
+
+
+# Every move of a topic is the station's lead's or staff's (stations.selectors.can_run).
+_LEAD = {"allows": _runs_its_station, "role": Role.LEAD}
+_CONCLUDE = {
+    "reason_required": True,
+    "reason_message": EXPLANATION_REQUIRED,
+    "rule": _resolution_recorded,
+    "action": _("concluded"),
+    **_LEAD,
+}
+TRANSITIONS = TransitionTable(
+    model=Topic,
+    audit_prefix="station.topic",
+    history=_record_change,
+    wrong_status=WRONG_STATUS,
+    select_related=("station", "raised_by", "session"),
+    transitions=(
+        transition(
+            "accept",
+            {Status.OPEN},
+            Status.ACCEPTED,
+            action=_("accepted"),
+            label=_("Accept for a session"),
+            **_LEAD,
+        ),
+        transition(
+            "close",
+            {Status.OPEN},
+            Status.CLOSED,
+            action=_("answered"),
+            label=_("Answer and close (no session)"),
+            reason_required=True,
+            reason_message=ANSWER_REQUIRED,
+            **_LEAD,
+        ),
+        transition("schedule", {Status.ACCEPTED}, Status.SCHEDULED, action=_("put on the agenda"), **_LEAD),
+        transition(
+            "unschedule", {Status.SCHEDULED}, Status.ACCEPTED, action=_("taken off the agenda"), **_LEAD
+        ),
+        transition(
+            "resolved", {Status.SCHEDULED}, Status.RESOLVED, label=_("Conclude: resolved"), **_CONCLUDE
+        ),
+        transition(
+            "unresolved",
+            {Status.SCHEDULED},
+            Status.UNRESOLVED,
+            label=_("Conclude: not resolved"),
+            **_CONCLUDE,
+        ),
+    ),
+)
+
+
 # --- Topics ------------------------------------------------------------------------------
 
 
@@ -212,18 +280,19 @@ def topic_unsupport(*, topic_id: int, user) -> None:
 @transaction.atomic(durable=True)
 def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
     """The station lead takes the topic to a session; the raiser earns points once."""
-    topic = _locked(topic_id)
-    _check_lead(acting_user, topic.station)
-    if topic.status != Status.OPEN:
-        raise _wrong_status(topic, _("accepted"))
-    topic.status = Status.ACCEPTED
-    topic.save(update_fields=["status"])
     with _site_language():
         shown = note.strip() or gettext(
             "The station lead will put it on the agenda of a deliberation session."
         )
-    _step(topic, status=Status.ACCEPTED, note=shown, actor=acting_user, role=Role.LEAD)
-    audit.record(actor=acting_user, action="station.topic.accept", target=topic, note=note)
+    topic = TRANSITIONS.apply(
+        topic_id,
+        Status.ACCEPTED,
+        via="accept",
+        acting_user=acting_user,
+        reason=note,
+        note=shown,
+        audit_note=note,
+    )
     amount = points_for(TOPIC_ACCEPTED)
     if amount > 0:
         points_add(
@@ -242,16 +311,9 @@ def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
 def topic_close(*, topic_id: int, acting_user, answer: str) -> Topic:
     """The station lead answers the topic directly; no session is needed."""
     answer = answer.strip()
-    if not answer:
-        raise ApplicationError(str(ANSWER_REQUIRED))
-    topic = _locked(topic_id)
-    _check_lead(acting_user, topic.station)
-    if topic.status != Status.OPEN:
-        raise _wrong_status(topic, _("answered"))
-    topic.status, topic.answer = Status.CLOSED, answer
-    topic.save(update_fields=["status", "answer"])
-    _step(topic, status=Status.CLOSED, note=answer, actor=acting_user, role=Role.LEAD)
-    audit.record(actor=acting_user, action="station.topic.close", target=topic, note=answer)
+    topic = TRANSITIONS.apply(
+        topic_id, Status.CLOSED, acting_user=acting_user, reason=answer, fields={"answer": answer}
+    )
     _tell(topic, kind="closed", params={"title": topic.title, "answer": answer})
     return topic
 
@@ -289,12 +351,14 @@ def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> l
     with _site_language():
         when = when_text(session.starts_at)
         note = str(SCHEDULED_NOTE) % {"session": session.title, "when": when, "place": session.place}
-    for topic in topics:
-        topic.status, topic.session = Status.SCHEDULED, session
-        topic.save(update_fields=["status", "session"])
-        _step(topic, status=Status.SCHEDULED, note=note, actor=acting_user, role=Role.LEAD)
-        audit.record(
-            actor=acting_user, action="station.topic.schedule", target=topic, data={"session": session.pk}
+    for number, topic in enumerate(topics):
+        topics[number] = topic = TRANSITIONS.apply(
+            topic,
+            Status.SCHEDULED,
+            acting_user=acting_user,
+            fields={"session": session},
+            note=note,
+            audit_data={"session": session.pk},
         )
         _tell(
             topic,
@@ -422,11 +486,14 @@ def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
         if reason:
             note = f"{note} {str(SESSION_CANCELLED_REASON) % {'reason': reason}}"
     for topic in topics:
-        topic.status, topic.session = Status.ACCEPTED, None
-        topic.save(update_fields=["status", "session"])
-        _step(topic, status=Status.ACCEPTED, note=note, actor=acting_user, role=Role.LEAD)
-        audit.record(
-            actor=acting_user, action="station.topic.unschedule", target=topic, data={"session": session.pk}
+        topic = TRANSITIONS.apply(
+            topic,
+            Status.ACCEPTED,
+            via="unschedule",
+            acting_user=acting_user,
+            fields={"session": None},
+            note=note,
+            audit_data={"session": session.pk},
         )
         _tell(topic, kind="session_cancelled", params={"title": topic.title, "note": note}, sms_to_all=True)
     return session
@@ -462,18 +529,9 @@ def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user
     explanation = explanation.strip()
     if outcome not in (Status.RESOLVED, Status.UNRESOLVED):
         raise ApplicationError(str(UNKNOWN_OUTCOME))
-    if not explanation:
-        raise ApplicationError(str(EXPLANATION_REQUIRED))
-    topic = _locked(topic_id)
-    _check_lead(acting_user, topic.station)
-    if topic.status != Status.SCHEDULED:
-        raise _wrong_status(topic, _("concluded"))
-    if topic.resolution_at is None:
-        raise TransitionNotAllowed(str(RESOLUTION_FIRST))
-    topic.status, topic.explanation = outcome, explanation
-    topic.save(update_fields=["status", "explanation"])
-    _step(topic, status=outcome, note=explanation, actor=acting_user, role=Role.LEAD)
-    audit.record(actor=acting_user, action=f"station.topic.{outcome}", target=topic, note=explanation)
+    topic = TRANSITIONS.apply(
+        topic_id, outcome, acting_user=acting_user, reason=explanation, fields={"explanation": explanation}
+    )
     _tell(topic, kind=outcome, params={"title": topic.title, "explanation": explanation})
     return topic
 

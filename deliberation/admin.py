@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 import stations.admin
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import person_masked
+from core.admin_decisions import DecisionAdmin
 from core.admin_tools import changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from deliberation import actions
@@ -156,8 +157,25 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+DECIDERS = {
+    "accept": lambda pk, user, text: actions.topic_accept(topic_id=pk, acting_user=user, note=text),
+    "close": lambda pk, user, text: actions.topic_close(topic_id=pk, acting_user=user, answer=text),
+    "resolved": lambda pk, user, text: actions.topic_conclude(
+        topic_id=pk, outcome="resolved", explanation=text, acting_user=user
+    ),
+    "unresolved": lambda pk, user, text: actions.topic_conclude(
+        topic_id=pk, outcome="unresolved", explanation=text, acting_user=user
+    ),
+}
+
+
 @admin.register(Topic)
-class TopicAdmin(NoSaveButtonsMixin, PhoneMaskedAdmin, StationScopedAdmin):
+class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationScopedAdmin):
+    # The change page offers the decisions of deliberation.actions.TRANSITIONS as buttons; the
+    # decision page also records resolutions with their follow-up actions.
+    transitions = actions.TRANSITIONS
+    decisions = DECIDERS
+    decision_page = True
     # Station staff see the raiser's name with a masked phone; district staff the full record.
     person_fields = {"raised_by": "raised_by"}
     phone_paths = ("raised_by__phone",)

@@ -21,6 +21,7 @@ from core import audit
 from core.configuration import config_save
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.permissions import require_permission
+from core.transitions import Change, TransitionTable, transition
 from core.uploads import CleanFile
 from governance.models import (
     ApiKey,
@@ -66,10 +67,6 @@ CHANGE_REPORT = "governance.change_report"
 
 class NotAGridMember(PermissionDenied):
     pass
-
-
-def _wrong_status(report: Report, verb) -> TransitionNotAllowed:
-    return TransitionNotAllowed(str(WRONG_STATUS) % {"status": report.get_status_display(), "verb": verb})
 
 
 # --- Grid members -------------------------------------------------------------------
@@ -255,24 +252,90 @@ def report_submit_partner(
     return report
 
 
-def _locked(report_id: int) -> Report:
-    return (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("reporter", "category")
-        .get(pk=report_id)
+def _record_change(change: Change) -> ReportUpdate:
+    return _record_update(
+        change.obj,
+        status=change.to_status,
+        note=change.note,
+        actor=change.actor,
+        role=change.transition.role,
+        photo=change.history.get("photo"),
     )
+
+
+def _the_reporter(report: Report, user) -> None:
+    if report.reporter_id != user.pk:
+        raise PermissionDenied(str(NOT_YOUR_REPORT))
+
+
+def _within_reopen_window(report: Report, user, note: str) -> None:
+    if not report.can_reopen():
+        raise TransitionNotAllowed(str(REOPEN_WINDOW_OVER))
+
+
+_TRIAGE = {"permission": (CHANGE_REPORT,), "role": Role.GRID_ADMIN}
+TRANSITIONS = TransitionTable(
+    model=Report,
+    audit_prefix="grid.report",
+    history=_record_change,
+    wrong_status=WRONG_STATUS,
+    reason_message=REASON_REQUIRED,
+    select_related=("reporter", "category"),
+    transitions=(
+        transition(
+            "accept", {Status.SUBMITTED}, Status.ACCEPTED, action=_("accepted"), label=_("Accept"), **_TRIAGE
+        ),
+        transition(
+            "dispatch",
+            {Status.ACCEPTED},
+            Status.DISPATCHED,
+            action=_("dispatched"),
+            label=_("Dispatch to the responsible department"),
+            **_TRIAGE,
+        ),
+        transition(
+            "resolve",
+            {Status.ACCEPTED, Status.DISPATCHED},
+            Status.RESOLVED,
+            action=_("resolved"),
+            label=_("Resolve"),
+            permission=(CHANGE_REPORT,),
+            reason_required=True,
+            reason_message=NOTE_REQUIRED,
+            role=Role.DEPARTMENT,
+        ),
+        transition(
+            "reject",
+            {Status.SUBMITTED, Status.ACCEPTED},
+            Status.REJECTED,
+            action=_("rejected"),
+            label=_("Reject"),
+            reason_required=True,
+            **_TRIAGE,
+        ),
+        transition(
+            "duplicate",
+            {Status.SUBMITTED, Status.ACCEPTED},
+            Status.DUPLICATE,
+            action=_("marked as a duplicate"),
+            **_TRIAGE,
+        ),
+        transition(
+            "reopen",
+            {Status.RESOLVED},
+            Status.SUBMITTED,
+            action=_("reopened"),
+            allows=_the_reporter,
+            rule=_within_reopen_window,
+            role=Role.REPORTER,
+        ),
+    ),
+)
 
 
 @transaction.atomic(durable=True)
 def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
-    require_permission(acting_user, CHANGE_REPORT)
-    report = _locked(report_id)
-    if report.status != Status.SUBMITTED:
-        raise _wrong_status(report, _("accepted"))
-    report.status = Status.ACCEPTED
-    report.save(update_fields=["status"])
-    _record_update(report, status=Status.ACCEPTED, note=note, actor=acting_user, role=Role.GRID_ADMIN)
-    audit.record(actor=acting_user, action="grid.report.accept", target=report, note=note)
+    report = TRANSITIONS.apply(report_id, Status.ACCEPTED, acting_user=acting_user, reason=note)
     if report.reporter is not None:
         amount = points_for(REPORT_ACCEPTED)
         if amount > 0:
@@ -291,20 +354,15 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
 
 @transaction.atomic(durable=True)
 def report_dispatch(*, report_id: int, acting_user, department: str = "", note: str = "") -> Report:
-    require_permission(acting_user, CHANGE_REPORT)
-    report = _locked(report_id)
-    if report.status != Status.ACCEPTED:
-        raise _wrong_status(report, _("dispatched"))
-    report.status = Status.DISPATCHED
-    report.department = department.strip() or report.category.department
-    report.save(update_fields=["status", "department"])
-    shown = note or str(_("Passed on to %(department)s.") % {"department": report.department})
-    _record_update(report, status=Status.DISPATCHED, note=shown, actor=acting_user, role=Role.GRID_ADMIN)
-    audit.record(
-        actor=acting_user,
-        action="grid.report.dispatch",
-        target=report,
-        data={"department": report.department},
+
+    def route(change: Change) -> None:
+        chosen = department.strip() or change.obj.category.department
+        change.fields["department"] = chosen
+        change.note = change.reason or str(_("Passed on to %(department)s.") % {"department": chosen})
+        change.audit_note, change.audit_data = "", {"department": chosen}
+
+    report = TRANSITIONS.apply(
+        report_id, Status.DISPATCHED, acting_user=acting_user, reason=note, prepare=route
     )
     _tell_reporter(report, {"id": report.pk, "department": report.department})
     return report
@@ -312,19 +370,19 @@ def report_dispatch(*, report_id: int, acting_user, department: str = "", note: 
 
 @transaction.atomic(durable=True)
 def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile | None = None) -> Report:
-    require_permission(acting_user, CHANGE_REPORT)
-    if not note.strip():
-        raise ApplicationError(str(NOTE_REQUIRED))
-    report = _locked(report_id)
-    if report.status not in (Status.ACCEPTED, Status.DISPATCHED):
-        raise _wrong_status(report, _("resolved"))
-    fix = _add_photo(report, photo, ReportPhoto.Kind.FIX) if photo else None
-    report.status, report.resolved_at = Status.RESOLVED, timezone.now()
-    report.save(update_fields=["status", "resolved_at"])
-    _record_update(
-        report, status=Status.RESOLVED, note=note.strip(), actor=acting_user, role=Role.DEPARTMENT, photo=fix
+
+    def with_fix(change: Change) -> None:
+        if photo:
+            change.history["photo"] = _add_photo(change.obj, photo, ReportPhoto.Kind.FIX)
+
+    report = TRANSITIONS.apply(
+        report_id,
+        Status.RESOLVED,
+        acting_user=acting_user,
+        reason=note,
+        fields={"resolved_at": timezone.now()},
+        prepare=with_fix,
     )
-    audit.record(actor=acting_user, action="grid.report.resolve", target=report, note=note)
     _tell_reporter(report, {"id": report.pk, "note": note.strip()})
     for follow in ReportFollow.objects.filter(report=report).select_related("user"):
         notify(
@@ -338,18 +396,13 @@ def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile |
 
 @transaction.atomic(durable=True)
 def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
-    require_permission(acting_user, CHANGE_REPORT)
-    if not reason.strip():
-        raise ApplicationError(str(REASON_REQUIRED))
-    report = _locked(report_id)
-    if report.status not in (Status.SUBMITTED, Status.ACCEPTED):
-        raise _wrong_status(report, _("rejected"))
-    report.status, report.reject_reason = Status.REJECTED, reason.strip()
-    report.save(update_fields=["status", "reject_reason"])
-    _record_update(
-        report, status=Status.REJECTED, note=reason.strip(), actor=acting_user, role=Role.GRID_ADMIN
+    report = TRANSITIONS.apply(
+        report_id,
+        Status.REJECTED,
+        acting_user=acting_user,
+        reason=reason,
+        fields={"reject_reason": reason.strip()},
     )
-    audit.record(actor=acting_user, action="grid.report.reject", target=report, note=reason)
     _tell_reporter(report, {"id": report.pk, "reason": reason.strip()})
     return report
 
@@ -359,24 +412,25 @@ def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note
     require_permission(acting_user, CHANGE_REPORT)
     if report_id == original_id:
         raise ApplicationError(str(DUPLICATE_OF_ITSELF))
-    report = _locked(report_id)
-    if report.status not in (Status.SUBMITTED, Status.ACCEPTED):
-        raise _wrong_status(report, _("marked as a duplicate"))
-    original = Report.objects.get(pk=original_id)
-    # Point at the first report of the chain, never at another duplicate.
-    while original.duplicate_of_id is not None:
-        original = Report.objects.get(pk=original.duplicate_of_id)
-    if original.pk == report.pk:
-        raise ApplicationError(str(DUPLICATE_OF_ITSELF))
-    report.status, report.duplicate_of = Status.DUPLICATE, original
-    report.save(update_fields=["status", "duplicate_of"])
-    shown = note or str(
-        _("The same problem was already reported as #%(id)s; follow that one.") % {"id": original.pk}
+    found: dict[str, Report] = {}
+
+    def point_at_original(change: Change) -> None:
+        original = Report.objects.get(pk=original_id)
+        # Point at the first report of the chain, never at another duplicate.
+        while original.duplicate_of_id is not None:
+            original = Report.objects.get(pk=original.duplicate_of_id)
+        if original.pk == change.obj.pk:
+            raise ApplicationError(str(DUPLICATE_OF_ITSELF))
+        found["original"] = change.fields["duplicate_of"] = original
+        change.note = change.reason or str(
+            _("The same problem was already reported as #%(id)s; follow that one.") % {"id": original.pk}
+        )
+        change.audit_note, change.audit_data = "", {"original": original.pk}
+
+    report = TRANSITIONS.apply(
+        report_id, Status.DUPLICATE, acting_user=acting_user, reason=note, prepare=point_at_original
     )
-    _record_update(report, status=Status.DUPLICATE, note=shown, actor=acting_user, role=Role.GRID_ADMIN)
-    audit.record(
-        actor=acting_user, action="grid.report.duplicate", target=report, data={"original": original.pk}
-    )
+    original = found["original"]
     if report.reporter is not None:
         ReportFollow.objects.get_or_create(report=original, user=report.reporter)
     if note:
@@ -388,22 +442,18 @@ def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note
 
 @transaction.atomic(durable=True)
 def report_reopen(*, report_id: int, user, note: str) -> Report:
-    report = _locked(report_id)
-    if report.reporter_id != user.pk:
-        raise PermissionDenied(str(NOT_YOUR_REPORT))
-    if report.status != Status.RESOLVED:
-        raise _wrong_status(report, _("reopened"))
-    if not report.can_reopen():
-        raise TransitionNotAllowed(str(REOPEN_WINDOW_OVER))
-    now = timezone.now()
-    report.status, report.resolved_at = Status.SUBMITTED, None
-    report.reopen_count = F("reopen_count") + 1
-    report.due_at = now + timedelta(hours=report.category.response_hours)
-    report.save(update_fields=["status", "resolved_at", "reopen_count", "due_at"])
+    def back_in_the_queue(change: Change) -> None:
+        change.fields.update(
+            resolved_at=None,
+            reopen_count=F("reopen_count") + 1,
+            due_at=timezone.now() + timedelta(hours=change.obj.category.response_hours),
+        )
+        change.note = change.audit_note = change.reason or str(_("The problem is back."))
+
+    report = TRANSITIONS.apply(
+        report_id, Status.SUBMITTED, acting_user=user, reason=note, prepare=back_in_the_queue
+    )
     report.refresh_from_db(fields=["reopen_count"])
-    text = note.strip() or str(_("The problem is back."))
-    _record_update(report, status=Status.SUBMITTED, note=text, actor=user, role=Role.REPORTER)
-    audit.record(actor=user, action="grid.report.reopen", target=report, note=text)
     return report
 
 

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_decisions import DecisionAdmin
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     ActionAdmin,
@@ -233,8 +234,21 @@ class TriageForm(forms.Form):
         return cleaned
 
 
+DECIDERS = {
+    "accept": lambda pk, user, note: actions.report_accept(report_id=pk, acting_user=user, note=note),
+    "dispatch": lambda pk, user, note: actions.report_dispatch(report_id=pk, acting_user=user, note=note),
+    "resolve": lambda pk, user, note: actions.report_resolve(report_id=pk, acting_user=user, note=note),
+    "reject": lambda pk, user, note: actions.report_reject(report_id=pk, acting_user=user, reason=note),
+}
+
+
 @admin.register(Report)
-class ReportAdmin(UnionSearchAdmin, admin.ModelAdmin):
+class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
+    # The change page offers the simple decisions of governance.actions.TRANSITIONS as buttons;
+    # the triage page also takes a department, the original of a duplicate and a photo.
+    transitions = actions.TRANSITIONS
+    decisions = DECIDERS
+    decision_page = True
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = ("number", "category", "grid", "status_label", "age", "due", "department", "source")
     list_filter = ("status", "category", "grid", AgeFilter)

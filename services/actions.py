@@ -16,11 +16,18 @@ from django.utils.translation import gettext_lazy
 from core import audit
 from core.exceptions import PermissionDenied, TransitionNotAllowed
 from core.permissions import require_permission
+from core.transitions import Change, TransitionTable, transition
 from core.uploads import CleanFile
 from notifications.actions import notify
 from notifications.models import Message
 from services.messages import CLOSED_THANKS
-from services.models import Service, ServiceRequest, ServiceRequestNote, ServiceRequestPhoto
+from services.models import (
+    Service,
+    ServiceRequest,
+    ServiceRequestEvent,
+    ServiceRequestNote,
+    ServiceRequestPhoto,
+)
 
 Status = ServiceRequest.Status
 
@@ -42,6 +49,73 @@ def _refuse(request: ServiceRequest) -> TransitionNotAllowed:
 
 
 HANDLE = "services.change_servicerequest"
+# A request someone handles can be taken over by a colleague (no status change).
+TAKE_OVER_FROM = (Status.ASSIGNED, Status.IN_PROGRESS)
+
+
+def _record(change: Change) -> ServiceRequestEvent:
+    return ServiceRequestEvent.objects.create(
+        request=change.obj,
+        from_status=change.from_status,
+        to_status=change.to_status,
+        actor=change.actor_or_none,
+        note=change.note,
+    )
+
+
+def _the_assignee(request: ServiceRequest, acting_user, reply: str) -> None:
+    if request.assignee_id != acting_user.pk:
+        raise PermissionDenied(str(NOT_THE_ASSIGNEE))
+
+
+def _reply_unless_resolved(request: ServiceRequest, acting_user, reply: str) -> None:
+    # Ending a request that was never resolved (a duplicate, out of scope) needs a reply saying why.
+    if request.status != Status.RESOLVED and not reply:
+        raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
+
+
+_STAFF = {"permission": (HANDLE,), "permission_message": NOT_SERVICE_STAFF}
+TRANSITIONS = TransitionTable(
+    model=ServiceRequest,
+    audit_prefix="service_request",
+    history=_record,
+    wrong_status=WRONG_STATUS,
+    reason_message=REPLY_REQUIRED,
+    reason_error=TransitionNotAllowed,
+    reason_field="reply",
+    select_related=("worker",),
+    lock_of=None,
+    transitions=(
+        transition(
+            "assign", {Status.NEW}, Status.ASSIGNED, label=gettext_lazy("Take it on myself"), **_STAFF
+        ),
+        transition(
+            "start",
+            {Status.ASSIGNED},
+            Status.IN_PROGRESS,
+            label=gettext_lazy("Start working on it"),
+            rule=_the_assignee,
+            **_STAFF,
+        ),
+        transition(
+            "resolve",
+            {Status.ASSIGNED, Status.IN_PROGRESS},
+            Status.RESOLVED,
+            label=gettext_lazy("Resolve, with a reply"),
+            reason_required=True,
+            rule=_the_assignee,
+            **_STAFF,
+        ),
+        transition(
+            "close",
+            {Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED},
+            Status.CLOSED,
+            label=gettext_lazy("Close, with a reply"),
+            rule=_reply_unless_resolved,
+            **_STAFF,
+        ),
+    ),
+)
 
 
 def _locked(request_id: int) -> ServiceRequest:
@@ -89,52 +163,47 @@ def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
     """Staff take a request on themselves (also taking it over from a colleague)."""
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     request = _locked(request_id)
-    if request.status not in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS):
+    if request.status not in (Status.NEW, *TAKE_OVER_FROM):
         raise _refuse(request)
     if request.assignee_id == acting_user.pk:
         return request
-    first_time = request.status == Status.NEW
-    request.assignee = acting_user
-    if first_time:
-        request.status, request.assigned_at = Status.ASSIGNED, timezone.now()
-    request.save(update_fields=["assignee", "status", "assigned_at", "updated_at"])
-    audit.record(actor=acting_user, action="service_request.assign", target=request)
-    if first_time:
+    if request.status == Status.NEW:
+        request = TRANSITIONS.apply(
+            request,
+            Status.ASSIGNED,
+            acting_user=acting_user,
+            fields={"assignee": acting_user, "assigned_at": timezone.now()},
+        )
         _tell_worker(request, kind="service_request_assigned")
+        return request
+    # Taken over from a colleague: the status stays, so this is no transition (no history row).
+    request.assignee = acting_user
+    request.save(update_fields=["assignee", "updated_at"])
+    audit.record(actor=acting_user, action="service_request.assign", target=request)
     return request
 
 
 @transaction.atomic(durable=True)
 def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
-    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
-    request = _locked(request_id)
-    if request.status != Status.ASSIGNED:
-        raise _refuse(request)
-    if request.assignee_id != acting_user.pk:
-        raise PermissionDenied(str(NOT_THE_ASSIGNEE))
-    request.status, request.started_at = Status.IN_PROGRESS, timezone.now()
-    request.save(update_fields=["status", "started_at", "updated_at"])
-    audit.record(actor=acting_user, action="service_request.start", target=request)
+    request = TRANSITIONS.apply(
+        request_id,
+        Status.IN_PROGRESS,
+        acting_user=acting_user,
+        fields={"started_at": timezone.now()},
+    )
     _tell_worker(request, kind="service_request_in_progress")
     return request
 
 
 @transaction.atomic(durable=True)
 def service_request_resolve(*, request_id: int, acting_user, reply: str) -> ServiceRequest:
-    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
-    reply = reply.strip()
-    if not reply:
-        raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
-    request = _locked(request_id)
-    if request.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
-        raise _refuse(request)
-    if request.assignee_id != acting_user.pk:
-        raise PermissionDenied(str(NOT_THE_ASSIGNEE))
-    now = timezone.now()
-    request.status, request.resolved_at, request.reply = Status.RESOLVED, now, reply
-    request.started_at = request.started_at or now
-    request.save(update_fields=["status", "resolved_at", "reply", "started_at", "updated_at"])
-    audit.record(actor=acting_user, action="service_request.resolve", target=request, note=reply)
+    def resolved(change: Change) -> None:
+        now = timezone.now()
+        change.fields.update(resolved_at=now, reply=change.reason, started_at=change.obj.started_at or now)
+
+    request = TRANSITIONS.apply(
+        request_id, Status.RESOLVED, acting_user=acting_user, reason=reply, prepare=resolved
+    )
     _tell_worker(request, kind="service_request_resolved", sms=True)
     return request
 
@@ -142,20 +211,14 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
 @transaction.atomic(durable=True)
 def service_request_close(*, request_id: int, acting_user, reply: str = "") -> ServiceRequest:
     """Close a resolved request, or end an open one (a duplicate, out of scope) with a reply saying why."""
-    require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     reply = reply.strip()
-    request = _locked(request_id)
-    if request.status == Status.CLOSED:
-        raise _refuse(request)
-    if request.status != Status.RESOLVED and not reply:
-        raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
-    fields = ["status", "closed_at", "updated_at"]
-    request.status, request.closed_at = Status.CLOSED, timezone.now()
-    if reply:
-        request.reply = reply
-        fields.append("reply")
-    request.save(update_fields=fields)
-    audit.record(actor=acting_user, action="service_request.close", target=request, note=reply)
+    request = TRANSITIONS.apply(
+        request_id,
+        Status.CLOSED,
+        acting_user=acting_user,
+        reason=reply,
+        fields={"closed_at": timezone.now(), **({"reply": reply} if reply else {})},
+    )
     _tell_worker(
         request,
         kind="service_request_closed",

@@ -7,9 +7,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_decisions import DecisionAdmin
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
-    ActionAdmin,
     CappedCountPaginator,
     UnionSearchAdmin,
     csv_response,
@@ -17,6 +17,9 @@ from core.admin_tools import (
 from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
+    HANDLE,
+    TAKE_OVER_FROM,
+    TRANSITIONS,
     service_request_add_note,
     service_request_assign,
     service_request_close,
@@ -32,6 +35,7 @@ from services.models import (
     ServiceAtPoint,
     ServicePoint,
     ServiceRequest,
+    ServiceRequestEvent,
 )
 
 
@@ -190,24 +194,8 @@ class MineFilter(admin.SimpleListFilter):
 
 
 class ServiceRequestForm(forms.ModelForm):
-    """Status is never a field: staff choose a step, and the step's action does the work."""
+    """Status is never a field: staff choose a step (core.admin_decisions), and its action does the work."""
 
-    STEP_CHOICES = [
-        ("", _("— no change —")),
-        ("assign", _("Take it on myself")),
-        ("start", _("Start working on it")),
-        ("resolve", _("Resolve, with a reply")),
-        ("close", _("Close, with a reply")),
-    ]
-    step = forms.ChoiceField(label=_("next step"), choices=STEP_CHOICES, required=False)
-    reply = forms.CharField(
-        label=_("reply to the worker"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "The worker reads this. Needed to resolve, and to close a request that was not resolved."
-        ),
-    )
     note = forms.CharField(
         label=_("internal note"),
         required=False,
@@ -220,9 +208,37 @@ class ServiceRequestForm(forms.ModelForm):
         fields = ()
 
 
+class ServiceRequestEventInline(admin.TabularInline):
+    model = ServiceRequestEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+DECISIONS = {
+    "assign": lambda pk, user, reply: service_request_assign(request_id=pk, acting_user=user),
+    "start": lambda pk, user, reply: service_request_start(request_id=pk, acting_user=user),
+    "resolve": lambda pk, user, reply: service_request_resolve(request_id=pk, acting_user=user, reply=reply),
+    "close": lambda pk, user, reply: service_request_close(request_id=pk, acting_user=user, reply=reply),
+}
+
+
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(UnionSearchAdmin, ActionAdmin, admin.ModelAdmin):
+class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     form = ServiceRequestForm
+    transitions = TRANSITIONS
+    decisions = DECISIONS
+    decision_field, decision_label = "step", _("next step")
+    reason_field, reason_label = "reply", _("reply to the worker")
+    reason_help = _("The worker reads this. Needed to resolve, and to close a request that was not resolved.")
+    inlines = (ServiceRequestEventInline,)
     list_display = (
         "reference",
         "kind",
@@ -345,22 +361,23 @@ class ServiceRequestAdmin(UnionSearchAdmin, ActionAdmin, admin.ModelAdmin):
             ((reverse("services:request_photo", args=[obj.pk, p.pk]),) * 2 for p in photos),
         )
 
-    def save_by_action(self, request, obj, form, formsets, change):
-        # Nothing is saved from the form itself: each change goes through an action, each its own
-        # transaction. The step first: when it is refused (say, no reply to resolve) the form comes
-        # back with the note still typed and not yet saved, so sending it again saves it once.
-        step, reply, note = (form.cleaned_data.get(k, "") for k in ("step", "reply", "note"))
-        if step == "assign":
-            service_request_assign(request_id=obj.pk, acting_user=request.user)
-        elif step == "start":
-            service_request_start(request_id=obj.pk, acting_user=request.user)
-        elif step == "resolve":
-            service_request_resolve(request_id=obj.pk, acting_user=request.user, reply=reply)
-        elif step == "close":
-            service_request_close(request_id=obj.pk, acting_user=request.user, reply=reply)
-        if note:
-            service_request_add_note(request_id=obj.pk, acting_user=request.user, text=note)
-        return obj
+    def decision_choices(self, request, obj):
+        choices = super().decision_choices(request, obj)
+        # Taking a request over from a colleague is no status change, but a step of this page.
+        taken_by_other = (
+            obj is not None and obj.status in TAKE_OVER_FROM and obj.assignee_id != request.user.pk
+        )
+        if taken_by_other and request.user.has_perm(HANDLE):
+            choices.insert(0, ("assign", TRANSITIONS.by_name["assign"].label))
+        return choices
+
+    def save_more(self, request, obj, form) -> None:
+        # After the step: when the step is refused (say, no reply to resolve) the form comes back
+        # with the note still typed and not yet saved, so sending it again saves it once.
+        if form.cleaned_data.get("note"):
+            service_request_add_note(
+                request_id=obj.pk, acting_user=request.user, text=form.cleaned_data["note"]
+            )
 
     @admin.action(description=_("Take the selected requests on myself"), permissions=["change"])
     def assign_to_me(self, request, queryset):

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -382,6 +383,36 @@ class ServiceRequestPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} photo {self.pk}"
+
+
+class ServiceRequestEvent(models.Model):
+    """Status history of a request: who moved it, when, and with what reply. Append-only."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("service request")
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=ServiceRequest.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=ServiceRequest.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("reply to the worker"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
 
 
 class ServiceRequestNote(models.Model):

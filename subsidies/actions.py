@@ -21,6 +21,7 @@ from academy.signals import credits_recorded
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.permissions import require_permission
+from core.transitions import Change, TransitionTable, transition
 from core.uploads import CleanFile
 from notifications.actions import notify
 from subsidies import eligibility
@@ -61,29 +62,6 @@ DOCUMENT_LABELS = {
     "union_proof": gettext_lazy("trade-union membership proof"),
 }
 
-TRANSITIONS = {
-    "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED),
-    "check": ({Status.SUBMITTED}, Status.CHECKED),
-    "return": ({Status.SUBMITTED, Status.CHECKED}, Status.RETURNED),
-    "approve": ({Status.CHECKED}, Status.APPROVED),
-    "reject": ({Status.CHECKED}, Status.REJECTED),
-    "appeal": ({Status.REJECTED}, Status.APPEALED),
-    "uphold_appeal": ({Status.APPEALED}, Status.APPROVED),
-    "dismiss_appeal": ({Status.APPEALED}, Status.REJECTED),
-    "withdraw": ({Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.CHECKED}, Status.WITHDRAWN),
-}
-ACTION_NAMES = {
-    "submit": gettext_lazy("submitted"),
-    "check": gettext_lazy("checked"),
-    "return": gettext_lazy("returned"),
-    "approve": gettext_lazy("approved"),
-    "reject": gettext_lazy("rejected"),
-    "appeal": gettext_lazy("appealed"),
-    "uphold_appeal": gettext_lazy("approved on appeal"),
-    "dismiss_appeal": gettext_lazy("rejected on appeal"),
-    "withdraw": gettext_lazy("withdrawn"),
-}
-
 
 class FourEyesViolation(ApplicationError):
     status_code = 403
@@ -108,39 +86,8 @@ def _own(application_id: int, worker) -> SubsidyApplication:
     return application
 
 
-def _check_transition(application: SubsidyApplication, action: str) -> None:
-    if application.status not in TRANSITIONS[action][0]:
-        raise TransitionNotAllowed(
-            str(WRONG_STATUS)
-            % {
-                "id": application.pk,
-                "status": application.get_status_display(),
-                "action": ACTION_NAMES[action],
-            }
-        )
-
-
-def _move(
-    application: SubsidyApplication, action: str, *, actor, role: str, reason: str = ""
-) -> SubsidyApplication:
-    _check_transition(application, action)
-    previous, target = application.status, TRANSITIONS[action][1]
-    application.status = target
-    application.save()
-    _record(application, previous, actor=actor, role=role, reason=reason)
-    audit.record(
-        actor=actor,
-        action=f"subsidy.{action}",
-        target=application,
-        note=reason,
-        data={"amount": str(application.amount)},
-    )
-    _notify(application, target, reason)
-    return application
-
-
-def _record(application, previous: str, *, actor, role: str, reason: str = "") -> None:
-    ApplicationEvent.objects.create(
+def _record(application, previous: str, *, actor, role: str, reason: str = "") -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
         application=application,
         from_status=previous,
         to_status=application.status,
@@ -149,6 +96,135 @@ def _record(application, previous: str, *, actor, role: str, reason: str = "") -
         amount=application.amount,
         reason=reason,
     )
+
+
+def _record_change(change: Change) -> ApplicationEvent:
+    return _record(
+        change.obj, change.from_status, actor=change.actor, role=change.transition.role, reason=change.note
+    )
+
+
+def _owned_by(application: SubsidyApplication, worker) -> None:
+    # Another worker's application is indistinguishable from a missing one.
+    if application.applicant_id != worker.pk:
+        raise SubsidyApplication.DoesNotExist
+
+
+def _not_own_check(application: SubsidyApplication, acting_user, reason: str) -> None:
+    """The two-person rule: the approver is not the checker."""
+    if application.checked_by_id == acting_user.pk:
+        raise FourEyesViolation(str(FOUR_EYES) % {"id": application.pk})
+
+
+def _not_own_decision(application: SubsidyApplication, acting_user, reason: str) -> None:
+    """An appeal is decided by an approver who neither checked nor rejected the application."""
+    if acting_user.pk in (application.checked_by_id, application.decided_by_id):
+        raise FourEyesViolation(str(APPEAL_SAME_PERSON) % {"id": application.pk})
+
+
+def _appeal_once(application: SubsidyApplication, worker) -> None:
+    _owned_by(application, worker)
+    if application.appeal_used:
+        raise TransitionNotAllowed(str(APPEAL_USED))
+
+
+_WORKER = {"allows": _owned_by, "role": "worker"}
+_CHECKER = {"permission": (CHECK,), "role": "checker"}
+_APPROVER = {"permission": (APPROVE,), "role": "approver"}
+# Payments move the status; the payment's own audit row says so.
+_FINANCE = {"permission": (PAY,), "role": "finance", "audited": False}
+
+TRANSITIONS = TransitionTable(
+    model=SubsidyApplication,
+    audit_prefix="subsidy",
+    history=_record_change,
+    wrong_status=WRONG_STATUS,
+    reason_message=REASON_REQUIRED,
+    select_related=("enrolment__offering__programme", "enrolment__intake", "scheme", "applicant"),
+    audit_data=lambda application: {"amount": str(application.amount)},
+    transitions=(
+        transition(
+            "submit",
+            {Status.DRAFT, Status.RETURNED},
+            Status.SUBMITTED,
+            action=gettext_lazy("submitted"),
+            **_WORKER,
+        ),
+        transition(
+            "check",
+            {Status.SUBMITTED},
+            Status.CHECKED,
+            action=gettext_lazy("checked"),
+            label=gettext_lazy("Check (first review)"),
+            **_CHECKER,
+        ),
+        transition(
+            "return",
+            {Status.SUBMITTED, Status.CHECKED},
+            Status.RETURNED,
+            action=gettext_lazy("returned"),
+            label=gettext_lazy("Return to the worker"),
+            permission=(CHECK, APPROVE),
+            reason_required=True,
+            role="checker",
+        ),
+        transition(
+            "approve",
+            {Status.CHECKED},
+            Status.APPROVED,
+            action=gettext_lazy("approved"),
+            label=gettext_lazy("Approve"),
+            rule=_not_own_check,
+            **_APPROVER,
+        ),
+        transition(
+            "reject",
+            {Status.CHECKED},
+            Status.REJECTED,
+            action=gettext_lazy("rejected"),
+            label=gettext_lazy("Reject"),
+            reason_required=True,
+            rule=_not_own_check,
+            **_APPROVER,
+        ),
+        transition(
+            "appeal",
+            {Status.REJECTED},
+            Status.APPEALED,
+            action=gettext_lazy("appealed"),
+            allows=_appeal_once,
+            role="worker",
+            reason_required=True,
+        ),
+        transition(
+            "uphold_appeal",
+            {Status.APPEALED},
+            Status.APPROVED,
+            action=gettext_lazy("approved on appeal"),
+            reason_required=True,
+            rule=_not_own_decision,
+            **_APPROVER,
+        ),
+        transition(
+            "dismiss_appeal",
+            {Status.APPEALED},
+            Status.REJECTED,
+            action=gettext_lazy("rejected on appeal"),
+            reason_required=True,
+            rule=_not_own_decision,
+            **_APPROVER,
+        ),
+        transition(
+            "withdraw",
+            {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.CHECKED},
+            Status.WITHDRAWN,
+            action=gettext_lazy("withdrawn"),
+            **_WORKER,
+        ),
+        transition("disburse", {Status.APPROVED}, Status.DISBURSING, **_FINANCE),
+        transition("pay_out", {Status.APPROVED, Status.DISBURSING}, Status.PAID, **_FINANCE),
+    ),
+)
 
 
 def _notify(application: SubsidyApplication, status: str, reason: str = "") -> None:
@@ -241,47 +317,54 @@ def application_attach_documents(
 @transaction.atomic(durable=True)
 def application_submit(*, worker, application_id: int) -> SubsidyApplication:
     """Submit (or resubmit after a return). The amount is computed again now: min(cap, tuition)."""
-    application = _own(application_id, worker)
-    _check_transition(application, "submit")
-    missing = [
-        DOCUMENT_LABELS[field] for field in required_documents(application) if not getattr(application, field)
-    ]
-    if missing:
-        raise ApplicationError(
-            str(DOCUMENT_MISSING) % {"documents": "、".join(str(label) for label in missing)}
+
+    def ready(change: Change) -> None:
+        application = change.obj
+        missing = [
+            DOCUMENT_LABELS[field]
+            for field in required_documents(application)
+            if not getattr(application, field)
+        ]
+        if missing:
+            raise ApplicationError(
+                str(DOCUMENT_MISSING) % {"documents": "、".join(str(label) for label in missing)}
+            )
+        assessment = eligibility.assess(enrolment=application.enrolment, scheme=application.scheme)
+        if not assessment.eligible:
+            raise ApplicationError(
+                str(NOT_ELIGIBLE) % {"reasons": " ".join(rule.text for rule in assessment.unmet)}
+            )
+        change.fields.update(
+            tuition=assessment.tuition,
+            cap=assessment.cap,
+            amount=assessment.amount,
+            occupation=worker.profile.occupation,
+            submitted_at=timezone.now(),
         )
-    assessment = eligibility.assess(enrolment=application.enrolment, scheme=application.scheme)
-    if not assessment.eligible:
-        raise ApplicationError(
-            str(NOT_ELIGIBLE) % {"reasons": " ".join(rule.text for rule in assessment.unmet)}
-        )
-    application.tuition, application.cap, application.amount = (
-        assessment.tuition,
-        assessment.cap,
-        assessment.amount,
-    )
-    application.occupation = worker.profile.occupation
-    application.submitted_at = timezone.now()
-    return _move(application, "submit", actor=worker, role="worker")
+
+    application = TRANSITIONS.apply(application_id, Status.SUBMITTED, acting_user=worker, prepare=ready)
+    _notify(application, application.status)
+    return application
 
 
 @transaction.atomic(durable=True)
 def application_withdraw(*, worker, application_id: int) -> SubsidyApplication:
-    return _move(_own(application_id, worker), "withdraw", actor=worker, role="worker")
+    application = TRANSITIONS.apply(application_id, Status.WITHDRAWN, acting_user=worker)
+    _notify(application, application.status)
+    return application
 
 
 @transaction.atomic(durable=True)
 def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyApplication:
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError(str(REASON_REQUIRED))
-    application = _own(application_id, worker)
-    if application.appeal_used:
-        raise TransitionNotAllowed(str(APPEAL_USED))
-    _check_transition(application, "appeal")
-    application.appeal_used = True
-    application.appeal_reason = reason
-    return _move(application, "appeal", actor=worker, role="worker", reason=reason)
+    application = TRANSITIONS.apply(
+        application_id,
+        Status.APPEALED,
+        acting_user=worker,
+        reason=reason,
+        fields={"appeal_used": True, "appeal_reason": reason.strip()},
+    )
+    _notify(application, application.status, application.appeal_reason)
+    return application
 
 
 # --- staff: checker, approver ----------------------------------------------------------
@@ -289,33 +372,33 @@ def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyAp
 
 @transaction.atomic(durable=True)
 def application_check(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
-    require_permission(acting_user, CHECK)
-    application = _locked(application_id)
-    _check_transition(application, "check")
-    application.checked_by, application.checked_at = acting_user, timezone.now()
-    return _move(application, "check", actor=acting_user, role="checker", reason=note)
+    application = TRANSITIONS.apply(
+        application_id,
+        Status.CHECKED,
+        acting_user=acting_user,
+        reason=note,
+        fields={"checked_by": acting_user, "checked_at": timezone.now()},
+    )
+    _notify(application, application.status, note.strip())
+    return application
 
 
 @transaction.atomic(durable=True)
 def application_return(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
-    require_permission(acting_user, CHECK, APPROVE)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError(str(REASON_REQUIRED))
-    application = _locked(application_id)
-    _check_transition(application, "return")
     # A returned application is checked afresh after the worker resubmits.
-    application.checked_by = application.checked_at = None
-    application.reason = reason
-    return _move(application, "return", actor=acting_user, role="checker", reason=reason)
+    application = TRANSITIONS.apply(
+        application_id,
+        Status.RETURNED,
+        acting_user=acting_user,
+        reason=reason,
+        fields={"checked_by": None, "checked_at": None, "reason": reason.strip()},
+    )
+    _notify(application, application.status, application.reason)
+    return application
 
 
-def _refuse_own_check(application: SubsidyApplication, acting_user) -> None:
-    if application.checked_by_id == acting_user.pk:
-        raise FourEyesViolation(str(FOUR_EYES) % {"id": application.pk})
-
-
-def _commit_budget(application: SubsidyApplication) -> None:
+def _commit_budget(change: Change) -> None:
+    application = change.obj
     budget = Budget.objects.select_for_update().get(scheme_id=application.scheme_id)
     if budget.committed + application.amount > budget.total:
         raise BudgetExhausted(
@@ -331,30 +414,38 @@ def _commit_budget(application: SubsidyApplication) -> None:
     budget.save(update_fields=["committed", "updated_at"])
 
 
+def _decided(acting_user, reason: str) -> dict:
+    return {"decided_by": acting_user, "decided_at": timezone.now(), "reason": reason.strip()}
+
+
 @transaction.atomic(durable=True)
 def application_approve(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
-    require_permission(acting_user, APPROVE)
-    application = _locked(application_id)
-    _check_transition(application, "approve")
-    _refuse_own_check(application, acting_user)
-    _commit_budget(application)
-    application.decided_by, application.decided_at, application.reason = acting_user, timezone.now(), note
-    _move(application, "approve", actor=acting_user, role="approver", reason=note)
+    application = TRANSITIONS.apply(
+        application_id,
+        Status.APPROVED,
+        via="approve",
+        acting_user=acting_user,
+        reason=note,
+        fields=_decided(acting_user, note),
+        prepare=_commit_budget,
+    )
+    _notify(application, application.status, application.reason)
     _plan_instalments(application)
     return application
 
 
 @transaction.atomic(durable=True)
 def application_reject(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
-    require_permission(acting_user, APPROVE)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError(str(REASON_REQUIRED))
-    application = _locked(application_id)
-    _check_transition(application, "reject")
-    _refuse_own_check(application, acting_user)
-    application.decided_by, application.decided_at, application.reason = acting_user, timezone.now(), reason
-    return _move(application, "reject", actor=acting_user, role="approver", reason=reason)
+    application = TRANSITIONS.apply(
+        application_id,
+        Status.REJECTED,
+        via="reject",
+        acting_user=acting_user,
+        reason=reason,
+        fields=_decided(acting_user, reason),
+    )
+    _notify(application, application.status, application.reason)
+    return application
 
 
 @transaction.atomic(durable=True)
@@ -362,20 +453,28 @@ def application_decide_appeal(
     *, application_id: int, acting_user, uphold: bool, reason: str
 ) -> SubsidyApplication:
     """The appeal is decided by an approver who neither checked nor rejected the application."""
-    require_permission(acting_user, APPROVE)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError(str(REASON_REQUIRED))
-    application = _locked(application_id)
-    _check_transition(application, "uphold_appeal")
-    if acting_user.pk in (application.checked_by_id, application.decided_by_id):
-        raise FourEyesViolation(str(APPEAL_SAME_PERSON) % {"id": application.pk})
-    application.decided_by, application.decided_at, application.reason = acting_user, timezone.now(), reason
-    if not uphold:
-        return _move(application, "dismiss_appeal", actor=acting_user, role="approver", reason=reason)
-    _commit_budget(application)
-    _move(application, "uphold_appeal", actor=acting_user, role="approver", reason=reason)
-    _plan_instalments(application)
+    if uphold:
+        application = TRANSITIONS.apply(
+            application_id,
+            Status.APPROVED,
+            via="uphold_appeal",
+            acting_user=acting_user,
+            reason=reason,
+            fields=_decided(acting_user, reason),
+            prepare=_commit_budget,
+        )
+    else:
+        application = TRANSITIONS.apply(
+            application_id,
+            Status.REJECTED,
+            via="dismiss_appeal",
+            acting_user=acting_user,
+            reason=reason,
+            fields=_decided(acting_user, reason),
+        )
+    _notify(application, application.status, application.reason)
+    if uphold:
+        _plan_instalments(application)
     return application
 
 
@@ -461,13 +560,11 @@ def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, pai
         params={"amount": f"{instalment.amount:,.2f}", "year": instalment.study_year, "reference": reference},
         link=reverse("subsidies:application", args=[application.pk]),
     )
-    previous = application.status
     unpaid = application.instalments.exclude(status=Instalment.Status.PAID).exists()
-    application.status = Status.DISBURSING if unpaid else Status.PAID
-    if application.status != previous:
-        application.save(update_fields=["status", "updated_at"])
-        _record(application, previous, actor=acting_user, role="finance")
-        if application.status == Status.PAID:
+    status = Status.DISBURSING if unpaid else Status.PAID
+    if application.status != status:
+        TRANSITIONS.apply(application, status, acting_user=acting_user)
+        if status == Status.PAID:
             _notify(application, Status.PAID)
     return instalment
 

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from academy.actions import enrolment_record_credits
 from accounts.models import Occupation, Street
+from core.admin_decisions import DecisionAdmin
 from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
@@ -187,7 +188,11 @@ DECIDERS = {
 
 
 @admin.register(SubsidyApplication)
-class SubsidyApplicationAdmin(admin.ModelAdmin):
+class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
+    # The change page offers the decisions of subsidies.actions.TRANSITIONS as buttons.
+    transitions = actions.TRANSITIONS
+    decisions = DECIDERS
+    decision_page = True
     list_display = (
         "id",
         "applicant_name",
