@@ -13,7 +13,15 @@ from django.utils import timezone, translation
 
 from core import crypto
 from notifications import messages as catalogue
-from notifications.backends import ChannelUnavailable, get_sms_backend
+from notifications.backends import (
+    Accepted,
+    ChannelUnavailable,
+    DeliveryUncertain,
+    Receipt,
+    SMSRejected,
+    deliver_sms,
+    outgoing_sms,
+)
 from notifications.models import Message
 
 if TYPE_CHECKING:
@@ -157,21 +165,39 @@ def message_deliver(*, message_id: int) -> bool:
         )
         return False
     text = crypto.decrypt(message.secret_body) if message.secret_body else message.body
+    accepted: Accepted | None = None
     try:
         if message.channel == Channel.SMS:
-            get_sms_backend().send(phone=message.to_address, text=text)
+            accepted = deliver_sms(outgoing_sms(message, text))
         elif message.channel == Channel.EMAIL:
             send_mail(message.subject, text, None, [message.to_address])
         # The inbox channel is delivered by being marked sent: the inbox shows sent rows.
+    except SMSRejected as error:
+        # The provider will never take it (bad number, template refused): no retry.
+        Message.objects.filter(pk=message_id).update(
+            status=Message.Status.FAILED, secret_body="", send_unconfirmed=False, last_error=str(error)[:300]
+        )
+        return False
     except ChannelUnavailable as error:
         exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        update: dict[str, str] = {"status": Message.Status.FAILED if exhausted else Message.Status.PENDING}
+        update: dict[str, object] = {"status": Message.Status.FAILED if exhausted else Message.Status.PENDING}
         if exhausted:
             update["secret_body"] = ""
+        update["send_unconfirmed"] = isinstance(error, DeliveryUncertain)
         Message.objects.filter(pk=message_id).update(last_error=str(error)[:300], **update)
         raise
+    provider = (
+        {"provider": accepted.provider, "provider_message_id": accepted.provider_message_id}
+        if accepted
+        else {}
+    )
     Message.objects.filter(pk=message_id).update(
-        status=Message.Status.SENT, sent_at=timezone.now(), last_error="", secret_body=""
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        secret_body="",
+        send_unconfirmed=False,
+        **provider,
     )
     return True
 
@@ -210,3 +236,34 @@ def inbox_mark_all_read(*, user: "User") -> int:
     return Message.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def receipts_record(*, provider: str, receipts: Iterable[Receipt]) -> int:
+    """Record a provider's delivery receipts on their outbox rows. Returns how many rows changed.
+
+    A row takes its first receipt only: providers push a receipt again when our answer was slow,
+    and a repeated or unknown one changes nothing. A row is found by the provider's id for it, or
+    (Aliyun) by our own id echoed back, for a row whose provider id was never learned (accepted
+    during an attempt that got no answer).
+    """
+    now = timezone.now()
+    changed = 0
+    for receipt in receipts:
+        match = Q(provider_message_id=receipt.provider_message_id) if receipt.provider_message_id else Q()
+        if receipt.message_id is not None:
+            by_our_id = Q(pk=receipt.message_id, provider_message_id="")
+            match = (match | by_our_id) if receipt.provider_message_id else by_our_id
+        elif not receipt.provider_message_id:
+            continue
+        changed += Message.objects.filter(
+            match,
+            provider=provider,
+            channel=Channel.SMS,
+            status=Message.Status.SENT,
+            delivery_status="",
+        ).update(
+            delivery_status=Message.Delivery.DELIVERED if receipt.delivered else Message.Delivery.UNDELIVERED,
+            delivery_error=receipt.code[:64],
+            delivery_reported_at=receipt.reported_at or now,
+        )
+    return changed
