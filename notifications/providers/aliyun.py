@@ -118,7 +118,8 @@ class AliyunSMSBackend(ProviderSMSBackend):
     def find_sent(self, config: dict, sms: OutgoingSMS) -> str | None:
         created = datetime.fromtimestamp(sms.created_at_timestamp, tz=UTC).astimezone(BEIJING)
         today = datetime.now(tz=BEIJING).date()
-        day = created.date()
+        # Aliyun keeps 30 days; a message still unconfirmed after a week is not worth more calls.
+        day = max(created.date(), today - timedelta(days=6))
         while day <= today:
             request = sms_models.QuerySendDetailsRequest(
                 phone_number=national_number(sms.phone),

@@ -406,3 +406,54 @@ def test_a_wrong_secret_is_refused_by_the_provider_and_retried(provider, setting
     }[provider.name]
     assert row(message)["last_error"] == expected_error
     assert provider.accepted == []
+
+
+# --- configuration ---------------------------------------------------------------------------------
+
+
+def test_the_system_check_names_what_a_chosen_provider_lacks(settings):
+    from notifications.checks import sms_provider_configured
+
+    settings.SMS_BACKEND = TENCENT
+    settings.TENCENT_SMS = {
+        **settings.TENCENT_SMS,
+        "secret_id": "id",
+        "secret_key": "",
+        "sdk_app_id": "1400000001",
+        "templates": {"code": "1", "account_exists": "", "notice": "3"},
+        "receipt_token": "",
+    }
+    assert [(problem.id, problem.msg) for problem in sms_provider_configured(None)] == [
+        (
+            "notifications.E002",
+            "SMS_BACKEND is tencent, but TENCENT_SMS lacks: secret_key, templates['account_exists']",
+        ),
+        ("notifications.W001", "TENCENT_SMS has no receipt_token: every delivery receipt will be refused."),
+    ]
+    settings.SMS_BACKEND = "notifications.backends.RecordingSMSBackend"
+    assert sms_provider_configured(None) == []
+
+
+@pytest.mark.django_db
+def test_the_tasks_retry_path_sends_a_code_once_through_throttling_and_a_timeout(provider):
+    """The Celery task retries what the backends raise (run eagerly here: retries follow at once)."""
+    from notifications.tasks import deliver
+
+    provider.next_sends.extend(["throttled", "timeout"])
+    message = code_message()
+    assert deliver.apply(args=[message.pk]).state == "SUCCESS"
+    lookup = {"aliyun": "QuerySendDetails", "tencent": "PullSmsSendStatusByPhoneNumber"}[provider.name]
+    assert provider.actions() == ["SendSms", "SendSms", lookup]
+    assert len(provider.accepted) == 1
+    assert (row(message)["status"], row(message)["attempts"]) == (Message.Status.SENT, 3)
+
+
+@pytest.mark.django_db
+def test_the_task_does_not_retry_a_permanent_refusal(provider):
+    from notifications.tasks import deliver
+
+    provider.next_sends.append("rejected")
+    message = code_message()
+    assert deliver.apply(args=[message.pk]).state == "SUCCESS"
+    assert provider.actions() == ["SendSms"]
+    assert (row(message)["status"], row(message)["attempts"]) == (Message.Status.FAILED, 1)
