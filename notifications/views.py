@@ -28,6 +28,7 @@ PAGE_SIZE = 20
 # Answers to the providers' machines (English, like every machine-facing error here).
 RECEIPT_TOKEN_WRONG = "wrong receipt token"  # noqa: S105 (an error text, not a secret)
 RECEIPT_TOO_MANY = "too many receipt pushes"
+RECEIPT_POST_ONLY = "receipts are POSTed"
 
 
 @login_required
@@ -54,7 +55,6 @@ def mark_all_read(request: "AuthenticatedHttpRequest") -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
 def sms_receipts(request: HttpRequest, provider: str, token: str) -> HttpResponse:
     """A provider's delivery receipts. Neither provider signs them (their docs describe no
     signature), so the URL ends in a secret token of ours: a wrong one is 403 and changes
@@ -62,21 +62,35 @@ def sms_receipts(request: HttpRequest, provider: str, token: str) -> HttpRespons
     receipt_format = FORMATS.get(provider)
     if receipt_format is None:
         raise Http404
+
+    def answer(ok: bool, reason: str, status: int) -> JsonResponse:
+        response = JsonResponse(receipt_format.answer(ok, reason), status=status)
+        # Django logs every 4xx with its path, and the path holds the token: these are logged
+        # here, without it.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+
+    if request.method != "POST":
+        response = answer(False, RECEIPT_POST_ONLY, 405)
+        response["Allow"] = "POST"
+        return response
     verdict = ratelimit.consume(
         request, action="sms_receipts", rates=ratelimit.with_per(settings.SMS_RECEIPT_RATE_LIMIT_PER_IP, "ip")
     )
     if not verdict.allowed:
-        response = JsonResponse(receipt_format.answer(False, RECEIPT_TOO_MANY), status=429)
+        logger.warning("%s receipts: too many pushes from %s", provider, ratelimit.client_ip(request))
+        response = answer(False, RECEIPT_TOO_MANY, 429)
         response["Retry-After"] = str(verdict.retry_after)
         return response
     expected = getattr(settings, receipt_format.settings_name).get("receipt_token", "")
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
         logger.warning("%s receipts with a wrong token from %s", provider, ratelimit.client_ip(request))
-        return JsonResponse(receipt_format.answer(False, RECEIPT_TOKEN_WRONG), status=403)
+        return answer(False, RECEIPT_TOKEN_WRONG, 403)
     try:
         receipts = receipt_format.parse(request.body)
     except ReceiptInvalid as problem:
-        return JsonResponse(receipt_format.answer(False, str(problem)), status=400)
+        logger.warning("%s receipts refused: %s", provider, problem)
+        return answer(False, str(problem), 400)
     changed = receipts_record(provider=provider, receipts=receipts)
     logger.info("%s receipts: %d received, %d recorded", provider, len(receipts), changed)
-    return JsonResponse(receipt_format.answer(True, ""))
+    return answer(True, "", 200)

@@ -1,6 +1,7 @@
 """Delivery receipts pushed by the providers to /notifications/receipts/<provider>/<token>/."""
 
 import json
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -235,8 +236,27 @@ def test_a_receipt_never_touches_a_message_that_is_not_a_sent_sms(provider_clien
 
 @pytest.mark.django_db
 def test_only_post_and_only_known_providers(provider_client):
-    assert provider_client.get(f"/notifications/receipts/aliyun/{TOKEN}/").status_code == 405
+    response = provider_client.get(f"/notifications/receipts/aliyun/{TOKEN}/")
+    assert (response.status_code, response.json(), response["Allow"]) == (
+        405,
+        {"code": 1, "msg": "receipts are POSTed"},
+        "POST",
+    )
     assert push(provider_client, "huawei", [aliyun_report()]).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_token_never_reaches_the_logs(provider_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    sent_sms("aliyun", "90001^0")
+    responses = [
+        push(provider_client, "aliyun", b"not json"),
+        push(provider_client, "aliyun", [aliyun_report()]),
+        provider_client.get(f"/notifications/receipts/aliyun/{TOKEN}/"),
+    ]
+    assert [response.status_code for response in responses] == [400, 200, 405]
+    assert TOKEN not in caplog.text
+    assert "aliyun receipts refused: the body is not JSON" in caplog.text
 
 
 @pytest.mark.django_db
