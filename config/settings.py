@@ -459,6 +459,46 @@ OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "1000"))
 # inside CELERY_TASK_SOFT_TIME_LIMIT even with a slow SMS gateway.
 OUTBOX_BATCH_SECONDS = float(env("OUTBOX_BATCH_SECONDS", "30"))
 
+# Real SMS providers (notifications/providers/): SMS_BACKEND =
+# notifications.providers.aliyun.AliyunSMSBackend or notifications.providers.tencent.TencentSMSBackend.
+# Keys only from the environment, never logged. "templates" names the provider's template for each
+# of the three templates (README "SMS providers" lists their texts). "endpoint" may carry a scheme
+# (tests point it at a local http server). receipt_token is the secret last part of the receipt
+# URL configured in the provider's console (neither provider signs its receipts); empty refuses
+# every receipt.
+ALIYUN_SMS = {
+    "access_key_id": env("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": env("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+    "region": env("ALIYUN_SMS_REGION", "cn-hangzhou"),
+    "endpoint": env("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"),
+    "sign_name": env("ALIYUN_SMS_SIGN_NAME", "小哥学院"),
+    "templates": {
+        "code": env("ALIYUN_SMS_TEMPLATE_CODE", ""),
+        "account_exists": env("ALIYUN_SMS_TEMPLATE_ACCOUNT_EXISTS", ""),
+        "notice": env("ALIYUN_SMS_TEMPLATE_NOTICE", ""),
+    },
+    "connect_timeout_seconds": float(env("SMS_PROVIDER_CONNECT_TIMEOUT", "3")),
+    "read_timeout_seconds": float(env("SMS_PROVIDER_READ_TIMEOUT", "5")),
+    "receipt_token": env("ALIYUN_SMS_RECEIPT_TOKEN", ""),
+}
+TENCENT_SMS = {
+    "secret_id": env("TENCENT_SMS_SECRET_ID", ""),
+    "secret_key": env("TENCENT_SMS_SECRET_KEY", ""),
+    "region": env("TENCENT_SMS_REGION", "ap-guangzhou"),
+    "endpoint": env("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com"),
+    "sdk_app_id": env("TENCENT_SMS_SDK_APP_ID", ""),
+    "sign_name": env("TENCENT_SMS_SIGN_NAME", "小哥学院"),
+    "templates": {
+        "code": env("TENCENT_SMS_TEMPLATE_CODE", ""),
+        "account_exists": env("TENCENT_SMS_TEMPLATE_ACCOUNT_EXISTS", ""),
+        "notice": env("TENCENT_SMS_TEMPLATE_NOTICE", ""),
+    },
+    "read_timeout_seconds": float(env("SMS_PROVIDER_READ_TIMEOUT", "5")),
+    "receipt_token": env("TENCENT_SMS_RECEIPT_TOKEN", ""),
+}
+# Receipt pushes per IP address (the providers push in batches, from few addresses).
+SMS_RECEIPT_RATE_LIMIT_PER_IP = env("SMS_RECEIPT_RATE_LIMIT_PER_IP", "600/m")
+
 # Notice version a worker agrees to when giving separate consent for sensitive data.
 SENSITIVE_DATA_NOTICE_VERSION = "2026-11"
 
@@ -587,7 +627,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "pikepdf": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pikepdf": {"level": "WARNING"},
+        # The SMS SDKs and urllib3 log whole requests at DEBUG, with the template variables (a code)
+        # in Aliyun's query string: never below WARNING, whatever LOG_LEVEL says.
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+        "darabonba-core": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"

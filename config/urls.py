@@ -48,6 +48,7 @@ urlpatterns = [
     *_account_urls,
     path("me/", include("accounts.urls")),
     path("inbox/", include("notifications.urls")),
+    path("notifications/receipts/", include("notifications.receipt_urls")),
     path("services/", include("services.urls")),
     path("api/hsds/", include("services.api.urls")),
     path("academy/", include("academy.urls")),

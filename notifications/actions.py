@@ -15,7 +15,15 @@ from django.utils import timezone, translation
 
 from core import crypto
 from notifications import messages as catalogue
-from notifications.backends import ChannelUnavailable, get_sms_backend
+from notifications.backends import (
+    Accepted,
+    ChannelUnavailable,
+    DeliveryUncertain,
+    Receipt,
+    SMSRejected,
+    deliver_sms,
+    outgoing_sms,
+)
 from notifications.models import Message
 
 if TYPE_CHECKING:
@@ -190,7 +198,20 @@ class Delivery:
     error: Exception | None = None
 
 
-_CLAIMED_FIELDS = ("id", "channel", "to_address", "subject", "body", "secret_body", "expires_at", "attempts")
+_CLAIMED_FIELDS = (
+    "id",
+    "channel",
+    "to_address",
+    "kind",
+    "subject",
+    "body",
+    "secret_body",
+    "expires_at",
+    "attempts",
+    "last_error",
+    "send_unconfirmed",
+    "created_at",
+)
 
 
 def _claim(message_ids: list[int]) -> list[Message]:
@@ -218,13 +239,15 @@ def _claim(message_ids: list[int]) -> list[Message]:
     return claimed
 
 
-def _send(message: Message) -> None:
+def _send(message: Message) -> Accepted | None:
+    """Send one message; an SMS provider's id for it when the provider gives one."""
     text = crypto.decrypt(message.secret_body) if message.secret_body else message.body
     if message.channel == Channel.SMS:
-        get_sms_backend().send(phone=message.to_address, text=text)
-    elif message.channel == Channel.EMAIL:
+        return deliver_sms(outgoing_sms(message, text))
+    if message.channel == Channel.EMAIL:
         send_mail(message.subject, text, None, [message.to_address])
     # The inbox channel is delivered by being marked sent: the inbox shows sent rows.
+    return None
 
 
 # Inbox rows are marked sent in groups of this many: a batch of 500 costs a handful of commits,
@@ -235,10 +258,20 @@ MARK_SENT_EVERY = 50
 LEAVES_THE_PORTAL = frozenset({Channel.SMS, Channel.EMAIL})
 
 
-def _mark_sent(message_ids: list[int]) -> None:
+def _mark_sent(message_ids: list[int], accepted: Accepted | None = None) -> None:
     if message_ids:
+        provider = (
+            {"provider": accepted.provider, "provider_message_id": accepted.provider_message_id}
+            if accepted
+            else {}
+        )
         Message.objects.filter(pk__in=message_ids).update(
-            status=Message.Status.SENT, sent_at=timezone.now(), last_error="", secret_body=""
+            status=Message.Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            secret_body="",
+            send_unconfirmed=False,
+            **provider,
         )
         message_ids.clear()
 
@@ -274,11 +307,22 @@ def messages_deliver(*, message_ids: Iterable[int], time_budget: float | None = 
             )
             break
         try:
-            _send(message)
+            accepted = _send(message)
+        except SMSRejected as error:
+            # The provider will never take it (bad number, template refused): no retry.
+            Message.objects.filter(pk=message.pk).update(
+                status=Message.Status.FAILED,
+                secret_body="",
+                send_unconfirmed=False,
+                last_error=str(error)[:300],
+            )
+            continue
         except ChannelUnavailable as error:
             exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-            update: dict[str, str] = {
-                "status": Message.Status.FAILED if exhausted else Message.Status.PENDING
+            update: dict[str, object] = {
+                "status": Message.Status.FAILED if exhausted else Message.Status.PENDING,
+                # The provider may have the message: the retry asks it first (a code is never sent twice).
+                "send_unconfirmed": isinstance(error, DeliveryUncertain),
             }
             if exhausted:
                 update["secret_body"] = ""
@@ -293,7 +337,7 @@ def messages_deliver(*, message_ids: Iterable[int], time_budget: float | None = 
             continue
         delivery.sent.append(message.pk)
         if message.channel in LEAVES_THE_PORTAL:
-            _mark_sent([message.pk])
+            _mark_sent([message.pk], accepted)
             continue
         to_mark.append(message.pk)
         if len(to_mark) >= MARK_SENT_EVERY:
@@ -347,3 +391,34 @@ def inbox_mark_all_read(*, user: "User") -> int:
     return Message.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def receipts_record(*, provider: str, receipts: Iterable[Receipt]) -> int:
+    """Record a provider's delivery receipts on their outbox rows. Returns how many rows changed.
+
+    A row takes its first receipt only: providers push a receipt again when our answer was slow,
+    and a repeated or unknown one changes nothing. A row is found by the provider's id for it, or
+    (Aliyun) by our own id echoed back, for a row whose provider id was never learned (accepted
+    during an attempt that got no answer).
+    """
+    now = timezone.now()
+    changed = 0
+    for receipt in receipts:
+        match = Q(provider_message_id=receipt.provider_message_id) if receipt.provider_message_id else Q()
+        if receipt.message_id is not None:
+            by_our_id = Q(pk=receipt.message_id, provider_message_id="")
+            match = (match | by_our_id) if receipt.provider_message_id else by_our_id
+        elif not receipt.provider_message_id:
+            continue
+        changed += Message.objects.filter(
+            match,
+            provider=provider,
+            channel=Channel.SMS,
+            status=Message.Status.SENT,
+            delivery_status="",
+        ).update(
+            delivery_status=Message.Delivery.DELIVERED if receipt.delivered else Message.Delivery.UNDELIVERED,
+            delivery_error=receipt.code[:64],
+            delivery_reported_at=receipt.reported_at or now,
+        )
+    return changed

@@ -15,8 +15,18 @@ BODY_HIDDEN = _("(hidden: only the support role reads personal messages)")
 
 @admin.register(Message)
 class MessageAdmin(UnionSearchAdmin, admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "channel", "kind", "subject", "status", "attempts", "sent_at")
-    list_filter = ("status", "channel", "kind")
+    list_display = (
+        "created_at",
+        "recipient",
+        "channel",
+        "kind",
+        "subject",
+        "status",
+        "delivery_status",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("status", "delivery_status", "channel", "kind")
     list_select_related = ("recipient",)
     search_fields = ("recipient__phone", "recipient__real_name", "subject")
     show_full_result_count = False
@@ -37,6 +47,11 @@ class MessageAdmin(UnionSearchAdmin, admin.ModelAdmin):
         "last_error",
         "claimed_at",
         "sent_at",
+        "provider",
+        "provider_message_id",
+        "delivery_status",
+        "delivery_error",
+        "delivery_reported_at",
         "read_at",
         "expires_at",
     )

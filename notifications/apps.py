@@ -10,3 +10,4 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # Each app declares its message kinds in its own messages.py (see notifications.messages).
         autodiscover_modules("messages")
+        from notifications import checks  # noqa: F401 (registers the SMS provider check)

@@ -24,6 +24,12 @@ class Message(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    class Delivery(models.TextChoices):
+        """What the provider's delivery receipt said (SMS only); blank until a receipt arrives."""
+
+        DELIVERED = "delivered", _("Delivered to the phone")
+        UNDELIVERED = "undelivered", _("Not delivered")
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -49,6 +55,17 @@ class Message(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The SMS provider that accepted the message and its id for it (Aliyun's BizId, Tencent's
+    # SerialNo): delivery receipts find the row by these two.
+    provider = models.CharField(_("SMS provider"), max_length=20, blank=True)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=64, blank=True)
+    # The last attempt may have reached the provider without an answer (a read timeout): the next
+    # attempt asks the provider before sending again, so a code is never sent twice.
+    send_unconfirmed = models.BooleanField(default=False, editable=False)
+    delivery_status = models.CharField(_("delivery"), max_length=12, choices=Delivery.choices, blank=True)
+    # The provider's status code from the receipt (DELIVERED, MK:0001, ...).
+    delivery_error = models.CharField(_("delivery code"), max_length=64, blank=True)
+    delivery_reported_at = models.DateTimeField(_("receipt received at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -60,6 +77,14 @@ class Message(models.Model):
             models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox_idx"),
             models.Index(fields=["-created_at", "-id"], name="message_recent_idx"),  # the admin list's order
             search_index("subject", name="message_subject_search_idx"),
+        ]
+        constraints = [
+            # One row per provider id: a receipt updates exactly one message.
+            models.UniqueConstraint(
+                fields=["provider", "provider_message_id"],
+                condition=~models.Q(provider_message_id=""),
+                name="message_provider_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -359,6 +359,10 @@ class World:
                 from services.models import ServiceAtPoint
 
                 value = ServiceAtPoint.objects.order_by("pk").values_list("uuid", flat=True).first()
+            elif name == "provider" and app_label == "notifications":  # SMS delivery receipts
+                value = "aliyun"
+            elif name == "token" and app_label == "notifications":
+                value = "matrix-receipt-token"
             elif name == "size":
                 value = "thumb"
             elif name == "field":
