@@ -5,6 +5,7 @@ the embedded servers it starts). `DJANGO_ENV=production` refuses to start
 without the secrets it needs.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import overload
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_prometheus",
     "core",
     "accounts",
     "notifications",
@@ -105,6 +107,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: the metrics time the whole stack, redirects and refusals included.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id from nginx (or a new one) for every log line of the request (core.logs).
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,6 +128,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSecondFactorMiddleware",
     "core.middleware.RateLimitedMiddleware",
     "core.middleware.RedisOutageMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -215,6 +222,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A task that hangs (a stuck SMS gateway, a lock wait) is interrupted, then killed.
 CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "60"))
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "90"))
+# Workers and beat log through LOGGING below (JSON in production), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Auth ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -461,14 +470,37 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+    # The orchestrator's probes talk plain HTTP to the container itself, not through nginx.
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^healthz$", r"^metrics$"]
 
+# --- Logs and metrics --------------------------------------------------------------------
+# Production: one JSON object per line on stdout (core.logs); development: plain text.
+LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "pikepdf": {"level": "WARNING"}},
 }
+# /metrics (django-prometheus) for Prometheus only (core.metrics): from these networks (CIDR,
+# comma-separated, e.g. the compose network) or with `Authorization: Bearer METRICS_TOKEN`.
+# Both empty: nobody.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_error}") from None
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"
 

@@ -2,7 +2,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
 from django_prometheus.exports import ExportToDjangoView
 
 from core import health
