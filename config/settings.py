@@ -256,6 +256,10 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # can log in, a code is on its way"): a registered number signing up is told by SMS to log in.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = True
+# The client address that rate limits and the audit log see (allauth's get_client_ip): behind
+# nginx, the last entry of X-Forwarded-For that nginx appended (1); one more per proxy in front
+# of nginx. 0 (development): REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_FORMS = {
     "signup": "accounts.auth_forms.SignupForm",
     "request_login_code": "accounts.auth_forms.RequestLoginCodeForm",
