@@ -21,14 +21,23 @@ log() {
 }
 
 backup_once() {
+    # Explicit checks, not set -e: this runs as `backup_once || ...` too, where sh ignores set -e.
     final="$BACKUP_DIR/xiaoge-$(date -u +%Y%m%dT%H%M%SZ).dump"
     partial="$final.partial"
-    "${bin}pg_dump" --format=custom --compress=6 --file="$partial"
+    if ! "${bin}pg_dump" --format=custom --compress=6 --file="$partial"; then
+        rm -f "$partial"
+        log ERROR "pg_dump failed; the old backups are kept"
+        return 1
+    fi
     # A dump that pg_restore cannot read is no backup: it never gets the final name.
-    "${bin}pg_restore" --list "$partial" >/dev/null
-    mv "$partial" "$final"
+    if ! "${bin}pg_restore" --list "$partial" >/dev/null; then
+        rm -f "$partial"
+        log ERROR "pg_restore cannot read the new dump; the old backups are kept"
+        return 1
+    fi
+    mv "$partial" "$final" || return 1
     log INFO "wrote $final ($(wc -c <"$final") bytes)"
-    # Only after a good dump: old ones go, and leftovers of failed runs.
+    # Only after a good dump: old ones go, and leftovers of runs that were killed.
     find "$BACKUP_DIR" -maxdepth 1 -type f -name 'xiaoge-*.dump' -mmin +$((KEEP_DAYS * 1440)) \
         -print -delete | while read -r old; do log INFO "deleted $old (older than $KEEP_DAYS days)"; done
     find "$BACKUP_DIR" -maxdepth 1 -type f -name 'xiaoge-*.dump.partial' -mmin +1440 -delete
@@ -47,7 +56,7 @@ if [ "${1:-}" = "--daily" ]; then
     while :; do
         sleep "$(seconds_until_next)"
         # A failed night is logged and tried again the next night; the loop goes on.
-        backup_once || log ERROR "backup failed"
+        backup_once || true
     done
 else
     backup_once
