@@ -33,6 +33,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.uploads import MAX_UPLOAD_BYTES
+from deliberation.actions import MAX_PHOTOS as STATION_PHOTOS
 from governance.actions import MAX_PHOTOS as GRID_REPORT_PHOTOS
 from services.actions import MAX_PHOTOS as SERVICE_REQUEST_PHOTOS
 from tests.academy.factories import worker
@@ -413,7 +414,7 @@ def test_one_request_id_in_nginxs_log_the_apps_reply_and_the_apps_log(stack):
 
 
 def test_the_upload_limit_is_the_largest_form_the_app_takes():
-    largest_form = max(GRID_REPORT_PHOTOS, SERVICE_REQUEST_PHOTOS) * MAX_UPLOAD_BYTES + 2 * MB
+    largest_form = max(GRID_REPORT_PHOTOS, SERVICE_REQUEST_PHOTOS, STATION_PHOTOS) * MAX_UPLOAD_BYTES + 2 * MB
     assert f"client_max_body_size {largest_form // MB}m;" in NGINX_CONF.read_text()
 
 
