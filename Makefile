@@ -23,10 +23,14 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 # After a change of the ranges in pyproject.toml: resolve again for every platform and Python 3.11+.
+# (`make lock` also writes deploy/requirements.lock, the production image's subset.)
 lock:
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--generate-hashes --quiet -o requirements.lock
+	# The production image's part (deploy/Dockerfile): the same versions without the dev tools.
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 -c requirements.lock \
+		--generate-hashes --quiet -o deploy/requirements.lock
 
 run: install
 	$(BIN)/python -m config.launcher run

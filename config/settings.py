@@ -5,6 +5,7 @@ the embedded servers it starts). `DJANGO_ENV=production` refuses to start
 without the secrets it needs.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import overload
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_prometheus",
     "core",
     "accounts",
     "notifications",
@@ -109,6 +111,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: the metrics time the whole stack, redirects and refusals included.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id from nginx (or a new one) for every log line of the request (core.logs).
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,6 +132,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffSecondFactorMiddleware",
     "core.middleware.RateLimitedMiddleware",
     "core.middleware.RedisOutageMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -232,6 +239,8 @@ CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "90"))
 SMS_CODE_QUEUE = "sms_codes"
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(SMS_CODE_QUEUE)]
+# Workers and beat log through LOGGING below (JSON in production), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Auth ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -264,6 +273,10 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # can log in, a code is on its way"): a registered number signing up is told by SMS to log in.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = True
+# The client address that rate limits and the audit log see (allauth's get_client_ip): behind
+# nginx, the last entry of X-Forwarded-For that nginx appended (1); one more per proxy in front
+# of nginx. 0 (development): REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_FORMS = {
     "signup": "accounts.auth_forms.SignupForm",
     "request_login_code": "accounts.auth_forms.RequestLoginCodeForm",
@@ -621,11 +634,24 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+    # The orchestrator's probes talk plain HTTP to the container itself, not through nginx.
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^healthz$", r"^metrics$"]
 
+# --- Logs and metrics --------------------------------------------------------------------
+# Production: one JSON object per line on stdout (core.logs); development: plain text.
+LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -637,6 +663,16 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+# /metrics (django-prometheus) for Prometheus only (core.metrics): from these networks (CIDR,
+# comma-separated, e.g. the compose network) or with `Authorization: Bearer METRICS_TOKEN`.
+# Both empty: nobody.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_error}") from None
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"
 

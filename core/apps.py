@@ -7,7 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import migration_history, signals  # noqa: F401  (history check; celery heartbeat on start)
+        # History check; celery heartbeat on start; the request id forgotten when a request ends.
+        from core import logs, migration_history, signals  # noqa: F401
         from core.validation import keep_autocomplete_choices_valid, refuse_control_characters_in_every_form
 
         keep_autocomplete_choices_valid()

@@ -1,9 +1,11 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
 
 from core import health
+from core.metrics import may_read_metrics
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,6 +19,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
     )
+
+
+@require_GET
+@never_cache
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches neither the database nor Redis (core.health)."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    ready, checks = health.readiness()
+    return JsonResponse({"status": "ok" if ready else "fail", "checks": checks}, status=200 if ready else 503)
+
+
+@require_GET
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (django-prometheus), only for the scraper (core.metrics)."""
+    if not may_read_metrics(request):
+        return HttpResponseForbidden("", content_type="text/plain")
+    return ExportToDjangoView(request)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
