@@ -84,28 +84,30 @@ def test_inbox_rows_of_a_batch_are_claimed_once_and_marked_sent_in_a_few_stateme
     assert messages_deliver(message_ids=ids).sent == []
 
 
+class CountsTheSentBeforeEach(RecordingSMSBackend):
+    """Records, as each SMS goes, how many SMS rows are already marked sent."""
+
+    sent_before: list[int] = []
+
+    def send(self, *, phone: str, text: str) -> None:
+        self.sent_before.append(Message.objects.filter(channel=SMS, status=Status.SENT).count())
+        super().send(phone=phone, text=text)
+
+
 @pytest.mark.django_db
-def test_an_sms_of_a_batch_is_marked_sent_right_after_it_went(sms_outbox):
+def test_an_sms_of_a_batch_is_marked_sent_right_after_it_went(settings, sms_outbox, monkeypatch):
+    settings.SMS_BACKEND = "tests.notifications.test_outbox_batches.CountsTheSentBeforeEach"
+    monkeypatch.setattr(CountsTheSentBeforeEach, "sent_before", [])
     ids = sms_rows(2 * MARK_SENT_EVERY)
-    marked_when_sent = []
-
-    class ChecksItsPredecessors(RecordingSMSBackend):
-        # Every earlier SMS of the batch is already SENT when the next one goes: a worker killed
-        # now would send only the one in hand again.
-        def send(self, *, phone: str, text: str) -> None:
-            marked_when_sent.append(Message.objects.filter(pk__in=ids, status=Status.SENT).count())
-            super().send(phone=phone, text=text)
-
-    with (
-        mock.patch("notifications.actions.get_sms_backend", return_value=ChecksItsPredecessors()),
-        CaptureQueriesContext(connection) as queries,
-    ):
+    with CaptureQueriesContext(connection) as queries:
         delivery = messages_deliver(message_ids=ids)
     assert delivery.sent == ids
-    assert marked_when_sent == list(range(2 * MARK_SENT_EVERY))
+    # Every earlier SMS of the batch is SENT when the next one goes: a worker killed now would
+    # send only the one in hand again.
+    assert CountsTheSentBeforeEach.sent_before == list(range(2 * MARK_SENT_EVERY))
     assert [sms.text for sms in sms_outbox] == [f"批量{n}" for n in range(2 * MARK_SENT_EVERY)]
     assert statuses(ids) == [(Status.SENT, 1)] * len(ids)
-    # The claim's four statements, then per SMS the test's own count and one UPDATE (sent).
+    # The claim's four statements, then per SMS the backend's own count and one UPDATE (sent).
     assert len(queries) == 4 + 2 * 2 * MARK_SENT_EVERY
     # Delivered again (the broker redelivers a task): nothing is sent twice.
     assert messages_deliver(message_ids=ids).sent == []
