@@ -1,8 +1,8 @@
 """Admin pieces shared by every app: bounded counts, CSV export of the filtered list, forms saved by an action."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.widgets import AdminURLFieldWidget
@@ -14,7 +14,9 @@ from django.db.models import QuerySet
 from core.csv_export import csv_response as csv_response
 
 # Web addresses typed without a scheme are https:// (Django 6's default; Django 5 still says http://).
-HTTPS_URL_FIELDS = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
+HTTPS_URL_FIELDS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
+    models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}
+}
 
 # Counting beyond this many rows is work nobody reads; the changelist says "10000+".
 COUNT_CAP = 10_000

@@ -511,7 +511,7 @@ def topic_record_resolution(
     _check_lead(acting_user, topic.station)
     if topic.status != Status.SCHEDULED:
         raise _wrong_status(topic, _("given a resolution"))
-    if topic.session.status != Session.Status.HELD:
+    if topic.session is None or topic.session.status != Session.Status.HELD:
         raise TransitionNotAllowed(str(MINUTES_FIRST))
     topic.resolution, topic.resolution_at = resolution, timezone.now()
     topic.save(update_fields=["resolution", "resolution_at"])
@@ -557,6 +557,8 @@ def _followup_create(
         raise ApplicationError(str(UNKNOWN_PARTY) % {"party": owner_party})
     if not what:
         raise ApplicationError(str(WHAT_REQUIRED))
+    if topic.session is None:  # a follow-up comes from a session's resolution
+        raise ApplicationError(str(DUE_BEFORE_SESSION))
     if due_on < timezone.localdate(topic.session.starts_at):
         raise ApplicationError(str(DUE_BEFORE_SESSION))
     action = FollowUpAction.objects.create(

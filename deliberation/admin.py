@@ -4,6 +4,8 @@ Statuses are never form fields: every decision goes through deliberation/actions
 through admin actions or the small custom pages below.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
@@ -89,7 +91,7 @@ class StationAdmin(stations.admin.StationAdmin):
 
     @admin.display(description=_("open topics"), ordering="live_topics")
     def open_topics(self, obj: Station) -> int:
-        return obj.live_topics
+        return obj.live_topics  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -221,7 +223,7 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
 
     @admin.display(description=_("supporters"), ordering="support_count")
     def supporters(self, obj: Topic) -> int:
-        return obj.support_count
+        return obj.support_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def get_urls(self):
         return [
@@ -365,9 +367,11 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = _stations_of(request)
-        self.fields["topics"].queryset = scoped_to(self.fields["topics"].queryset, user=request.user)
-        self.fields["topics"].label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"
+        station = cast(forms.ModelChoiceField, self.fields["station"])
+        topics = cast(forms.ModelMultipleChoiceField, self.fields["topics"])
+        station.queryset = _stations_of(request)
+        topics.queryset = scoped_to(topics.queryset, user=request.user)
+        topics.label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"  # type: ignore[assignment]  # a per-form label for the field
 
 
 class CancelForm(forms.Form):
@@ -391,7 +395,7 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args, session: Session, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Topic.objects.filter(
+        cast(forms.ModelMultipleChoiceField, self.fields["topics"]).queryset = Topic.objects.filter(
             station=session.station, status=Topic.Status.ACCEPTED
         )
 
@@ -481,7 +485,7 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
 
     @admin.display(description=_("topics on the agenda"), ordering="agenda_count")
     def agenda_size(self, obj: Session) -> int:
-        return obj.agenda_count
+        return obj.agenda_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def get_urls(self):
         return [
@@ -599,8 +603,9 @@ class FollowUpAddForm(forms.Form):
 
     def __init__(self, *args, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = scoped_to(self.fields["topic"].queryset, user=request.user)
-        self.fields["topic"].label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"
+        topic_field = cast(forms.ModelChoiceField, self.fields["topic"])
+        topic_field.queryset = scoped_to(topic_field.queryset, user=request.user)
+        topic_field.label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"  # type: ignore[assignment]  # a per-form label for the field
 
 
 class DoneForm(forms.Form):

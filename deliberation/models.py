@@ -2,6 +2,7 @@
 where the parties sit down over them, resolutions and follow-up actions."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from stations.models import Station
+
+if TYPE_CHECKING:
+    from core.timeline import Family
 
 
 class Party(models.TextChoices):
@@ -89,7 +93,7 @@ class Topic(models.Model):
         return self.title
 
     @property
-    def status_family(self) -> str:
+    def status_family(self) -> "Family":
         from core.timeline import Family
 
         return {
@@ -99,7 +103,7 @@ class Topic(models.Model):
             self.Status.RESOLVED: Family.DONE,
             self.Status.UNRESOLVED: Family.REFUSED,
             self.Status.CLOSED: Family.DONE,
-        }[self.status]
+        }[self.Status(self.status)]
 
     @property
     def is_live(self) -> bool:
@@ -231,14 +235,14 @@ class Session(models.Model):
         return [str(labels.get(party, party)) for party in self.parties]
 
     @property
-    def status_family(self) -> str:
+    def status_family(self) -> "Family":
         from core.timeline import Family
 
         return {
             self.Status.SCHEDULED: Family.PROGRESS,
             self.Status.HELD: Family.DONE,
             self.Status.CANCELLED: Family.REFUSED,
-        }[self.status]
+        }[self.Status(self.status)]
 
 
 class FollowUpAction(models.Model):
@@ -282,11 +286,11 @@ class FollowUpAction(models.Model):
         return self.what
 
     @property
-    def status_family(self) -> str:
+    def status_family(self) -> "Family":
         from core.timeline import Family
 
         return {
             self.Status.OPEN: Family.PROGRESS,
             self.Status.DONE: Family.DONE,
             self.Status.OVERDUE: Family.REFUSED,
-        }[self.status]
+        }[self.Status(self.status)]

@@ -8,15 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 from core.privacy import masked_name
 from core.timeline import TimelineStep
+from core.typing import StrOrPromise
 from deliberation import selectors
 from deliberation.actions import topic_accept, topic_close, topic_raise, topic_support, topic_unsupport
 from deliberation.forms import AcceptForm, AnswerForm, SearchForm, TopicForm
@@ -111,7 +114,7 @@ def _timeline(topic: Topic) -> list[TimelineStep]:
 
 
 RESOLUTION_STEP = gettext_lazy("The session's resolution")
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, StrOrPromise] = {
     Topic.Status.OPEN: gettext_lazy(
         "The station lead will look at the topic and take it to a session or answer it."
     ),
@@ -223,12 +226,12 @@ def close(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 
 @login_required
-def my_topics(request: HttpRequest) -> HttpResponse:
+def my_topics(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.topics_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "deliberation/my_topics.html", {"page": page})
 
 
-def photo(request: HttpRequest, photo_id: int, size: str) -> HttpResponse:
+def photo(request: HttpRequest, photo_id: int, size: str) -> HttpResponseBase:
     item = get_object_or_404(TopicPhoto.objects.select_related("topic__station"), pk=photo_id)
     if size not in ("thumb", "full") or not selectors.photo_visible_to(photo=item, user=request.user):
         raise Http404

@@ -126,7 +126,7 @@ class EventAdmin(ActionAdmin, StationScopedAdmin):
 
     @admin.display(description=_("seats taken"), ordering="seats_taken")
     def seats(self, obj: Event) -> str:
-        return f"{obj.seats_taken} / {obj.seat_limit}"
+        return f"{obj.seats_taken} / {obj.seat_limit}"  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description=_("status"), ordering="status")
     def state(self, obj: Event) -> str:

@@ -209,11 +209,11 @@ def _create_report(*, category: Category, lat, lng, street: str, **fields) -> Re
             )
     except IntegrityError:
         # The same phone sent the same report twice at once: the first one won.
-        existing = Report.objects.filter(
-            reporter=fields.get("reporter"), client_uuid=fields.get("client_uuid")
-        )
-        if fields.get("reporter") is not None and existing.exists():
-            raise DuplicateSubmission(existing.get()) from None
+        reporter, client_uuid = fields.get("reporter"), fields.get("client_uuid")
+        if reporter is not None and client_uuid is not None:
+            existing = Report.objects.filter(reporter=reporter, client_uuid=client_uuid)
+            if existing.exists():
+                raise DuplicateSubmission(existing.get()) from None
         raise
 
 

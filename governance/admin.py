@@ -57,7 +57,7 @@ class GridAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("current members"), ordering="live_members")
     def member_count(self, obj: Grid) -> int:
-        return obj.live_members
+        return obj.live_members  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 class GridMemberAppointForm(forms.ModelForm):

@@ -312,7 +312,7 @@ class Report(models.Model):
             self.Status.RESOLVED: Family.DONE,
             self.Status.REJECTED: Family.REFUSED,
             self.Status.DUPLICATE: Family.REFUSED,
-        }[self.status]
+        }[self.Status(self.status)]
 
     def can_reopen(self, now=None) -> bool:
         now = now or timezone.now()

@@ -39,7 +39,7 @@ class RewardAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in stock (all stations)"), ordering="stock_total")
     def total_stock(self, obj: Reward) -> int:
-        return obj.stock_total or 0
+        return obj.stock_total or 0  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 class LowStockFilter(admin.SimpleListFilter):

@@ -619,7 +619,7 @@ SCHEME_FIELDS = (
 
 
 def _scheme_state(scheme: Scheme) -> dict:
-    state = {field: str(getattr(scheme, field)) for field in SCHEME_FIELDS}
+    state: dict[str, object] = {field: str(getattr(scheme, field)) for field in SCHEME_FIELDS}
     state["intakes"] = sorted(scheme.intakes.values_list("pk", flat=True))
     state["caps"] = {
         cap.occupation: [str(cap.cap), cap.priority] for cap in scheme.occupation_caps.order_by("occupation")

@@ -211,7 +211,7 @@ class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 50
-    ordering = (F("submitted_at").desc(nulls_last=True), "-id")
+    ordering = (F("submitted_at").desc(nulls_last=True), "-id")  # type: ignore[assignment]  # Django takes expressions here; the stubs only names
     actions = ("decide_selected",)
     inlines = (InstalmentInline, ApplicationEventInline)
     fields = (
