@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy
 
@@ -168,7 +169,8 @@ class TransitionTable:
             if move.allows is not None:
                 try:
                     move.allows(obj, user)
-                except ApplicationError:
+                except (ApplicationError, ObjectDoesNotExist):
+                    # Refused, or the row is not this person's to touch (a worker's own move).
                     continue
             offered.append(move)
         return offered

@@ -43,6 +43,7 @@ WRONG_STATUS = gettext_lazy("Subsidy application #%(id)s is “%(status)s”: it
 FOUR_EYES = gettext_lazy(
     "You checked application #%(id)s yourself: a different approver must decide it (two-person rule)."
 )
+OWN_APPLICATION = gettext_lazy("Application #%(id)s is your own: a colleague must review, decide and pay it.")
 APPEAL_SAME_PERSON = gettext_lazy(
     "You took part in deciding application #%(id)s: a different approver must decide the appeal."
 )
@@ -122,6 +123,13 @@ def _not_own_decision(application: SubsidyApplication, acting_user, reason: str)
         raise FourEyesViolation(str(APPEAL_SAME_PERSON) % {"id": application.pk})
 
 
+def _not_the_applicant(application: SubsidyApplication, acting_user) -> None:
+    """Staff never review, decide or pay their own application (a courier may also work for the
+    district): checked on every staff move of the table below, so no page offers one either."""
+    if application.applicant_id == acting_user.pk:
+        raise FourEyesViolation(str(OWN_APPLICATION) % {"id": application.pk})
+
+
 def _appeal_once(application: SubsidyApplication, worker) -> None:
     _owned_by(application, worker)
     if application.appeal_used:
@@ -129,10 +137,10 @@ def _appeal_once(application: SubsidyApplication, worker) -> None:
 
 
 _WORKER = {"allows": _owned_by, "role": "worker"}
-_CHECKER = {"permission": (CHECK,), "role": "checker"}
-_APPROVER = {"permission": (APPROVE,), "role": "approver"}
+_CHECKER = {"permission": (CHECK,), "role": "checker", "allows": _not_the_applicant}
+_APPROVER = {"permission": (APPROVE,), "role": "approver", "allows": _not_the_applicant}
 # Payments move the status; the payment's own audit row says so.
-_FINANCE = {"permission": (PAY,), "role": "finance", "audited": False}
+_FINANCE = {"permission": (PAY,), "role": "finance", "audited": False, "allows": _not_the_applicant}
 
 TRANSITIONS = TransitionTable(
     model=SubsidyApplication,
@@ -167,6 +175,7 @@ TRANSITIONS = TransitionTable(
             permission=(CHECK, APPROVE),
             reason_required=True,
             role="checker",
+            allows=_not_the_applicant,
         ),
         transition(
             "approve",

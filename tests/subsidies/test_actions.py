@@ -363,3 +363,40 @@ def test_staff_reading_english_still_write_to_the_worker_in_chinese(checker, app
         )
     )
     assert subjects == {"学费资助已批准"}
+
+
+def test_staff_never_review_their_own_application_and_no_page_offers_it(checker):
+    """One rule in one place (subsidies.actions._not_the_applicant on the staff moves of the table):
+    the actions refuse it, and what the admin offers follows from the same table."""
+    from django.contrib.auth.models import Group
+
+    from core.models import AuditEntry
+
+    application = SubsidyApplicationFactory()
+    courier_on_staff = application.applicant
+    courier_on_staff.is_staff = True
+    courier_on_staff.save(update_fields=["is_staff"])
+    courier_on_staff.groups.add(*Group.objects.filter(name__in=[roles.CHECKER, roles.APPROVER]))
+    audit_rows = AuditEntry.objects.count()
+    for review in (
+        lambda: actions.application_check(application_id=application.pk, acting_user=courier_on_staff),
+        lambda: actions.application_return(
+            application_id=application.pk, acting_user=courier_on_staff, reason="请补材料"
+        ),
+    ):
+        with pytest.raises(actions.FourEyesViolation) as error:
+            review()
+        assert error.value.message == f"第{application.pk}号申请是你本人的：须由同事审核、决定和发放。"
+    application.refresh_from_db()
+    assert (application.status, application.checked_by_id) == ("submitted", None)
+    assert not application.events.exists()
+    assert AuditEntry.objects.count() == audit_rows
+    # As the applicant they may still withdraw it; none of the staff moves is offered.
+    assert [move.name for move in actions.TRANSITIONS.offered(application, courier_on_staff)] == ["withdraw"]
+    assert [move.name for move in actions.TRANSITIONS.offered(application, checker)] == ["check", "return"]
+    # A colleague checks it; the courier on staff cannot decide it either.
+    actions.application_check(application_id=application.pk, acting_user=checker)
+    with pytest.raises(actions.FourEyesViolation):
+        actions.application_approve(application_id=application.pk, acting_user=courier_on_staff)
+    application.refresh_from_db()
+    assert application.status == "checked"
