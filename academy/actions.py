@@ -5,6 +5,8 @@ admitting at once therefore queue on the offering row, and the seat counter
 (with its CHECK constraint as the last line of defence) is never exceeded.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,10 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from academy import eligibility
 from academy.messages import NOTICES
-from academy.models import CreditRecord, Enrolment, EnrolmentEvent, Offering
+from academy.models import ApiClient, CreditRecord, Enrolment, EnrolmentEvent, Offering
 from academy.signals import credits_recorded
 from accounts.actions import consent_record
-from accounts.models import Consent
+from accounts.models import Consent, User
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.permissions import require_permission
@@ -55,7 +57,7 @@ class SeatsFull(ApplicationError):
     status_code = 409
 
 
-def _client_data(api_client) -> dict | None:
+def _client_data(api_client: ApiClient | None) -> dict[str, object] | None:
     """What the audit row says about the partner client that wrote back (None: the system, e.g. demo data)."""
     if api_client is None:
         return None
@@ -86,7 +88,7 @@ def _notify(enrolment: Enrolment, reason: str = "") -> Enrolment:
     return enrolment
 
 
-def _own(enrolment: Enrolment, worker) -> None:
+def _own(enrolment: Enrolment, worker: User) -> None:
     # Another worker's application is indistinguishable from a missing one.
     if enrolment.worker_id != worker.pk:
         raise Enrolment.DoesNotExist
@@ -180,7 +182,7 @@ TRANSITIONS = TransitionTable(
 
 
 @transaction.atomic(durable=True)
-def enrolment_start(*, worker, offering_id: int) -> Enrolment:
+def enrolment_start(*, worker: User, offering_id: int) -> Enrolment:
     """Step 1: choose a programme and intake. Resumes the worker's draft for that intake if there is one."""
     offering = Offering.objects.select_related("programme", "intake").get(pk=offering_id)
     live = (
@@ -217,7 +219,7 @@ def enrolment_start(*, worker, offering_id: int) -> Enrolment:
 
 
 @transaction.atomic(durable=True)
-def enrolment_attach_certificate(*, worker, enrolment_id: int, certificate: CleanFile) -> Enrolment:
+def enrolment_attach_certificate(*, worker: User, enrolment_id: int, certificate: CleanFile) -> Enrolment:
     """Step 2: the certificate, already checked and cleaned by core.uploads."""
     enrolment = _locked(enrolment_id)
     if enrolment.worker_id != worker.pk:
@@ -238,7 +240,7 @@ def enrolment_attach_certificate(*, worker, enrolment_id: int, certificate: Clea
 
 
 @transaction.atomic(durable=True)
-def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: bool = False) -> Enrolment:
+def enrolment_submit(*, worker: User, enrolment_id: int, share_id_with_university: bool = False) -> Enrolment:
     """Step 3 → 4: submit after review. Eligibility is checked again: time has passed since step 1.
 
     Sharing the full ID number with the university is a consent of its own (PIPL), optional."""
@@ -265,17 +267,17 @@ def enrolment_submit(*, worker, enrolment_id: int, share_id_with_university: boo
 
 
 @transaction.atomic(durable=True)
-def enrolment_withdraw(*, worker, enrolment_id: int) -> Enrolment:
+def enrolment_withdraw(*, worker: User, enrolment_id: int) -> Enrolment:
     enrolment = TRANSITIONS.apply(enrolment_id, Status.WITHDRAWN, via="withdraw", acting_user=worker)
     return _notify(enrolment)
 
 
-def _decided(acting_user, reason: str) -> dict:
+def _decided(acting_user: User, reason: str) -> dict[str, object]:
     return {"decided_at": timezone.now(), "decided_by": acting_user, "decision_reason": reason.strip()}
 
 
 @transaction.atomic(durable=True)
-def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
+def enrolment_admit(*, enrolment_id: int, acting_user: User, note: str = "") -> Enrolment:
     def take_seat(change: Change) -> None:
         enrolment = change.obj
         offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
@@ -298,7 +300,7 @@ def enrolment_admit(*, enrolment_id: int, acting_user, note: str = "") -> Enrolm
 
 
 @transaction.atomic(durable=True)
-def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enrolment:
+def enrolment_waitlist(*, enrolment_id: int, acting_user: User, note: str = "") -> Enrolment:
     enrolment = TRANSITIONS.apply(
         enrolment_id,
         Status.WAITLISTED,
@@ -310,7 +312,7 @@ def enrolment_waitlist(*, enrolment_id: int, acting_user, note: str = "") -> Enr
 
 
 @transaction.atomic(durable=True)
-def enrolment_reject(*, enrolment_id: int, acting_user, reason: str) -> Enrolment:
+def enrolment_reject(*, enrolment_id: int, acting_user: User, reason: str) -> Enrolment:
     enrolment = TRANSITIONS.apply(
         enrolment_id,
         Status.REJECTED,
@@ -322,7 +324,9 @@ def enrolment_reject(*, enrolment_id: int, acting_user, reason: str) -> Enrolmen
 
 
 @transaction.atomic(durable=True)
-def enrolment_confirm(*, enrolment_id: int, student_number: str, api_client=None) -> Enrolment:
+def enrolment_confirm(
+    *, enrolment_id: int, student_number: str, api_client: ApiClient | None = None
+) -> Enrolment:
     """The university confirms the enrolment with its student number (`api_client`: the partner's
     academy.ApiClient, named in the audit row; None only for the system, e.g. demo data)."""
     student_number = student_number.strip()
@@ -339,7 +343,7 @@ def enrolment_confirm(*, enrolment_id: int, student_number: str, api_client=None
 
 
 @transaction.atomic(durable=True)
-def enrolment_complete(*, enrolment_id: int, api_client=None) -> Enrolment:
+def enrolment_complete(*, enrolment_id: int, api_client: ApiClient | None = None) -> Enrolment:
     enrolment = TRANSITIONS.apply(
         enrolment_id, Status.COMPLETED, acting_user=None, audit_data=_client_data(api_client)
     )
@@ -347,7 +351,7 @@ def enrolment_complete(*, enrolment_id: int, api_client=None) -> Enrolment:
 
 
 @transaction.atomic(durable=True)
-def enrolment_drop(*, enrolment_id: int, api_client=None, reason: str = "") -> Enrolment:
+def enrolment_drop(*, enrolment_id: int, api_client: ApiClient | None = None, reason: str = "") -> Enrolment:
     """An admitted or enrolled student leaves (reported by the university): the seat is freed."""
 
     def free_seat(change: Change) -> None:
@@ -369,7 +373,12 @@ def enrolment_drop(*, enrolment_id: int, api_client=None, reason: str = "") -> E
 
 @transaction.atomic(durable=True)
 def enrolment_record_credits(
-    *, enrolment_id: int, study_year: int, credits, acting_user=None, api_client=None
+    *,
+    enrolment_id: int,
+    study_year: int,
+    credits: Decimal,
+    acting_user: User | None = None,
+    api_client: ApiClient | None = None,
 ) -> CreditRecord:
     """Record (or correct) the credits of one study year: written back by the university
     (`api_client`, named in the audit row) or by staff (`acting_user`, who needs a subsidy review

@@ -16,9 +16,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.transitions import Change, TransitionTable, transition
+from core.typing import StrOrPromise
 from core.uploads import CleanFile
 from deliberation.models import FollowUpAction, Party, Session, Support, Topic, TopicPhoto, TopicUpdate
 from deliberation.points_kinds import TOPIC_ACCEPTED
@@ -82,11 +84,11 @@ SESSION_CANCELLED_NOTE = _("%(session)s on %(when)s was cancelled; the topic wai
 SESSION_CANCELLED_REASON = _("Reason: %(reason)s")
 
 
-def _wrong_status(topic: Topic, verb) -> TransitionNotAllowed:
+def _wrong_status(topic: Topic, verb: StrOrPromise) -> TransitionNotAllowed:
     return TransitionNotAllowed(str(WRONG_STATUS) % {"status": topic.get_status_display(), "verb": verb})
 
 
-def _check_lead(user, station: Station) -> None:
+def _check_lead(user: User, station: Station) -> None:
     if not can_run(user, station):
         raise PermissionDenied(str(NOT_THE_LEAD))
 
@@ -111,7 +113,7 @@ def _locked(topic_id: int) -> Topic:
     )
 
 
-def _step(topic: Topic, *, status: str, note: str, actor, role: str) -> TopicUpdate:
+def _step(topic: Topic, *, status: str, note: str, actor: User | None, role: str) -> TopicUpdate:
     now = timezone.now()
     Topic.objects.filter(pk=topic.pk).update(updated_at=now)
     topic.updated_at = now
@@ -120,7 +122,7 @@ def _step(topic: Topic, *, status: str, note: str, actor, role: str) -> TopicUpd
     )
 
 
-def _site_language():
+def _site_language() -> translation.override:
     """Stored notes are in the site's language, whatever language the acting person uses (messages
     render themselves: notifications.messages)."""
     return translation.override(settings.LANGUAGE_CODE)
@@ -150,11 +152,11 @@ def _record_change(change: Change) -> TopicUpdate:
     )
 
 
-def _runs_its_station(topic: Topic, user) -> None:
+def _runs_its_station(topic: Topic, user: User) -> None:
     _check_lead(user, topic.station)
 
 
-def _resolution_recorded(topic: Topic, user, explanation: str) -> None:
+def _resolution_recorded(topic: Topic, user: User, explanation: str) -> None:
     if topic.resolution_at is None:
         raise TransitionNotAllowed(str(RESOLUTION_FIRST))
 
@@ -216,7 +218,7 @@ TRANSITIONS = TransitionTable(
 
 @transaction.atomic(durable=True)
 def topic_raise(
-    *, station: Station, raised_by, title: str, description: str, photos: Sequence[CleanFile] = ()
+    *, station: Station, raised_by: User, title: str, description: str, photos: Sequence[CleanFile] = ()
 ) -> Topic:
     """A worker raises what blocks their work at a station. Photos arrive cleaned by clean_image."""
     title, description = title.strip(), description.strip()
@@ -248,7 +250,7 @@ def topic_raise(
 
 
 @transaction.atomic(durable=True)
-def topic_support(*, topic_id: int, user) -> Support:
+def topic_support(*, topic_id: int, user: User) -> Support:
     """One support per person: the lock orders supporters, the UNIQUE constraint is the last word."""
     topic = _locked(topic_id)
     if topic.raised_by_id == user.pk:
@@ -267,7 +269,7 @@ def topic_support(*, topic_id: int, user) -> Support:
 
 
 @transaction.atomic(durable=True)
-def topic_unsupport(*, topic_id: int, user) -> None:
+def topic_unsupport(*, topic_id: int, user: User) -> None:
     topic = _locked(topic_id)
     if topic.status != Status.OPEN:
         raise TransitionNotAllowed(str(WITHDRAW_CLOSED))
@@ -278,7 +280,7 @@ def topic_unsupport(*, topic_id: int, user) -> None:
 
 
 @transaction.atomic(durable=True)
-def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
+def topic_accept(*, topic_id: int, acting_user: User, note: str = "") -> Topic:
     """The station lead takes the topic to a session; the raiser earns points once."""
     with _site_language():
         shown = note.strip() or gettext(
@@ -308,7 +310,7 @@ def topic_accept(*, topic_id: int, acting_user, note: str = "") -> Topic:
 
 
 @transaction.atomic(durable=True)
-def topic_close(*, topic_id: int, acting_user, answer: str) -> Topic:
+def topic_close(*, topic_id: int, acting_user: User, answer: str) -> Topic:
     """The station lead answers the topic directly; no session is needed."""
     answer = answer.strip()
     topic = TRANSITIONS.apply(
@@ -334,7 +336,7 @@ def _clean_parties(parties: Iterable[str]) -> list[str]:
     return [party for party in Party.values if party in chosen]
 
 
-def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user) -> list[Topic]:
+def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user: User) -> list[Topic]:
     topics = list(
         Topic.objects.select_for_update(of=("self",))
         .select_related("station", "raised_by")
@@ -379,7 +381,7 @@ def session_schedule(
     parties: Iterable[str],
     topic_ids: Iterable[int],
     seat_limit: int,
-    acting_user,
+    acting_user: User,
     title: str = "",
 ) -> Session:
     """Schedule a session with its agenda; its Event (registration, check-in) is made by the events app."""
@@ -433,7 +435,7 @@ def session_schedule(
 
 
 @transaction.atomic(durable=True)
-def session_agenda_add(*, session_id: int, topic_ids: Iterable[int], acting_user) -> list[Topic]:
+def session_agenda_add(*, session_id: int, topic_ids: Iterable[int], acting_user: User) -> list[Topic]:
     """Put more accepted topics on a session that has not been held yet."""
     session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
     _check_lead(acting_user, session.station)
@@ -442,7 +444,7 @@ def session_agenda_add(*, session_id: int, topic_ids: Iterable[int], acting_user
 
 
 @transaction.atomic(durable=True)
-def session_record_minutes(*, session_id: int, minutes: str, acting_user) -> Session:
+def session_record_minutes(*, session_id: int, minutes: str, acting_user: User) -> Session:
     minutes = minutes.strip()
     if not minutes:
         raise ApplicationError(str(MINUTES_REQUIRED))
@@ -460,7 +462,7 @@ def session_record_minutes(*, session_id: int, minutes: str, acting_user) -> Ses
 
 
 @transaction.atomic(durable=True)
-def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
+def session_cancel(*, session_id: int, acting_user: User, reason: str) -> Session:
     """Call off a session that has not been held: its event is cancelled (the registered hear it from
     the events app), its agenda topics go back to “accepted” for another session, their people are told.
     """
@@ -501,7 +503,7 @@ def session_cancel(*, session_id: int, acting_user, reason: str) -> Session:
 
 @transaction.atomic(durable=True)
 def topic_record_resolution(
-    *, topic_id: int, resolution: str, acting_user, followups: Sequence[dict] = ()
+    *, topic_id: int, resolution: str, acting_user: User, followups: Sequence[dict] = ()
 ) -> Topic:
     """What the session resolved for one agenda topic, with the actions parties took on (owner, what, due)."""
     resolution = resolution.strip()
@@ -524,7 +526,7 @@ def topic_record_resolution(
 
 
 @transaction.atomic(durable=True)
-def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user) -> Topic:
+def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user: User) -> Topic:
     """The topic ends resolved or unresolved, with an explanation everyone can read."""
     explanation = explanation.strip()
     if outcome not in (Status.RESOLVED, Status.UNRESOLVED):
@@ -550,7 +552,7 @@ def _followup_params(action: FollowUpAction) -> dict:
 
 
 def _followup_create(
-    topic: Topic, *, owner_party: str, what: str, due_on: date, acting_user
+    topic: Topic, *, owner_party: str, what: str, due_on: date, acting_user: User
 ) -> FollowUpAction:
     what = what.strip()
     if owner_party not in Party.values:
@@ -569,7 +571,9 @@ def _followup_create(
 
 
 @transaction.atomic(durable=True)
-def followup_add(*, topic_id: int, owner_party: str, what: str, due_on: date, acting_user) -> FollowUpAction:
+def followup_add(
+    *, topic_id: int, owner_party: str, what: str, due_on: date, acting_user: User
+) -> FollowUpAction:
     topic = _locked(topic_id)
     _check_lead(acting_user, topic.station)
     if topic.session_id is None or topic.resolution_at is None:
@@ -582,7 +586,7 @@ def followup_add(*, topic_id: int, owner_party: str, what: str, due_on: date, ac
 
 
 @transaction.atomic(durable=True)
-def followup_done(*, action_id: int, note: str, acting_user) -> FollowUpAction:
+def followup_done(*, action_id: int, note: str, acting_user: User) -> FollowUpAction:
     note = note.strip()
     if not note:
         raise ApplicationError(str(DONE_NOTE_REQUIRED))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 import stations.admin
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import person_masked
+from accounts.typing import AuthenticatedHttpRequest
 from core.admin_decisions import DecisionAdmin
 from core.admin_tools import changelist_queryset, csv_response
 from core.exceptions import ApplicationError
@@ -446,7 +447,7 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
             return None
         return HttpResponseRedirect(reverse("admin:deliberation_session_cancel", args=[ids[0]]))
 
-    def cancel_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
+    def cancel_view(self, request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request), pk=session_id)
@@ -539,7 +540,7 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
                 return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
         return _render(self, request, gettext("Schedule a session"), form)
 
-    def minutes_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
+    def minutes_view(self, request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request), pk=session_id)
@@ -560,7 +561,7 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         title = gettext("Minutes of %(session)s") % {"session": session.title}
         return _render(self, request, title, form, back=session)
 
-    def agenda_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
+    def agenda_view(self, request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request).select_related("station"), pk=session_id)
@@ -674,7 +675,7 @@ class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
             *super().get_urls(),
         ]
 
-    def done_view(self, request: HttpRequest, action_id: int) -> HttpResponse:
+    def done_view(self, request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         action = get_object_or_404(self.get_queryset(request).select_related("topic"), pk=action_id)

@@ -69,7 +69,7 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
 
 
 @login_required
-def topic_new(request: HttpRequest, station_id: int) -> HttpResponse:
+def topic_new(request: AuthenticatedHttpRequest, station_id: int) -> HttpResponse:
     station = _station_or_404(station_id)
     form = TopicForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
@@ -157,7 +157,7 @@ def topic_detail(request: HttpRequest, topic_id: int, answer_form: AnswerForm | 
 
 @login_required
 @require_POST
-def support(request: HttpRequest, topic_id: int) -> HttpResponse:
+def support(request: AuthenticatedHttpRequest, topic_id: int) -> HttpResponse:
     get_object_or_404(Topic, pk=topic_id, station__is_active=True)
     try:
         topic_support(topic_id=topic_id, user=request.user)
@@ -170,7 +170,7 @@ def support(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unsupport(request: HttpRequest, topic_id: int) -> HttpResponse:
+def unsupport(request: AuthenticatedHttpRequest, topic_id: int) -> HttpResponse:
     get_object_or_404(Topic, pk=topic_id, station__is_active=True)
     try:
         topic_unsupport(topic_id=topic_id, user=request.user)
@@ -190,7 +190,7 @@ def _lead_topic(request: HttpRequest, topic_id: int) -> Topic:
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, topic_id: int) -> HttpResponse:
+def accept(request: AuthenticatedHttpRequest, topic_id: int) -> HttpResponse:
     topic = _lead_topic(request, topic_id)
     form = AcceptForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -209,7 +209,7 @@ def accept(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, topic_id: int) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, topic_id: int) -> HttpResponse:
     topic = _lead_topic(request, topic_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():

@@ -10,6 +10,7 @@ reporter's inbox message. An accepted report earns points through the ledger's
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core import audit
 from core.configuration import config_save
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
@@ -73,7 +75,9 @@ class NotAGridMember(PermissionDenied):
 
 
 @transaction.atomic(durable=True)
-def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None = None) -> GridMember:
+def gridmember_appoint(
+    *, grid: Grid, user: User, acting_user: User, starts_on: date | None = None
+) -> GridMember:
     require_permission(acting_user, "governance.add_gridmember")
     starts_on = starts_on or timezone.localdate()
     if GridMember.objects.filter(grid=grid, user=user, ends_on__isnull=True).exists():
@@ -97,7 +101,7 @@ def gridmember_appoint(*, grid: Grid, user, acting_user, starts_on: date | None 
 
 
 @transaction.atomic(durable=True)
-def gridmember_end(*, member_id: int, acting_user, ends_on: date | None = None) -> GridMember:
+def gridmember_end(*, member_id: int, acting_user: User, ends_on: date | None = None) -> GridMember:
     require_permission(acting_user, "governance.change_gridmember")
     member = GridMember.objects.select_for_update().get(pk=member_id)
     if member.ends_on is not None:
@@ -123,7 +127,7 @@ def _add_photo(report: Report, clean: CleanFile, kind: str) -> ReportPhoto:
 
 
 def _record_update(
-    report: Report, *, status: str, note: str, actor, role: str, photo: ReportPhoto | None = None
+    report: Report, *, status: str, note: str, actor: User | None, role: str, photo: ReportPhoto | None = None
 ) -> ReportUpdate:
     now = timezone.now()
     Report.objects.filter(pk=report.pk).update(updated_at=now)
@@ -148,7 +152,7 @@ def _tell_reporter(report: Report, params: dict, kind: str = "") -> None:
 @transaction.atomic(durable=True)
 def report_submit(
     *,
-    reporter,
+    reporter: User,
     category: Category,
     photos: list[CleanFile],
     lat: Decimal | None = None,
@@ -189,7 +193,10 @@ def report_submit(
     return report, True
 
 
-def _create_report(*, category: Category, lat, lng, street: str, **fields) -> Report:
+def _create_report(
+    *, category: Category, lat: Decimal | None, lng: Decimal | None, street: str, **fields: Any
+) -> Report:
+    # `fields`: the other Report columns of the caller (a reporter or an API key, text, a UUID), each its own type.
     grid = grid_for_point(lat=lat, lng=lng) if lat is not None and lng is not None else None
     now = timezone.now()
     try:
@@ -263,12 +270,12 @@ def _record_change(change: Change) -> ReportUpdate:
     )
 
 
-def _the_reporter(report: Report, user) -> None:
+def _the_reporter(report: Report, user: User) -> None:
     if report.reporter_id != user.pk:
         raise PermissionDenied(str(NOT_YOUR_REPORT))
 
 
-def _within_reopen_window(report: Report, user, note: str) -> None:
+def _within_reopen_window(report: Report, user: User, note: str) -> None:
     if not report.can_reopen():
         raise TransitionNotAllowed(str(REOPEN_WINDOW_OVER))
 
@@ -334,7 +341,7 @@ TRANSITIONS = TransitionTable(
 
 
 @transaction.atomic(durable=True)
-def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
+def report_accept(*, report_id: int, acting_user: User, note: str = "") -> Report:
     report = TRANSITIONS.apply(report_id, Status.ACCEPTED, acting_user=acting_user, reason=note)
     if report.reporter is not None:
         amount = points_for(REPORT_ACCEPTED)
@@ -353,7 +360,7 @@ def report_accept(*, report_id: int, acting_user, note: str = "") -> Report:
 
 
 @transaction.atomic(durable=True)
-def report_dispatch(*, report_id: int, acting_user, department: str = "", note: str = "") -> Report:
+def report_dispatch(*, report_id: int, acting_user: User, department: str = "", note: str = "") -> Report:
 
     def route(change: Change) -> None:
         chosen = department.strip() or change.obj.category.department
@@ -369,7 +376,7 @@ def report_dispatch(*, report_id: int, acting_user, department: str = "", note: 
 
 
 @transaction.atomic(durable=True)
-def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile | None = None) -> Report:
+def report_resolve(*, report_id: int, acting_user: User, note: str, photo: CleanFile | None = None) -> Report:
 
     def with_fix(change: Change) -> None:
         if photo:
@@ -395,7 +402,7 @@ def report_resolve(*, report_id: int, acting_user, note: str, photo: CleanFile |
 
 
 @transaction.atomic(durable=True)
-def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
+def report_reject(*, report_id: int, acting_user: User, reason: str) -> Report:
     report = TRANSITIONS.apply(
         report_id,
         Status.REJECTED,
@@ -408,7 +415,7 @@ def report_reject(*, report_id: int, acting_user, reason: str) -> Report:
 
 
 @transaction.atomic(durable=True)
-def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note: str = "") -> Report:
+def report_mark_duplicate(*, report_id: int, original_id: int, acting_user: User, note: str = "") -> Report:
     require_permission(acting_user, CHANGE_REPORT)
     if report_id == original_id:
         raise ApplicationError(str(DUPLICATE_OF_ITSELF))
@@ -441,7 +448,7 @@ def report_mark_duplicate(*, report_id: int, original_id: int, acting_user, note
 
 
 @transaction.atomic(durable=True)
-def report_reopen(*, report_id: int, user, note: str) -> Report:
+def report_reopen(*, report_id: int, user: User, note: str) -> Report:
     def back_in_the_queue(change: Change) -> None:
         change.fields.update(
             resolved_at=None,
@@ -458,7 +465,7 @@ def report_reopen(*, report_id: int, user, note: str) -> Report:
 
 
 @transaction.atomic(durable=True)
-def report_follow(*, report_id: int, user) -> ReportFollow:
+def report_follow(*, report_id: int, user: User) -> ReportFollow:
     if not is_grid_member(user=user):
         raise NotAGridMember(str(NOT_A_GRID_MEMBER))
     report = Report.objects.get(pk=report_id, status__in=Report.OPEN_STATUSES)
@@ -470,7 +477,7 @@ def report_follow(*, report_id: int, user) -> ReportFollow:
 
 
 @transaction.atomic(durable=True)
-def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
+def apikey_issue(*, name: str, acting_user: User) -> tuple[ApiKey, str]:
     """A new key for a partner system; the raw key is returned once and never stored."""
     require_permission(acting_user, "governance.add_apikey")
     raw = ApiKey.generate()
@@ -482,7 +489,7 @@ def apikey_issue(*, name: str, acting_user) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic(durable=True)
-def apikey_revoke(*, key_id: int, acting_user) -> ApiKey:
+def apikey_revoke(*, key_id: int, acting_user: User) -> ApiKey:
     require_permission(acting_user, "governance.change_apikey")
     key = ApiKey.objects.select_for_update().get(pk=key_id)
     if key.revoked_at is None:
@@ -493,7 +500,7 @@ def apikey_revoke(*, key_id: int, acting_user) -> ApiKey:
 
 
 @transaction.atomic
-def apikey_rename(*, key_id: int, name: str, acting_user) -> ApiKey:
+def apikey_rename(*, key_id: int, name: str, acting_user: User) -> ApiKey:
     """The key's label (which partner system holds it); audited with the old and the new name."""
     require_permission(acting_user, "governance.change_apikey")
     key = ApiKey.objects.select_for_update().get(pk=key_id)
@@ -513,7 +520,7 @@ def apikey_rename(*, key_id: int, name: str, acting_user) -> ApiKey:
 
 
 @transaction.atomic
-def category_save(*, category_id: int | None, values: dict, acting_user) -> Category:
+def category_save(*, category_id: int | None, values: dict[str, object], acting_user: User) -> Category:
     """A report category: its names, department, response time, whether the public may use it."""
     return config_save(
         Category, pk=category_id, values=values, acting_user=acting_user, action="report.category"

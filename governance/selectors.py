@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -29,7 +30,7 @@ NEARBY_METRES = 50
 PUBLIC_STATUSES = (Report.Status.ACCEPTED, Report.Status.DISPATCHED, Report.Status.RESOLVED)
 
 
-def grid_for_point(*, lat: float, lng: float) -> Grid | None:
+def grid_for_point(*, lat: float | Decimal, lng: float | Decimal) -> Grid | None:
     """The active grid whose polygon contains the point (the first by name if grids overlap)."""
     candidates = Grid.objects.filter(
         is_active=True, min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from core import audit
 from core.exceptions import PermissionDenied, TransitionNotAllowed
 from core.permissions import require_permission
@@ -63,12 +64,12 @@ def _record(change: Change) -> ServiceRequestEvent:
     )
 
 
-def _the_assignee(request: ServiceRequest, acting_user, reply: str) -> None:
+def _the_assignee(request: ServiceRequest, acting_user: User, reply: str) -> None:
     if request.assignee_id != acting_user.pk:
         raise PermissionDenied(str(NOT_THE_ASSIGNEE))
 
 
-def _reply_unless_resolved(request: ServiceRequest, acting_user, reply: str) -> None:
+def _reply_unless_resolved(request: ServiceRequest, acting_user: User, reply: str) -> None:
     # Ending a request that was never resolved (a duplicate, out of scope) needs a reply saying why.
     if request.status != Status.RESOLVED and not reply:
         raise TransitionNotAllowed(str(REPLY_REQUIRED), extra={"field": "reply"})
@@ -138,7 +139,7 @@ def _tell_worker(
 @transaction.atomic(durable=True)
 def service_request_create(
     *,
-    worker,
+    worker: User,
     kind: str,
     description: str,
     contact_time: str = ServiceRequest.ContactTime.ANY,
@@ -159,7 +160,7 @@ def service_request_create(
 
 
 @transaction.atomic(durable=True)
-def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
+def service_request_assign(*, request_id: int, acting_user: User) -> ServiceRequest:
     """Staff take a request on themselves (also taking it over from a colleague)."""
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     request = _locked(request_id)
@@ -184,7 +185,7 @@ def service_request_assign(*, request_id: int, acting_user) -> ServiceRequest:
 
 
 @transaction.atomic(durable=True)
-def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
+def service_request_start(*, request_id: int, acting_user: User) -> ServiceRequest:
     request = TRANSITIONS.apply(
         request_id,
         Status.IN_PROGRESS,
@@ -196,7 +197,7 @@ def service_request_start(*, request_id: int, acting_user) -> ServiceRequest:
 
 
 @transaction.atomic(durable=True)
-def service_request_resolve(*, request_id: int, acting_user, reply: str) -> ServiceRequest:
+def service_request_resolve(*, request_id: int, acting_user: User, reply: str) -> ServiceRequest:
     def resolved(change: Change) -> None:
         now = timezone.now()
         change.fields.update(resolved_at=now, reply=change.reason, started_at=change.obj.started_at or now)
@@ -209,7 +210,7 @@ def service_request_resolve(*, request_id: int, acting_user, reply: str) -> Serv
 
 
 @transaction.atomic(durable=True)
-def service_request_close(*, request_id: int, acting_user, reply: str = "") -> ServiceRequest:
+def service_request_close(*, request_id: int, acting_user: User, reply: str = "") -> ServiceRequest:
     """Close a resolved request, or end an open one (a duplicate, out of scope) with a reply saying why."""
     reply = reply.strip()
     request = TRANSITIONS.apply(
@@ -229,7 +230,7 @@ def service_request_close(*, request_id: int, acting_user, reply: str = "") -> S
 
 
 @transaction.atomic(durable=True)
-def service_request_rate(*, request_id: int, worker, rating: int, comment: str = "") -> ServiceRequest:
+def service_request_rate(*, request_id: int, worker: User, rating: int, comment: str = "") -> ServiceRequest:
     request = _locked(request_id)
     if request.worker_id != worker.pk:
         raise PermissionDenied(str(NOT_THE_WORKER))
@@ -246,7 +247,7 @@ def service_request_rate(*, request_id: int, worker, rating: int, comment: str =
 
 
 @transaction.atomic(durable=True)
-def service_request_add_note(*, request_id: int, acting_user, text: str) -> ServiceRequestNote:
+def service_request_add_note(*, request_id: int, acting_user: User, text: str) -> ServiceRequestNote:
     require_permission(acting_user, HANDLE, message=NOT_SERVICE_STAFF)
     text = text.strip()
     if not text:

@@ -7,6 +7,8 @@ constraint on Budget is the last line of defence).
 """
 
 import math
+from collections.abc import Iterable
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from academy.models import CreditRecord, Enrolment
+from academy.models import CreditRecord, Enrolment, Intake
 from academy.signals import credits_recorded
+from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.permissions import require_permission
@@ -80,14 +83,16 @@ def _locked(application_id: int) -> SubsidyApplication:
     )
 
 
-def _own(application_id: int, worker) -> SubsidyApplication:
+def _own(application_id: int, worker: User) -> SubsidyApplication:
     application = _locked(application_id)
     if application.applicant_id != worker.pk:
         raise SubsidyApplication.DoesNotExist
     return application
 
 
-def _record(application, previous: str, *, actor, role: str, reason: str = "") -> ApplicationEvent:
+def _record(
+    application: SubsidyApplication, previous: str, *, actor: User | None, role: str, reason: str = ""
+) -> ApplicationEvent:
     return ApplicationEvent.objects.create(
         application=application,
         from_status=previous,
@@ -105,32 +110,32 @@ def _record_change(change: Change) -> ApplicationEvent:
     )
 
 
-def _owned_by(application: SubsidyApplication, worker) -> None:
+def _owned_by(application: SubsidyApplication, worker: User) -> None:
     # Another worker's application is indistinguishable from a missing one.
     if application.applicant_id != worker.pk:
         raise SubsidyApplication.DoesNotExist
 
 
-def _not_own_check(application: SubsidyApplication, acting_user, reason: str) -> None:
+def _not_own_check(application: SubsidyApplication, acting_user: User, reason: str) -> None:
     """The two-person rule: the approver is not the checker."""
     if application.checked_by_id == acting_user.pk:
         raise FourEyesViolation(str(FOUR_EYES) % {"id": application.pk})
 
 
-def _not_own_decision(application: SubsidyApplication, acting_user, reason: str) -> None:
+def _not_own_decision(application: SubsidyApplication, acting_user: User, reason: str) -> None:
     """An appeal is decided by an approver who neither checked nor rejected the application."""
     if acting_user.pk in (application.checked_by_id, application.decided_by_id):
         raise FourEyesViolation(str(APPEAL_SAME_PERSON) % {"id": application.pk})
 
 
-def _not_the_applicant(application: SubsidyApplication, acting_user) -> None:
+def _not_the_applicant(application: SubsidyApplication, acting_user: User) -> None:
     """Staff never review, decide or pay their own application (a courier may also work for the
     district): checked on every staff move of the table below, so no page offers one either."""
     if application.applicant_id == acting_user.pk:
         raise FourEyesViolation(str(OWN_APPLICATION) % {"id": application.pk})
 
 
-def _appeal_once(application: SubsidyApplication, worker) -> None:
+def _appeal_once(application: SubsidyApplication, worker: User) -> None:
     _owned_by(application, worker)
     if application.appeal_used:
         raise TransitionNotAllowed(str(APPEAL_USED))
@@ -260,7 +265,7 @@ def scheme_for(enrolment: Enrolment) -> Scheme | None:
 
 
 @transaction.atomic(durable=True)
-def application_start(*, worker, enrolment_id: int) -> SubsidyApplication:
+def application_start(*, worker: User, enrolment_id: int) -> SubsidyApplication:
     enrolment = Enrolment.objects.select_related("offering__programme", "intake").get(
         pk=enrolment_id, worker=worker
     )
@@ -306,7 +311,7 @@ def required_documents(application: SubsidyApplication) -> list[str]:
 
 @transaction.atomic(durable=True)
 def application_attach_documents(
-    *, worker, application_id: int, documents: dict[str, CleanFile]
+    *, worker: User, application_id: int, documents: dict[str, CleanFile]
 ) -> SubsidyApplication:
     application = _own(application_id, worker)
     if application.status not in (Status.DRAFT, Status.RETURNED):
@@ -324,7 +329,7 @@ def application_attach_documents(
 
 
 @transaction.atomic(durable=True)
-def application_submit(*, worker, application_id: int) -> SubsidyApplication:
+def application_submit(*, worker: User, application_id: int) -> SubsidyApplication:
     """Submit (or resubmit after a return). The amount is computed again now: min(cap, tuition)."""
 
     def ready(change: Change) -> None:
@@ -357,14 +362,14 @@ def application_submit(*, worker, application_id: int) -> SubsidyApplication:
 
 
 @transaction.atomic(durable=True)
-def application_withdraw(*, worker, application_id: int) -> SubsidyApplication:
+def application_withdraw(*, worker: User, application_id: int) -> SubsidyApplication:
     application = TRANSITIONS.apply(application_id, Status.WITHDRAWN, acting_user=worker)
     _notify(application, application.status)
     return application
 
 
 @transaction.atomic(durable=True)
-def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyApplication:
+def application_appeal(*, worker: User, application_id: int, reason: str) -> SubsidyApplication:
     application = TRANSITIONS.apply(
         application_id,
         Status.APPEALED,
@@ -380,7 +385,7 @@ def application_appeal(*, worker, application_id: int, reason: str) -> SubsidyAp
 
 
 @transaction.atomic(durable=True)
-def application_check(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
+def application_check(*, application_id: int, acting_user: User, note: str = "") -> SubsidyApplication:
     application = TRANSITIONS.apply(
         application_id,
         Status.CHECKED,
@@ -393,7 +398,7 @@ def application_check(*, application_id: int, acting_user, note: str = "") -> Su
 
 
 @transaction.atomic(durable=True)
-def application_return(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
+def application_return(*, application_id: int, acting_user: User, reason: str) -> SubsidyApplication:
     # A returned application is checked afresh after the worker resubmits.
     application = TRANSITIONS.apply(
         application_id,
@@ -423,12 +428,12 @@ def _commit_budget(change: Change) -> None:
     budget.save(update_fields=["committed", "updated_at"])
 
 
-def _decided(acting_user, reason: str) -> dict:
+def _decided(acting_user: User, reason: str) -> dict[str, object]:
     return {"decided_by": acting_user, "decided_at": timezone.now(), "reason": reason.strip()}
 
 
 @transaction.atomic(durable=True)
-def application_approve(*, application_id: int, acting_user, note: str = "") -> SubsidyApplication:
+def application_approve(*, application_id: int, acting_user: User, note: str = "") -> SubsidyApplication:
     application = TRANSITIONS.apply(
         application_id,
         Status.APPROVED,
@@ -444,7 +449,7 @@ def application_approve(*, application_id: int, acting_user, note: str = "") -> 
 
 
 @transaction.atomic(durable=True)
-def application_reject(*, application_id: int, acting_user, reason: str) -> SubsidyApplication:
+def application_reject(*, application_id: int, acting_user: User, reason: str) -> SubsidyApplication:
     application = TRANSITIONS.apply(
         application_id,
         Status.REJECTED,
@@ -459,7 +464,7 @@ def application_reject(*, application_id: int, acting_user, reason: str) -> Subs
 
 @transaction.atomic(durable=True)
 def application_decide_appeal(
-    *, application_id: int, acting_user, uphold: bool, reason: str
+    *, application_id: int, acting_user: User, uphold: bool, reason: str
 ) -> SubsidyApplication:
     """The appeal is decided by an approver who neither checked nor rejected the application."""
     if uphold:
@@ -518,7 +523,9 @@ def _plan_instalments(application: SubsidyApplication) -> None:
 
 
 @receiver(credits_recorded, dispatch_uid="subsidies.instalment_payable_on_credits")
-def instalment_payable_on_credits(sender, record: CreditRecord, acting_user=None, **kwargs) -> None:
+def instalment_payable_on_credits(
+    sender: type[CreditRecord], record: CreditRecord, acting_user: User | None = None, **kwargs: object
+) -> None:
     """Credits for a study year make that year's instalment payable (same transaction as the credits)."""
     updated = Instalment.objects.filter(
         application__enrolment_id=record.enrolment_id,
@@ -537,7 +544,9 @@ def instalment_payable_on_credits(sender, record: CreditRecord, acting_user=None
 
 
 @transaction.atomic(durable=True)
-def instalment_mark_paid(*, instalment_id: int, acting_user, reference: str, paid_on) -> Instalment:
+def instalment_mark_paid(
+    *, instalment_id: int, acting_user: User, reference: str, paid_on: date | None
+) -> Instalment:
     require_permission(acting_user, PAY)
     reference = reference.strip()
     if not reference or paid_on is None:
@@ -584,7 +593,7 @@ BUDGET_BELOW_COMMITTED = gettext_lazy(
 
 
 @transaction.atomic(durable=True)
-def budget_set_total(*, scheme_id: int, total: Decimal, acting_user, reason: str) -> Budget:
+def budget_set_total(*, scheme_id: int, total: Decimal, acting_user: User, reason: str) -> Budget:
     """Create or change a scheme's budget total; recorded with who and why, never below what is committed."""
     require_permission(acting_user, "subsidies.change_budget")
     reason = reason.strip()
@@ -637,7 +646,14 @@ def _scheme_state(scheme: Scheme) -> dict:
 
 
 @transaction.atomic
-def scheme_save(*, scheme_id: int | None, values: dict, intakes, caps: dict, acting_user) -> Scheme:
+def scheme_save(
+    *,
+    scheme_id: int | None,
+    values: dict[str, object],
+    intakes: Iterable[Intake],
+    caps: dict[str, tuple[Decimal, int]],
+    acting_user: User,
+) -> Scheme:
     """Create or change a scheme: its rules (`values`, SCHEME_FIELDS), the intakes it funds and its
     cap per occupation (`caps`: occupation -> (yuan, priority); an occupation left out has no cap of
     its own). The audit row holds each changed value before and after."""
