@@ -143,9 +143,10 @@ SELECT date_joined, date_joined, (ARRAY['legal', 'relief', 'complaint', 'other']
 FROM accounts_user WHERE phone LIKE '+86170%%';
 
 INSERT INTO notifications_message (channel, to_address, kind, subject, body, secret_body, link, status,
-                                   attempts, last_error, created_at, recipient_id)
+                                   attempts, last_error, created_at, recipient_id, provider,
+                                   provider_message_id, send_unconfirmed, delivery_status, delivery_error)
 SELECT (ARRAY['inbox', 'sms'])[1 + id %% 2], '', 'bench', '申请状态有更新', '您的申请状态有更新。', '', '',
-       (ARRAY['sent', 'pending', 'sent', 'failed'])[1 + id %% 4], 1, '', date_joined, id
+       (ARRAY['sent', 'pending', 'sent', 'failed'])[1 + id %% 4], 1, '', date_joined, id, '', '', false, '', ''
 FROM accounts_user WHERE phone LIKE '+86170%%';
 
 ANALYZE;
