@@ -284,3 +284,23 @@ def test_the_change_page_offers_the_decisions_as_buttons_and_keeps_the_reason_on
     assert 'value="waitlist"' not in page and 'value="admit"' in page
     client.force_login(staff_in(roles.APPROVER))
     assert 'name="decision"' not in client.get(page_url).content.decode()
+
+
+def test_the_decision_url_refuses_staff_without_the_permission_and_non_staff(client):
+    from academy.models import Enrolment
+    from tests.academy.factories import EnrolmentFactory
+    from tests.factories import UserFactory
+
+    enrolment = EnrolmentFactory()
+    decision_url = f"/admin/academy/enrolment/{enrolment.pk}/decision/"
+    client.force_login(staff_in(roles.APPROVER))  # reads enrolments, may not decide them
+    response = client.post(decision_url, {"decision": "admit", "reason": ""}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["这项决定现在不可行；页面上列出了可行的决定。"]
+    client.force_login(UserFactory())  # a worker, not staff
+    response = client.post(decision_url, {"decision": "admit", "reason": ""})
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/admin/login/?next={decision_url}",
+    )
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    assert (enrolment.status, enrolment.events.count(), AuditEntry.objects.count()) == ("submitted", 0, 0)
