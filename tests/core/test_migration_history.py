@@ -30,7 +30,7 @@ def test_a_database_from_before_the_squash_stops_migrate_with_what_to_do(db):
         "The database 'default' was migrated before the migrations were squashed (it records "
         "academy.0002_staff_permissions, academy.0003_creditrecord, academy.0004_api_client …, "
         "which exist no more).",
-        "Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again.",
+        "Recreate it: `make clean` (or delete var/pgdata-18), then `make run` seeds the demo again.",
     )
     with pytest.raises(SystemCheckError, match=r"core\.E010"):
         call_command("migrate", verbosity=0, skip_checks=False)
@@ -47,7 +47,7 @@ def test_a_database_from_before_deliberation_moved_is_told_to_recreate(db):
         "core.E010",
         "The database 'default' was built before these models moved to another app "
         "(it still has stations_session, stations_topic).",
-        "Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again.",
+        "Recreate it: `make clean` (or delete var/pgdata-18), then `make run` seeds the demo again.",
     )
 
 
@@ -61,7 +61,7 @@ def test_a_database_from_before_the_points_ledger_moved_is_told_to_recreate(db):
         "core.E010",
         "The database 'default' was built before these models moved to another app "
         "(it still has governance_pointentry).",
-        "Recreate it: `make clean` (or delete var/pgdata), then `make run` seeds the demo again.",
+        "Recreate it: `make clean` (or delete var/pgdata-18), then `make run` seeds the demo again.",
     )
 
 

