@@ -3,11 +3,11 @@
 Two databases, each a copy of the migrated one, are seeded in SQL (INSERT … SELECT
 generate_series: seconds, not the ORM's minutes) with the same rows, one with SMALL and
 one with LARGE workers, each worker with an enrolment, a subsidy application, a grid
-report, a service request and a message. A gunicorn (2 workers) serves each database; the
-requests go over HTTP to both in turns, A B A B, and for every list (first page, a
-filtered page, a search) the bench prints T(large) / T(small) (target <= 1.5) with the
-number of queries at both sizes (counted in-process; target: equal), then the EXPLAIN of
-each list's default query at the large size (every one an index scan).
+report, a service request, a message and two points ledger lines. A gunicorn (2 workers)
+serves each database; the requests go over HTTP to both in turns, A B A B, and for every
+list (first page, a filtered page, a search) the bench prints T(large) / T(small) (target
+<= 1.5) with the number of queries at both sizes (counted in-process; target: equal), then
+the EXPLAIN of each list's default query at the large size (every one an index scan).
 """
 
 import datetime as dt
@@ -81,6 +81,15 @@ LISTS = [
         },
     ),
     (
+        "points ledger",
+        "/admin/points/pointentry/",
+        {
+            "first page": {},
+            "filtered page": {"reason": "report_accepted", "created_at_month": "__MONTH__"},
+            "search": {"q": PHONE.format(SEARCHED)},
+        },
+    ),
+    (
         "Open311 requests.json",
         "/open311/v2/requests.json",
         {
@@ -149,6 +158,12 @@ SELECT (ARRAY['inbox', 'sms'])[1 + id %% 2], '', 'bench', '申请状态有更新
        (ARRAY['sent', 'pending', 'sent', 'failed'])[1 + id %% 4], 1, '', date_joined, id, '', '', false, '', ''
 FROM accounts_user WHERE phone LIKE '+86170%%';
 
+-- Two ledger lines a worker: an adjustment and a report's points (the filtered page's reason).
+INSERT INTO points_pointentry (user_id, amount, reason, note, source_id, balance_after, created_at)
+SELECT id, 5, (ARRAY['adjustment', 'report_accepted'])[1 + k], '', '', 5 * (k + 1),
+       date_joined + k * interval '1 second'
+FROM accounts_user, generate_series(0, 1) AS k WHERE phone LIKE '+86170%%';
+
 ANALYZE;
 """
 
@@ -213,7 +228,9 @@ def _staff_session(user: User) -> tuple[Client, str]:
 
 
 def _query(params: dict, code: str) -> dict:
-    return {key: (code if value == "__CODE__" else value) for key, value in params.items()}
+    month = timezone.localdate().strftime("%Y-%m")
+    stand_ins = {"__CODE__": code, "__MONTH__": month}
+    return {key: stand_ins.get(value, value) for key, value in params.items()}
 
 
 def _count_queries(client: Client, url: str, params: dict) -> int:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.indexes import search_index
 from core.typing import StrOrPromise
 from points import registry
 
@@ -91,7 +92,7 @@ class PointEntry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
         verbose_name = _("points entry")
@@ -104,7 +105,12 @@ class PointEntry(models.Model):
             models.CheckConstraint(condition=~Q(amount=0), name="pointentry_amount_not_zero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="pointentry_balance_not_negative"),
         ]
-        indexes = [models.Index(fields=["user", "-created_at"], name="pointentry_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="pointentry_user_idx"),
+            # The admin list's order (and its month filter's range): no sort of the whole ledger.
+            models.Index(fields=["-created_at", "-id"], name="pointentry_recent_idx"),
+            search_index("source_id", name="pointentry_source_search_idx"),
+        ]
 
     def __str__(self) -> str:
         # No phone number here: admin shows this text to station staff (titles, inline rows).

@@ -14,7 +14,13 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone
-from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import (
+    ActionAdmin,
+    CappedCountPaginator,
+    changelist_queryset,
+    csv_response,
+    month_filter,
+)
 from core.exceptions import ApplicationError
 from rewards import actions
 from rewards.constants import CODE_LENGTH, LOW_STOCK
@@ -168,7 +174,8 @@ class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
         "expires_at",
         "handed_over_at",
     )
-    list_filter = ("status", "station", "reward")
+    # A month of the calendar, not date_hierarchy's distinct dates of every voucher.
+    list_filter = ("status", month_filter("issued_at", title=_("month")), "station", "reward")
     list_select_related = ("user", "reward", "station")
     search_fields = ("code", "user__phone", "user__real_name")
     readonly_fields = (
@@ -184,7 +191,6 @@ class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
         "handed_over_by",
         "closed_at",
     )
-    date_hierarchy = "issued_at"
     show_full_result_count = False
     paginator = CappedCountPaginator
     actions = ("confirm_handover",)

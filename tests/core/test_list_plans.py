@@ -21,6 +21,7 @@ from core.admin_tools import explain_changelist
 from governance import selectors as governance_selectors
 from governance.models import Report
 from notifications.models import Message
+from points.models import PointEntry
 from services.models import ServiceRequest
 from subsidies.models import SubsidyApplication
 from tests.factories import StaffFactory
@@ -36,6 +37,9 @@ ADMIN_LISTS = [
     (Report, {}, "report_recent_idx"),
     (ServiceRequest, {}, "request_recent_idx"),
     (Message, {}, "message_recent_idx"),
+    (PointEntry, {}, "pointentry_recent_idx"),
+    (PointEntry, {"created_at_month": timezone.localdate().strftime("%Y-%m")}, "pointentry_recent_idx"),
+    (PointEntry, {"reason": "adjustment"}, "pointentry_recent_idx"),
 ]
 
 
@@ -75,6 +79,7 @@ def test_the_admin_list_reads_its_order_off_an_index(model, params, index):
         (ServiceRequest, {"user_phone_search_idx", "user_name_search_idx", "request_text_search_idx"}),
         (Message, {"user_phone_search_idx", "user_name_search_idx", "message_subject_search_idx"}),
         (Report, {"report_address_search_idx", "report_text_search_idx"}),
+        (PointEntry, {"user_phone_search_idx", "user_name_search_idx", "pointentry_source_search_idx"}),
     ],
 )
 def test_a_search_reads_the_trigram_indexes_not_the_tables(model, search_indexes):

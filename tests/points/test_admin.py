@@ -133,3 +133,65 @@ def test_changing_a_point_rule_in_the_admin_is_audited(client, grid_admin):
         str(rule.pk),
         {"changed": {"amount": {"from": 10, "to": 25}}},
     )
+
+
+def test_the_ledger_list_asks_the_ledger_for_no_distinct_values_and_no_full_count(client, grid_admin, member):
+    """Its filters come from the calendar and the registry, its count is capped (issue 23)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actions.points_add(user=member, amount=5, reason="adjustment")
+    client.force_login(grid_admin)
+    month = timezone.localdate().strftime("%Y-%m")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:points_pointentry_changelist"), {"created_at_month": month})
+
+    assert response.status_code == 200
+    ledger = [query["sql"] for query in queries.captured_queries if "points_pointentry" in query["sql"]]
+    assert [sql for sql in ledger if "DISTINCT" in sql] == []
+    counts = [sql for sql in ledger if "COUNT(" in sql]
+    assert counts and all(
+        sql.startswith("SELECT COUNT(*) FROM (SELECT") and " LIMIT " in sql for sql in counts
+    )
+    filters = response.context["cl"].filter_specs
+    month_choices = [choice["display"] for choice in filters[0].choices(response.context["cl"])]
+    assert month_choices[:2] == ["全部", month]
+    assert len(month_choices) == 25
+    reasons = [choice["display"] for choice in filters[1].choices(response.context["cl"])]
+    assert reasons[0] == "全部" and "adjustment" not in reasons and len(reasons) > 5
+
+
+def test_the_ledger_month_filter_counts_calendar_months(client, grid_admin, member):
+    import datetime as dt
+
+    from points.models import PointEntry
+
+    actions.points_add(user=member, amount=5, reason="adjustment")
+    actions.points_add(user=member, amount=3, reason="adjustment")
+    first, last = PointEntry.objects.order_by("pk")
+    # The end of January and the first instant of February, in the portal's time zone.
+    january_end = timezone.make_aware(dt.datetime(2026, 1, 31, 23, 59, 59))
+    PointEntry.objects.filter(pk=first.pk).update(created_at=january_end)
+    PointEntry.objects.filter(pk=last.pk).update(created_at=january_end + dt.timedelta(seconds=1))
+    client.force_login(grid_admin)
+    changelist = reverse("admin:points_pointentry_changelist")
+
+    january = client.get(changelist, {"created_at_month": "2026-01"}).context["cl"].result_list
+    february = client.get(changelist, {"created_at_month": "2026-02"}).context["cl"].result_list
+
+    assert [entry.pk for entry in january] == [first.pk]
+    assert [entry.pk for entry in february] == [last.pk]
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026", "abc", "0000-01", "99999-01", "2026-1-1"])
+def test_a_month_that_is_not_one_is_refused_like_any_bad_filter(client, grid_admin, member, month):
+    actions.points_add(user=member, amount=5, reason="adjustment")
+    client.force_login(grid_admin)
+    changelist = reverse("admin:points_pointentry_changelist")
+
+    response = client.get(changelist, {"created_at_month": month})
+
+    # Django's answer to a filter value it cannot use: back to the list, with ?e=1.
+    assert response.status_code == 302
+    assert response["Location"] == f"{changelist}?e=1"
