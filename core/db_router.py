@@ -103,7 +103,7 @@ def actor_keys(request: HttpRequest) -> list[str]:
     """Who is acting, without a query: the user if already known, the session, the API token."""
     keys = []
     user = getattr(request, "user", None)
-    resolved = not (isinstance(user, SimpleLazyObject) and user._wrapped is empty)
+    resolved = not (isinstance(user, SimpleLazyObject) and getattr(user, "_wrapped", None) is empty)
     if resolved and user is not None and getattr(user, "is_authenticated", False):
         keys.append(f"user:{user.pk}")
     for kind, secret in (

@@ -14,22 +14,35 @@ import contextlib
 import csv
 import io
 import time
+from decimal import Decimal
 
 import psycopg
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.test import Client
+from django.urls import reverse
 
 from academy.models import Enrolment
+from academy.oneroster import ids
 from core import db_router
+from governance import actions as governance_actions
+from tests.factories import StaffFactory
+from tests.governance.factories import GridMemberFactory, category, clean_photo
 from tests.partner_api import factories
 from tests.replica_pair import ReplicaPair
 from tests.services.factories import ServiceFactory
+from tests.subsidies.factories import SubsidyApplicationFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+    pytest.mark.slow(reason="the first test migrates the pair's new test database"),
+]
 Status = Enrolment.Status
 ROSTER = "/api/v1/enrolments/?page_size=1000"
 EXPORT = "/api/v1/enrolments/export.csv"
+ONEROSTER_ENROLLMENTS = "/ims/oneroster/rostering/v1p2/enrollments"
+OPEN311_REQUESTS = "/open311/v2/requests.json"
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +110,28 @@ def exported_ids(client) -> list[int]:
     return sorted(int(row[0]) for row in rows[1:])
 
 
+def accepted_report(description: str) -> int:
+    member = GridMemberFactory().user
+    report, _ = governance_actions.report_submit(
+        reporter=member, category=category("road"), lat=Decimal("30.2831"), lng=Decimal("120.0951"),
+        photos=[clean_photo()], address="龙湖天街东门", description=description,
+    )  # fmt: skip
+    governance_actions.report_accept(report_id=report.pk, acting_user=StaffFactory(is_superuser=True))
+    return report.pk
+
+
+def open311_ids(client) -> list[str]:
+    response = client.get(OPEN311_REQUESTS)
+    assert response.status_code == 200
+    return sorted(item["service_request_id"] for item in response.json())
+
+
+def oneroster_ids(client) -> list[str]:
+    response = client.get(ONEROSTER_ENROLLMENTS)
+    assert response.status_code == 200
+    return [record["sourcedId"] for record in response.json()["enrollments"]]
+
+
 def test_the_replica_alias_is_the_standby_and_the_primary_is_not():
     with connections["replica"].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
@@ -109,14 +144,18 @@ def test_the_replica_alias_is_the_standby_and_the_primary_is_not():
 def test_roster_list_export_and_hsds_search_are_served_by_the_replica(api_clients, uni_a, standby, pair):
     first = factories.enrolment(uni_a)
     ServiceFactory(name="法律咨询 甲")
+    old_report = accepted_report("井盖缺失")
     pair.wait_until_replayed()
     pause_replay(standby)
     second = factories.enrolment(uni_a)  # committed on the primary, not yet on the replica
     ServiceFactory(name="法律咨询 乙")
+    new_report = accepted_report("路灯不亮")
     client = api_clients["uni_a_read"]
 
     assert roster_ids(client) == [first.pk]
     assert exported_ids(client) == [first.pk]
+    assert oneroster_ids(client) == [ids.encode("enr", first.pk)]
+    assert open311_ids(Client()) == [str(old_report)]
     response = client.get("/api/hsds/services?search=法律咨询")
     assert response.status_code == 200
     assert [row["name"] for row in response.json()["contents"]] == ["法律咨询 甲"]
@@ -127,6 +166,8 @@ def test_roster_list_export_and_hsds_search_are_served_by_the_replica(api_client
     pair.wait_until_replayed()
     assert roster_ids(client) == [first.pk, second.pk]
     assert exported_ids(client) == [first.pk, second.pk]
+    assert oneroster_ids(client) == [ids.encode("enr", first.pk), ids.encode("enr", second.pk)]
+    assert open311_ids(Client()) == sorted([str(old_report), str(new_report)])
 
 
 def test_a_client_that_wrote_reads_its_own_write_and_others_read_the_replica(api_clients, uni_a, standby):
@@ -142,6 +183,26 @@ def test_a_client_that_wrote_reads_its_own_write_and_others_read_the_replica(api
     assert exported_ids(writer) == [enrolment.pk]
     # Another token of the same university did not write: the replica still has the old status.
     assert roster_statuses(other) == {enrolment.pk: "admitted"}
+
+
+def test_the_budget_dashboard_is_the_replicas_but_for_the_approver_who_just_approved(standby, pair, settings):
+    settings.READ_YOUR_WRITES_SECONDS = 2
+    application = SubsidyApplicationFactory(status="checked", checked_by=StaffFactory())
+    approver, viewer = Client(), Client()
+    approver.force_login(StaffFactory(is_superuser=True))
+    viewer.force_login(StaffFactory(is_superuser=True))
+    time.sleep(2.2)  # logging in wrote (the session): both read the primary until now
+    pair.wait_until_replayed()
+    pause_replay(standby)
+
+    response = approver.post(
+        reverse("admin:subsidies_subsidyapplication_decide"),
+        {"ids": str(application.pk), "decision": "approve"},
+    )
+    assert response.status_code == 302
+    dashboard = reverse("admin:subsidies_dashboard")
+    assert "¥7,200.00" in approver.get(dashboard).content.decode()  # the primary: committed
+    assert "¥7,200.00" not in viewer.get(dashboard).content.decode()  # the replica: not yet
 
 
 def test_reads_return_to_the_replica_after_the_read_your_writes_window(api_clients, uni_a, standby, settings):

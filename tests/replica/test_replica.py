@@ -6,6 +6,7 @@ runs in a pytest of its own; each of its tests is reported here by name (from it
 Without REPLICA_DATABASE_URL (this run), the router sends every read to the primary.
 """
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ ON_PAIR_TESTS = [
     "test_the_replica_alias_is_the_standby_and_the_primary_is_not",
     "test_roster_list_export_and_hsds_search_are_served_by_the_replica",
     "test_a_client_that_wrote_reads_its_own_write_and_others_read_the_replica",
+    "test_the_budget_dashboard_is_the_replicas_but_for_the_approver_who_just_approved",
     "test_reads_return_to_the_replica_after_the_read_your_writes_window",
     "test_a_replica_further_behind_than_the_limit_serves_nothing",
     "test_the_replica_stopped_mid_test_reads_fall_back_to_the_primary",
@@ -83,3 +85,112 @@ def test_without_a_replica_every_read_and_write_is_the_primarys():
     with db_router.reading_from_replica():
         assert (router.db_for_read(Enrolment), router.db_for_write(Enrolment)) == ("default", "default")
     assert db_router.read_alias_for_stream() == "default"
+
+
+def boot(code: str, **env_overrides) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; " + code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env_overrides},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_replica_url_adds_the_alias_the_router_and_the_middleware_after_the_sessions():
+    result = boot(
+        "d = settings.DATABASES['replica']; m = settings.MIDDLEWARE; "
+        "print(d['HOST'], d['PORT'], d['NAME'], d['OPTIONS'], d['TEST']['MIRROR'], d['CONN_MAX_AGE']); "
+        "print(settings.DATABASE_ROUTERS); "
+        "print(m[m.index('django.contrib.sessions.middleware.SessionMiddleware') + 1]); "
+        "print(settings.REPLICA_MAX_LAG_SECONDS, settings.REPLICA_CHECK_SECONDS, settings.READ_YOUR_WRITES_SECONDS)",
+        REPLICA_DATABASE_URL="postgresql://reader:secret@replica.internal:5433/xiaoge",
+        REPLICA_CONNECT_TIMEOUT="3",
+        REPLICA_MAX_LAG_SECONDS="1.5",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "replica.internal 5433 xiaoge {'connect_timeout': 3} default 60\n"
+        "['core.db_router.ReplicaRouter']\n"
+        "core.db_router.ReadYourWritesMiddleware\n"
+        "1.5 2.0 10\n"
+    )
+
+
+def test_without_a_replica_url_there_is_no_alias_router_or_middleware():
+    result = boot(
+        "print(sorted(settings.DATABASES), settings.DATABASE_ROUTERS, "
+        "'core.db_router.ReadYourWritesMiddleware' in settings.MIDDLEWARE)",
+        REPLICA_DATABASE_URL="",
+    )
+    assert (result.returncode, result.stdout) == (0, "['default'] [] False\n"), result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, error",
+    [
+        (
+            {"REPLICA_DATABASE_URL": "mysql://reader@replica/xiaoge"},
+            "django.core.exceptions.ImproperlyConfigured: The read replica is a PostgreSQL server too.",
+        ),
+        ({"REPLICA_MAX_LAG_SECONDS": "soon"}, "ValueError: could not convert string to float: 'soon'"),
+        ({"READ_YOUR_WRITES_SECONDS": "1.5"}, "ValueError: invalid literal for int() with base 10: '1.5'"),
+        (
+            {"REPLICA_DATABASE_URL": "postgresql://reader@replica/xiaoge", "REPLICA_CONNECT_TIMEOUT": "x"},
+            "ValueError: invalid literal for int() with base 10: 'x'",
+        ),
+    ],
+)
+def test_bad_replica_settings_refuse_to_start(env, error):
+    result = boot("print('started')", **env)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.rstrip().splitlines()[-1] == error
+
+
+@pytest.mark.parametrize(
+    "sql, writes",
+    [
+        ("SELECT 1", False),
+        ("  select * from academy_enrolment", False),
+        ("SAVEPOINT s1", False),
+        ("RELEASE SAVEPOINT s1", False),
+        ("SET TIME ZONE 'UTC'", False),
+        ("INSERT INTO core_auditentry VALUES (1)", True),
+        ("UPDATE academy_enrolment SET status = 'enrolled'", True),
+        ("DELETE FROM django_session", True),
+        ("WITH moved AS (DELETE FROM t RETURNING *) SELECT 1", True),  # unknown: counted as a write
+        ("SETTLE", True),
+    ],
+)
+def test_what_counts_as_a_write_on_the_primary(sql, writes):
+    reads = db_router._Reads()
+    token = db_router._reads.set(reads)
+    try:
+        answer = db_router._note_writes(lambda *args: "ran", sql, None, False, {})
+    finally:
+        db_router._reads.reset(token)
+    assert (answer, reads.wrote) == ("ran", writes)
+
+
+def test_the_acting_person_is_known_by_user_session_and_token_without_a_query(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import SimpleLazyObject
+
+    from accounts.models import User
+
+    request = rf.get("/", HTTP_AUTHORIZATION="Bearer abc")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "s3ss10n"
+    # Not looked up yet, so not asked: this test has no database access, a query would raise.
+    request.user = SimpleLazyObject(lambda: User.objects.get(pk=1))
+    keys = db_router.actor_keys(request)
+    session, token = keys
+    assert (session, token) == (
+        "session:" + hashlib.sha256(b"s3ss10n").hexdigest()[:32],
+        "token:" + hashlib.sha256(b"Bearer abc").hexdigest()[:32],
+    )
+    request.user = User(pk=7)
+    assert db_router.actor_keys(request) == ["user:7", session, token]
+    anonymous = rf.get("/")
+    anonymous.user = AnonymousUser()
+    assert db_router.actor_keys(anonymous) == []
