@@ -176,6 +176,35 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", "test_xiaoge")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Read replica (core/db_router.py, docs/replica.md) -----------------------------
+# A streaming replica for heavy reads that opt in (partner exports, OneRoster, HSDS and
+# Open311 lists, the budget dashboard). Unset: no replica, every read on the primary.
+REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL")
+# Further behind than this (seconds), the replica serves nothing until it has caught up.
+REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "5"))
+# How long a process trusts its last look at the replica (one query on the replica).
+REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "2"))
+# After a person writes, their reads stay on the primary this long (remembered in Redis).
+READ_YOUR_WRITES_SECONDS = int(env("READ_YOUR_WRITES_SECONDS", "10"))
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("The read replica is a PostgreSQL server too.")
+    # A replica that is gone must cost a read a moment, then the primary answers.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        env("REPLICA_CONNECT_TIMEOUT", "2")
+    )
+    # Test runs read the test database through the replica's own connection (tests/replica/).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+    # After the session middleware, so a session saved at the end of a response is not a write.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "core.db_router.ReadYourWritesMiddleware",
+    )
+
 # --- Redis: cache (rate limits, health heartbeat) and Celery broker -------------
 # The cache (with the rate-limit counters, under their own key prefixes) lives in
 # REDIS_URL's database; the broker in the next database, so clearing the cache

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
 from core import validation
+from core.db_router import read_from_replica
 from core.exceptions import ApplicationError
 from governance import selectors
 from governance.actions import report_submit_partner
@@ -254,6 +255,7 @@ def _request_number(raw: str) -> int | None:
         return None
 
 
+@read_from_replica
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
     queryset = _visible_requests(_valid_key(params.get("api_key")))

@@ -22,6 +22,7 @@ from core.admin_tools import (
     formset_rows,
     selected_ids,
 )
+from core.db_router import read_from_replica
 from core.exceptions import ApplicationError
 from core.phone import normalize_mobile_or_keep
 from subsidies import actions, selectors
@@ -400,7 +401,7 @@ class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Budget dashboard"),
-            "overview": selectors.budgets_overview(),
+            "overview": read_from_replica(selectors.budgets_overview)(),
         }
         return TemplateResponse(request, "admin/subsidies/dashboard.html", context)
 

@@ -14,7 +14,7 @@ core.csv_export (formula-leading text escaped): the COPY path in SQL, so it stay
 import io
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connections
 from django.db.models import CharField, F, Func, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from psycopg import pq
@@ -120,8 +120,10 @@ def stream_copy(queryset: QuerySet) -> Iterator[bytes]:
     The id is the first column of every row and PostgreSQL sends one COPY message per row, so
     the last message of a batch tells where the next one starts."""
     yield _header()
-    connection.ensure_connection()
-    raw = connection.connection
+    # The alias the view chose (core.db_router.read_alias_for_stream): the replica or the primary.
+    database = connections[queryset.db]
+    database.ensure_connection()
+    raw = database.connection
     # GeneratorExit is turned into an ordinary exception, so that psycopg cancels the COPY on the
     # server and the transaction (a savepoint inside an outer one) is rolled back: the connection
     # stays usable for the next request.
@@ -169,8 +171,10 @@ def stream_with_id_numbers(queryset: QuerySet) -> Iterator[bytes]:
     id_column = COLUMNS.index("id_number")
     birth_column = COLUMNS.index("birth_date")
     profile = WorkerProfile(id_number_encrypted="")
-    connection.ensure_connection()
-    raw = connection.connection
+    # The alias the view chose (core.db_router.read_alias_for_stream): the replica or the primary.
+    database = connections[queryset.db]
+    database.ensure_connection()
+    raw = database.connection
     # A named (server-side) cursor lives in a transaction of its own.
     try:
         with raw.transaction(), raw.cursor(name="roster_export") as cursor:

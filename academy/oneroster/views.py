@@ -22,6 +22,7 @@ from academy.api.oauth import (
 )
 from academy.oneroster import ids, query
 from academy.oneroster.resources import RESOURCES, Resource
+from core.db_router import read_from_replica
 from core.outage import UNAVAILABLE
 from core.typing import StrOrPromise
 
@@ -97,6 +98,7 @@ class OneRosterView(APIView):
 
 
 class CollectionView(OneRosterView):
+    @read_from_replica
     def get(self, request):
         resource = self.resource()
         params = request.query_params
