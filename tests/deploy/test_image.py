@@ -24,16 +24,19 @@ PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<rest>.*?)(?=^\S|\Z
 
 
 def pins(path: Path) -> dict[str, str]:
-    """{canonical name: the pin's line and hashes, comments left out}."""
+    """{canonical name: the pin's version and hashes}, comments and environment markers left out.
+
+    The markers may differ between the two locks: a package that a dev tool also pulls in (cffi,
+    through locust's gevent) is needed on more platforms in the full lock than in the image's.
+    """
     text = path.read_text()
-    return {
-        canonicalize_name(match["name"]): " ".join(
-            line.strip()
-            for line in match["rest"].splitlines()
-            if line.strip() and not line.strip().startswith("#")
-        )
-        for match in PIN.finditer(text)
-    }
+    pins: dict[str, str] = {}
+    for match in PIN.finditer(text):
+        lines = [line.strip() for line in match["rest"].splitlines()]
+        words = " ".join(line for line in lines if line and not line.startswith("#")).split()
+        hashes = sorted(word for word in words if word.startswith("--hash="))
+        pins[canonicalize_name(match["name"])] = " ".join([words[0], *hashes])
+    return pins
 
 
 def compose() -> dict:
