@@ -25,13 +25,14 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import psycopg
 import redis
 import requests
 from psycopg.conninfo import make_conninfo
+
+from bench.harness import _free_port, database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE = "xiaoge_load"
@@ -44,11 +45,6 @@ WEB_CONCURRENCY = int(os.environ.get("LOAD_WEB_CONCURRENCY", "4"))
 # with the same secret key as gunicorn checks them.
 SECRET_KEY = "load-test-throwaway-" + "k" * 50
 FIELD_KEY = "bG9hZC10ZXN0LXRocm93YXdheS1maWVsZC1rZXktMDA="
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
 def recreate_database() -> None:
@@ -81,17 +77,9 @@ def environments(work: Path) -> tuple[dict[str, str], dict[str, str]]:
     return development, production
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def servers(production: dict[str, str], work: Path):
-    port = free_port()
+    port = _free_port()
     logs = (work / "servers.log").open("w")
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "deploy/gunicorn.conf.py"],
