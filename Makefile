@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # `make lock`. The stamp changes when either file does.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: lock run test install browser schema messages lint format bench clean demo-totp
+.PHONY: lock run test install browser schema messages lint format bench load clean demo-totp
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -63,6 +63,11 @@ format: install
 
 bench: install
 	$(BIN)/python -m config.launcher exec -- $(BIN)/python -m bench
+
+# The morning peak under locust against gunicorn (bench/load/run.py; README "Load test"):
+#   make load LOAD_SECONDS=60 LOAD_USERS=40
+load: install
+	$(BIN)/python -m config.launcher exec -- $(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) var

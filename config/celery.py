@@ -1,6 +1,9 @@
+import atexit
 import os
+import signal
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -19,3 +22,18 @@ app.conf.beat_schedule = {
     # Volunteer tasks nobody confirmed a week after their day: closed, the elderly person's details erased.
     "volunteer-tasks-expire": {"task": "volunteering.tasks.expire_unconfirmed_tasks", "schedule": 86400.0},
 }
+
+
+@beat_init.connect
+def _send_the_schedule_once(sender=None, **kwargs) -> None:
+    """A beat sends the schedule only while it holds the beat lock (config/beat_lock.py)."""
+    from config.beat_lock import BeatLock, lock_seconds
+
+    lock = BeatLock(app.conf.broker_url, seconds=lock_seconds())
+    # Registered first: a SIGTERM right after the lock was taken still releases it (releasing a
+    # lock this beat does not hold changes nothing).
+    atexit.register(lock.release)
+    lock.wait_and_acquire()
+    # Stopping like on SIGTERM: beat saves its schedule file and exits (atexit releases nothing
+    # then, the lock being another's).
+    lock.keep(on_lost=lambda: os.kill(os.getpid(), signal.SIGTERM))

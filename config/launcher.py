@@ -172,6 +172,8 @@ def run(services: Services) -> int:
     bin_dir = Path(PYTHON).parent
     celery = str(bin_dir / "celery")
     processes = [
+        # One worker without -Q consumes every queue of CELERY_TASK_QUEUES; production runs one
+        # worker per channel (deploy/compose.yaml, README "Celery queues and workers").
         subprocess.Popen(
             [celery, "-A", "config", "worker", "-l", "info", "--concurrency", "2"], env=env, cwd=BASE_DIR
         ),

@@ -262,12 +262,40 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A task that hangs (a stuck SMS gateway, a lock wait) is interrupted, then killed.
 CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "60"))
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "90"))
-# Login and sign-up codes travel on a queue of their own, so a burst of notifications on the
-# default queue never stands between a person and their code. Every worker consumes both
-# (a worker started without -Q takes every queue listed here: make run's and the tests').
+# One queue per channel (README "Celery queues and workers"), so that work of one kind never
+# waits behind another's: a production worker consumes only its channel's queues (-Q), and a
+# worker started without -Q takes every queue listed here (make run's and the tests').
+# - sms_codes: login and sign-up codes, which a person waits for on a form; nothing else.
+# - sms: every other SMS (status notices), whose bursts must not stand before a code.
+# - notifications: the in-app inbox and e-mail.
+# - exports: partner exports and imports, which may run for minutes.
+# - maintenance: the beat schedule's sweeps and expiries, and the worker heartbeat.
+# - celery (the default): nothing is routed there (tests/core/test_queues.py lists every task);
+#   the maintenance worker consumes it too, so a task someone forgot to route still runs.
 SMS_CODE_QUEUE = "sms_codes"
+SMS_QUEUE = "sms"
+NOTIFICATIONS_QUEUE = "notifications"
+EXPORTS_QUEUE = "exports"
+MAINTENANCE_QUEUE = "maintenance"
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(SMS_CODE_QUEUE)]
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in (SMS_CODE_QUEUE, SMS_QUEUE, NOTIFICATIONS_QUEUE, EXPORTS_QUEUE, MAINTENANCE_QUEUE)
+] + [Queue(CELERY_TASK_DEFAULT_QUEUE)]
+# By task name. An outbox batch names its queue when it is enqueued (notifications.actions
+# .delivery_queue: a code, another SMS, or inbox and e-mail), because one task delivers every
+# channel; the route here only catches a batch sent without one. Export and import tasks are
+# recognised by their names (<app>.tasks.export_... / import_...), whichever app adds them.
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.deliver_batch": {"queue": NOTIFICATIONS_QUEUE},
+    "notifications.tasks.deliver": {"queue": NOTIFICATIONS_QUEUE},
+    "notifications.tasks.sweep_outbox": {"queue": MAINTENANCE_QUEUE},
+    "core.tasks.record_worker_heartbeat": {"queue": MAINTENANCE_QUEUE},
+    "deliberation.tasks.mark_overdue_actions": {"queue": MAINTENANCE_QUEUE},
+    "rewards.tasks.expire_vouchers": {"queue": MAINTENANCE_QUEUE},
+    "volunteering.tasks.expire_unconfirmed_tasks": {"queue": MAINTENANCE_QUEUE},
+    "*.tasks.export_*": {"queue": EXPORTS_QUEUE},
+    "*.tasks.import_*": {"queue": EXPORTS_QUEUE},
+}
 # Workers and beat log through LOGGING below (JSON in production), not Celery's own handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -74,8 +74,7 @@ def notify(
             )
         )
     messages = Message.objects.bulk_create(rows)
-    message_ids = [message.pk for message in messages]
-    _enqueue_on_commit(message_ids)
+    _enqueue_on_commit([(message.pk, message.channel, message.kind) for message in messages])
     return messages
 
 
@@ -84,6 +83,19 @@ REDACTED_CODE = "******"
 EXPIRED_BEFORE_DELIVERY = "expired before delivery"
 # The SMS a person waits for on a login or sign-up form: sent on settings.SMS_CODE_QUEUE.
 CODE_KINDS = frozenset({"sms_code", "sms_account_exists"})
+
+
+def delivery_queue(*, channel: str, kind: str) -> str:
+    """The Celery queue of a message (config/settings.py): codes, other SMS, or inbox and e-mail.
+
+    One task delivers every channel, so the queue is chosen here, by the message, not by the
+    task's name: a slow SMS gateway then holds up only the SMS worker, never the inbox.
+    """
+    if kind in CODE_KINDS:
+        return settings.SMS_CODE_QUEUE
+    if channel == Channel.SMS:
+        return settings.SMS_QUEUE
+    return settings.NOTIFICATIONS_QUEUE
 
 
 def sms_code_send(*, user: "User", phone: str, code: str) -> Message:
@@ -130,11 +142,9 @@ def sms_account_exists_send(*, user: "User", phone: str) -> Message:
     return message
 
 
-def enqueue_delivery(message_ids: Iterable[int], *, queue: str | None = None) -> None:
-    """Hand the ids to Celery, OUTBOX_BATCH_SIZE to a task. If the broker is down the rows stay
-    pending and the sweep retries.
-
-    `queue` defaults to Celery's default queue; codes go on settings.SMS_CODE_QUEUE.
+def enqueue_delivery(message_ids: Iterable[int], *, queue: str) -> None:
+    """Hand the ids to Celery, OUTBOX_BATCH_SIZE to a task, on `queue` (delivery_queue of the
+    messages). If the broker is down the rows stay pending and the sweep retries.
     """
     from notifications.tasks import deliver_batch
 
@@ -152,18 +162,27 @@ def enqueue_delivery(message_ids: Iterable[int], *, queue: str | None = None) ->
             return
 
 
+def enqueue_by_channel(rows: Iterable[tuple[int, str, str]]) -> None:
+    """Enqueue (id, channel, kind) rows, each on its delivery_queue."""
+    ids_by_queue: dict[str, list[int]] = {}
+    for message_id, channel, kind in rows:
+        ids_by_queue.setdefault(delivery_queue(channel=channel, kind=kind), []).append(message_id)
+    for queue, message_ids in ids_by_queue.items():
+        enqueue_delivery(message_ids, queue=queue)
+
+
 class _PendingEnqueue:
-    """The ids written by one transaction, enqueued together once it commits."""
+    """The (id, channel, kind) rows written by one transaction, enqueued together once it commits."""
 
     def __init__(self) -> None:
-        self.message_ids: list[int] = []
+        self.rows: list[tuple[int, str, str]] = []
 
     def flush(self) -> None:
-        message_ids, self.message_ids = self.message_ids, []
-        enqueue_delivery(message_ids)
+        rows, self.rows = self.rows, []
+        enqueue_by_channel(rows)
 
 
-def _enqueue_on_commit(message_ids: list[int]) -> None:
+def _enqueue_on_commit(rows: list[tuple[int, str, str]]) -> None:
     """Like on_commit(enqueue_delivery), but a transaction that notifies 50,000 people hands
     Celery 50 tasks of 1,000 ids, not 50,000 tasks (one apply_async costs a broker round trip).
 
@@ -177,10 +196,10 @@ def _enqueue_on_commit(message_ids: list[int]) -> None:
     if not connection.in_atomic_block or pending is None or not registered:
         pending = _PendingEnqueue()
         connection._outbox_pending = pending
-        pending.message_ids.extend(message_ids)
+        pending.rows.extend(rows)
         transaction.on_commit(pending.flush)  # outside a transaction: runs at once
         return
-    pending.message_ids.extend(message_ids)
+    pending.rows.extend(rows)
 
 
 @dataclass
@@ -374,10 +393,9 @@ def outbox_sweep() -> int:
         )
         .exclude(expires_at__lte=now)
         .order_by("created_at")
-        .values_list("pk", "kind")[:500]
+        .values_list("pk", "channel", "kind")[:500]
     )
-    enqueue_delivery([pk for pk, kind in rows if kind in CODE_KINDS], queue=settings.SMS_CODE_QUEUE)
-    enqueue_delivery([pk for pk, kind in rows if kind not in CODE_KINDS])
+    enqueue_by_channel(rows)
     return len(rows)
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from core.admin_tools import CappedCountPaginator, UnionSearchAdmin
 from core.phone import normalize_mobile_or_keep
-from notifications.actions import enqueue_delivery
+from notifications.actions import enqueue_by_channel
 from notifications.models import Message
 
 # Personal messages are read by their recipient and the support role only (README, "who may
@@ -80,8 +80,9 @@ class MessageAdmin(UnionSearchAdmin, admin.ModelAdmin):
 
     @admin.action(description=_("Enqueue the selected pending messages again"), permissions=["change"])
     def resend(self, request, queryset):
-        ids = list(queryset.filter(status=Message.Status.PENDING).values_list("pk", flat=True))
-        enqueue_delivery(ids)
+        rows = list(queryset.filter(status=Message.Status.PENDING).values_list("pk", "channel", "kind"))
+        enqueue_by_channel(rows)
+        ids = [row[0] for row in rows]
         self.message_user(
             request,
             ngettext("%(count)d message enqueued.", "%(count)d messages enqueued.", len(ids))

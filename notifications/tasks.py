@@ -11,7 +11,8 @@ def deliver_batch(self, message_ids: list[int]) -> None:
     from notifications.actions import enqueue_delivery, messages_deliver  # the work lives in the actions
 
     delivery = messages_deliver(message_ids=message_ids, time_budget=settings.OUTBOX_BATCH_SECONDS)
-    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    # The queue the batch came from (its channel's, notifications.actions.delivery_queue).
+    queue = (self.request.delivery_info or {}).get("routing_key") or settings.NOTIFICATIONS_QUEUE
     if delivery.left:
         enqueue_delivery(delivery.left, queue=queue)
     if delivery.retry:

@@ -44,7 +44,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
     # The resend action hands ids to Celery at once; the rows it names exist in this test only.
-    monkeypatch.setattr("notifications.admin.enqueue_delivery", lambda ids: None)
+    monkeypatch.setattr("notifications.admin.enqueue_by_channel", lambda rows: None)
 
 
 # --- Admin ----------------------------------------------------------------------------------------

@@ -24,16 +24,19 @@ PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<rest>.*?)(?=^\S|\Z
 
 
 def pins(path: Path) -> dict[str, str]:
-    """{canonical name: the pin's line and hashes, comments left out}."""
+    """{canonical name: the pin's version and hashes}, comments and environment markers left out.
+
+    The markers may differ between the two locks: a package that a dev tool also pulls in (cffi,
+    through locust's gevent) is needed on more platforms in the full lock than in the image's.
+    """
     text = path.read_text()
-    return {
-        canonicalize_name(match["name"]): " ".join(
-            line.strip()
-            for line in match["rest"].splitlines()
-            if line.strip() and not line.strip().startswith("#")
-        )
-        for match in PIN.finditer(text)
-    }
+    pins: dict[str, str] = {}
+    for match in PIN.finditer(text):
+        lines = [line.strip() for line in match["rest"].splitlines()]
+        words = " ".join(line for line in lines if line and not line.startswith("#")).split()
+        hashes = sorted(word for word in words if word.startswith("--hash="))
+        pins[canonicalize_name(match["name"])] = " ".join([words[0], *hashes])
+    return pins
 
 
 def compose() -> dict:
@@ -94,21 +97,49 @@ def test_collectstatic_and_compilemessages_run_at_build():
 
 def test_the_compose_file_runs_each_part_of_the_portal():
     services = compose()["services"]
-    assert sorted(services) == ["backup", "beat", "db", "migrate", "nginx", "redis", "web", "worker"]
+    workers = ["worker-codes", "worker-exports", "worker-maintenance", "worker-notifications", "worker-sms"]
+    assert sorted(services) == ["backup", "beat", "db", "migrate", "nginx", "redis", "web", *workers]
     assert services["db"]["image"] == "postgres:16-bookworm"
     assert services["web"]["command"] == ["gunicorn", "config.wsgi", "--config", "deploy/gunicorn.conf.py"]
-    assert services["worker"]["command"][:4] == ["celery", "--app", "config", "worker"]
+    for name in workers:
+        assert services[name]["command"][:4] == ["celery", "--app", "config", "worker"]
     # Exactly one beat: two would send every scheduled task twice.
     beats = [name for name, service in services.items() if "beat" in service.get("command", [])]
     assert beats == ["beat"]
     assert services["beat"]["deploy"]["replicas"] == 1
     # Everything that uses the database waits for the migrations.
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *workers, "beat"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "deploy/probe.py", "/readyz"]
     # nginx reads the private files, never writes them; the app containers run read-only.
     assert "private:/var/lib/xiaoge/private:ro" in services["nginx"]["volumes"]
-    assert all(services[name]["read_only"] for name in ("web", "worker", "beat", "nginx"))
+    assert all(services[name]["read_only"] for name in ("web", *workers, "beat", "nginx"))
+
+
+def test_the_worker_services_consume_every_queue_once():
+    """Each queue of config/settings.py has exactly one kind of worker in production."""
+    from django.conf import settings
+
+    services = compose()["services"]
+    consumed = {}
+    for name, service in services.items():
+        command = service.get("command", [])
+        if command[3:4] == ["worker"]:
+            consumed[name] = command[command.index("--queues") + 1].split(",")
+    assert consumed == {
+        "worker-codes": ["sms_codes"],
+        "worker-sms": ["sms"],
+        "worker-notifications": ["notifications"],
+        "worker-exports": ["exports"],
+        "worker-maintenance": ["maintenance", "celery"],
+    }
+    every_queue = sorted(queue for queues in consumed.values() for queue in queues)
+    assert every_queue == sorted(queue.name for queue in settings.CELERY_TASK_QUEUES)
+    assert (
+        services["worker-exports"]["environment"]["CELERY_TASK_SOFT_TIME_LIMIT"]
+        == "${EXPORTS_SOFT_TIME_LIMIT:-900}"
+    )
+    assert services["worker-maintenance"]["deploy"]["replicas"] == 1
 
 
 def test_the_env_example_names_every_secret_production_needs():

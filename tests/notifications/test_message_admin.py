@@ -66,7 +66,7 @@ EXPECTED = {
 @pytest.mark.parametrize("who", WHO)
 def test_who_reads_personal_messages(client, decision, who, monkeypatch):
     enqueued = []
-    monkeypatch.setattr("notifications.admin.enqueue_delivery", enqueued.extend)
+    monkeypatch.setattr("notifications.admin.enqueue_by_channel", enqueued.extend)
     user = person(who)
     if user is not None:
         client.force_login(user)
@@ -86,7 +86,7 @@ def test_who_reads_personal_messages(client, decision, who, monkeypatch):
     assert ('value="resend"' in listing_html) is may_resend
     # A resend by somebody who may not (a forged POST) enqueues nothing.
     client.post(CHANGELIST, {"action": "resend", "_selected_action": [decision.pk]})
-    assert enqueued == ([decision.pk] if may_resend else [])
+    assert enqueued == ([(decision.pk, decision.channel, decision.kind)] if may_resend else [])
     assert list(Message.objects.order_by("id").values()) == before
 
 

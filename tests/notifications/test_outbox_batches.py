@@ -191,14 +191,14 @@ def test_what_the_time_budget_leaves_is_given_back_unclaimed(sms_outbox):
 def test_a_burst_is_enqueued_as_a_few_tasks(settings):
     settings.OUTBOX_BATCH_SIZE = 500
     with mock.patch.object(deliver_batch, "apply_async") as apply_async:
-        enqueue_delivery(range(1, 1201))
+        enqueue_delivery(range(1, 1201), queue="sms")
     assert [
         (call.kwargs["args"][0][0], len(call.kwargs["args"][0]), call.kwargs["queue"])
         for call in apply_async.call_args_list
     ] == [
-        (1, 500, None),
-        (501, 500, None),
-        (1001, 200, None),
+        (1, 500, "sms"),
+        (501, 500, "sms"),
+        (1001, 200, "sms"),
     ]
 
 
@@ -259,7 +259,7 @@ def test_a_code_is_delivered_while_a_burst_is_still_pending(celery_worker_thread
     settings.SMS_BACKEND = "tests.notifications.test_outbox_batches.SlowSMSBackend"
     settings.OUTBOX_BATCH_SIZE = 20
     burst = sms_rows(600, prefix="通知")
-    enqueue_delivery(burst)  # 30 tasks on the default queue
+    enqueue_delivery(burst, queue="sms")  # 30 tasks on the queue of the other SMS
     user = UserFactory(phone="+8613800000203")
     with transaction.atomic():
         code = sms_code_send(user=user, phone=user.phone, code="246810")
@@ -285,5 +285,5 @@ def test_the_sweep_puts_a_lost_code_back_on_its_own_queue(settings):
         assert outbox_sweep() == 2
     assert [(call.kwargs["args"], call.kwargs["queue"]) for call in apply_async.call_args_list] == [
         ([[code.pk]], "sms_codes"),
-        ([[notice.pk]], None),
+        ([[notice.pk]], "sms"),
     ]
