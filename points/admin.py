@@ -74,7 +74,15 @@ class PointEntryAdmin(PhoneMaskedAdmin, UnionSearchAdmin, admin.ModelAdmin):
 
     person_fields = {"user": "user", "created_by": "created_by"}
     phone_paths = ("user__phone",)
-    list_display = ("created_at", "user", "amount", "reason", "balance_after", "source_type", "source_id")
+    list_display = (
+        "created_at",
+        "user",
+        "amount",
+        "reason_label",
+        "balance_after",
+        "source_type",
+        "source_id",
+    )
     list_filter = (
         month_filter("created_at", title=_("month")),
         choices_filter(title=_("reason"), parameter_name="reason", choices=reason_choices, lookup="reason"),
@@ -89,6 +97,10 @@ class PointEntryAdmin(PhoneMaskedAdmin, UnionSearchAdmin, admin.ModelAdmin):
     search_fields = ("user__phone", "user__real_name", "source_id")
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_label(self, entry: Any) -> Any:
+        return entry.reason_display
 
     def get_urls(self) -> list[URLPattern]:
         return [

@@ -81,9 +81,14 @@ class PointEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=40)
     note = models.CharField(_("note"), max_length=200, blank=True)
     source_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source"),
     )
-    source_id = models.CharField(max_length=64, blank=True)
+    source_id = models.CharField(_("source number"), max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     # Set for events that may count only once (e.g. "report_accepted:<id>"): the
     # unique constraint makes a second award impossible even under a race.
