@@ -26,6 +26,19 @@ def test_programme_list_filters_by_level_and_major(client):
     assert [str(p) for p in response.context["page"].object_list] == ["会计（本科）"]
 
 
+def test_the_pages_of_a_filtered_list_keep_its_filters(client):
+    for number in range(25):
+        ProgrammeFactory(major=f"物流管理{number:02d}", level="bachelor")
+    ProgrammeFactory(major="会计", level="associate")
+
+    first = client.get(reverse("academy:programmes"), {"level": "bachelor"}).content.decode()
+    second = client.get(reverse("academy:programmes"), {"level": "bachelor", "page": "2"})
+
+    assert '<a href="?level=bachelor&amp;page=2">下一页</a>' in first
+    assert [p.major for p in second.context["page"].object_list] == [f"物流管理{n:02d}" for n in range(20, 25)]
+    assert '<a href="?level=bachelor&amp;page=1">上一页</a>' in second.content.decode()
+
+
 def test_programme_list_with_a_bad_filter_shows_a_message_not_an_error(client):
     ProgrammeFactory(major="会计")
     response = client.get(reverse("academy:programmes"), {"level": "doctorate"})
