@@ -542,6 +542,9 @@ MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL) if MAP_TILE_URL else None
 # A service request nobody has taken on after this many working days is overdue.
 SERVICES_OVERDUE_WORKING_DAYS = int(env("SERVICES_OVERDUE_WORKING_DAYS", "2"))
 
+# Open311 GeoReport v2 serves one jurisdiction: a request naming another jurisdiction_id answers 404.
+OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", "xihu.hangzhou.gov.cn")
+
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.openapi.PortalAutoSchema",

@@ -226,10 +226,20 @@ class Report(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
     )
-    description = models.TextField(_("description"), max_length=1000, blank=True)
+    # 4,000: the Open311 GeoReport v2 limit for a POSTed description; the worker's form asks for less.
+    description = models.TextField(_("description"), max_length=4000, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(_("where (address)"), max_length=200, blank=True)
+    address_id = models.CharField(
+        _("address id (partner)"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The Open311 address_id a partner system sent; when it names none of our streets or grids, "
+            "staff place the report by hand."
+        ),
+    )
     street = models.CharField(_("street"), max_length=20, choices=Street.choices, blank=True)
     grid = models.ForeignKey(
         Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("grid")

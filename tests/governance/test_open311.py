@@ -89,7 +89,9 @@ def test_services_list_every_active_category(client):
 def test_services_xml(client):
     response = client.get(BASE + "services.xml")
     assert response["Content-Type"] == "text/xml; charset=utf-8"
-    assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?><services><service>')
+    assert response.content.startswith(
+        b'<?xml version="1.0" encoding="utf-8"?><services><service><service_code>road</service_code>'
+    )
     first = parse_xml(response.content).find("service")
     assert (first.findtext("service_code"), first.findtext("metadata")) == ("road", "false")
 
@@ -254,7 +256,7 @@ def test_post_creates_a_partner_report(client, api_key, grid):
     response = post(client, api_key=api_key, media_url="https://hotline.example.org/p/1.jpg")
     report = Report.objects.get()
     assert (response.status_code, response.json()) == (
-        201,
+        200,
         [{"service_request_id": str(report.pk), "service_notice": "", "account_id": None}],
     )
     assert (report.reporter, report.api_key.name, report.grid, report.department, report.media_url) == (
@@ -266,22 +268,29 @@ def test_post_creates_a_partner_report(client, api_key, grid):
 
 def test_post_with_an_address_only_in_xml(client, api_key):
     response = post(client, "xml", api_key=api_key, lat=None, long=None, address_string="文三路 90 号")
-    assert response.status_code == 201
-    root = parse_xml(response.content)
-    assert root.find("request/service_request_id").text == str(Report.objects.get().pk)
-    assert Report.objects.get().address == "文三路 90 号"
+    report = Report.objects.get()
+    assert (response.status_code, response["Content-Type"], response.content.decode()) == (
+        200,
+        "text/xml; charset=utf-8",
+        '<?xml version="1.0" encoding="utf-8"?><service_requests><request>'
+        f"<service_request_id>{report.pk}</service_request_id><service_notice></service_notice>"
+        "<account_id></account_id></request></service_requests>",
+    )
+    assert (report.address, report.address_id, report.street, report.grid) == ("文三路 90 号", "", "", None)
 
 
 @pytest.mark.parametrize(
     "fields, description",
     [
         ({"service_code": None}, "service_code is required."),
-        ({"service_code": "nope"}, "service_code nope is not a service of this jurisdiction."),
-        ({"lat": None, "long": None}, "A location is required: lat and long, or address_string."),
+        ({"lat": None, "long": None}, "A location is required: lat and long, address_string or address_id."),
+        ({"lat": None, "long": None, "address_string": " ", "address_id": " "}, "A location is required: lat and long, address_string or address_id."),
+        ({"address_id": "x" * 101}, "address_id must be at most 100 characters."),
+        ({"address_string": "x" * 201}, "address_string must be at most 200 characters."),
         ({"lat": "91"}, "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."),
         ({"long": None}, "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."),
         ({"lat": "NaN"}, "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."),
-        ({"description": "x" * 1001}, "description must be at most 1000 characters."),
+        ({"description": "x" * 4001}, "description must be at most 4000 characters."),
         ({"media_url": "javascript:alert(1)"}, "media_url must be an http or https URL."),
     ],
 )  # fmt: skip
@@ -289,6 +298,193 @@ def test_post_errors(client, api_key, fields, description):
     response = post(client, api_key=api_key, **fields)
     assert (response.status_code, response.json()) == (400, [{"code": 400, "description": description}])
     assert Report.objects.count() == 0
+
+
+def test_an_unknown_service_code_is_a_404_and_creates_nothing(client, api_key):
+    for fmt in ("json", "xml"):
+        response = post(client, fmt, api_key=api_key, service_code="nope")
+        assert response.status_code == 404
+    assert response.content.decode() == (
+        '<?xml version="1.0" encoding="utf-8"?><errors><error><code>404</code>'
+        "<description>service_code nope is not a service of this jurisdiction.</description></error></errors>"
+    )
+    assert post(client, api_key=api_key, service_code="nope").json() == [
+        {"code": 404, "description": "service_code nope is not a service of this jurisdiction."}
+    ]
+    assert Report.objects.count() == 0
+
+
+def test_a_description_of_4000_characters_is_taken_whole(client, api_key, grid):
+    assert post(client, api_key=api_key, description="井" * 4000).status_code == 200
+    assert Report.objects.get().description == "井" * 4000
+
+
+@pytest.mark.parametrize(
+    "address_id, street, grid_name",
+    [
+        ("测试网格-open311", "jiangcun", "测试网格-open311"),  # a grid's name: the grid and its street
+        ("西溪街道", "xixi", None),  # a street's Chinese name
+        ("Cuiyuan Subdistrict", "cuiyuan", None),  # its English name
+        ("gudang", "gudang", None),  # its code
+        ("文三路 90 号 3 幢", "", None),  # none of ours: kept as text for staff to place
+    ],
+)
+def test_post_with_an_address_id_only(client, api_key, address_id, street, grid_name):
+    from tests.governance.factories import GridFactory
+
+    GridFactory(name="测试网格-open311")
+    response = post(client, api_key=api_key, lat=None, long=None, address_id=address_id)
+    report = Report.objects.get()
+    assert (response.status_code, response.json()) == (
+        200,
+        [{"service_request_id": str(report.pk), "service_notice": "", "account_id": None}],
+    )
+    assert (report.address_id, report.street, report.grid and report.grid.name, report.lat) == (
+        address_id, street, grid_name, None,
+    )  # fmt: skip
+
+
+def test_lat_long_win_over_an_address_id(client, api_key, grid):
+    post(client, api_key=api_key, address_id="西溪街道")
+    report = Report.objects.get()
+    assert (report.address_id, report.street, report.grid) == ("西溪街道", "jiangcun", grid)
+
+
+JURISDICTION_404 = (
+    "jurisdiction_id no-such-jurisdiction is not served here; this endpoint serves xihu.hangzhou.gov.cn."
+)
+
+
+@pytest.mark.parametrize("path", ["services", "services/road", "requests", "requests/1"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_unknown_jurisdiction_is_a_404_on_every_get(client, path, fmt):
+    response = client.get(BASE + f"{path}.{fmt}", {"jurisdiction_id": "no-such-jurisdiction"})
+    assert response.status_code == 404
+    if fmt == "json":
+        assert response.json() == [{"code": 404, "description": JURISDICTION_404}]
+    else:
+        assert response.content.decode() == (
+            '<?xml version="1.0" encoding="utf-8"?><errors><error><code>404</code>'
+            f"<description>{JURISDICTION_404}</description></error></errors>"
+        )
+
+
+def test_our_jurisdiction_is_accepted_everywhere(client, api_key, grid, accepted_report):
+    ours = {"jurisdiction_id": "xihu.hangzhou.gov.cn"}
+    for path in ("services", "services/road", "requests", f"requests/{accepted_report.pk}"):
+        assert client.get(BASE + f"{path}.json", ours).status_code == 200
+    assert post(client, api_key=api_key, **ours).status_code == 200
+    assert Report.objects.count() == 2
+
+
+@pytest.mark.parametrize("where", ["body", "query"])
+def test_a_post_to_an_unknown_jurisdiction_creates_nothing(client, api_key, grid, where):
+    if where == "body":
+        response = post(client, api_key=api_key, jurisdiction_id="no-such-jurisdiction")
+    else:
+        response = client.post(
+            BASE + "requests.json?jurisdiction_id=no-such-jurisdiction",
+            {"api_key": api_key, "service_code": "road", "lat": "30.2831", "long": "120.0951"},
+        )
+    assert (response.status_code, response.json()) == (404, [{"code": 404, "description": JURISDICTION_404}])
+    assert Report.objects.count() == 0
+
+
+def test_the_jurisdiction_is_a_setting(client, settings):
+    settings.OPEN311_JURISDICTION_ID = "hangzhou"
+    assert client.get(BASE + "services.json", {"jurisdiction_id": "hangzhou"}).status_code == 200
+    response = client.get(BASE + "services.json", {"jurisdiction_id": "xihu.hangzhou.gov.cn"})
+    assert (response.status_code, response.json()) == (
+        404,
+        [{"code": 404, "description": "jurisdiction_id xihu.hangzhou.gov.cn is not served here; this endpoint serves hangzhou."}],
+    )  # fmt: skip
+
+
+def test_empty_lists_in_xml_have_an_opening_and_a_closing_tag(client):
+    response = client.get(BASE + "requests.xml")
+    assert (response.status_code, response.content.decode()) == (
+        200,
+        '<?xml version="1.0" encoding="utf-8"?><service_requests></service_requests>',
+    )
+    assert client.get(BASE + "requests.json").json() == []
+
+
+def status_only(report, status="open"):
+    return {
+        "service_request_id": str(report.pk), "status": status, "status_notes": "",
+        "service_name": report.category.name_zh, "service_code": report.category.code, "description": "",
+        "agency_responsible": report.department, "service_notice": "",
+        "requested_datetime": iso(report.created_at), "updated_datetime": iso(report.updated_at),
+        "expected_datetime": iso(report.due_at), "address": "", "address_id": "", "zipcode": "",
+        "lat": None, "long": None, "media_url": "",
+    }  # fmt: skip
+
+
+def test_a_posted_request_reads_back_without_a_key_at_once(client, api_key, grid, grid_admin):
+    posted = post(
+        client, api_key=api_key, description="井盖缺失，138 0000 0001 可联系", address_id="西溪街道",
+        media_url="https://hotline.example.org/p/1.jpg",
+    ).json()[0]  # fmt: skip
+    report = Report.objects.get()
+    response = client.get(BASE + f"requests/{posted['service_request_id']}.json")
+    # Not reviewed yet: its status and times, nothing anyone wrote or where it is.
+    assert (response.status_code, response.json()) == (200, [status_only(report)])
+    xml = client.get(BASE + f"requests/{report.pk}.xml").content.decode()
+    assert xml == (
+        '<?xml version="1.0" encoding="utf-8"?><service_requests><request>'
+        f"<service_request_id>{report.pk}</service_request_id><status>open</status><status_notes></status_notes>"
+        "<service_name>道路交通隐患</service_name><service_code>road</service_code><description></description>"
+        "<agency_responsible>区城管局（市政设施）</agency_responsible><service_notice></service_notice>"
+        f"<requested_datetime>{iso(report.created_at)}</requested_datetime>"
+        f"<updated_datetime>{iso(report.updated_at)}</updated_datetime>"
+        f"<expected_datetime>{iso(report.due_at)}</expected_datetime><address></address>"
+        "<address_id></address_id><zipcode></zipcode><lat></lat><long></long><media_url></media_url>"
+        "</request></service_requests>"
+    )
+    # Not in the public list before review; in it, in full, after.
+    assert client.get(BASE + "requests.json").json() == []
+    actions.report_accept(report_id=report.pk, acting_user=grid_admin)
+    report.refresh_from_db()
+    [item] = client.get(BASE + f"requests/{report.pk}.json").json()
+    assert item == {
+        **status_only(report), "description": "井盖缺失，138 0000 0001 可联系", "address_id": "西溪街道",
+        "lat": 30.2831, "long": 120.0951, "media_url": "https://hotline.example.org/p/1.jpg",
+    }  # fmt: skip
+    assert client.get(BASE + "requests.json").json() == [item]
+
+
+def test_a_posted_request_in_a_private_category_reads_back_its_status_only(client, api_key, grid, grid_admin):
+    category("people")
+    post(client, api_key=api_key, service_code="people", description="独居老人")
+    report = Report.objects.get()
+    actions.report_accept(report_id=report.pk, acting_user=grid_admin)
+    report.refresh_from_db()
+    assert client.get(BASE + f"requests/{report.pk}.json").json() == [status_only(report)]
+    assert client.get(BASE + "requests.json").json() == []
+    with_key = client.get(BASE + f"requests/{report.pk}.json", {"api_key": api_key}).json()
+    assert with_key[0]["description"] == "独居老人"
+
+
+def test_the_public_list_shows_every_reviewed_public_report(client, member, grid_admin, grid, api_key):
+    shown = []
+    for code in ("road", "sanitation", "people"):
+        report, _ = actions.report_submit(
+            reporter=member, category=category(code), lat=Decimal("30.2831"), lng=Decimal("120.0951"),
+            photos=[clean_photo()],
+        )  # fmt: skip
+        actions.report_accept(report_id=report.pk, acting_user=grid_admin)
+        if code != "people":
+            shown.append(str(report.pk))
+    actions.report_submit(
+        reporter=member,
+        category=category("road"),
+        lat=Decimal("30.2831"),
+        lng=Decimal("120.0951"),
+        photos=[clean_photo()],
+    )  # fmt: skip  (not reviewed: not shown)
+    listed = client.get(BASE + "requests.json").json()
+    assert [item["service_request_id"] for item in listed] == shown[::-1]
+    assert all("reporter" not in item for item in listed)
 
 
 def test_wrong_method_and_unknown_format(client):
@@ -316,3 +512,11 @@ def test_requests_list_queries_do_not_grow(
     # the reports with their categories, photos, updates
     with django_assert_num_queries(3):
         assert len(client.get(BASE + "requests.json").json()) == count
+
+
+def test_a_read_back_without_a_key_counts_its_queries(client, api_key, grid, django_assert_num_queries):
+    post(client, api_key=api_key)
+    report = Report.objects.get()
+    # the report with its category, its photos, its updates
+    with django_assert_num_queries(3):
+        assert client.get(BASE + f"requests/{report.pk}.json").status_code == 200
