@@ -161,6 +161,7 @@ def report_submit(
     address: str = "",
     description: str = "",
     client_uuid: uuid.UUID | None = None,
+    answers: dict | None = None,
 ) -> tuple[Report, bool]:
     """File a grid member's report. Returns (report, created): a retried upload finds its first copy."""
     if client_uuid is not None:
@@ -183,6 +184,7 @@ def report_submit(
             address=address,
             description=description,
             client_uuid=client_uuid or uuid.uuid4(),
+            attributes=answers or {},
         )
     except DuplicateSubmission as duplicate:
         return duplicate.report, False
@@ -248,6 +250,7 @@ def report_submit_partner(
     address: str = "",
     address_id: str = "",
     media_url: str = "",
+    answers: dict | None = None,
 ) -> Report:
     """An Open311 POST: the partner system is the source; there is no worker reporter and no points.
 
@@ -267,6 +270,7 @@ def report_submit_partner(
         address_id=address_id,
         description=description,
         media_url=media_url,
+        attributes=answers or {},
     )
     _record_update(report, status=Status.SUBMITTED, note="", actor=None, role=Role.PARTNER)
     audit.record(actor=None, action="grid.report.submit_partner", target=report, data={"api_key": api_key.pk})

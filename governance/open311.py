@@ -42,7 +42,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core import validation
 from core.exceptions import ApplicationError
-from governance import selectors
+from governance import attributes, selectors
 from governance.actions import report_submit_partner
 from governance.models import ApiKey, Category, Report
 
@@ -90,7 +90,9 @@ def _xml_element(tag: str, value) -> ElementTree.Element:
         for key, child in value.items():
             element.append(_xml_element(key, child))
     elif isinstance(value, list):
-        child_tag = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute"}.get(tag, "item")
+        child_tag = {
+            "endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value",
+        }.get(tag, "item")  # fmt: skip
         for child in value:
             element.append(_xml_element(child_tag, child))
     elif isinstance(value, bool):
@@ -155,7 +157,7 @@ def service_json(category: Category) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": category.description,
-        "metadata": False,
+        "metadata": category.has_attributes,
         "type": "realtime",
         "keywords": "",
         "group": category.department,
@@ -296,7 +298,13 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     category = selectors.active_categories().filter(code=code).first()
     if category is None:
         return error(fmt, 404, SERVICE_NOT_FOUND % code)
-    return render({"service_code": category.code, "attributes": []}, fmt, root="service_definition")
+    definition = {
+        "service_code": category.code,
+        "attributes": [
+            attributes.open311_attribute(question) for question in attributes.ordered(category.attributes)
+        ],
+    }
+    return render(definition, fmt, root="service_definition")
 
 
 @open311_view("GET", "POST")
@@ -394,6 +402,12 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     category = selectors.active_categories().filter(code=code).first()
     if category is None:
         raise Open311Error(404, SERVICE_CODE_UNKNOWN % code)
+    try:
+        answers = attributes.clean_answers(
+            definitions=category.attributes, answers=attributes.posted_answers(data), service_code=code
+        )
+    except attributes.BadAnswer as problem:
+        raise Open311Error(400, problem.message) from None
     lat, lng, address, address_id = _location(data)
     description = data.get("description", "").strip()
     if len(description) > MAX_DESCRIPTION:
@@ -416,6 +430,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             address=address,
             address_id=address_id,
             media_url=media_url,
+            answers=answers,
         )
     except ApplicationError as problem:
         raise Open311Error(400, problem.message) from None
