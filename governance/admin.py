@@ -276,7 +276,7 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         "grid",
         "department",
         "source",
-        "media_url",
+        "media_url_text",
         "created_at",
         "due_at",
         "resolved_at",
@@ -327,6 +327,11 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         if obj.reporter_id:
             return str(obj.reporter)
         return gettext("Partner: %(name)s") % {"name": obj.api_key.name if obj.api_key else "?"}
+
+    @admin.display(description=_("media URL (partner)"))
+    def media_url_text(self, obj: Report) -> str:
+        # Text, not a link: the partner's URL is never fetched or followed by the portal (README, Open311).
+        return obj.media_url or "—"
 
     @admin.display(description=_("answers"))
     def answer_list(self, obj: Report) -> str:

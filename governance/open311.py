@@ -26,9 +26,11 @@ examples write every element that way, and clients that map XML to objects
 read `<x/>` as null but `<x></x>` as an empty list or string.
 """
 
+import ipaddress
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import wraps
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -66,7 +68,13 @@ LAT_LONG_INVALID = (
 )
 SERVICE_UNAVAILABLE = "Service briefly unavailable: retry after the seconds in the Retry-After header."
 DESCRIPTION_TOO_LONG = f"description must be at most {MAX_DESCRIPTION} characters."
-MEDIA_URL_INVALID = "media_url must be an http or https URL."
+MEDIA_URL_INVALID = "media_url must be an http or https URL of at most 500 characters."
+MEDIA_URL_NOT_PUBLIC = (
+    "media_url must name a public host by its domain name: no IP address, no local or internal name, "
+    "no user name or password."
+)
+# Host names that never resolve on the public internet (RFC 6761, RFC 6762, common private suffixes).
+PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet", ".corp")
 ADDRESS_TOO_LONG = "address_string must be at most 200 characters."
 DATE_INVALID = "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-01T00:00:00+08:00."
 DATE_RANGE_TOO_LONG = f"start_date and end_date may span at most {MAX_DAYS} days."
@@ -391,6 +399,44 @@ def _location(data) -> tuple[Decimal | None, Decimal | None, str, str]:
     return lat, lng, address, address_id
 
 
+def _media_url(raw: str) -> str:
+    """media_url is kept as text, a link for whoever reads the request: the portal never fetches it
+    (no server-side request, so no SSRF) and never shows it as an image on its own pages. A link to
+    a host that is not public (an IP address, a local or internal name, credentials in the URL) is
+    refused, so no reader is pointed into someone's private network."""
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:  # an unclosed IPv6 bracket, a port that is not a number
+        raise Open311Error(400, MEDIA_URL_INVALID) from None
+    if len(raw) > 500 or parts.scheme not in ("http", "https") or not host:
+        raise Open311Error(400, MEDIA_URL_INVALID)
+    if (
+        parts.username is not None
+        or parts.password is not None
+        or "." not in host
+        or host.endswith(PRIVATE_SUFFIXES)
+        or _is_ip_address(host)
+    ):
+        raise Open311Error(400, MEDIA_URL_NOT_PUBLIC)
+    try:
+        URLValidator(schemes=["http", "https"])(raw)
+    except ValidationError:
+        raise Open311Error(400, MEDIA_URL_INVALID) from None
+    return raw
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        # Also the shortened and numeric forms browsers read as addresses (127.1, 2130706433, 0x7f.1).
+        return all(part.isdigit() or part.startswith("0x") for part in host.split("."))
+    return True
+
+
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
     api_key = _valid_key(data.get("api_key"))
@@ -412,14 +458,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     description = data.get("description", "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, DESCRIPTION_TOO_LONG)
-    media_url = data.get("media_url", "").strip()
-    if media_url:
-        try:
-            URLValidator(schemes=["http", "https"])(media_url)
-        except ValidationError:
-            raise Open311Error(400, MEDIA_URL_INVALID) from None
-        if len(media_url) > 500:
-            raise Open311Error(400, MEDIA_URL_INVALID)
+    media_url = _media_url(data.get("media_url", "").strip())
     try:
         report = report_submit_partner(
             api_key=api_key,

@@ -28,6 +28,13 @@ def api_key(grid_admin):
 
 
 @pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
 def accepted_report(member, grid_admin, grid):
     report, _ = actions.report_submit(
         reporter=member, category=category("road"), lat=Decimal("30.2831"), lng=Decimal("120.0951"),
@@ -291,7 +298,12 @@ def test_post_with_an_address_only_in_xml(client, api_key):
         ({"long": None}, "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."),
         ({"lat": "NaN"}, "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."),
         ({"description": "x" * 4001}, "description must be at most 4000 characters."),
-        ({"media_url": "javascript:alert(1)"}, "media_url must be an http or https URL."),
+        ({"media_url": "javascript:alert(1)"}, "media_url must be an http or https URL of at most 500 characters."),
+        ({"media_url": "ftp://hotline.example.org/p/1.jpg"}, "media_url must be an http or https URL of at most 500 characters."),
+        ({"media_url": "https://hotline.example.org/" + "p" * 480}, "media_url must be an http or https URL of at most 500 characters."),
+        ({"media_url": "http://[::1/p.jpg"}, "media_url must be an http or https URL of at most 500 characters."),
+        ({"media_url": "https://hotline.example.org:port/p.jpg"}, "media_url must be an http or https URL of at most 500 characters."),
+        ({"media_url": "https://hot line.example.org/p.jpg"}, "media_url must be an http or https URL of at most 500 characters."),
     ],
 )  # fmt: skip
 def test_post_errors(client, api_key, fields, description):
@@ -485,6 +497,57 @@ def test_the_public_list_shows_every_reviewed_public_report(client, member, grid
     listed = client.get(BASE + "requests.json").json()
     assert [item["service_request_id"] for item in listed] == shown[::-1]
     assert all("reporter" not in item for item in listed)
+
+
+MEDIA_URL_NOT_PUBLIC = (
+    "media_url must name a public host by its domain name: no IP address, no local or internal name, "
+    "no user name or password."
+)
+
+
+@pytest.mark.parametrize(
+    "media_url",
+    [
+        "http://127.0.0.1/p.jpg", "http://10.0.0.8:8080/p.jpg", "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/p.jpg", "http://localhost/p.jpg", "http://intranet/p.jpg", "http://printer.local/p.jpg",
+        "http://metadata.google.internal/computeMetadata/v1/", "http://nas.home.arpa/p.jpg",
+        "http://user:secret@hotline.example.org/p.jpg", "http://127.1/p.jpg", "http://0x7f.1/p.jpg",
+    ],
+)  # fmt: skip
+def test_a_media_url_to_a_host_that_is_not_public_is_refused(client, api_key, grid, media_url):
+    response = post(client, api_key=api_key, media_url=media_url)
+    if response.status_code == 400 and response.json()[0]["description"].startswith(
+        "media_url must be an http"
+    ):
+        pytest.fail(f"{media_url} was refused by the URL check, not by the host rule")
+    assert (response.status_code, response.json()) == (
+        400,
+        [{"code": 400, "description": MEDIA_URL_NOT_PUBLIC}],
+    )
+    assert Report.objects.count() == 0
+
+
+def test_a_media_url_is_kept_as_text_and_never_fetched(
+    client, api_key, grid, grid_admin, superuser, monkeypatch
+):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the portal opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    foreign = "https://img.other-city.example.net/uploads/2026/12/manhole.jpg?size=large"
+    assert post(client, api_key=api_key, media_url=foreign).status_code == 200
+    report = Report.objects.get()
+    assert report.media_url == foreign
+    actions.report_accept(report_id=report.pk, acting_user=grid_admin)
+    assert client.get(BASE + f"requests/{report.pk}.json").json()[0]["media_url"] == foreign
+    client.force_login(superuser)
+    page = client.get(f"/admin/governance/report/{report.pk}/change/").content.decode()
+    assert f'<div class="readonly">{foreign.replace("&", "&amp;")}</div>' in page
+    assert f'href="{foreign}' not in page
 
 
 def test_wrong_method_and_unknown_format(client):
