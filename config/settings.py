@@ -567,6 +567,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Open311 is plain Django views (its own formats and error list): the hook writes its paths.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "governance.open311_schema.add_open311",
+    ],
 }
 # Partner universities: OAuth 2.0 client credentials; secrets hashed; scopes per client (academy.api.oauth).
 OAUTH2_PROVIDER = {

@@ -27,8 +27,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.settings import api_settings
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core import public_cache, validation
@@ -152,10 +152,21 @@ PROXIMITY_M = OpenApiParameter(
     {"type": "integer", "minimum": 1, "maximum": MAX_PROXIMITY_M},
     description="Metres from the centroid of postcode (only with postcode).",
 )
+NDJSON_SCHEMA = {
+    "type": "string",
+    "description": "format=ndjson: one JSON record a line, every record, unpaged.",
+}
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"message": {"type": "string"}, "extra": {"type": "object", "additionalProperties": True}},
     "required": ["message", "extra"],
+}
+
+
+LIST_RESPONSES = {
+    (200, "application/json"): PAGE_SCHEMA,
+    (200, NDJSON): NDJSON_SCHEMA,
+    (400, "application/json"): ERROR_SCHEMA,
 }
 
 
@@ -394,7 +405,7 @@ class ServiceListView(PublicAPIView):
     @extend_schema(
         operation_id="hsds_services_list",
         parameters=[*PAGING, FORMAT, TERM, TAXONOMY, ORGANIZATION, MODIFIED, MINIMAL, FULL, *PROXIMITY],
-        responses={200: PAGE_SCHEMA, 400: ERROR_SCHEMA},
+        responses=LIST_RESPONSES,
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
@@ -471,7 +482,7 @@ class OrganizationListView(PublicAPIView):
     @extend_schema(
         operation_id="hsds_organizations_list",
         parameters=[*PAGING, FORMAT, MODIFIED, FULL, FULL_SERVICE],
-        responses={200: PAGE_SCHEMA, 400: ERROR_SCHEMA},
+        responses=LIST_RESPONSES,
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
@@ -530,7 +541,7 @@ class ServiceAtLocationListView(PublicAPIView):
             PROXIMITY_M,
             *PROXIMITY,
         ],
-        responses={200: PAGE_SCHEMA, 400: ERROR_SCHEMA},
+        responses=LIST_RESPONSES,
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
@@ -593,7 +604,7 @@ class TaxonomyListView(PublicAPIView):
     @extend_schema(
         operation_id="hsds_taxonomies_list",
         parameters=[*PAGING, FORMAT],
-        responses={200: PAGE_SCHEMA, 400: ERROR_SCHEMA},
+        responses=LIST_RESPONSES,
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
@@ -634,7 +645,7 @@ class TaxonomyTermListView(PublicAPIView):
                 "parent_id", OpenApiTypes.UUID, description="Only the children of this term (ours have none)."
             ),
         ],
-        responses={200: PAGE_SCHEMA, 400: ERROR_SCHEMA},
+        responses=LIST_RESPONSES,
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:

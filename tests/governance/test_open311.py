@@ -583,3 +583,43 @@ def test_a_read_back_without_a_key_counts_its_queries(client, api_key, grid, dja
     # the report with its category, its photos, its updates
     with django_assert_num_queries(3):
         assert client.get(BASE + f"requests/{report.pk}.json").status_code == 200
+
+
+def test_the_openapi_document_has_open311_with_its_parameters_and_errors():
+    import yaml
+
+    from config.settings import BASE_DIR
+
+    document = yaml.safe_load((BASE_DIR / "docs" / "openapi.yaml").read_text())
+    paths = {path: item for path, item in document["paths"].items() if path.startswith("/open311/")}
+    assert sorted(paths) == [
+        "/open311/v2/discovery.{format}", "/open311/v2/requests.{format}",
+        "/open311/v2/requests/{service_request_id}.{format}", "/open311/v2/services.{format}",
+        "/open311/v2/services/{service_code}.{format}",
+    ]  # fmt: skip
+    listing = paths["/open311/v2/requests.{format}"]["get"]
+    assert [p["name"] for p in listing["parameters"]] == [
+        "format", "jurisdiction_id", "api_key", "service_request_id", "service_code", "start_date", "end_date",
+        "status",
+    ]  # fmt: skip
+    post = paths["/open311/v2/requests.{format}"]["post"]
+    assert sorted(post["responses"]) == ["200", "400", "403", "404"]
+    fields = post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]
+    assert (fields["description"]["maxLength"], fields["address_id"]["maxLength"]) == (4000, 100)
+    assert "attribute[{code}]" in fields
+    definition = paths["/open311/v2/services/{service_code}.{format}"]["get"]
+    assert definition["responses"]["404"]["content"]["application/json"]["schema"]["items"]["required"] == [
+        "code",
+        "description",
+    ]
+    attribute = definition["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
+        "attributes"
+    ]
+    assert attribute["items"]["properties"]["datatype"]["enum"] == [
+        "string", "number", "datetime", "text", "singlevaluelist", "multivaluelist",
+    ]  # fmt: skip
+    hsds = {path for path in document["paths"] if path.startswith("/api/hsds/")}
+    assert {"/api/hsds/taxonomies/{taxonomy_id}", "/api/hsds/taxonomy_terms/{term_id}"} <= hsds
+    services = document["paths"]["/api/hsds/services"]["get"]
+    assert {"format", "taxonomy_id", "minimal", "full"} <= {p["name"] for p in services["parameters"]}
+    assert set(services["responses"]["200"]["content"]) == {"application/json", "application/x-ndjson"}
