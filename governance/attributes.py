@@ -243,8 +243,7 @@ def answer_lines(definitions: list[dict], answers: dict) -> list[tuple[str, str]
             continue
         names = dict(value_choices(question))
         value = answers[question["code"]]
-        shown = (
-            [names.get(key, key) for key in value] if isinstance(value, list) else [names.get(value, value)]
-        )
+        keys = value if isinstance(value, list) else [value]
+        shown = [str(names.get(key, key)) for key in keys]
         lines.append((question_text(question), "、".join(shown)))
     return lines

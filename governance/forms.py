@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
@@ -129,7 +131,7 @@ class ReportForm(forms.Form):
             if category is None or category_pk != category.pk or name in self.errors:
                 continue
             value = self.cleaned_data.get(name)
-            if value in (None, "", []):
+            if value is None or value in ("", []):
                 if question.get("required"):
                     self.add_error(name, ValidationError(ANSWER_NEEDED, code="required"))
                 continue
@@ -171,7 +173,7 @@ class ReopenForm(forms.Form):
 
 def question_field(question: dict) -> forms.Field:
     """The form field of one of a category's questions; its label is the question, in the portal's language."""
-    common = {"label": attributes.question_text(question), "required": False}
+    common: dict[str, Any] = {"label": attributes.question_text(question), "required": False}
     help_text = attributes.open311_attribute(question)["datatype_description"]
     if help_text:
         common["help_text"] = help_text

@@ -262,7 +262,9 @@ def _postcode_area(params) -> tuple[str, tuple[float, float, float] | None] | No
     try:
         distance = validation.bounded_int(metres, name="proximity", min_value=1, max_value=MAX_PROXIMITY_M)
     except validation.BadInput:
-        raise ValidationError({"proximity": [BAD_METRES]}) from None
+        distance = None
+    if distance is None:
+        raise ValidationError({"proximity": [BAD_METRES]})
     # The postcode's centroid: the mean of our places with that postcode (we keep no postcode areas).
     centre = ServicePoint.objects.filter(postal_code=postcode, is_active=True).aggregate(
         lat=Avg("latitude"), lng=Avg("longitude")
@@ -349,7 +351,7 @@ class _NoFormatOverride:
 
 
 class HSDSContentNegotiation(DefaultContentNegotiation):
-    settings = _NoFormatOverride()
+    settings = _NoFormatOverride()  # type: ignore[assignment]  # a stand-in with one answer changed
 
 
 class PublicAPIView(APIView):
@@ -470,10 +472,15 @@ def _with_services(organizations: QuerySet[Organization], *, full_service: bool)
     return organizations.prefetch_related(Prefetch("services", queryset=services, to_attr="listed_services"))
 
 
+def _listed_services(org: Organization) -> list[Service]:
+    # Set by _with_services's Prefetch(to_attr=...), which the model's type does not know of.
+    return org.__dict__["listed_services"]
+
+
 def _organization_render(*, full: bool, full_service: bool) -> Callable[[Organization], dict]:
     if not (full or full_service):
         return hsds.organization
-    return lambda org: hsds.organization(org, services=org.listed_services, full_service=full_service)
+    return lambda org: hsds.organization(org, services=_listed_services(org), full_service=full_service)
 
 
 class OrganizationListView(PublicAPIView):
@@ -518,7 +525,7 @@ class OrganizationDetailView(PublicAPIView):
             )
         except Organization.DoesNotExist:
             raise Http404 from None
-        return Response(hsds.organization(org, services=org.listed_services, full_service=full_service))
+        return Response(hsds.organization(org, services=_listed_services(org), full_service=full_service))
 
 
 class ServiceAtLocationListView(PublicAPIView):

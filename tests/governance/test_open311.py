@@ -623,3 +623,70 @@ def test_the_openapi_document_has_open311_with_its_parameters_and_errors():
     services = document["paths"]["/api/hsds/services"]["get"]
     assert {"format", "taxonomy_id", "minimal", "full"} <= {p["name"] for p in services["parameters"]}
     assert set(services["responses"]["200"]["content"]) == {"application/json", "application/x-ndjson"}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_standard_client_flow(client, api_key, grid, grid_admin, fmt):
+    """What a GeoReport v2 client does: services, a definition, POST, read back without a key, list."""
+    from governance import demo
+    from tests.governance.test_attributes import ROAD_DEFINITION
+
+    road = category("road")
+    road.attributes = demo.QUESTIONS["road"]
+    road.save(update_fields=["attributes"])
+
+    def body(response):
+        assert response.status_code == 200
+        if fmt == "json":
+            assert response["Content-Type"] == "application/json"
+            return response.json()
+        assert response["Content-Type"] == "text/xml; charset=utf-8"
+        return parse_xml(response.content)
+
+    services = body(client.get(BASE + f"services.{fmt}"))
+    if fmt == "json":
+        assert (services[0]["service_code"], services[0]["metadata"]) == ("road", True)
+        assert body(client.get(BASE + f"services/road.{fmt}")) == ROAD_DEFINITION
+    else:
+        assert [services[0].findtext("service_code"), services[0].findtext("metadata")] == ["road", "true"]
+        definition = body(client.get(BASE + f"services/road.{fmt}"))
+        assert [a.findtext("code") for a in definition.iter("attribute")] == ["cover_state", "width_m"]
+    created = body(
+        client.post(
+            BASE + f"requests.{fmt}",
+            {
+                "api_key": api_key, "jurisdiction_id": "xihu.hangzhou.gov.cn", "service_code": "road",
+                "lat": "30.2831", "long": "120.0951", "description": "井盖缺失", "attribute[cover_state]": "missing",
+            },
+        )
+    )  # fmt: skip
+    report = Report.objects.get()
+    request_id = (
+        created[0]["service_request_id"] if fmt == "json" else created.findtext("request/service_request_id")
+    )
+    assert request_id == str(report.pk)
+    read_back = body(client.get(BASE + f"requests/{request_id}.{fmt}"))
+    if fmt == "json":
+        assert read_back == [status_only(report)]
+    else:
+        assert (read_back.findtext("request/status"), read_back.findtext("request/description")) == (
+            "open",
+            "",
+        )
+    keyed = body(client.get(BASE + f"requests.{fmt}", {"api_key": api_key}))
+    public_before = body(client.get(BASE + f"requests.{fmt}"))
+    actions.report_accept(report_id=report.pk, acting_user=grid_admin)
+    public_after = body(client.get(BASE + f"requests.{fmt}"))
+    if fmt == "json":
+        assert [item["service_request_id"] for item in keyed] == [request_id]
+        assert public_before == []
+        assert [(item["service_request_id"], item["description"]) for item in public_after] == [
+            (request_id, "井盖缺失")
+        ]
+    else:
+        assert [r.findtext("service_request_id") for r in keyed] == [request_id]
+        assert (public_before.tag, len(public_before)) == ("service_requests", 0)
+        assert [(r.findtext("service_request_id"), r.findtext("description")) for r in public_after] == [
+            (request_id, "井盖缺失")
+        ]
+    assert Report.objects.get().attributes == {"cover_state": "missing"}
