@@ -539,7 +539,10 @@ def apikey_rename(*, key_id: int, name: str, acting_user: User) -> ApiKey:
 
 @transaction.atomic
 def category_save(*, category_id: int | None, values: dict[str, object], acting_user: User) -> Category:
-    """A report category: its names, department, response time, whether the public may use it."""
+    """A report category: its names, department, response time, whether the public may use it, and its
+    own questions (governance.attributes; validated by the field's validator in config_save)."""
+    if values.get("attributes") is None:  # the admin's JSON field left empty: no questions
+        values = {**values, "attributes": []}
     return config_save(
         Category, pk=category_id, values=values, acting_user=acting_user, action="report.category"
     )

@@ -170,6 +170,21 @@ LIST_RESPONSES = {
 }
 
 
+MINIMAL_SCHEMA = {
+    "type": "array",
+    "description": "minimal=true: every service's id and last_modified, unpaged.",
+    "items": {
+        "type": "object",
+        "properties": {"id": {"type": "string", "format": "uuid"}, "last_modified": {"type": "string"}},
+        "required": ["id", "last_modified"],
+    },
+}
+SERVICE_LIST_RESPONSES = {
+    **LIST_RESPONSES,
+    (200, "application/json"): {"oneOf": [PAGE_SCHEMA, MINIMAL_SCHEMA]},
+}
+
+
 def _checked(parse, *args, **kwargs):
     try:
         return parse(*args, **kwargs)
@@ -407,7 +422,7 @@ class ServiceListView(PublicAPIView):
     @extend_schema(
         operation_id="hsds_services_list",
         parameters=[*PAGING, FORMAT, TERM, TAXONOMY, ORGANIZATION, MODIFIED, MINIMAL, FULL, *PROXIMITY],
-        responses=LIST_RESPONSES,
+        responses=SERVICE_LIST_RESPONSES,
         tags=["HSDS"],
     )
     def get(self, request: Request) -> Response | StreamingHttpResponse:

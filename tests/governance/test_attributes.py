@@ -270,6 +270,9 @@ def test_staff_edit_the_questions_in_admin_through_the_action(client, superuser)
     road.refresh_from_db()
     assert road.attributes == [{"code": "a", "datatype": "number", "description_zh": "多宽？"}]
     assert AuditEntry.objects.filter(action="report.category.change").count() == 1
+    assert client.post(url, {**form, "attributes": ""}).status_code == 302  # emptied: no questions
+    road.refresh_from_db()
+    assert road.attributes == []
     assert Permission.objects.filter(codename="change_category").exists()
 
 
