@@ -599,6 +599,9 @@ MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL) if MAP_TILE_URL else None
 # A service request nobody has taken on after this many working days is overdue.
 SERVICES_OVERDUE_WORKING_DAYS = int(env("SERVICES_OVERDUE_WORKING_DAYS", "2"))
 
+# Open311 GeoReport v2 serves one jurisdiction: a request naming another jurisdiction_id answers 404.
+OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", "xihu.hangzhou.gov.cn")
+
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.openapi.PortalAutoSchema",
@@ -621,6 +624,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Open311 is plain Django views (its own formats and error list): the hook writes its paths.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "governance.open311_schema.add_open311",
+    ],
 }
 # Partner universities: OAuth 2.0 client credentials; secrets hashed; scopes per client (academy.api.oauth).
 OAUTH2_PROVIDER = {

@@ -36,7 +36,7 @@ from governance.models import (
     ReportUpdate,
 )
 from governance.points_kinds import REPORT_ACCEPTED
-from governance.selectors import grid_for_point, is_grid_member
+from governance.selectors import grid_for_point, is_grid_member, place_for_address_id
 from notifications.actions import notify
 from notifications.models import Message
 from points.actions import points_add
@@ -161,6 +161,7 @@ def report_submit(
     address: str = "",
     description: str = "",
     client_uuid: uuid.UUID | None = None,
+    answers: dict | None = None,
 ) -> tuple[Report, bool]:
     """File a grid member's report. Returns (report, created): a retried upload finds its first copy."""
     if client_uuid is not None:
@@ -183,6 +184,7 @@ def report_submit(
             address=address,
             description=description,
             client_uuid=client_uuid or uuid.uuid4(),
+            attributes=answers or {},
         )
     except DuplicateSubmission as duplicate:
         return duplicate.report, False
@@ -194,10 +196,17 @@ def report_submit(
 
 
 def _create_report(
-    *, category: Category, lat: Decimal | None, lng: Decimal | None, street: str, **fields: Any
+    *,
+    category: Category,
+    lat: Decimal | None,
+    lng: Decimal | None,
+    street: str,
+    grid: Grid | None = None,
+    **fields: Any,
 ) -> Report:
     # `fields`: the other Report columns of the caller (a reporter or an API key, text, a UUID), each its own type.
-    grid = grid_for_point(lat=lat, lng=lng) if lat is not None and lng is not None else None
+    if lat is not None and lng is not None:
+        grid = grid_for_point(lat=lat, lng=lng)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -239,20 +248,29 @@ def report_submit_partner(
     lat: Decimal | None = None,
     lng: Decimal | None = None,
     address: str = "",
+    address_id: str = "",
     media_url: str = "",
+    answers: dict | None = None,
 ) -> Report:
-    """An Open311 POST: the partner system is the source; there is no worker reporter and no points."""
-    if lat is None and not address:
+    """An Open311 POST: the partner system is the source; there is no worker reporter and no points.
+
+    An `address_id` naming one of our grids or streets places the report there; any other is kept
+    as text for the grid admin to place."""
+    if lat is None and not address and not address_id:
         raise ApplicationError(str(NO_LOCATION))
+    place = place_for_address_id(address_id) if address_id and lat is None else None
     report = _create_report(
         category=category,
         api_key=api_key,
         lat=lat,
         lng=lng,
-        street="",
+        street=place.street if place else "",
+        grid=place.grid if place else None,
         address=address,
+        address_id=address_id,
         description=description,
         media_url=media_url,
+        attributes=answers or {},
     )
     _record_update(report, status=Status.SUBMITTED, note="", actor=None, role=Role.PARTNER)
     audit.record(actor=None, action="grid.report.submit_partner", target=report, data={"api_key": api_key.pk})
@@ -521,7 +539,10 @@ def apikey_rename(*, key_id: int, name: str, acting_user: User) -> ApiKey:
 
 @transaction.atomic
 def category_save(*, category_id: int | None, values: dict[str, object], acting_user: User) -> Category:
-    """A report category: its names, department, response time, whether the public may use it."""
+    """A report category: its names, department, response time, whether the public may use it, and its
+    own questions (governance.attributes; validated by the field's validator in config_save)."""
+    if values.get("attributes") is None:  # the admin's JSON field left empty: no questions
+        values = {**values, "attributes": []}
     return config_save(
         Category, pk=category_id, values=values, acting_user=acting_user, action="report.category"
     )

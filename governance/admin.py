@@ -30,6 +30,7 @@ from core.admin_tools import (
 from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
+from governance.attributes import answer_lines
 from governance.models import (
     ApiKey,
     Category,
@@ -266,6 +267,7 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         "reject_reason",
         "duplicate_of",
         "description",
+        "answer_list",
         "photo_list",
         "address",
         "street",
@@ -274,7 +276,7 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         "grid",
         "department",
         "source",
-        "media_url",
+        "media_url_text",
         "created_at",
         "due_at",
         "resolved_at",
@@ -325,6 +327,19 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         if obj.reporter_id:
             return str(obj.reporter)
         return gettext("Partner: %(name)s") % {"name": obj.api_key.name if obj.api_key else "?"}
+
+    @admin.display(description=_("media URL (partner)"))
+    def media_url_text(self, obj: Report) -> str:
+        # Text, not a link: the partner's URL is never fetched or followed by the portal (README, Open311).
+        return obj.media_url or "—"
+
+    @admin.display(description=_("answers"))
+    def answer_list(self, obj: Report) -> str:
+        """The answers to the category's own questions (governance.attributes), question by question."""
+        lines = answer_lines(obj.category.attributes, obj.attributes)
+        if not lines:
+            return "—"
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", lines))
 
     @admin.display(description=_("photos"))
     def photo_list(self, obj: Report) -> str:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
@@ -5,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Street
 from core.uploads import clean_image
+from governance import attributes
 from governance.actions import MAX_PHOTOS, NO_LOCATION, NO_PHOTO, TOO_MANY_PHOTOS
 from governance.selectors import active_categories
 
 CHOOSE_CATEGORY = _("Please choose what kind of problem it is.")
 BAD_LOCATION = _("The location could not be read. Please use your location again or choose the street.")
 PHOTO_ERROR = _("Photo %(number)s: %(message)s")
+ANSWER_NEEDED = _("Please answer this question.")
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -99,8 +103,48 @@ class ReportForm(forms.Form):
     )
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Each category's own questions (governance.attributes), one field each; only the chosen
+        # category's are checked (clean), and the page shows them under that category.
+        self.question_groups: list[tuple[object, list[str]]] = []
+        self.question_fields: dict[str, tuple[int, dict]] = {}
+        for category in active_categories().exclude(attributes=[]):
+            names = []
+            for question in attributes.ordered(category.attributes):
+                if not question.get("variable", True):
+                    continue
+                name = f"attribute-{category.pk}-{question['code']}"
+                self.fields[name] = question_field(question)
+                self.question_fields[name] = (category.pk, question)
+                names.append(name)
+            if names:
+                self.question_groups.append((category, names))
+
+    def question_sections(self):
+        """For the template: (category, its bound fields)."""
+        return [(category, [self[name] for name in names]) for category, names in self.question_groups]
+
+    def _clean_answers(self, category) -> dict:
+        answers: dict = {}
+        for name, (category_pk, question) in self.question_fields.items():
+            if category is None or category_pk != category.pk or name in self.errors:
+                continue
+            value = self.cleaned_data.get(name)
+            if value is None or value in ("", []):
+                if question.get("required"):
+                    self.add_error(name, ValidationError(ANSWER_NEEDED, code="required"))
+                continue
+            if question["datatype"] == "number":
+                value = attributes.normalised_number(value, question["code"])
+            elif question["datatype"] == "datetime":
+                value = attributes.normalised_datetime(value, question["code"])
+            answers[question["code"]] = value
+        return answers
+
     def clean(self):
         cleaned = super().clean()
+        cleaned["answers"] = self._clean_answers(cleaned.get("category"))
         if "lat" in self.errors or "lng" in self.errors:
             self.errors.pop("lat", None)
             self.errors.pop("lng", None)
@@ -125,3 +169,29 @@ class ReopenForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def question_field(question: dict) -> forms.Field:
+    """The form field of one of a category's questions; its label is the question, in the portal's language."""
+    common: dict[str, Any] = {"label": attributes.question_text(question), "required": False}
+    help_text = attributes.open311_attribute(question)["datatype_description"]
+    if help_text:
+        common["help_text"] = help_text
+    datatype = question["datatype"]
+    if datatype == "singlevaluelist":
+        return forms.ChoiceField(
+            choices=attributes.value_choices(question), widget=forms.RadioSelect, **common
+        )
+    if datatype == "multivaluelist":
+        return forms.MultipleChoiceField(
+            choices=attributes.value_choices(question), widget=forms.CheckboxSelectMultiple, **common
+        )
+    if datatype == "number":
+        return forms.DecimalField(max_digits=24, decimal_places=12, **common)
+    if datatype == "datetime":
+        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+    if datatype == "text":
+        return forms.CharField(
+            max_length=attributes.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}), **common
+        )
+    return forms.CharField(max_length=attributes.MAX_STRING, **common)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Street
 from core.indexes import search_index
+from governance.attributes import validate_definitions
 from governance.geo import bounding_box, polygon_rings
 
 REOPEN_WINDOW = timedelta(days=14)
@@ -140,6 +141,18 @@ class Category(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    attributes = models.JSONField(
+        _("questions (Open311 attributes)"),
+        default=list,
+        blank=True,
+        validators=[validate_definitions],
+        help_text=_(
+            'The details this category asks, a JSON list: [{"code": "cover", "datatype": "singlevaluelist", '
+            '"required": true, "order": 1, "description_zh": "井盖是缺失还是破损？", "description_en": '
+            '"Is the cover missing or broken?", "values": [{"key": "missing", "name_zh": "缺失", "name_en": '
+            '"Missing"}]}]. Datatypes: string, number, datetime, text, singlevaluelist, multivaluelist.'
+        ),
+    )
 
     class Meta:
         verbose_name = _("report category")
@@ -156,6 +169,11 @@ class Category(models.Model):
     @property
     def description(self) -> str:
         return self.description_en if (get_language() or "").startswith("en") else self.description_zh
+
+    @property
+    def has_attributes(self) -> bool:
+        """Open311's `metadata`: the category has a service definition of its own."""
+        return bool(self.attributes)
 
 
 class ApiKey(models.Model):
@@ -226,16 +244,28 @@ class Report(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
     )
-    description = models.TextField(_("description"), max_length=1000, blank=True)
+    # 4,000: the Open311 GeoReport v2 limit for a POSTed description; the worker's form asks for less.
+    description = models.TextField(_("description"), max_length=4000, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(_("where (address)"), max_length=200, blank=True)
+    address_id = models.CharField(
+        _("address id (partner)"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The Open311 address_id a partner system sent; when it names none of our streets or grids, "
+            "staff place the report by hand."
+        ),
+    )
     street = models.CharField(_("street"), max_length=20, choices=Street.choices, blank=True)
     grid = models.ForeignKey(
         Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("grid")
     )
     department = models.CharField(_("responsible department"), max_length=80)
     media_url = models.URLField(_("media URL (partner)"), max_length=500, blank=True)
+    # The answers to the category's questions as governance.attributes stores them: {code: value}.
+    attributes = models.JSONField(_("answers"), default=dict, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, editable=False
     )

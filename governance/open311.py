@@ -10,15 +10,33 @@ earn nobody points and send nobody inbox messages.
 
 What GET shows: without an API key, reports in public categories that a grid
 admin has already looked at (the same as the public map); with a valid API key,
-all reports. Never the reporter's identity.
+all reports. Never the reporter's identity. A request a partner system POSTed
+can be read back by its id without a key from the moment it is filed, as the
+spec's clients do; until it is public (reviewed, in a public category) that
+read-back carries its status and times only, not its description, address,
+location or media.
+
+One jurisdiction: `settings.OPEN311_JURISDICTION_ID`. The spec makes
+`jurisdiction_id` optional for a single-jurisdiction endpoint; given, it must be
+ours, on every method, else 404.
+
+Empty lists in XML are written with an opening and a closing tag
+(`<service_requests></service_requests>`), never self-closing: the spec's
+examples write every element that way, and clients that map XML to objects
+read `<x/>` as null but `<x></x>` as an empty list or string.
 """
 
+import ipaddress
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import wraps
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import re_path, reverse
 from django.utils import timezone, translation
@@ -27,7 +45,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core import validation
 from core.db_router import read_from_replica
 from core.exceptions import ApplicationError
-from governance import selectors
+from governance import attributes, selectors
 from governance.actions import report_submit_partner
 from governance.models import ApiKey, Category, Report
 
@@ -35,20 +53,29 @@ SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+08:00"
 MAX_DAYS = 90
 MAX_RESULTS = 1000
-MAX_DESCRIPTION = 1000
+MAX_DESCRIPTION = 4000
+MAX_ADDRESS_ID = 100
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
 # Error texts (the spec's `description`); English, for the programmers of other city systems.
 API_KEY_REQUIRED = "api_key is required and must be a valid key issued by the district."
 SERVICE_CODE_REQUIRED = "service_code is required."
 SERVICE_CODE_UNKNOWN = "service_code %s is not a service of this jurisdiction."
-LOCATION_REQUIRED = "A location is required: lat and long, or address_string."
+JURISDICTION_UNKNOWN = "jurisdiction_id %s is not served here; this endpoint serves %s."
+LOCATION_REQUIRED = "A location is required: lat and long, address_string or address_id."
+ADDRESS_ID_TOO_LONG = f"address_id must be at most {MAX_ADDRESS_ID} characters."
 LAT_LONG_INVALID = (
     "lat and long must be decimal WGS-84 coordinates (lat -90..90, long -180..180), given together."
 )
 SERVICE_UNAVAILABLE = "Service briefly unavailable: retry after the seconds in the Retry-After header."
 DESCRIPTION_TOO_LONG = f"description must be at most {MAX_DESCRIPTION} characters."
-MEDIA_URL_INVALID = "media_url must be an http or https URL."
+MEDIA_URL_INVALID = "media_url must be an http or https URL of at most 500 characters."
+MEDIA_URL_NOT_PUBLIC = (
+    "media_url must name a public host by its domain name: no IP address, no local or internal name, "
+    "no user name or password."
+)
+# Host names that never resolve on the public internet (RFC 6761, RFC 6762, common private suffixes).
+PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet", ".corp")
 ADDRESS_TOO_LONG = "address_string must be at most 200 characters."
 DATE_INVALID = "%s must be an ISO 8601 date-time with a time zone, e.g. 2026-11-01T00:00:00+08:00."
 DATE_RANGE_TOO_LONG = f"start_date and end_date may span at most {MAX_DAYS} days."
@@ -72,7 +99,9 @@ def _xml_element(tag: str, value) -> ElementTree.Element:
         for key, child in value.items():
             element.append(_xml_element(key, child))
     elif isinstance(value, list):
-        child_tag = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute"}.get(tag, "item")
+        child_tag = {
+            "endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value",
+        }.get(tag, "item")  # fmt: skip
         for child in value:
             element.append(_xml_element(child_tag, child))
     elif isinstance(value, bool):
@@ -91,8 +120,9 @@ def render(data, fmt: str, *, root: str, item: str = "", status: int = 200) -> H
             element.append(_xml_element(item, entry))
     else:
         element = _xml_element(root, data)
+    # short_empty_elements=False: `<service_requests></service_requests>`, see the module's docstring.
     body = b'<?xml version="1.0" encoding="utf-8"?>' + ElementTree.tostring(
-        element, encoding="utf-8", xml_declaration=False
+        element, encoding="utf-8", xml_declaration=False, short_empty_elements=False
     )
     return HttpResponse(body, status=status, content_type=FORMATS["xml"])
 
@@ -136,14 +166,16 @@ def service_json(category: Category) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": category.description,
-        "metadata": False,
+        "metadata": category.has_attributes,
         "type": "realtime",
         "keywords": "",
         "group": category.department,
     }
 
 
-def request_json(report: Report, request: HttpRequest) -> dict:
+def request_json(report: Report, request: HttpRequest, *, in_full: bool = True) -> dict:
+    """`in_full=False`: a report read back without a key before it is public (the module's docstring):
+    its status and times, nothing anyone wrote or where it is."""
     updates = list(report.updates.all())  # prefetched, newest first
     notes = next((update.note for update in updates if update.note), "")
     photos = list(report.photos.all())
@@ -151,6 +183,26 @@ def request_json(report: Report, request: HttpRequest) -> dict:
         media_url = request.build_absolute_uri(reverse("governance:photo", args=[photos[0].pk, "full"]))
     else:
         media_url = report.media_url
+    if not in_full:
+        return {
+            "service_request_id": str(report.pk),
+            "status": "open" if report.is_open else "closed",
+            "status_notes": "",
+            "service_name": report.category.name,
+            "service_code": report.category.code,
+            "description": "",
+            "agency_responsible": report.department,
+            "service_notice": "",
+            "requested_datetime": iso(report.created_at),
+            "updated_datetime": iso(report.updated_at),
+            "expected_datetime": iso(report.due_at),
+            "address": "",
+            "address_id": "",
+            "zipcode": "",
+            "lat": None,
+            "long": None,
+            "media_url": "",
+        }
     return {
         "service_request_id": str(report.pk),
         "status": "open" if report.is_open else "closed",
@@ -164,7 +216,7 @@ def request_json(report: Report, request: HttpRequest) -> dict:
         "updated_datetime": iso(report.updated_at),
         "expected_datetime": iso(report.due_at),
         "address": report.address,
-        "address_id": "",
+        "address_id": report.address_id,
         "zipcode": "",
         "lat": float(report.lat) if report.lat is not None else None,
         "long": float(report.lng) if report.lng is not None else None,
@@ -179,12 +231,48 @@ def _visible_requests(api_key: ApiKey | None):
     return queryset
 
 
+def _readable_by_id(api_key: ApiKey | None):
+    """What `requests/{id}` finds: the list's reports, and without a key also every report a partner
+    system filed (read back as its poster's client expects; request_json decides how much it shows)."""
+    queryset = selectors.open311_requests()
+    if api_key is None:
+        queryset = queryset.filter(
+            Q(category__is_public=True, status__in=selectors.PUBLIC_STATUSES) | Q(api_key__isnull=False)
+        )
+    return queryset
+
+
 # --- Views ------------------------------------------------------------------------------
 
 
+def open311_view(*methods: str):
+    """The frame of every GeoReport method: its HTTP methods, the jurisdiction, errors as the spec's list."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
+            try:
+                _check_jurisdiction(request)
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as problem:
+                return error(fmt, problem.status, problem.description)
+
+        return csrf_exempt(wrapped)
+
+    return decorate
+
+
+def _check_jurisdiction(request: HttpRequest) -> None:
+    # A POST may carry it in its body or its query string; both must name ours.
+    for given in (request.GET.get("jurisdiction_id"), request.POST.get("jurisdiction_id")):
+        if given and given.strip() != settings.OPEN311_JURISDICTION_ID:
+            raise Open311Error(404, JURISDICTION_UNKNOWN % (given.strip(), settings.OPEN311_JURISDICTION_ID))
+
+
+@open311_view("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    if request.method != "GET":
-        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
     data = {
         "changeset": CHANGESET,
         "contact": "Xihu District grid office (西湖区网格管理办公室), via the Xiaoge portal",
@@ -204,9 +292,8 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(data, fmt, root="discovery")
 
 
+@open311_view("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
-    if request.method != "GET":
-        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
     return render(
         selectors.active_categories_cached("open311-services", service_json),
         fmt,
@@ -215,25 +302,25 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
+@open311_view("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    if request.method != "GET":
-        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
     category = selectors.active_categories().filter(code=code).first()
     if category is None:
         return error(fmt, 404, SERVICE_NOT_FOUND % code)
-    return render({"service_code": category.code, "attributes": []}, fmt, root="service_definition")
+    definition = {
+        "service_code": category.code,
+        "attributes": [
+            attributes.open311_attribute(question) for question in attributes.ordered(category.attributes)
+        ],
+    }
+    return render(definition, fmt, root="service_definition")
 
 
-@csrf_exempt
+@open311_view("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
-    try:
-        if request.method == "GET":
-            return _list_requests(request, fmt)
-        if request.method == "POST":
-            return _post_request(request, fmt)
-    except Open311Error as problem:
-        return error(fmt, problem.status, problem.description)
-    return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    return _list_requests(request, fmt)
 
 
 def _parse_date(name: str, raw: str) -> datetime | None:
@@ -293,17 +380,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    data = request.POST
-    api_key = _valid_key(data.get("api_key"))
-    if api_key is None:
-        raise Open311Error(403, API_KEY_REQUIRED)
-    code = data.get("service_code", "").strip()
-    if not code:
-        raise Open311Error(400, SERVICE_CODE_REQUIRED)
-    category = selectors.active_categories().filter(code=code).first()
-    if category is None:
-        raise Open311Error(400, SERVICE_CODE_UNKNOWN % code)
+def _location(data) -> tuple[Decimal | None, Decimal | None, str, str]:
     lat = lng = None
     if data.get("lat") or data.get("long"):
         try:
@@ -314,21 +391,76 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, LAT_LONG_INVALID) from None
         lat, lng = round(lat, 6), round(lng, 6)
     address = data.get("address_string", "").strip()
-    if lat is None and not address:
+    address_id = data.get("address_id", "").strip()
+    if lat is None and not address and not address_id:
         raise Open311Error(400, LOCATION_REQUIRED)
     if len(address) > 200:
         raise Open311Error(400, ADDRESS_TOO_LONG)
+    if len(address_id) > MAX_ADDRESS_ID:
+        raise Open311Error(400, ADDRESS_ID_TOO_LONG)
+    return lat, lng, address, address_id
+
+
+def _media_url(raw: str) -> str:
+    """media_url is kept as text, a link for whoever reads the request: the portal never fetches it
+    (no server-side request, so no SSRF) and never shows it as an image on its own pages. A link to
+    a host that is not public (an IP address, a local or internal name, credentials in the URL) is
+    refused, so no reader is pointed into someone's private network."""
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:  # an unclosed IPv6 bracket, a port that is not a number
+        raise Open311Error(400, MEDIA_URL_INVALID) from None
+    if len(raw) > 500 or parts.scheme not in ("http", "https") or not host:
+        raise Open311Error(400, MEDIA_URL_INVALID)
+    if (
+        parts.username is not None
+        or parts.password is not None
+        or "." not in host
+        or host.endswith(PRIVATE_SUFFIXES)
+        or _is_ip_address(host)
+    ):
+        raise Open311Error(400, MEDIA_URL_NOT_PUBLIC)
+    try:
+        URLValidator(schemes=["http", "https"])(raw)
+    except ValidationError:
+        raise Open311Error(400, MEDIA_URL_INVALID) from None
+    return raw
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        # Also the shortened and numeric forms browsers read as addresses (127.1, 2130706433, 0x7f.1).
+        return all(part.isdigit() or part.startswith("0x") for part in host.split("."))
+    return True
+
+
+def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = request.POST
+    api_key = _valid_key(data.get("api_key"))
+    if api_key is None:
+        raise Open311Error(403, API_KEY_REQUIRED)
+    code = data.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, SERVICE_CODE_REQUIRED)
+    category = selectors.active_categories().filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, SERVICE_CODE_UNKNOWN % code)
+    try:
+        answers = attributes.clean_answers(
+            definitions=category.attributes, answers=attributes.posted_answers(data), service_code=code
+        )
+    except attributes.BadAnswer as problem:
+        raise Open311Error(400, problem.message) from None
+    lat, lng, address, address_id = _location(data)
     description = data.get("description", "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, DESCRIPTION_TOO_LONG)
-    media_url = data.get("media_url", "").strip()
-    if media_url:
-        try:
-            URLValidator(schemes=["http", "https"])(media_url)
-        except ValidationError:
-            raise Open311Error(400, MEDIA_URL_INVALID) from None
-        if len(media_url) > 500:
-            raise Open311Error(400, MEDIA_URL_INVALID)
+    media_url = _media_url(data.get("media_url", "").strip())
     try:
         report = report_submit_partner(
             api_key=api_key,
@@ -337,24 +469,29 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             lat=lat,
             lng=lng,
             address=address,
+            address_id=address_id,
             media_url=media_url,
+            answers=answers,
         )
     except ApplicationError as problem:
         raise Open311Error(400, problem.message) from None
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
     body = [{"service_request_id": str(report.pk), "service_notice": "", "account_id": None}]
-    return render(body, fmt, root="service_requests", item="request", status=201)
+    # 200, not 201: the status of the spec's examples, which clients of GeoReport v2 check for.
+    return render(body, fmt, root="service_requests", item="request")
 
 
+@open311_view("GET")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    if request.method != "GET":
-        return error(fmt, 405, METHOD_NOT_ALLOWED % request.method)
-    queryset = _visible_requests(_valid_key(request.GET.get("api_key")))
+    api_key = _valid_key(request.GET.get("api_key"))
     number = _request_number(request_id)
-    report = queryset.filter(pk=number).first() if number is not None else None
+    report = _readable_by_id(api_key).filter(pk=number).first() if number is not None else None
     if report is None:
         return error(fmt, 404, REQUEST_NOT_FOUND % request_id)
-    return render([request_json(report, request)], fmt, root="service_requests", item="request")
+    in_full = api_key is not None or selectors.is_public(report)
+    return render(
+        [request_json(report, request, in_full=in_full)], fmt, root="service_requests", item="request"
+    )
 
 
 FMT = r"\.(?P<fmt>json|xml)$"

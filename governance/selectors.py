@@ -3,13 +3,13 @@
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar, cast
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
-from accounts.models import User
+from accounts.models import Street, User
 from accounts.selectors import Viewer
 from core import public_cache
 from governance.geo import degree_box, distance_m, point_in_polygon, polygon_rings
@@ -38,6 +38,33 @@ def grid_for_point(*, lat: float | Decimal, lng: float | Decimal) -> Grid | None
     for grid in candidates:
         if point_in_polygon(float(lng), float(lat), polygon_rings(grid.area)):
             return grid
+    return None
+
+
+class Place(NamedTuple):
+    """Where an Open311 address_id puts a report: a street, and the grid when it names one."""
+
+    street: str
+    grid: Grid | None
+
+
+def place_for_address_id(address_id: str) -> Place | None:
+    """The grid (by its name) or street (by its code, or its name in Chinese or English) an Open311
+    address_id names; None for anything else (the text stays on the report for staff)."""
+    wanted = address_id.strip()
+    grid = Grid.objects.filter(is_active=True, name=wanted).first()
+    if grid is not None:
+        return Place(street=grid.street, grid=grid)
+    folded = wanted.casefold()
+    for street in Street:
+        if street == Street.ELSEWHERE:
+            continue
+        names = {street.value}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                names.add(str(street.label).casefold())
+        if folded in names:
+            return Place(street=street.value, grid=None)
     return None
 
 

@@ -67,6 +67,7 @@ def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     address=data["address"],
                     description=data["description"],
                     client_uuid=data["client_uuid"],
+                    answers=data["answers"],
                 )
             except ApplicationError as error:
                 form.add_error(None, error.message)

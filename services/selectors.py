@@ -239,11 +239,16 @@ def hsds_services() -> QuerySet[Service]:
     return Service.objects.select_related("organization", "scenario").order_by("id")
 
 
-def hsds_service_detail() -> QuerySet[Service]:
+def hsds_service_places() -> Prefetch:
+    """A service's places as HSDS nests them: each with its organisation, hours and exceptions."""
     at_points = ServiceAtPoint.objects.select_related("point__organization").prefetch_related(
         "point__schedules", "point__exceptions"
     )
-    return hsds_services().prefetch_related(Prefetch("at_points", queryset=at_points))
+    return Prefetch("at_points", queryset=at_points)
+
+
+def hsds_service_detail() -> QuerySet[Service]:
+    return hsds_services().prefetch_related(hsds_service_places())
 
 
 def hsds_organizations() -> QuerySet[Organization]:

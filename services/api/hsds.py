@@ -57,7 +57,9 @@ def taxonomy_term(scenario: Scenario) -> dict:
     }
 
 
-def organization(org: Organization, *, services: list[Service] | None = None) -> dict:
+def organization(
+    org: Organization, *, services: list[Service] | None = None, full_service: bool = False
+) -> dict:
     data: dict[str, Any] = {
         "id": _id(org.uuid),
         "name": org.name,
@@ -69,7 +71,12 @@ def organization(org: Organization, *, services: list[Service] | None = None) ->
     if org.website:
         data["website"] = org.website
     if services is not None:
-        data["services"] = [service_brief(s, with_organization=False) for s in services]
+        data["services"] = [
+            _without_organization(service_full(s))
+            if full_service
+            else service_brief(s, with_organization=False)
+            for s in services
+        ]
     return data
 
 
@@ -118,6 +125,12 @@ def _attribute_for_term(service: Service) -> dict:
         "taxonomy_term": taxonomy_term(scenario),
         "metadata": [],
     }
+
+
+def _without_organization(data: dict) -> dict:
+    # Nested in its organisation, a service does not repeat it.
+    data.pop("organization", None)
+    return data
 
 
 def service_full(service: Service) -> dict:
@@ -218,7 +231,7 @@ def location(point: ServicePoint) -> dict:
 
 
 def service_at_location(
-    at: ServiceAtPoint, *, with_service: bool = True, distance_km: float | None = None
+    at: ServiceAtPoint, *, with_service: bool = True, distance_km: float | None = None, full: bool = False
 ) -> dict:
     data: dict[str, Any] = {
         "id": _id(at.uuid),
@@ -233,7 +246,7 @@ def service_at_location(
         "metadata": [],
     }
     if with_service:
-        data["service"] = service_brief(at.service, with_organization=False)
+        data["service"] = service_brief(at.service, with_organization=full)
     if distance_km is not None:
         # Not an HSDS field: how far the place is from the lat/lng asked for.
         data["distance_km"] = round(distance_km, 3)

@@ -20,5 +20,7 @@ urlpatterns = [
         name="hsds-service-at-location",
     ),
     path("taxonomies", views.TaxonomyListView.as_view(), name="hsds-taxonomies"),
+    path("taxonomies/<uuid:taxonomy_id>", views.TaxonomyDetailView.as_view(), name="hsds-taxonomy"),
     path("taxonomy_terms", views.TaxonomyTermListView.as_view(), name="hsds-taxonomy-terms"),
+    path("taxonomy_terms/<uuid:term_id>", views.TaxonomyTermDetailView.as_view(), name="hsds-taxonomy-term"),
 ]

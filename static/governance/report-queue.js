@@ -183,6 +183,18 @@
     var photos = [];
     var currentUuid = null;
 
+    // A category's own questions: only the chosen category's are shown (without JavaScript, all are).
+    function showQuestions() {
+      var chosen = form.querySelector("input[name=category]:checked");
+      form.querySelectorAll(".category-questions").forEach(function (box) {
+        box.hidden = !chosen || box.dataset.category !== chosen.value;
+      });
+    }
+    form.querySelectorAll("input[name=category]").forEach(function (input) {
+      input.addEventListener("change", showQuestions);
+    });
+    showQuestions();
+
     function showPhotos() {
       previews.textContent = "";
       photos.forEach(function (photo, index) {

@@ -359,6 +359,14 @@ class World:
                 from services.models import ServiceAtPoint
 
                 value = ServiceAtPoint.objects.order_by("pk").values_list("uuid", flat=True).first()
+            elif name == "taxonomy_id":  # HSDS's one taxonomy
+                from services.api.hsds import TAXONOMY_ID
+
+                value = TAXONOMY_ID
+            elif name == "term_id":
+                from services.models import Scenario
+
+                value = Scenario.objects.order_by("order").values_list("uuid", flat=True).first()
             elif name == "provider" and app_label == "notifications":  # SMS delivery receipts
                 value = "aliyun"
             elif name == "token" and app_label == "notifications":
