@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from academy.api.oauth import (
     ONEROSTER_CORE_READ,
+    ONEROSTER_READ,
     READ,
     ClientRateThrottle,
     HasUniversityScope,
@@ -82,7 +83,8 @@ class OneRosterView(APIView):
     authentication_classes = [UniversityClientAuthentication]
     permission_classes = [HasUniversityScope]
     throttle_classes = [ClientRateThrottle]
-    read_scopes = (READ, ONEROSTER_CORE_READ)
+    # The official OpenAPI's security of the core reads: roster.readonly or roster-core.readonly.
+    read_scopes = (READ, ONEROSTER_READ, ONEROSTER_CORE_READ)
     resource_class: type[Resource]
 
     def get_exception_handler(self):

@@ -209,13 +209,14 @@ def test_permission_matrix(api_clients, uni_a, client_name, status, code, collec
         assert response["WWW-Authenticate"].startswith('Bearer realm="partner-api"')
 
 
-def test_the_oneroster_scope_name_is_accepted(api_clients, client_a, uni_a):
+@pytest.mark.parametrize("scope", ["roster.readonly", "roster-core.readonly"])
+def test_the_oneroster_scope_names_are_accepted(api_clients, client_a, uni_a, scope):
     from rest_framework.test import APIClient
 
     factories.enrolment(uni_a)
     client = APIClient()
     token = factories.token_for(
-        client_a.application, "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
+        client_a.application, f"https://purl.imsglobal.org/spec/or/v1p2/scope/{scope}"
     )
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert client.get(f"{BASE}enrollments").status_code == 200
