@@ -105,7 +105,7 @@ class HasUniversityScope(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             wanted = getattr(view, "read_scopes", self.read_scopes)
         else:
-            wanted = (WRITE,)
+            wanted = getattr(view, "write_scopes", (WRITE,))
         if not any(scope in token.scope.split() for scope in wanted):
             raise exceptions.PermissionDenied(str(SCOPE_MISSING) % {"scope": wanted[0]})
         return True

@@ -346,8 +346,10 @@ class World:
                 value = self.sourced[route.split("/")[0]]
             elif name in self.parent_sourced and namespace == "oneroster:":
                 value = self.parent_sourced[name]
-            elif name == "path" and namespace == "oneroster:":  # the catch-all: an unknown operation
+            elif name == "path" and namespace in ("oneroster:", "oneroster_gradebook:"):  # the catch-alls
                 value = "nothing/here"
+            elif name == "sourcedId" and namespace == "oneroster_gradebook:":  # the client names a result
+                value = "res-2027-y1"
             elif name == "pk" and namespace.startswith("partner_api"):
                 value = self.enrolment.pk
             elif name in ("object_id", "pk", "id", "report_id") and model_admin is not None:
