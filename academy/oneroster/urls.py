@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from academy.oneroster.views import VIEWS, CsvZipView, unknown_path
+from academy.oneroster.views import VIEWS, CsvZipView, discovery, unknown_path
 
 app_name = "oneroster"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
 urlpatterns += [
     path("csv/bulk.zip", CsvZipView.as_view(), name="csv-bulk"),
     path("csv/delta.zip", CsvZipView.as_view(delta=True), name="csv-delta"),
+    path("discovery", discovery, name="discovery"),
 ]
 # Anything else under the base URL answers imsx_StatusInfo, not Django's HTML 404.
 urlpatterns.append(re_path(r"^(?P<path>.*)$", unknown_path, name="unknown"))

@@ -6,14 +6,18 @@ resource (academy.oneroster.resources), the condition that narrows it (e.g. the
 classes of one term), the parents its path names (which must be the
 university's own, else 404 like a missing id) and the scopes the spec gives it."""
 
+import copy
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import cast
 from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -543,3 +547,24 @@ class CsvZipView(APIView):
         )
         response["Content-Disposition"] = f'attachment; filename="oneroster-{name}.zip"'
         return response
+
+
+OFFICIAL_OPENAPI = Path(__file__).parent / "openapi" / "onerosterv1p2rostersservice_openapi3_v1p0.json"
+
+
+@cache
+def _official_openapi() -> dict:
+    return json.loads(OFFICIAL_OPENAPI.read_text())
+
+
+@extend_schema(exclude=True)
+def discovery(request) -> JsonResponse:
+    """The official Rostering OpenAPI localised to this server, as 1EdTech recommends for
+    discovery: our base URL and token endpoint; every operation in it is served here."""
+    document = copy.deepcopy(_official_openapi())
+    document["servers"] = [
+        {"url": request.build_absolute_uri(reverse("oneroster:discovery")).removesuffix("/discovery")}
+    ]
+    flows = document["components"]["securitySchemes"]["OAuth2CC"]["flows"]["clientCredentials"]
+    flows["tokenUrl"] = request.build_absolute_uri("/oauth/token/")
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})

@@ -2,7 +2,7 @@
 
 Every response of these tests, collection, single record or error, goes through
 `call`, which validates it against the official schemas of the 1EdTech Rostering
-OpenAPI (tests/partner_api/oneroster-1.2/, a verbatim copy): additionalProperties
+OpenAPI (academy/oneroster/openapi/, a verbatim copy): additionalProperties
 false, no nulls, the 1.2 codeMinor vocabulary. With `fields` the record type's
 `required` is dropped (a selection leaves fields out by design), nothing else."""
 
@@ -27,7 +27,13 @@ pytestmark = pytest.mark.django_db
 BASE = "/ims/oneroster/rostering/v1p2/"
 HOST = "http://testserver" + BASE
 SPEC = json.loads(
-    (Path(__file__).parent / "oneroster-1.2" / "onerosterv1p2rostersservice_openapi3_v1p0.json").read_text()
+    (
+        Path(__file__).resolve().parents[2]
+        / "academy"
+        / "oneroster"
+        / "openapi"
+        / "onerosterv1p2rostersservice_openapi3_v1p0.json"
+    ).read_text()
 )
 SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
 RECORD_TYPES = {
@@ -363,6 +369,24 @@ def test_every_official_operation_is_served(call, world, uni_a):
         call(path, status=404 if nothing or teacher_classes else 200)
         served.append(template)
     assert len(served) == 41
+
+
+def test_the_discovery_document_is_the_official_openapi_localised(client):
+    response = client.get(BASE + "discovery")
+    assert response.status_code == 200
+    document = response.json()
+    expected = copy.deepcopy(SPEC)
+    expected["servers"] = [{"url": "http://testserver/ims/oneroster/rostering/v1p2"}]
+    expected["components"]["securitySchemes"]["OAuth2CC"]["flows"]["clientCredentials"]["tokenUrl"] = (
+        "http://testserver/oauth/token/"
+    )
+    assert document == expected
+    # Every operation it names is one of ours (the URL resolver knows each path).
+    from django.urls import resolve
+
+    for template in document["paths"]:
+        path = BASE + template.strip("/").replace("{", "x-").replace("}", "")
+        assert resolve(path).url_name != "unknown", template
 
 
 def test_teachers_and_grading_periods_are_empty_valid_collections(call, world):

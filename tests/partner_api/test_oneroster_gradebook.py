@@ -26,7 +26,13 @@ pytestmark = pytest.mark.django_db
 BASE = "/ims/oneroster/gradebook/v1p2/"
 SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
 SPEC = json.loads(
-    (Path(__file__).parent / "oneroster-1.2" / "onerosterv1p2gradebookservice_openapi3_v1p0.json").read_text()
+    (
+        Path(__file__).resolve().parents[2]
+        / "academy"
+        / "oneroster"
+        / "openapi"
+        / "onerosterv1p2gradebookservice_openapi3_v1p0.json"
+    ).read_text()
 )
 
 
