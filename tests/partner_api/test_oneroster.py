@@ -22,6 +22,7 @@ from academy.oneroster import ids
 from accounts.models import Consent
 from tests.academy.factories import IntakeFactory, OfferingFactory, ProgrammeFactory
 from tests.partner_api import factories
+from tests.partner_api.factories import imsx_status_info as status_info
 
 pytestmark = pytest.mark.django_db
 BASE = "/ims/oneroster/rostering/v1p2/"
@@ -120,19 +121,6 @@ class OneRoster:
 @pytest.fixture
 def call(api_clients) -> OneRoster:
     return OneRoster(api_clients)
-
-
-def status_info(description: str, code: str) -> dict:
-    return {
-        "imsx_codeMajor": "failure",
-        "imsx_severity": "error",
-        "imsx_description": description,
-        "imsx_CodeMinor": {
-            "imsx_codeMinorField": [
-                {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": code}
-            ]
-        },
-    }
 
 
 def stamp(value) -> str:

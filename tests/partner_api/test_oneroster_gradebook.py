@@ -20,6 +20,7 @@ from subsidies import actions as subsidy_actions
 from subsidies.models import Instalment, SubsidyApplication
 from tests.factories import staff_in
 from tests.partner_api import factories
+from tests.partner_api.factories import imsx_status_info as status_info
 from tests.subsidies.factories import SubsidyApplicationFactory, scheme_with_budget
 
 pytestmark = pytest.mark.django_db
@@ -53,19 +54,6 @@ def conforms(body: dict, dtype: str) -> None:
     schema = {"$ref": f"#/components/schemas/{dtype}", "components": SPEC["components"]}
     validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
     assert [error.message for error in validator.iter_errors(body)] == []
-
-
-def status_info(description: str, code: str) -> dict:
-    return {
-        "imsx_codeMajor": "failure",
-        "imsx_severity": "error",
-        "imsx_description": description,
-        "imsx_CodeMinor": {
-            "imsx_codeMinorField": [
-                {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": code}
-            ]
-        },
-    }
 
 
 @pytest.fixture
