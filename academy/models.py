@@ -322,9 +322,12 @@ class ApiClient(TimeStampedModel):
 
     @property
     def allowed_scopes(self) -> list[str]:
-        scopes = ["roster:read", "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"]
+        # The OneRoster names beside ours (academy.api.oauth): a standard client asks for those.
+        oneroster = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
+        scopes = ["roster:read", oneroster + "roster.readonly", oneroster + "roster-core.readonly"]
         if self.can_read_sensitive:
-            scopes.append("roster:sensitive")
+            # Demographics (birth date from the ID number) are as sensitive as the ID number itself.
+            scopes += ["roster:sensitive", oneroster + "roster-demographics.readonly"]
         if self.can_write:
-            scopes.append("roster:write")
+            scopes += ["roster:write", oneroster + "gradebook.createput"]
         return scopes

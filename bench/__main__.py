@@ -26,7 +26,16 @@ from django.core.signals import request_finished  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
-from bench import admin_lists, harness, outbox, roster_export, roster_json, throughput, upload_memory  # noqa: E402
+from bench import (  # noqa: E402
+    admin_lists,
+    harness,
+    oneroster_pages,
+    outbox,
+    roster_export,
+    roster_json,
+    throughput,
+    upload_memory,
+)
 
 # One line each: a new benchmark module is registered by adding it here.
 BENCHMARKS = [
@@ -34,6 +43,7 @@ BENCHMARKS = [
     admin_lists,
     roster_export,
     roster_json,
+    oneroster_pages,
     upload_memory,
     throughput,
 ]

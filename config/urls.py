@@ -66,6 +66,7 @@ urlpatterns = [
     path("oauth/revoke/", oauth2_views.RevokeTokenView.as_view(), name="oauth-revoke"),
     path("api/v1/", include("academy.api.urls")),
     path("ims/oneroster/rostering/v1p2/", include("academy.oneroster.urls")),
+    path("ims/oneroster/gradebook/v1p2/", include("academy.oneroster.gradebook_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script from ?script=, so the page has no inline script (CSP).
     path(

@@ -27,9 +27,15 @@ from core import audit, ratelimit
 READ = "roster:read"
 SENSITIVE = "roster:sensitive"
 WRITE = "roster:write"
-# The OneRoster 1.2 scope name, accepted instead of READ on the OneRoster endpoints.
-
-ONEROSTER_CORE_READ = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
+# The OneRoster 1.2 scope names (the official OpenAPI's OAuth2CC scheme). A SIS or LMS connector asks
+# for these, not for ours: roster.readonly covers every rostering read but demographics,
+# roster-core.readonly the core set, roster-demographics.readonly demographics alone, and
+# gradebook.createput the results write-back.
+ONEROSTER_SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
+ONEROSTER_READ = ONEROSTER_SCOPE + "roster.readonly"
+ONEROSTER_CORE_READ = ONEROSTER_SCOPE + "roster-core.readonly"
+ONEROSTER_DEMOGRAPHICS_READ = ONEROSTER_SCOPE + "roster-demographics.readonly"
+GRADEBOOK_CREATEPUT = ONEROSTER_SCOPE + "gradebook.createput"
 
 NOT_A_UNIVERSITY_CLIENT = _("This client is not registered for a partner university.")
 SCOPE_MISSING = _("The access token lacks the scope “%(scope)s”.")
@@ -99,7 +105,7 @@ class HasUniversityScope(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             wanted = getattr(view, "read_scopes", self.read_scopes)
         else:
-            wanted = (WRITE,)
+            wanted = getattr(view, "write_scopes", (WRITE,))
         if not any(scope in token.scope.split() for scope in wanted):
             raise exceptions.PermissionDenied(str(SCOPE_MISSING) % {"scope": wanted[0]})
         return True

@@ -35,7 +35,9 @@ def test_the_pages_of_a_filtered_list_keep_its_filters(client):
     second = client.get(reverse("academy:programmes"), {"level": "bachelor", "page": "2"})
 
     assert '<a href="?level=bachelor&amp;page=2">下一页</a>' in first
-    assert [p.major for p in second.context["page"].object_list] == [f"物流管理{n:02d}" for n in range(20, 25)]
+    assert [p.major for p in second.context["page"].object_list] == [
+        f"物流管理{n:02d}" for n in range(20, 25)
+    ]
     assert '<a href="?level=bachelor&amp;page=1">上一页</a>' in second.content.decode()
 
 

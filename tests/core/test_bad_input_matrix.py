@@ -230,6 +230,26 @@ class World:
             "classes": ids.encode("cls", enrolment.offering_id),
             "users": ids.encode("usr", enrolment.worker_id),
             "enrollments": ids.encode("enr", enrolment.pk),
+            "demographics": ids.encode("usr", enrolment.worker_id),
+        }
+        # The spec's aliases (schools are orgs, terms and gradingPeriods sessions, students and
+        # teachers users) and the parents of its nested collections, by path parameter.
+        for alias, collection in [
+            ("schools", "orgs"),
+            ("terms", "academicSessions"),
+            ("gradingPeriods", "academicSessions"),
+            ("students", "users"),
+            ("teachers", "users"),
+        ]:
+            self.sourced[alias] = self.sourced[collection]
+        self.parent_sourced = {
+            "schoolSourcedId": self.sourced["orgs"],
+            "classSourcedId": self.sourced["classes"],
+            "courseSourcedId": self.sourced["courses"],
+            "termSourcedId": self.sourced["academicSessions"],
+            "userSourcedId": self.sourced["users"],
+            "studentSourcedId": self.sourced["users"],
+            "teacherSourcedId": self.sourced["users"],
         }
 
     def add_what_the_demo_lacks(self):
@@ -322,8 +342,14 @@ class World:
             value = None
             if name == "fmt":
                 value = "json"
-            elif name == "sourced_id":
+            elif name == "sourcedId" and namespace == "oneroster:":
                 value = self.sourced[route.split("/")[0]]
+            elif name in self.parent_sourced and namespace == "oneroster:":
+                value = self.parent_sourced[name]
+            elif name == "path" and namespace in ("oneroster:", "oneroster_gradebook:"):  # the catch-alls
+                value = "nothing/here"
+            elif name == "sourcedId" and namespace == "oneroster_gradebook:":  # the client names a result
+                value = "res-2027-y1"
             elif name == "pk" and namespace.startswith("partner_api"):
                 value = self.enrolment.pk
             elif name in ("object_id", "pk", "id", "report_id") and model_admin is not None:

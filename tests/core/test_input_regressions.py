@@ -135,7 +135,7 @@ def test_open311_and_oneroster_refuse_nul_in_their_own_shapes(client, partner_cl
     )
     response = partner_client.get("/ims/oneroster/rostering/v1p2/users?sort=%00")
     assert response.status_code == 400
-    assert response.json() == imsx("sort 含有控制字符（例如 NUL），请删除后再试。", "invalid_data")
+    assert response.json() == imsx("sort 含有控制字符（例如 NUL），请删除后再试。", "invaliddata")
 
 
 def test_open311_post_with_nul_changes_nothing(client):
@@ -256,7 +256,7 @@ def test_the_oneroster_link_header_stays_small(partner_client):
     assert response.json() == imsx("filter 太长了：最多 1000 个字符。", "invalid_filter_field")
     response = partner_client.get(url, {"filter": "x" * 10_000})
     assert response.status_code == 400
-    assert response.json() == imsx("filter 太长了：最多 2000 个字符。", "invalid_data")
+    assert response.json() == imsx("filter 太长了：最多 2000 个字符。", "invaliddata")
 
 
 def test_json_depth_check_reads_strings_as_strings():

@@ -56,3 +56,17 @@ def enrolment(uni: University, status=Enrolment.Status.ENROLLED, *, offering=Non
             notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION,
         )
     return row
+
+
+def imsx_status_info(description: str, code: str) -> dict:
+    """The OneRoster error body (imsx_StatusInfo) with its one codeMinor."""
+    return {
+        "imsx_codeMajor": "failure",
+        "imsx_severity": "error",
+        "imsx_description": description,
+        "imsx_CodeMinor": {
+            "imsx_codeMinorField": [
+                {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": code}
+            ]
+        },
+    }

@@ -28,7 +28,10 @@ def test_schema_describes_the_oauth_client_credentials_flow(client, tmp_path):
         "roster:read",
         "roster:sensitive",
         "roster:write",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
         "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput",
     }
     patch = schema["paths"]["/api/v1/enrolments/{id}/"]["patch"]
     assert patch["security"] == [{"partnerOAuth2": ["roster:write"]}]

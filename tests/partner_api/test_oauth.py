@@ -10,7 +10,8 @@ from academy.api.oauth import ClientRateThrottle
 from tests.partner_api import factories
 
 pytestmark = pytest.mark.django_db
-ONEROSTER = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
+SPEC = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
+ONEROSTER = f"{SPEC}roster.readonly {SPEC}roster-core.readonly"
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -109,3 +110,48 @@ def test_throttling_is_per_client(api_clients, monkeypatch):
     assert refused.json()["message"].startswith("请求已被限流。 预计 ")
     assert refused["Retry-After"] in ("59", "60")
     assert api_clients["uni_b"].get("/api/v1/programmes/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "flags, asked",
+    [
+        ({}, "roster.readonly"),
+        ({}, "roster-core.readonly"),
+        ({}, "roster.readonly roster-core.readonly"),
+        ({"can_read_sensitive": True}, "roster-demographics.readonly"),
+        ({"can_write": True}, "gradebook.createput"),
+        ({"can_read_sensitive": True, "can_write": True}, "roster.readonly gradebook.createput"),
+    ],
+)
+def test_a_oneroster_client_gets_the_specs_scopes_it_asks_for(uni_a, flags, asked):
+    factories.api_client(uni_a, client_id="sis", secret="sis-secret-1234", **flags)
+    wanted = " ".join(SPEC + name for name in asked.split())
+    response = APIClient().post(
+        "/oauth/token/",
+        {"grant_type": "client_credentials", "scope": wanted},
+        HTTP_AUTHORIZATION=basic("sis", "sis-secret-1234"),
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["scope"] == wanted
+    assert AccessToken.objects.get().scope == wanted
+
+
+@pytest.mark.parametrize(
+    "flags, asked",
+    [
+        ({}, "roster-demographics.readonly"),  # needs the sensitive switch
+        ({"can_read_sensitive": True}, "gradebook.createput"),  # needs the write-back switch
+        ({}, "roster.readonly gradebook.createput"),
+        ({"can_write": True}, "gradebook.delete"),  # a spec scope we do not serve
+    ],
+)
+def test_a_oneroster_client_cannot_get_a_spec_scope_it_was_not_given(uni_a, flags, asked):
+    factories.api_client(uni_a, client_id="sis", secret="sis-secret-1234", **flags)
+    response = APIClient().post(
+        "/oauth/token/",
+        {"grant_type": "client_credentials", "scope": " ".join(SPEC + name for name in asked.split())},
+        HTTP_AUTHORIZATION=basic("sis", "sis-secret-1234"),
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_scope"}
+    assert not AccessToken.objects.exists()
