@@ -128,31 +128,6 @@ def selected_ids(request) -> list[int]:
     return [int(part) for part in raw.split(",") if part.strip().isdigit()]
 
 
-def decide_each(model_admin, request, objects, decide, reason: str) -> int:
-    """Run one decision per object through its action; refusals are reported, the others go on."""
-    from django.contrib import messages
-    from django.utils.translation import ngettext
-
-    from core.exceptions import ApplicationError
-
-    done = 0
-    for obj in objects:
-        try:
-            decide(obj.pk, request.user, reason)
-        except ApplicationError as error:
-            model_admin.message_user(request, f"#{obj.pk}: {error.message}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        model_admin.message_user(
-            request,
-            ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
-            % {"count": done},
-            messages.SUCCESS,
-        )
-    return done
-
-
 class _Refused(Exception):
     def __init__(self, message: str, field: str | None) -> None:
         super().__init__(message)
