@@ -314,17 +314,23 @@ def bulk_decide_action(description):
 
 
 def bulk_decision(
-    name: str, description, *, done, row: Callable[[int], str] | None = None, permissions=("change",)
+    decision: str | Decide,
+    description,
+    *,
+    done,
+    row: Callable[[int], str] | None = None,
+    permissions=("change",),
 ):
-    """An admin action taking the decision `name` (of the admin's `decisions`), with no reason, on
-    every selected row; `done` is the message for how many were done (formatted with "count")."""
+    """An admin action taking one decision, with no reason, on every selected row: `decision` names
+    one of the admin's `decisions`, or is the action itself (pk, user, reason) for an admin without
+    a transition table. `done` is the message for how many were done (formatted with "count")."""
 
     @admin.action(description=description, permissions=list(permissions))
     def run(model_admin, request, queryset):
+        decide = model_admin.decisions[decision] if isinstance(decision, str) else decision
         ids = queryset.order_by("pk").values_list("pk", flat=True)
-        decide_each(model_admin, request, ids, model_admin.decisions[name], "", done, row)
+        decide_each(model_admin, request, ids, decide, "", done, row)
 
-    run.__name__ = f"{name}_selected"
     return run
 
 

@@ -24,7 +24,7 @@ import stations.admin
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import person_masked
 from accounts.typing import AuthenticatedHttpRequest
-from core.admin_decisions import DecisionAdmin
+from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import changelist_queryset, csv_response
 from core.exceptions import ApplicationError
 from deliberation import actions
@@ -190,6 +190,9 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
     ordering = ("-created_at",)
     inlines = (TopicUpdateInline, FollowUpInline)
     actions = ("accept_selected", "export_csv")
+    accept_selected = bulk_decision(
+        "accept", _("Accept the selected topics for a session"), done=_("%(count)s topics accepted.")
+    )
     change_form_template = "admin/deliberation/topic/change_form.html"
     fields = (
         "station",
@@ -275,18 +278,6 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
                 )
         else:
             actions.topic_conclude(topic_id=topic.pk, outcome=decision, explanation=text, acting_user=user)
-
-    @admin.action(description=_("Accept the selected topics for a session"), permissions=["change"])
-    def accept_selected(self, request, queryset):
-        done = 0
-        for topic_id in queryset.values_list("pk", flat=True):
-            try:
-                actions.topic_accept(topic_id=topic_id, acting_user=request.user)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"#{topic_id}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, gettext("%(count)s topics accepted.") % {"count": done})
 
     @admin.action(
         description=_("Export the selected topics with their outcomes as CSV"), permissions=["view"]

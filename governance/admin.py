@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_decisions import DecisionAdmin
+from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     ActionAdmin,
@@ -89,17 +89,11 @@ class GridMemberAdmin(ActionAdmin, admin.ModelAdmin):
             grid=obj.grid, user=obj.user, starts_on=obj.starts_on, acting_user=request.user
         )
 
-    @admin.action(description=_("End the selected appointments today"), permissions=["change"])
-    def end_selected(self, request, queryset):
-        ended = 0
-        for member_id in queryset.values_list("pk", flat=True):
-            try:
-                actions.gridmember_end(member_id=member_id, acting_user=request.user)
-                ended += 1
-            except ApplicationError as error:
-                self.message_user(request, f"#{member_id}: {error.message}", messages.ERROR)
-        if ended:
-            self.message_user(request, gettext("%(count)s appointments ended.") % {"count": ended})
+    end_selected = bulk_decision(
+        lambda pk, user, _reason: actions.gridmember_end(member_id=pk, acting_user=user),
+        _("End the selected appointments today"),
+        done=_("%(count)s appointments ended."),
+    )
 
 
 @admin.register(Category)
@@ -259,6 +253,14 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     ordering = ("-created_at",)
     inlines = (ReportUpdateInline,)
     actions = ("accept_selected", "dispatch_selected", "export_csv")
+    accept_selected = bulk_decision(
+        "accept", _("Accept the selected reports"), done=_("%(count)s reports updated.")
+    )
+    dispatch_selected = bulk_decision(
+        "dispatch",
+        _("Dispatch the selected reports to their departments"),
+        done=_("%(count)s reports updated."),
+    )
     change_form_template = "admin/governance/report/change_form.html"
     fields = (
         "category",
@@ -392,25 +394,6 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
             actions.report_mark_duplicate(
                 report_id=report.pk, original_id=data["duplicate_of"], acting_user=user, note=note
             )
-
-    def _bulk(self, request, queryset, action, **kwargs) -> None:
-        done = 0
-        for report_id in queryset.values_list("pk", flat=True):
-            try:
-                action(report_id=report_id, acting_user=request.user, **kwargs)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"#{report_id}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, gettext("%(count)s reports updated.") % {"count": done})
-
-    @admin.action(description=_("Accept the selected reports"), permissions=["change"])
-    def accept_selected(self, request, queryset):
-        self._bulk(request, queryset, actions.report_accept)
-
-    @admin.action(description=_("Dispatch the selected reports to their departments"), permissions=["change"])
-    def dispatch_selected(self, request, queryset):
-        self._bulk(request, queryset, actions.report_dispatch)
 
     @admin.action(description=_("Export the selected reports as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):

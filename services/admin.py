@@ -1,20 +1,19 @@
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_decisions import DecisionAdmin
+from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
     UnionSearchAdmin,
     csv_response,
 )
-from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
     HANDLE,
@@ -254,6 +253,12 @@ class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     actions = ("assign_to_me", "export_csv")
+    assign_to_me = bulk_decision(
+        "assign",
+        _("Take the selected requests on myself"),
+        done=_("%(count)d requests taken on."),
+        row=lambda pk: f"FW{pk:06d}",
+    )
     readonly_fields = (
         "reference",
         "worker",
@@ -377,20 +382,6 @@ class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         if form.cleaned_data.get("note"):
             service_request_add_note(
                 request_id=obj.pk, acting_user=request.user, text=form.cleaned_data["note"]
-            )
-
-    @admin.action(description=_("Take the selected requests on myself"), permissions=["change"])
-    def assign_to_me(self, request, queryset):
-        done = 0
-        for request_id in queryset.values_list("pk", flat=True):
-            try:
-                service_request_assign(request_id=request_id, acting_user=request.user)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"FW{request_id:06d}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(
-                request, gettext("%(count)d requests taken on.") % {"count": done}, messages.SUCCESS
             )
 
     @admin.action(description=_("Export the selected requests as CSV"), permissions=["view"])
