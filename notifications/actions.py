@@ -2,7 +2,8 @@
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -157,10 +158,19 @@ class _PendingEnqueue:
 
     def __init__(self) -> None:
         self.message_ids: list[int] = []
+        self.flush_registered: Callable[[], object | None] = lambda: None
 
-    def flush(self) -> None:
-        message_ids, self.message_ids = self.message_ids, []
-        enqueue_delivery(message_ids)
+    def register(self) -> None:
+        def flush() -> None:
+            message_ids, self.message_ids = self.message_ids, []
+            enqueue_delivery(message_ids)
+
+        # Only Django's list of commit hooks holds `flush`: a rollback (of the transaction, or of the
+        # savepoint that registered it) drops it from that list, and with it the last reference, so
+        # the weak reference tells whether it will still run, without reading Django's internals.
+        self.flush_registered = weakref.ref(flush)
+        # robust: the rows are committed whatever happens here (the sweep sends what is not enqueued).
+        transaction.on_commit(flush, robust=True)  # outside a transaction: runs at once
 
 
 def _enqueue_on_commit(message_ids: list[int]) -> None:
@@ -173,12 +183,11 @@ def _enqueue_on_commit(message_ids: list[int]) -> None:
     """
     connection = transaction.get_connection()
     pending: _PendingEnqueue | None = getattr(connection, "_outbox_pending", None)
-    registered = pending is not None and any(entry[1] == pending.flush for entry in connection.run_on_commit)
-    if not connection.in_atomic_block or pending is None or not registered:
+    if pending is None or pending.flush_registered() is None:
         pending = _PendingEnqueue()
         connection._outbox_pending = pending
         pending.message_ids.extend(message_ids)
-        transaction.on_commit(pending.flush)  # outside a transaction: runs at once
+        pending.register()
         return
     pending.message_ids.extend(message_ids)
 
