@@ -276,6 +276,27 @@ class TransitionTable:
         return str(text) % values
 
 
+def status_change_record(change: Change) -> models.Model:
+    """The history builder of a model without a history table of its own: a core.StatusChange row."""
+    from core.models import StatusChange
+
+    return StatusChange.objects.create(
+        target_type=change.obj._meta.label_lower,
+        target_id=str(change.obj.pk),
+        from_status=change.from_status,
+        to_status=change.to_status,
+        actor_id=getattr(change.actor_or_none, "pk", None),
+        note=change.note,
+    )
+
+
+def status_changes(obj: models.Model):
+    """The history of `obj` kept by status_change_record, oldest first."""
+    from core.models import StatusChange
+
+    return StatusChange.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+
+
 _TABLES: dict[type[models.Model], TransitionTable] = {}
 
 
