@@ -12,6 +12,7 @@ from core.admin_decisions import DecisionAdmin, bulk_decide_action
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
+    ReadOnlyInline,
     changelist_queryset,
     choices_filter,
     csv_response,
@@ -49,18 +50,9 @@ class OfferingAdmin(admin.ModelAdmin):
     autocomplete_fields = ("programme", "intake")
 
 
-class EnrolmentEventInline(admin.TabularInline):
+class EnrolmentEventInline(ReadOnlyInline):
     model = EnrolmentEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "from_status", "to_status", "actor_role", "actor", "reason")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 OccupationFilter = choices_filter(

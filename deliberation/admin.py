@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -25,8 +24,14 @@ from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import person_masked
 from accounts.typing import AuthenticatedHttpRequest
 from core.admin_decisions import DecisionAdmin, bulk_decision
-from core.admin_tools import changelist_queryset, csv_response
-from core.exceptions import ApplicationError
+from core.admin_tools import (
+    ReadOnlyInline,
+    ShowOnlyAdmin,
+    action_page,
+    changelist_queryset,
+    csv_response,
+    posted,
+)
 from deliberation import actions
 from deliberation.models import FollowUpAction, Party, Session, Topic, TopicUpdate
 from deliberation.selectors import topics_for_export
@@ -41,37 +46,26 @@ def _badge(obj) -> str:
     )
 
 
-def _render(model_admin, request, title: str, form, template: str = "admin/deliberation/form.html", **extra):
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "form": form,
-        "opts": model_admin.model._meta,
+def _page(model_admin, request, form, run, *, done, next_url, title, **extra):
+    return action_page(
+        model_admin,
+        request,
+        form,
+        run,
+        done=done,
+        next_url=next_url,
+        title=title,
+        template="admin/deliberation/form.html",
         **extra,
-    }
-    return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+    )
 
 
-def _posted(request):
-    # An empty POST is still a submission: it must show "required", not a fresh form.
-    return request.POST if request.method == "POST" else None
+def _change_url(obj) -> str:
+    return reverse(f"admin:deliberation_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def _stations_of(request):
     return stations_run_by(request.user).filter(is_active=True)
-
-
-class NoSaveButtonsMixin:
-    """Change pages that only show: every change goes through an action page, not the form."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 # Stations know nothing of topics: this app shows each station's open topics in the stations list,
@@ -95,21 +89,9 @@ class StationAdmin(stations.admin.StationAdmin):
         return obj.live_topics  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class TopicUpdateInline(ReadOnlyInline):
     model = TopicUpdate
     fields = ("created_at", "status", "actor_role", "actor_label", "note")
-    readonly_fields = fields
     verbose_name_plural = _("timeline")
 
     def get_queryset(self, request):
@@ -126,7 +108,6 @@ class TopicUpdateInline(ReadOnlyInline):
 class FollowUpInline(ReadOnlyInline):
     model = FollowUpAction
     fields = ("owner_party", "what", "due_on", "status", "done_note")
-    readonly_fields = fields
 
 
 class DecisionForm(forms.Form):
@@ -173,7 +154,7 @@ DECIDERS = {
 
 
 @admin.register(Topic)
-class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationScopedAdmin):
+class TopicAdmin(DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     # The change page offers the decisions of deliberation.actions.TRANSITIONS as buttons; the
     # decision page also records resolutions with their follow-up actions.
     transitions = actions.TRANSITIONS
@@ -248,17 +229,17 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
         topic = get_object_or_404(
             scoped_to(Topic.objects.select_related("station", "session"), user=request.user), pk=topic_id
         )
-        form = DecisionForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                self._decide(request, topic, form.cleaned_data)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Topic “%(title)s” updated.") % {"title": topic.title})
-                return HttpResponseRedirect(reverse("admin:deliberation_topic_change", args=[topic.pk]))
-        title = gettext("Decide on “%(title)s”") % {"title": topic.title}
-        return _render(self, request, title, form, back=topic, topic=topic)
+        return _page(
+            self,
+            request,
+            DecisionForm(posted(request)),
+            lambda data: self._decide(request, topic, data),
+            done=gettext("Topic “%(title)s” updated.") % {"title": topic.title},
+            next_url=_change_url(topic),
+            title=gettext("Decide on “%(title)s”") % {"title": topic.title},
+            back=topic,
+            topic=topic,
+        )
 
     def _decide(self, request, topic: Topic, data: dict) -> None:
         decision, text, user = data["decision"], data["text"], request.user
@@ -396,13 +377,12 @@ class AgendaInline(ReadOnlyInline):
     model = Topic
     fk_name = "session"
     fields = ("title", "status", "resolution", "explanation")
-    readonly_fields = fields
     verbose_name_plural = _("agenda")
     show_change_link = True
 
 
 @admin.register(Session)
-class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
+class SessionAdmin(ShowOnlyAdmin, StationScopedAdmin):
     list_display = ("title", "station", "starts_at", "place", "status", "agenda_size")
     list_filter = ("status", "station")
     list_select_related = ("station",)
@@ -442,24 +422,20 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request), pk=session_id)
-        form = CancelForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.session_cancel(
-                    session_id=session.pk, acting_user=request.user, reason=form.cleaned_data["reason"]
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(
-                    request,
-                    gettext(
-                        "Session cancelled; its topics are back among the accepted ones and their people were told."
-                    ),
-                )
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        title = gettext("Cancel %(session)s") % {"session": session.title}
-        return _render(self, request, title, form, back=session)
+        return _page(
+            self,
+            request,
+            CancelForm(posted(request)),
+            lambda data: actions.session_cancel(
+                session_id=session.pk, acting_user=request.user, reason=data["reason"]
+            ),
+            done=gettext(
+                "Session cancelled; its topics are back among the accepted ones and their people were told."
+            ),
+            next_url=_change_url(session),
+            title=gettext("Cancel %(session)s") % {"session": session.title},
+            back=session,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -504,73 +480,67 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"station": request.GET.get("station")} if request.GET.get("station", "").isdigit() else {}
-        form = ScheduleForm(_posted(request), initial=initial, request=request)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                session = actions.session_schedule(
-                    station=data["station"],
-                    title=data["title"],
-                    place=data["place"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    seat_limit=data["seat_limit"],
-                    parties=data["parties"],
-                    topic_ids=[topic.pk for topic in data["topics"]],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(
-                    request,
-                    gettext(
-                        "Session scheduled; workers can register for it now, and the topics' people were told."
-                    ),
-                )
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        return _render(self, request, gettext("Schedule a session"), form)
+
+        def schedule(data):
+            return actions.session_schedule(
+                station=data["station"],
+                title=data["title"],
+                place=data["place"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                seat_limit=data["seat_limit"],
+                parties=data["parties"],
+                topic_ids=[topic.pk for topic in data["topics"]],
+                acting_user=request.user,
+            )
+
+        return _page(
+            self,
+            request,
+            ScheduleForm(posted(request), initial=initial, request=request),
+            schedule,
+            done=gettext(
+                "Session scheduled; workers can register for it now, and the topics' people were told."
+            ),
+            next_url=_change_url,
+            title=gettext("Schedule a session"),
+        )
 
     def minutes_view(self, request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request), pk=session_id)
-        form = MinutesForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.session_record_minutes(
-                    session_id=session.pk, minutes=form.cleaned_data["minutes"], acting_user=request.user
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(
-                    request,
-                    gettext("Minutes recorded. Now record the resolution of each topic on the agenda."),
-                )
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        title = gettext("Minutes of %(session)s") % {"session": session.title}
-        return _render(self, request, title, form, back=session)
+        return _page(
+            self,
+            request,
+            MinutesForm(posted(request)),
+            lambda data: actions.session_record_minutes(
+                session_id=session.pk, minutes=data["minutes"], acting_user=request.user
+            ),
+            done=gettext("Minutes recorded. Now record the resolution of each topic on the agenda."),
+            next_url=_change_url(session),
+            title=gettext("Minutes of %(session)s") % {"session": session.title},
+            back=session,
+        )
 
     def agenda_view(self, request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request).select_related("station"), pk=session_id)
-        form = AgendaForm(_posted(request), session=session)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.session_agenda_add(
-                    session_id=session.pk,
-                    topic_ids=[topic.pk for topic in form.cleaned_data["topics"]],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Topics added to the agenda; their people were told."))
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        title = gettext("Add topics to %(session)s") % {"session": session.title}
-        return _render(self, request, title, form, back=session)
+        return _page(
+            self,
+            request,
+            AgendaForm(posted(request), session=session),
+            lambda data: actions.session_agenda_add(
+                session_id=session.pk,
+                topic_ids=[topic.pk for topic in data["topics"]],
+                acting_user=request.user,
+            ),
+            done=gettext("Topics added to the agenda; their people were told."),
+            next_url=_change_url(session),
+            title=gettext("Add topics to %(session)s") % {"session": session.title},
+            back=session,
+        )
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -607,7 +577,7 @@ class DoneForm(forms.Form):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
+class FollowUpActionAdmin(ShowOnlyAdmin, StationScopedAdmin):
     station_path = "topic__station"
     list_display = ("what", "topic", "station", "owner_party", "due_on", "status_label")
     list_filter = (OverdueFilter, "owner_party", "topic__station")
@@ -636,25 +606,21 @@ class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"topic": request.GET["topic"]} if request.GET.get("topic", "").isdigit() else {}
-        form = FollowUpAddForm(_posted(request), initial=initial, request=request)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                action = actions.followup_add(
-                    topic_id=data["topic"].pk,
-                    owner_party=data["owner_party"],
-                    what=data["what"],
-                    due_on=data["due_on"],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Follow-up action added."))
-                return HttpResponseRedirect(
-                    reverse("admin:deliberation_followupaction_change", args=[action.pk])
-                )
-        return _render(self, request, gettext("Add a follow-up action"), form)
+        return _page(
+            self,
+            request,
+            FollowUpAddForm(posted(request), initial=initial, request=request),
+            lambda data: actions.followup_add(
+                topic_id=data["topic"].pk,
+                owner_party=data["owner_party"],
+                what=data["what"],
+                due_on=data["due_on"],
+                acting_user=request.user,
+            ),
+            done=gettext("Follow-up action added."),
+            next_url=_change_url,
+            title=gettext("Add a follow-up action"),
+        )
 
     def get_urls(self):
         return [
@@ -670,19 +636,15 @@ class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         action = get_object_or_404(self.get_queryset(request).select_related("topic"), pk=action_id)
-        form = DoneForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.followup_done(
-                    action_id=action.pk, note=form.cleaned_data["note"], acting_user=request.user
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Follow-up action marked done."))
-                return HttpResponseRedirect(
-                    reverse("admin:deliberation_followupaction_change", args=[action.pk])
-                )
-        return _render(
-            self, request, gettext("Mark done: %(what)s") % {"what": action.what}, form, back=action
+        return _page(
+            self,
+            request,
+            DoneForm(posted(request)),
+            lambda data: actions.followup_done(
+                action_id=action.pk, note=data["note"], acting_user=request.user
+            ),
+            done=gettext("Follow-up action marked done."),
+            next_url=_change_url(action),
+            title=gettext("Mark done: %(what)s") % {"what": action.what},
+            back=action,
         )

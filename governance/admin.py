@@ -24,6 +24,8 @@ from core.admin_tools import (
     HTTPS_URL_FIELDS,
     ActionAdmin,
     CappedCountPaginator,
+    ReadOnlyInline,
+    ShowOnlyAdmin,
     UnionSearchAdmin,
     csv_response,
 )
@@ -183,18 +185,9 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReportUpdateInline(admin.TabularInline):
+class ReportUpdateInline(ReadOnlyInline):
     model = ReportUpdate
     fields = ("created_at", "status", "actor_role", "actor", "note")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TriageForm(forms.Form):
@@ -237,7 +230,7 @@ DECIDERS = {
 
 
 @admin.register(Report)
-class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
+class ReportAdmin(DecisionAdmin, ShowOnlyAdmin, UnionSearchAdmin, admin.ModelAdmin):
     # The change page offers the simple decisions of governance.actions.TRANSITIONS as buttons;
     # the triage page also takes a department, the original of a duplicate and a photo.
     transitions = actions.TRANSITIONS
@@ -285,11 +278,6 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return triage_queue()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Every field is read-only here; decisions go through the triage page.
-        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields

@@ -11,6 +11,7 @@ from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
+    ReadOnlyInline,
     UnionSearchAdmin,
     csv_response,
 )
@@ -207,18 +208,9 @@ class ServiceRequestForm(forms.ModelForm):
         fields = ()
 
 
-class ServiceRequestEventInline(admin.TabularInline):
+class ServiceRequestEventInline(ReadOnlyInline):
     model = ServiceRequestEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "from_status", "to_status", "actor", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 DECISIONS = {

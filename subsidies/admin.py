@@ -15,6 +15,7 @@ from core.admin_decisions import DecisionAdmin, bulk_decide_action, decide_each
 from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
+    ReadOnlyInline,
     changelist_queryset,
     choices_filter,
     csv_response,
@@ -107,32 +108,14 @@ class BudgetAdmin(ActionAdmin, admin.ModelAdmin):
         )
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(ReadOnlyInline):
     model = ApplicationEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "from_status", "to_status", "role", "actor", "amount", "reason")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class InstalmentInline(admin.TabularInline):
+class InstalmentInline(ReadOnlyInline):
     model = Instalment
-    extra = 0
-    can_delete = False
     fields = ("study_year", "amount", "status", "payable_at", "paid_on", "payment_reference")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class QueueFilter(admin.SimpleListFilter):
