@@ -263,7 +263,8 @@ def action_page(
 
     Done: the `done` message and a redirect to `next_url` (or `next_url(what run returned)`).
     Refused (the action's ApplicationError; it changed nothing): the form again as typed, with the
-    action's message above it (or as the page's message), answered with `error_status`."""
+    action's message on the field it names (ApplicationError extra={"field": ...}) or above the
+    form (or as the page's message), answered with `error_status`."""
     from django.contrib import messages
     from django.http import HttpResponseRedirect
     from django.template.response import TemplateResponse
@@ -277,7 +278,8 @@ def action_page(
             if refusal_as_message:
                 model_admin.message_user(request, error.message, messages.ERROR)
             else:
-                form.add_error(None, error.message)
+                field = error.extra.get("field")
+                form.add_error(field if field in form.fields else None, error.message)
         else:
             model_admin.message_user(request, done, messages.SUCCESS)
             return HttpResponseRedirect(next_url(result) if callable(next_url) else next_url)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone, person_masked
+from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import ActionAdmin, CappedCountPaginator, csv_response
 from core.exceptions import ApplicationError
 from core.privacy import masked_phone
@@ -93,8 +94,21 @@ MANAGED_FIELDS = (*actions.MANAGED_FIELDS, "status")
 
 
 @admin.register(Event)
-class EventAdmin(ActionAdmin, StationScopedAdmin):
+class EventAdmin(DecisionAdmin, StationScopedAdmin):
+    # Time, place and seats are edited on the change page (events.actions.event_update); cancelling
+    # is a decision of events.actions.EVENT_TRANSITIONS, a button under it or a bulk action.
     form = EventForm
+    transitions = actions.EVENT_TRANSITIONS
+    decisions = {
+        "cancel": lambda pk, user, reason: actions.event_cancel(event_id=pk, acting_user=user, reason=reason)
+    }
+    decision_page = True
+    change_form_template = "admin/core/decision_change_form.html"
+    cancel_selected = bulk_decision(
+        "cancel",
+        _("Cancel the selected events (everyone registered is told)"),
+        done=_("%(count)s events cancelled."),
+    )
     list_display = ("title", "station", "kind", "starts_local", "seats", "state", "screen_link")
     list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
     search_fields = ("title", "place", "station__name")
@@ -172,21 +186,6 @@ class EventAdmin(ActionAdmin, StationScopedAdmin):
             seat_limit=obj.seat_limit,
             acting_user=request.user,
         )
-
-    @admin.action(
-        description=_("Cancel the selected events (everyone registered is told)"), permissions=["change"]
-    )
-    def cancel_selected(self, request, queryset):
-        done = 0
-        for event_id in queryset.values_list("pk", flat=True):
-            try:
-                actions.event_cancel(event_id=event_id, acting_user=request.user)
-            except ApplicationError as error:
-                self.message_user(request, f"#{event_id}: {error.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, gettext("%(count)s events cancelled.") % {"count": done})
 
     @admin.action(description=_("Publish the contest results and award points"), permissions=["change"])
     def publish_results(self, request, queryset):

@@ -10,9 +10,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -27,9 +26,9 @@ from core.admin_tools import (
     ReadOnlyInline,
     ShowOnlyAdmin,
     UnionSearchAdmin,
+    action_page,
     csv_response,
 )
-from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
 from governance.models import (
@@ -346,25 +345,18 @@ class ReportAdmin(DecisionAdmin, ShowOnlyAdmin, UnionSearchAdmin, admin.ModelAdm
         if not self.has_change_permission(request, report):
             raise DjangoPermissionDenied
         form = TriageForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                self._decide(request, report, data)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            except Report.DoesNotExist:
-                form.add_error("duplicate_of", gettext("There is no report with this number."))
-            else:
-                self.message_user(request, gettext("Report #%(id)s updated.") % {"id": report.pk})
-                return HttpResponseRedirect(reverse("admin:governance_report_change", args=[report.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Triage report #%(id)s") % {"id": report.pk},
-            "report": report,
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/governance/report/triage.html", context)
+        return action_page(
+            self,
+            request,
+            form,
+            lambda data: self._decide(request, report, data),
+            done=gettext("Report #%(id)s updated.") % {"id": report.pk},
+            next_url=reverse("admin:governance_report_change", args=[report.pk]),
+            title=gettext("Triage report #%(id)s") % {"id": report.pk},
+            template="admin/governance/report/triage.html",
+            error_status=200,
+            report=report,
+        )
 
     def _decide(self, request, report: Report, data: dict) -> None:
         decision, note, user = data["decision"], data["note"], request.user

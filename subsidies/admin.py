@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -16,12 +16,13 @@ from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
     ReadOnlyInline,
+    action_page,
     changelist_queryset,
     choices_filter,
     csv_response,
     formset_rows,
+    posted,
 )
-from core.exceptions import ApplicationError
 from core.phone import normalize_mobile_or_keep
 from subsidies import actions, selectors
 from subsidies.forms import CreditsForm, PaymentForm
@@ -286,28 +287,24 @@ class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
         ):
             raise PermissionDenied
         application = get_object_or_404(SubsidyApplication.objects.select_related("enrolment"), pk=pk)
-        form = CreditsForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                enrolment_record_credits(
-                    enrolment_id=application.enrolment_id,
-                    study_year=form.cleaned_data["study_year"],
-                    credits=form.cleaned_data["credits"],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(request, _("Credits recorded."), messages.SUCCESS)
-                return redirect("admin:subsidies_subsidyapplication_change", pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Record credits"),
-            "form": form,
-            "application": application,
-        }
-        return TemplateResponse(request, "admin/subsidies/subsidyapplication/credits.html", context)
+        return action_page(
+            self,
+            request,
+            CreditsForm(posted(request)),
+            lambda data: enrolment_record_credits(
+                enrolment_id=application.enrolment_id,
+                study_year=data["study_year"],
+                credits=data["credits"],
+                acting_user=request.user,
+            ),
+            done=_("Credits recorded."),
+            next_url=reverse("admin:subsidies_subsidyapplication_change", args=[pk]),
+            title=_("Record credits"),
+            template="admin/subsidies/subsidyapplication/credits.html",
+            error_status=200,
+            refusal_as_message=True,
+            application=application,
+        )
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
