@@ -70,6 +70,8 @@ class Transition:
     # False: the move follows from another write that has its own audit row (a payment sets
     # "disbursing"): its history row is written, no second audit row.
     audited: bool = True
+    # The refusal when the row is in none of `sources`: a text with %(status)s / %(action)s, or a
+    # function of the locked row giving the text (a different message per status).
     wrong_status: Any = None
 
     def permitted(self, user) -> bool:
@@ -267,6 +269,9 @@ class TransitionTable:
 
     def _wrong_status_message(self, obj, move: Transition) -> str:
         text = move.wrong_status if move.wrong_status is not None else self.wrong_status
+        if callable(text):
+            # One message per status the row is in (a voucher already collected says when).
+            return str(text(obj))
         values = {
             "id": obj.pk,
             "status": self._label(getattr(obj, self.status_field)),

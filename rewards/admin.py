@@ -4,18 +4,18 @@ Stock quantities and voucher statuses are never form fields: they change through
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone
+from core.admin_decisions import decide_each
 from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_queryset, csv_response
-from core.exceptions import ApplicationError
 from rewards import actions
 from rewards.constants import CODE_LENGTH, LOW_STOCK
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
@@ -113,23 +113,18 @@ class RewardStockAdmin(ActionAdmin, StationScopedAdmin):
 
 
 def _confirm(model_admin, request, queryset) -> None:
-    done = 0
-    for voucher in queryset.select_related("station"):
-        try:
-            actions.voucher_handover_confirm(
-                voucher_code=voucher.code, station=voucher.station, acting_user=request.user
-            )
-        except ApplicationError as error:
-            model_admin.message_user(request, f"{voucher.code_display}: {error.message}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        model_admin.message_user(
-            request,
-            ngettext("%(count)d hand-over confirmed.", "%(count)d hand-overs confirmed.", done)
-            % {"count": done},
-            messages.SUCCESS,
-        )
+    vouchers = {voucher.pk: voucher for voucher in queryset.select_related("station")}
+    decide_each(
+        model_admin,
+        request,
+        vouchers,
+        lambda pk, user, _reason: actions.voucher_handover_confirm(
+            voucher_code=vouchers[pk].code, station=vouchers[pk].station, acting_user=user
+        ),
+        "",
+        ngettext_lazy("%(count)d hand-over confirmed.", "%(count)d hand-overs confirmed.", "count"),
+        row=lambda pk: vouchers[pk].code_display,
+    )
 
 
 VOUCHER_HEADER = [
