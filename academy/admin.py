@@ -13,6 +13,7 @@ from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
     ReadOnlyInline,
+    Refuses,
     changelist_queryset,
     choices_filter,
     csv_response,
@@ -94,7 +95,8 @@ CSV_HEADER = [
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(DecisionAdmin, admin.ModelAdmin):
+class EnrolmentAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")  # workers apply in the portal
     # The change page offers the decisions of academy.actions.TRANSITIONS as buttons.
     transitions = actions.TRANSITIONS
     decisions = DECIDERS
@@ -140,12 +142,6 @@ class EnrolmentAdmin(DecisionAdmin, admin.ModelAdmin):
     readonly_fields = fields
     change_list_template = "admin/academy/enrolment/change_list.html"
     change_form_template = "admin/academy/enrolment/change_form.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False  # workers apply in the portal
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         # "138 0000 0001" finds +8613800000001, as staff read numbers off a phone.

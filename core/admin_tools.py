@@ -65,6 +65,22 @@ class ReadOnlyInline(TabularInline):
         return False
 
 
+class Refuses:
+    """A ModelAdmin (or inline) mixin naming which of Django's own forms it refuses, for rows that
+    only actions write: `refuse = ("add", "delete")`; the other permissions stay Django's."""
+
+    refuse: tuple[str, ...] = ("add", "change", "delete")
+
+    def has_add_permission(self, request, *args) -> bool:
+        return "add" not in self.refuse and super().has_add_permission(request, *args)  # type: ignore[misc]  # a ModelAdmin mixin
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return "change" not in self.refuse and super().has_change_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return "delete" not in self.refuse and super().has_delete_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+
+
 class ShowOnlyAdmin:
     """Change pages that only show: every change goes through an action (a decision, a small page)."""
 

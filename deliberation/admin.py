@@ -26,6 +26,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import (
     ReadOnlyInline,
+    Refuses,
     ShowOnlyAdmin,
     action_page,
     changelist_queryset,
@@ -154,7 +155,8 @@ DECIDERS = {
 
 
 @admin.register(Topic)
-class TopicAdmin(DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+class TopicAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+    refuse = ("add", "delete")
     # The change page offers the decisions of deliberation.actions.TRANSITIONS as buttons; the
     # decision page also records resolutions with their follow-up actions.
     transitions = actions.TRANSITIONS
@@ -195,12 +197,6 @@ class TopicAdmin(DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, StationScopedAd
 
     def readonly_names(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: Topic) -> str:
@@ -382,7 +378,8 @@ class AgendaInline(ReadOnlyInline):
 
 
 @admin.register(Session)
-class SessionAdmin(ShowOnlyAdmin, StationScopedAdmin):
+class SessionAdmin(Refuses, ShowOnlyAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     list_display = ("title", "station", "starts_at", "place", "status", "agenda_size")
     list_filter = ("status", "station")
     list_select_related = ("station",)
@@ -439,9 +436,6 @@ class SessionAdmin(ShowOnlyAdmin, StationScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("parties invited"))
     def parties_label(self, obj: Session) -> str:
@@ -577,7 +571,8 @@ class DoneForm(forms.Form):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(ShowOnlyAdmin, StationScopedAdmin):
+class FollowUpActionAdmin(Refuses, ShowOnlyAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     station_path = "topic__station"
     list_display = ("what", "topic", "station", "owner_party", "due_on", "status_label")
     list_filter = (OverdueFilter, "owner_party", "topic__station")
@@ -590,9 +585,6 @@ class FollowUpActionAdmin(ShowOnlyAdmin, StationScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("station"), ordering="topic__station__name")
     def station(self, obj: FollowUpAction) -> str:

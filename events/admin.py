@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone, person_masked
 from core.admin_decisions import DecisionAdmin, bulk_decision
-from core.admin_tools import ActionAdmin, CappedCountPaginator, csv_response
+from core.admin_tools import ActionAdmin, CappedCountPaginator, ReadOnlyInline, Refuses, csv_response
 from core.exceptions import ApplicationError
 from core.privacy import masked_phone
 from events import actions
@@ -51,22 +51,13 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ReadOnlyInline):
     model = Registration
-    extra = 0
-    can_delete = False
     fields = ("worker", "status", "created_at", "checked_in_at", "points")
-    readonly_fields = fields
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "checkin")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: Registration) -> str:
@@ -249,7 +240,7 @@ def attendance_row(registration: Registration, phone=masked_phone) -> list:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class RegistrationAdmin(Refuses, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_fields = {"phone": "user__phone"}
@@ -261,15 +252,6 @@ class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     actions = ("export_attendance",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=pgettext_lazy("attendance", "worker"), ordering="user__real_name")
     def worker(self, obj: Registration) -> str:
@@ -345,7 +327,8 @@ class ContestResultForm(forms.ModelForm):
 
 
 @admin.register(ContestResult)
-class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+class ContestResultAdmin(Refuses, ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)
@@ -368,9 +351,6 @@ class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     def participant(self, obj: ContestResult) -> str:
         return person_masked(obj.user)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     def save_by_action(self, request, obj, form, formsets, change):
         return actions.contest_result_record(
             event_id=obj.event_id, user=obj.user, rank=obj.rank, score=obj.score, acting_user=request.user
@@ -378,7 +358,7 @@ class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class CheckInAdmin(Refuses, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)  # searched only as the viewer may (accounts.selectors.phone_search)
@@ -392,12 +372,3 @@ class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: CheckIn) -> str:
         return person_masked(obj.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

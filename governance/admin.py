@@ -24,6 +24,7 @@ from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
     ReadOnlyInline,
+    Refuses,
     ShowOnlyAdmin,
     UnionSearchAdmin,
     action_page,
@@ -126,7 +127,8 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ActionAdmin, admin.ModelAdmin):
+class ApiKeyAdmin(Refuses, ActionAdmin, admin.ModelAdmin):
+    refuse = ("delete",)
     form = ApiKeyForm
     list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
@@ -147,9 +149,6 @@ class ApiKeyAdmin(ActionAdmin, admin.ModelAdmin):
             messages.WARNING,
         )
         return key
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke_selected(self, request, queryset):
@@ -229,7 +228,8 @@ DECIDERS = {
 
 
 @admin.register(Report)
-class ReportAdmin(DecisionAdmin, ShowOnlyAdmin, UnionSearchAdmin, admin.ModelAdmin):
+class ReportAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, UnionSearchAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")
     # The change page offers the simple decisions of governance.actions.TRANSITIONS as buttons;
     # the triage page also takes a department, the original of a duplicate and a photo.
     transitions = actions.TRANSITIONS
@@ -280,12 +280,6 @@ class ReportAdmin(DecisionAdmin, ShowOnlyAdmin, UnionSearchAdmin, admin.ModelAdm
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("No."), ordering="id")
     def number(self, obj: Report) -> str:

@@ -10,9 +10,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Model
 from django.forms import ModelForm
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,7 @@ from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Street
 from accounts.selectors import csv_phone
 from accounts.typing import AuthenticatedHttpRequest
-from core.admin_tools import ActionAdmin, changelist_queryset, choices_filter, csv_response
+from core.admin_tools import ActionAdmin, Refuses, changelist_queryset, choices_filter, csv_response
 from points import actions
 from points.models import PointRule
 
@@ -51,7 +50,7 @@ class PointRuleAdmin(ActionAdmin, admin.ModelAdmin):
         )
 
 
-class PointEntryAdmin(PhoneMaskedAdmin, admin.ModelAdmin):
+class PointEntryAdmin(Refuses, PhoneMaskedAdmin, admin.ModelAdmin):
     """The ledger: read-only, people masked for staff without the phone permission, a CSV export
     of the filtered list. Who reads which lines is the registering admin's (stations/admin.py)."""
 
@@ -103,12 +102,3 @@ class PointEntryAdmin(PhoneMaskedAdmin, admin.ModelAdmin):
                 ]
 
         return csv_response("points-ledger.csv", CSV_HEADER, rows())
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext_lazy, pgettext_lazy
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone
 from core.admin_decisions import decide_each
-from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import ActionAdmin, CappedCountPaginator, Refuses, changelist_queryset, csv_response
 from rewards import actions
 from rewards.constants import CODE_LENGTH, LOW_STOCK
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
@@ -80,7 +80,8 @@ class StockAdjustForm(forms.ModelForm):
 
 
 @admin.register(RewardStock)
-class RewardStockAdmin(ActionAdmin, StationScopedAdmin):
+class RewardStockAdmin(Refuses, ActionAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     every_station_permissions = ("rewards.confirm_handover", "rewards.adjust_any_stock")
     form = StockAdjustForm
     list_display = ("station", "reward", "quantity", "updated_at")
@@ -107,9 +108,6 @@ class RewardStockAdmin(ActionAdmin, StationScopedAdmin):
             reason=form.cleaned_data["reason"],
             acting_user=request.user,
         )
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _confirm(model_admin, request, queryset) -> None:
@@ -146,7 +144,7 @@ def _local(moment) -> str:
 
 
 @admin.register(Voucher)
-class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class VoucherAdmin(Refuses, PhoneMaskedAdmin, StationScopedAdmin):
     every_station_permissions = ("rewards.confirm_handover",)
     # Station staff see people as "张伟 138****0001" and find them by name, code or the last
     # four digits; the full number (and a search by it) stays with those who may see phones.
@@ -195,15 +193,6 @@ class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
             results = results | queryset.filter(code=code)
         return results, distinct
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.action(description=_("Confirm the hand-over of the selected vouchers"), permissions=["view"])
     def confirm_handover(self, request, queryset):
         _confirm(self, request, queryset)
@@ -239,7 +228,7 @@ class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
 
 @admin.register(LeaderboardOptIn)
-class LeaderboardOptInAdmin(PhoneMaskedAdmin, admin.ModelAdmin):
+class LeaderboardOptInAdmin(Refuses, PhoneMaskedAdmin, admin.ModelAdmin):
     # Not bound to a station: a worker's choice. Station staff see the person masked.
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)
@@ -250,12 +239,3 @@ class LeaderboardOptInAdmin(PhoneMaskedAdmin, admin.ModelAdmin):
     readonly_fields = ("user", "opted_in", "updated_at")
     fields = ("user", "opted_in", "updated_at")
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

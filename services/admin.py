@@ -12,6 +12,7 @@ from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
     ReadOnlyInline,
+    Refuses,
     UnionSearchAdmin,
     csv_response,
 )
@@ -222,7 +223,8 @@ DECISIONS = {
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
+class ServiceRequestAdmin(Refuses, DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")  # workers ask for help on their phones
     form = ServiceRequestForm
     transitions = TRANSITIONS
     decisions = DECISIONS
@@ -300,12 +302,6 @@ class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         ),
         (_("What to do now"), {"fields": ("notes_so_far", "step", "reply", "note")}),
     )
-
-    def has_add_permission(self, request):
-        return False  # workers ask for help on their phones
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("reference"), ordering="id")
     def reference(self, obj):

@@ -16,6 +16,7 @@ from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
     ReadOnlyInline,
+    Refuses,
     action_page,
     changelist_queryset,
     choices_filter,
@@ -79,8 +80,10 @@ class BudgetForm(forms.ModelForm):
 
 
 @admin.register(Budget)
-class BudgetAdmin(ActionAdmin, admin.ModelAdmin):
+class BudgetAdmin(Refuses, ActionAdmin, admin.ModelAdmin):
     """The total changes only through subsidies.actions.budget_set_total: who, when, why."""
+
+    refuse = ("delete",)
 
     form = BudgetForm
     list_display = ("scheme", "total", "committed", "paid", "remaining")
@@ -91,9 +94,6 @@ class BudgetAdmin(ActionAdmin, admin.ModelAdmin):
         # A budget being added has no committed, paid or remaining amount yet (remaining would be
         # total - committed of an empty form: a 500).
         return (*self.readonly_fields, "scheme") if obj else ()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("remaining (yuan)"))
     def remaining(self, obj: Budget):
@@ -167,7 +167,8 @@ DECIDERS = {
 
 
 @admin.register(SubsidyApplication)
-class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
+class SubsidyApplicationAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")  # workers apply in the portal
     # The change page offers the decisions of subsidies.actions.TRANSITIONS as buttons (appeals
     # too); the change list the first four for many applications at once, with the budget in view.
     transitions = actions.TRANSITIONS
@@ -222,12 +223,6 @@ class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
     readonly_fields = fields
     change_list_template = "admin/subsidies/subsidyapplication/change_list.html"
     change_form_template = "admin/subsidies/subsidyapplication/change_form.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False  # workers apply in the portal
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         # "138 0000 0001" finds +8613800000001, as staff read numbers off a phone.
@@ -335,7 +330,8 @@ FINANCE_HEADER = [
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(admin.ModelAdmin):
+class InstalmentAdmin(Refuses, admin.ModelAdmin):
+    refuse = ("add", "delete")
     list_display = (
         "id",
         "application",
@@ -369,12 +365,6 @@ class InstalmentAdmin(admin.ModelAdmin):
     )
     actions = ("pay_selected",)
     change_list_template = "admin/subsidies/instalment/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_pay_permission(self, request) -> bool:
         return request.user.has_perm("subsidies.pay_instalment")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_people import PhoneMaskedAdmin, person_raw_id_field
 from accounts.selectors import csv_phone, person_masked
 from core.admin_decisions import DecisionAdmin, bulk_decision
-from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_queryset, csv_response
+from core.admin_tools import ActionAdmin, CappedCountPaginator, Refuses, changelist_queryset, csv_response
 from stations.admin_scope import StationScopedAdmin
 from volunteering import actions, selectors
 from volunteering.forms import TaskForm, task_values
@@ -26,7 +26,8 @@ from volunteering.models import Membership, Recipient, Signup, Task, Team
 CANCELLED_BY_STAFF = _("Cancelled by the station staff.")
 
 
-class MembershipInline(PhoneMaskedAdmin, admin.TabularInline):
+class MembershipInline(Refuses, PhoneMaskedAdmin, admin.TabularInline):
+    refuse = ("add",)
     person_fields = {"user": "user"}
     model = Membership
     fields = ("user", "status", "requested_at", "decided_at", "left_at")
@@ -34,9 +35,6 @@ class MembershipInline(PhoneMaskedAdmin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
@@ -90,16 +88,14 @@ class TeamAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
         )
 
 
-class SignupInline(PhoneMaskedAdmin, admin.TabularInline):
+class SignupInline(Refuses, PhoneMaskedAdmin, admin.TabularInline):
+    refuse = ("add",)
     person_fields = {"volunteer": "volunteer"}
     model = Signup
     fields = ("volunteer", "status", "created_at", "withdrawn_at", "points")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("volunteer")
@@ -134,7 +130,8 @@ class TaskAddForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(DecisionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+class TaskAdmin(Refuses, DecisionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     # A task is created here (volunteering.actions.task_create); it ends by a decision of
     # volunteering.actions.TASK_TRANSITIONS: buttons under its page, or bulk actions.
     transitions = actions.TASK_TRANSITIONS
@@ -252,9 +249,6 @@ class TaskAdmin(DecisionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
             return obj
         data = form.cleaned_data
         return actions.task_create(team=data["team"], acting_user=request.user, **task_values(data))
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(
         description=_("Export completed tasks with volunteers and points (CSV)"), permissions=["view"]
