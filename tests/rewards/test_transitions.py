@@ -32,9 +32,10 @@ def test_hand_over_writes_one_history_row_and_one_audit_row(worker, coffee, stat
     assert list(status_changes(voucher).values_list("from_status", "to_status", "actor", "note")) == [
         ("issued", "handed_over", station_staff.pk, "")
     ]
-    assert list(
-        AuditEntry.objects.filter(target_type="rewards.voucher").values_list("action", "actor")
-    ) == [("rewards.voucher.handover", station_staff.pk), ("rewards.voucher.redeem", worker.pk)]
+    assert list(AuditEntry.objects.filter(target_type="rewards.voucher").values_list("action", "actor")) == [
+        ("rewards.voucher.handover", station_staff.pk),
+        ("rewards.voucher.redeem", worker.pk),
+    ]
 
 
 def test_a_second_hand_over_says_when_and_changes_nothing(worker, coffee, station, stock, station_staff):
@@ -42,9 +43,13 @@ def test_a_second_hand_over_says_when_and_changes_nothing(worker, coffee, statio
     actions.voucher_handover_confirm(voucher_code=voucher.code, station=station, acting_user=station_staff)
     before = snapshot(voucher)
     with pytest.raises(actions.TransitionNotAllowed) as refused:
-        actions.voucher_handover_confirm(voucher_code=voucher.code, station=station, acting_user=station_staff)
+        actions.voucher_handover_confirm(
+            voucher_code=voucher.code, station=station, acting_user=station_staff
+        )
     day = timezone.localdate(voucher.handed_over_at)
-    assert refused.value.message == f"这张兑换券已于{day.year}年{day.month}月{day.day}日领取过，请不要重复发放。"
+    assert (
+        refused.value.message == f"这张兑换券已于{day.year}年{day.month}月{day.day}日领取过，请不要重复发放。"
+    )
     assert snapshot(voucher) == before
 
 
@@ -59,7 +64,9 @@ def test_a_cancelled_voucher_cannot_be_handed_over_and_nothing_changes(
     assert AuditEntry.objects.filter(action="rewards.voucher.cancel", actor=worker).count() == 1
     before = snapshot(voucher)
     with pytest.raises(actions.TransitionNotAllowed) as refused:
-        actions.voucher_handover_confirm(voucher_code=voucher.code, station=station, acting_user=station_staff)
+        actions.voucher_handover_confirm(
+            voucher_code=voucher.code, station=station, acting_user=station_staff
+        )
     assert refused.value.message == "这张兑换券已取消，积分已退回，不能再使用。"
     with pytest.raises(actions.TransitionNotAllowed) as refused:
         actions.voucher_cancel(voucher_id=voucher.pk, user=worker)
