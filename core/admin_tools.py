@@ -91,7 +91,7 @@ class ShowOnlyAdmin:
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
         }
-        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]  # a ModelAdmin mixin
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class UnionSearchAdmin:

@@ -4,11 +4,7 @@ Statuses are never form fields: every decision goes through deliberation/actions
 through admin actions or the small custom pages below.
 """
 
-from typing import cast
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -34,11 +30,19 @@ from core.admin_tools import (
     posted,
 )
 from deliberation import actions
-from deliberation.models import FollowUpAction, Party, Session, Topic, TopicUpdate
+from deliberation.admin_forms import (
+    AgendaForm,
+    CancelForm,
+    DecisionForm,
+    DoneForm,
+    FollowUpAddForm,
+    MinutesForm,
+    ScheduleForm,
+)
+from deliberation.models import FollowUpAction, Session, Topic, TopicUpdate
 from deliberation.selectors import topics_for_export
 from stations.admin_scope import StationScopedAdmin, scoped_to
 from stations.models import Station
-from stations.selectors import stations_run_by
 
 
 def _badge(obj) -> str:
@@ -63,10 +67,6 @@ def _page(model_admin, request, form, run, *, done, next_url, title, **extra):
 
 def _change_url(obj) -> str:
     return reverse(f"admin:deliberation_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def _stations_of(request):
-    return stations_run_by(request.user).filter(is_active=True)
 
 
 # Stations know nothing of topics: this app shows each station's open topics in the stations list,
@@ -109,37 +109,6 @@ class TopicUpdateInline(ReadOnlyInline):
 class FollowUpInline(ReadOnlyInline):
     model = FollowUpAction
     fields = ("owner_party", "what", "due_on", "status", "done_note")
-
-
-class DecisionForm(forms.Form):
-    DECISIONS = [
-        ("accept", _("Accept for a session")),
-        ("close", _("Answer and close (no session)")),
-        ("resolution", _("Record the session's resolution (and a follow-up action)")),
-        ("resolved", _("Conclude: resolved")),
-        ("unresolved", _("Conclude: not resolved")),
-    ]
-    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
-    text = forms.CharField(
-        label=_("Note, answer, resolution or public explanation (workers read it)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    owner_party = forms.ChoiceField(
-        label=_("Follow-up action: owner"), choices=[("", "—"), *Party.choices], required=False
-    )
-    what = forms.CharField(label=_("Follow-up action: what"), max_length=200, required=False)
-    due_on = forms.DateField(label=_("Follow-up action: due"), required=False, widget=AdminDateWidget)
-
-    def clean(self):
-        cleaned = super().clean()
-        parts = [cleaned.get("owner_party"), cleaned.get("what"), cleaned.get("due_on")]
-        if any(parts) and not all(parts):
-            raise forms.ValidationError(
-                gettext("A follow-up action needs its owner, what will be done and the due date.")
-            )
-        return cleaned
 
 
 DECIDERS = {
@@ -239,22 +208,18 @@ class TopicAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, Statio
 
     def _decide(self, request, topic: Topic, data: dict) -> None:
         decision, text, user = data["decision"], data["text"], request.user
+        if decision != "resolution":
+            DECIDERS[decision](topic.pk, user, text)
+            return
         followups = []
         if data.get("what"):
             followups = [{"owner_party": data["owner_party"], "what": data["what"], "due_on": data["due_on"]}]
-        if decision == "accept":
-            actions.topic_accept(topic_id=topic.pk, acting_user=user, note=text)
-        elif decision == "close":
-            actions.topic_close(topic_id=topic.pk, acting_user=user, answer=text)
-        elif decision == "resolution":
-            if not text.strip() and followups and topic.resolution_at is not None:
-                actions.followup_add(topic_id=topic.pk, acting_user=user, **followups[0])
-            else:
-                actions.topic_record_resolution(
-                    topic_id=topic.pk, resolution=text, acting_user=user, followups=followups
-                )
+        if not text.strip() and followups and topic.resolution_at is not None:
+            actions.followup_add(topic_id=topic.pk, acting_user=user, **followups[0])
         else:
-            actions.topic_conclude(topic_id=topic.pk, outcome=decision, explanation=text, acting_user=user)
+            actions.topic_record_resolution(
+                topic_id=topic.pk, resolution=text, acting_user=user, followups=followups
+            )
 
     @admin.action(
         description=_("Export the selected topics with their outcomes as CSV"), permissions=["view"]
@@ -310,63 +275,6 @@ class TopicAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, Statio
             pgettext("topic CSV", "Follow-up actions"),
         ]
         return csv_response("station-topics.csv", header, rows())
-
-
-class ScheduleForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("Station"), queryset=Station.objects.filter(is_active=True))
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=120,
-        required=False,
-        help_text=_("Leave empty for “<station> deliberation session”."),
-    )
-    place = forms.CharField(label=_("Place"), max_length=200)
-    starts_at = forms.SplitDateTimeField(label=_("Starts at"), widget=AdminSplitDateTime)
-    ends_at = forms.SplitDateTimeField(label=_("Ends at"), widget=AdminSplitDateTime)
-    seat_limit = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, initial=30)
-    parties = forms.MultipleChoiceField(
-        label=_("Parties invited"), choices=Party.choices, widget=forms.CheckboxSelectMultiple
-    )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Agenda (accepted topics of the station)"),
-        help_text=_("Only accepted topics not yet on an agenda are listed: accept topics first."),
-        queryset=Topic.objects.filter(status=Topic.Status.ACCEPTED).select_related("station"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, request, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        station = cast(forms.ModelChoiceField, self.fields["station"])
-        topics = cast(forms.ModelMultipleChoiceField, self.fields["topics"])
-        station.queryset = _stations_of(request)
-        topics.queryset = scoped_to(topics.queryset, user=request.user)
-        topics.label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"  # type: ignore[assignment]  # a per-form label for the field
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (the topics' people and everyone registered read it)"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), max_length=10000, widget=forms.Textarea(attrs={"rows": 10}))
-
-
-class AgendaForm(forms.Form):
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Accepted topics to add to the agenda"),
-        queryset=Topic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, session: Session, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["topics"]).queryset = Topic.objects.filter(
-            station=session.station, status=Topic.Status.ACCEPTED
-        )
 
 
 class AgendaInline(ReadOnlyInline):
@@ -546,28 +454,6 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(status=self.value()) if self.value() else queryset
-
-
-class FollowUpAddForm(forms.Form):
-    topic = forms.ModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.filter(resolution_at__isnull=False).select_related("station"),
-    )
-    owner_party = forms.ChoiceField(label=_("Owner"), choices=Party.choices)
-    what = forms.CharField(label=_("What will be done"), max_length=200)
-    due_on = forms.DateField(label=_("Due"), widget=AdminDateWidget)
-
-    def __init__(self, *args, request, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        topic_field = cast(forms.ModelChoiceField, self.fields["topic"])
-        topic_field.queryset = scoped_to(topic_field.queryset, user=request.user)
-        topic_field.label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"  # type: ignore[assignment]  # a per-form label for the field
-
-
-class DoneForm(forms.Form):
-    note = forms.CharField(
-        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
 
 @admin.register(FollowUpAction)
