@@ -307,3 +307,16 @@ def action_page(
         **context,
     }
     return TemplateResponse(request, template, page, status=error_status if form.errors else 200)
+
+
+Column = tuple[Any, Callable[[Any], Any]]
+
+
+def csv_of(filename: str, columns: "list[Column]", objects) -> Any:
+    """A streamed CSV of `objects`, one row each: `columns` pairs each header with the value it reads
+    off a row, so a column's title and content are written (and changed) together."""
+    return csv_response(
+        filename,
+        [str(title) for title, _value in columns],
+        ([value(obj) for _title, value in columns] for obj in objects),
+    )

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 import stations.admin
@@ -26,7 +26,7 @@ from core.admin_tools import (
     ShowOnlyAdmin,
     action_page,
     changelist_queryset,
-    csv_response,
+    csv_of,
     posted,
 )
 from deliberation import actions
@@ -121,6 +121,36 @@ DECIDERS = {
         topic_id=pk, outcome="unresolved", explanation=text, acting_user=user
     ),
 }
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _followups(topic: Topic) -> str:
+    return "; ".join(
+        f"{action.get_owner_party_display()}: {action.what} ({action.due_on:%Y-%m-%d}, {action.get_status_display()})"
+        for action in topic.followups.all()
+    )
+
+
+TOPIC_COLUMNS = [
+    (pgettext_lazy("topic CSV", "ID"), lambda topic: topic.pk),
+    (pgettext_lazy("topic CSV", "Station"), lambda topic: topic.station.name),
+    (pgettext_lazy("topic CSV", "Title"), lambda topic: topic.title),
+    (pgettext_lazy("topic CSV", "Status"), lambda topic: topic.get_status_display()),
+    (pgettext_lazy("topic CSV", "Supporters"), lambda topic: topic.support_count),
+    (pgettext_lazy("topic CSV", "Raised at"), lambda topic: _local(topic.created_at)),
+    (pgettext_lazy("topic CSV", "Session"), lambda topic: topic.session.title if topic.session else ""),
+    (
+        pgettext_lazy("topic CSV", "Session at"),
+        lambda topic: _local(topic.session.starts_at) if topic.session else "",
+    ),
+    (pgettext_lazy("topic CSV", "Answer"), lambda topic: topic.answer),
+    (pgettext_lazy("topic CSV", "Resolution"), lambda topic: topic.resolution),
+    (pgettext_lazy("topic CSV", "Explanation"), lambda topic: topic.explanation),
+    (pgettext_lazy("topic CSV", "Follow-up actions"), _followups),
+]
 
 
 @admin.register(Topic)
@@ -235,46 +265,7 @@ class TopicAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, Statio
 
     def _csv(self, queryset):
         topics = topics_for_export().filter(pk__in=queryset.values("pk")).order_by("created_at", "pk")
-
-        def rows():
-            for topic in topics.iterator(chunk_size=500):
-                followups = "; ".join(
-                    f"{action.get_owner_party_display()}: {action.what} ({action.due_on:%Y-%m-%d}, "
-                    f"{action.get_status_display()})"
-                    for action in topic.followups.all()
-                )
-                yield [
-                    topic.pk,
-                    topic.station.name,
-                    topic.title,
-                    topic.get_status_display(),
-                    topic.support_count,
-                    timezone.localtime(topic.created_at).strftime("%Y-%m-%d %H:%M"),
-                    topic.session.title if topic.session else "",
-                    timezone.localtime(topic.session.starts_at).strftime("%Y-%m-%d %H:%M")
-                    if topic.session
-                    else "",
-                    topic.answer,
-                    topic.resolution,
-                    topic.explanation,
-                    followups,
-                ]
-
-        header = [
-            pgettext("topic CSV", "ID"),
-            pgettext("topic CSV", "Station"),
-            pgettext("topic CSV", "Title"),
-            pgettext("topic CSV", "Status"),
-            pgettext("topic CSV", "Supporters"),
-            pgettext("topic CSV", "Raised at"),
-            pgettext("topic CSV", "Session"),
-            pgettext("topic CSV", "Session at"),
-            pgettext("topic CSV", "Answer"),
-            pgettext("topic CSV", "Resolution"),
-            pgettext("topic CSV", "Explanation"),
-            pgettext("topic CSV", "Follow-up actions"),
-        ]
-        return csv_response("station-topics.csv", header, rows())
+        return csv_of("station-topics.csv", TOPIC_COLUMNS, topics.iterator(chunk_size=500))
 
 
 class AgendaInline(ReadOnlyInline):

@@ -28,7 +28,7 @@ from core.admin_tools import (
     ShowOnlyAdmin,
     UnionSearchAdmin,
     action_page,
-    csv_response,
+    csv_of,
 )
 from core.uploads import clean_image
 from governance import actions
@@ -371,31 +371,27 @@ class ReportAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, UnionSearchAdmin, admin
 
     @admin.action(description=_("Export the selected reports as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        header = [
-            "id", "submitted_at", "category", "grid", "street", "status", "department", "due_at", "overdue",
-            "resolved_at", "address", "lat", "lng", "description", "source",
-        ]  # fmt: skip
+        rows = queryset.select_related("category", "grid", "reporter", "api_key").order_by("id")
+        return csv_of("grid-reports.csv", self.csv_columns(), rows)
 
-        def rows():
-            for report in queryset.select_related("category", "grid", "reporter", "api_key").order_by("id"):
-                yield [
-                    report.pk,
-                    timezone.localtime(report.created_at).isoformat(timespec="seconds"),
-                    report.category.name_zh,
-                    report.grid.name if report.grid else "",
-                    report.get_street_display() if report.street else "",
-                    report.status,
-                    report.department,
-                    timezone.localtime(report.due_at).isoformat(timespec="seconds"),
-                    "yes" if report.is_overdue else "no",
-                    timezone.localtime(report.resolved_at).isoformat(timespec="seconds")
-                    if report.resolved_at
-                    else "",
-                    report.address,
-                    report.lat if report.lat is not None else "",
-                    report.lng if report.lng is not None else "",
-                    report.description,
-                    self.source(report),
-                ]
+    def csv_columns(self) -> list:
+        def when(moment) -> str:
+            return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
-        return csv_response("grid-reports.csv", header, rows())
+        return [
+            ("id", lambda r: r.pk),
+            ("submitted_at", lambda r: when(r.created_at)),
+            ("category", lambda r: r.category.name_zh),
+            ("grid", lambda r: r.grid.name if r.grid else ""),
+            ("street", lambda r: r.get_street_display() if r.street else ""),
+            ("status", lambda r: r.status),
+            ("department", lambda r: r.department),
+            ("due_at", lambda r: when(r.due_at)),
+            ("overdue", lambda r: "yes" if r.is_overdue else "no"),
+            ("resolved_at", lambda r: when(r.resolved_at)),
+            ("address", lambda r: r.address),
+            ("lat", lambda r: r.lat if r.lat is not None else ""),
+            ("lng", lambda r: r.lng if r.lng is not None else ""),
+            ("description", lambda r: r.description),
+            ("source", self.source),
+        ]

@@ -14,7 +14,7 @@ from core.admin_tools import (
     ReadOnlyInline,
     Refuses,
     UnionSearchAdmin,
-    csv_response,
+    csv_of,
 )
 from services import selectors
 from services.actions import (
@@ -147,23 +147,6 @@ class ServicePointAdmin(admin.ModelAdmin):
             settings.MAP_TILE_ATTRIBUTION,
             gettext("Click the map to set the latitude and longitude."),
         )
-
-
-CSV_HEADER = [
-    "reference",
-    "created_at",
-    "kind",
-    "status",
-    "overdue",
-    "worker",
-    "worker_phone",
-    "service",
-    "handled_by",
-    "assigned_at",
-    "resolved_at",
-    "closed_at",
-    "rating",
-]
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -375,27 +358,31 @@ class ServiceRequestAdmin(Refuses, DecisionAdmin, UnionSearchAdmin, admin.ModelA
     @admin.action(description=_("Export the selected requests as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         now = timezone.now()
+        selected = queryset.select_related("worker", "assignee", "service").order_by("id")
+        return csv_of(
+            f"service-requests-{timezone.localtime(now):%Y%m%d-%H%M}.csv",
+            request_columns(now),
+            selected.iterator(chunk_size=500),
+        )
 
-        def when(moment) -> str:
-            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-        def rows():
-            selected = queryset.select_related("worker", "assignee", "service").order_by("id")
-            for r in selected.iterator(chunk_size=500):
-                yield [
-                    r.reference,
-                    when(r.created_at),
-                    r.get_kind_display(),
-                    r.get_status_display(),
-                    "yes" if selectors.request_is_overdue(r, now) else "",
-                    r.worker.get_full_name(),
-                    r.worker.phone,
-                    r.service.name if r.service else "",
-                    r.assignee.get_full_name() if r.assignee else "",
-                    when(r.assigned_at),
-                    when(r.resolved_at),
-                    when(r.closed_at),
-                    r.rating or "",
-                ]
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-        return csv_response(f"service-requests-{timezone.localtime(now):%Y%m%d-%H%M}.csv", CSV_HEADER, rows())
+
+def request_columns(now) -> list:
+    return [
+        ("reference", lambda r: r.reference),
+        ("created_at", lambda r: _when(r.created_at)),
+        ("kind", lambda r: r.get_kind_display()),
+        ("status", lambda r: r.get_status_display()),
+        ("overdue", lambda r: "yes" if selectors.request_is_overdue(r, now) else ""),
+        ("worker", lambda r: r.worker.get_full_name()),
+        ("worker_phone", lambda r: r.worker.phone),
+        ("service", lambda r: r.service.name if r.service else ""),
+        ("handled_by", lambda r: r.assignee.get_full_name() if r.assignee else ""),
+        ("assigned_at", lambda r: _when(r.assigned_at)),
+        ("resolved_at", lambda r: _when(r.resolved_at)),
+        ("closed_at", lambda r: _when(r.closed_at)),
+        ("rating", lambda r: r.rating or ""),
+    ]
