@@ -2,8 +2,7 @@
 
 import logging
 import time
-import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -154,42 +153,41 @@ def enqueue_delivery(message_ids: Iterable[int], *, queue: str | None = None) ->
 
 
 class _PendingEnqueue:
-    """The ids written by one transaction, enqueued together once it commits."""
+    """The ids of one connection's committed notices not enqueued yet, and the number of the last
+    notice registered (each notice's commit hook knows its own number)."""
 
     def __init__(self) -> None:
-        self.message_ids: list[int] = []
-        self.flush_registered: Callable[[], object | None] = lambda: None
-
-    def register(self) -> None:
-        def flush() -> None:
-            message_ids, self.message_ids = self.message_ids, []
-            enqueue_delivery(message_ids)
-
-        # Only Django's list of commit hooks holds `flush`: a rollback (of the transaction, or of the
-        # savepoint that registered it) drops it from that list, and with it the last reference, so
-        # the weak reference tells whether it will still run, without reading Django's internals.
-        self.flush_registered = weakref.ref(flush)
-        # robust: the rows are committed whatever happens here (the sweep sends what is not enqueued).
-        transaction.on_commit(flush, robust=True)  # outside a transaction: runs at once
+        self.ready: list[int] = []
+        self.last = 0
 
 
 def _enqueue_on_commit(message_ids: list[int]) -> None:
     """Like on_commit(enqueue_delivery), but a transaction that notifies 50,000 people hands
     Celery 50 tasks of 1,000 ids, not 50,000 tasks (one apply_async costs a broker round trip).
 
-    The ids join the transaction's pending list while its flush is still registered; a
-    rollback drops the flush with its savepoint, and the next ids start a new list. Ids of
-    rows a rolled-back inner savepoint wrote may stay in the list: the claim finds no row.
+    Each notice registers its own commit hook (transaction.on_commit, so a rollback of the
+    transaction or of the savepoint it was made in drops it with its ids). The hooks run in order
+    once the transaction commits: each adds its ids to the ready list, and the hook of the last
+    notice enqueues the list at once. Outside a transaction the hook runs at once. Should the last
+    notice itself have been rolled back with a savepoint, the ids of the others wait for the next
+    commit on this connection (or the outbox sweep, which sends every pending row).
     """
     connection = transaction.get_connection()
     pending: _PendingEnqueue | None = getattr(connection, "_outbox_pending", None)
-    if pending is None or pending.flush_registered() is None:
+    if pending is None:
         pending = _PendingEnqueue()
         connection._outbox_pending = pending
-        pending.message_ids.extend(message_ids)
-        pending.register()
-        return
-    pending.message_ids.extend(message_ids)
+    pending.last += 1
+    number = pending.last
+
+    def flush() -> None:
+        pending.ready.extend(message_ids)
+        if number == pending.last:
+            ready, pending.ready = pending.ready, []
+            enqueue_delivery(ready)
+
+    # robust: the rows are committed whatever happens here (the sweep sends what is not enqueued).
+    transaction.on_commit(flush, robust=True)
 
 
 @dataclass
