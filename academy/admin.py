@@ -1,25 +1,22 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from academy import actions
-from academy.forms import DecisionForm
 from academy.models import ApiClient, Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
 from accounts.models import Occupation, Street
-from core.admin_decisions import DecisionAdmin
+from core.admin_decisions import DecisionAdmin, bulk_decide_action
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
+    ReadOnlyInline,
+    Refuses,
     changelist_queryset,
     choices_filter,
     csv_response,
-    decide_each,
-    selected_ids,
 )
 from core.phone import normalize_mobile_or_keep
 
@@ -54,18 +51,9 @@ class OfferingAdmin(admin.ModelAdmin):
     autocomplete_fields = ("programme", "intake")
 
 
-class EnrolmentEventInline(admin.TabularInline):
+class EnrolmentEventInline(ReadOnlyInline):
     model = EnrolmentEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "from_status", "to_status", "actor_role", "actor", "reason")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 OccupationFilter = choices_filter(
@@ -107,11 +95,17 @@ CSV_HEADER = [
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(DecisionAdmin, admin.ModelAdmin):
+class EnrolmentAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")  # workers apply in the portal
     # The change page offers the decisions of academy.actions.TRANSITIONS as buttons.
     transitions = actions.TRANSITIONS
     decisions = DECIDERS
     decision_page = True
+    bulk_decisions = ("admit", "waitlist", "reject")
+    bulk_template = "admin/academy/enrolment/decide.html"
+    bulk_select_related = ("worker", "offering__programme", "offering__intake", "intake")
+    reason_label = _("Reason (the worker reads it; required when rejecting)")
+    decide_selected = bulk_decide_action(_("Admit, waitlist or reject the selected applications"))
     list_display = (
         "id",
         "worker_name",
@@ -149,15 +143,6 @@ class EnrolmentAdmin(DecisionAdmin, admin.ModelAdmin):
     change_list_template = "admin/academy/enrolment/change_list.html"
     change_form_template = "admin/academy/enrolment/change_form.html"
 
-    def has_add_permission(self, request) -> bool:
-        return False  # workers apply in the portal
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_decide_permission(self, request) -> bool:
-        return request.user.has_perm("academy.decide_enrolment")
-
     def get_search_results(self, request, queryset, search_term):
         # "138 0000 0001" finds +8613800000001, as staff read numbers off a phone.
         return super().get_search_results(request, queryset, normalize_mobile_or_keep(search_term))
@@ -190,51 +175,14 @@ class EnrolmentAdmin(DecisionAdmin, admin.ModelAdmin):
             _("Open the certificate"),
         )
 
-    @admin.action(
-        description=_("Admit, waitlist or reject the selected applications"), permissions=["decide"]
-    )
-    def decide_selected(self, request, queryset):
-        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
-        return redirect(f"{reverse('admin:academy_enrolment_decide')}?ids={ids}")
-
     def get_urls(self):
         return [
-            path("decide/", self.admin_site.admin_view(self.decide_view), name="academy_enrolment_decide"),
             path("export.csv", self.admin_site.admin_view(self.export_csv), name="academy_enrolment_export"),
             *super().get_urls(),
         ]
 
-    def decide_view(self, request):
-        """One page for single and bulk decisions: every one goes through academy.actions."""
-        if not self.has_decide_permission(request):
-            raise PermissionDenied
-        enrolments = list(
-            Enrolment.objects.filter(pk__in=selected_ids(request))
-            .select_related("worker", "offering__programme", "offering__intake", "intake")
-            .order_by("pk")
-        )
-        form = DecisionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            decide_each(
-                self,
-                request,
-                enrolments,
-                DECIDERS[form.cleaned_data["decision"]],
-                form.cleaned_data["reason"],
-            )
-            if len(enrolments) == 1:
-                return redirect("admin:academy_enrolment_change", enrolments[0].pk)
-            return redirect("admin:academy_enrolment_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Decide on applications"),
-            "form": form,
-            "enrolments": enrolments,
-            "ids": ",".join(str(enrolment.pk) for enrolment in enrolments),
-            "offerings": {enrolment.offering for enrolment in enrolments},
-        }
-        return TemplateResponse(request, "admin/academy/enrolment/decide.html", context)
+    def bulk_context(self, objects):
+        return {"offerings": {enrolment.offering for enrolment in objects}}
 
     def export_csv(self, request):
         if not self.has_view_permission(request):

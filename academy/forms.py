@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from academy import selectors
-from academy.actions import REASON_REQUIRED
 from academy.models import Level
 from core.templatetags.portal import yuan
 from core.uploads import clean_image_or_pdf
@@ -71,23 +70,3 @@ class ConfirmForm(forms.Form):
         ),
         required=False,
     )
-
-
-class DecisionForm(forms.Form):
-    """Staff: admit, waitlist or reject one or many applications."""
-
-    DECISIONS = [("admit", _("Admit")), ("waitlist", _("Waitlist")), ("reject", _("Reject"))]
-
-    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("Reason (the worker reads it; required when rejecting)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=1000,
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
-            self.add_error("reason", str(REASON_REQUIRED))
-        return cleaned

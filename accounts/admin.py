@@ -8,6 +8,7 @@ from accounts import admin_mfa, idcard  # noqa: F401  (admin_mfa: the authentica
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Consent, User, WorkerProfile
 from core import crypto, privacy
+from core.admin_tools import Refuses
 from core.phone import normalize_mobile, normalize_mobile_or_keep
 
 
@@ -102,7 +103,8 @@ class UserAdmin(PhoneMaskedAdmin, DjangoUserAdmin):
 
 
 @admin.register(WorkerProfile)
-class WorkerProfileAdmin(PhoneMaskedAdmin, IdentityFieldsMixin, admin.ModelAdmin):
+class WorkerProfileAdmin(Refuses, PhoneMaskedAdmin, IdentityFieldsMixin, admin.ModelAdmin):
+    refuse = ("add",)  # workers create their own profile, with their own consent
     person_fields = {"user": "user"}
     phone_fields = {"phone": "user__phone"}
     phone_paths = ("user__phone",)
@@ -128,9 +130,6 @@ class WorkerProfileAdmin(PhoneMaskedAdmin, IdentityFieldsMixin, admin.ModelAdmin
     leading_readonly_fields = ("user",)
     trailing_fields = ("created_at", "updated_at")
 
-    def has_add_permission(self, request) -> bool:
-        return False  # workers create their own profile, with their own consent
-
     @admin.display(description=_("name"), ordering="user__real_name")
     def name(self, obj: WorkerProfile) -> str:
         return obj.user.real_name
@@ -153,15 +152,10 @@ class WorkerProfileAdmin(PhoneMaskedAdmin, IdentityFieldsMixin, admin.ModelAdmin
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(Refuses, admin.ModelAdmin):
+    refuse = ("add", "change")
     list_display = ("user", "purpose", "notice_version", "agreed_at", "withdrawn_at")
     list_filter = ("purpose", "notice_version")
     list_select_related = ("user",)
     search_fields = ("user__phone", "user__real_name")
     readonly_fields = ("user", "purpose", "notice_version", "agreed_at", "withdrawn_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin_tools import Refuses
 from core.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(Refuses, admin.ModelAdmin):
     list_display = ("created_at", "actor", "action", "target_type", "target_id", "note")
     list_filter = ("action", "target_type")
     list_select_related = ("actor",)
@@ -13,12 +14,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

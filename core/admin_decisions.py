@@ -7,17 +7,20 @@ ApplicationError) shows the form again as typed, with the action's message on th
 above the form, and has changed nothing (see core.admin_tools.ActionAdmin).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from core.admin_tools import ActionAdmin
+from core.admin_tools import ActionAdmin, selected_ids
 from core.exceptions import ApplicationError
 from core.transitions import TransitionTable
 
@@ -26,6 +29,8 @@ NOT_NOW = gettext_lazy("This decision is not possible now; the page shows the on
 DECISION_LABEL = gettext_lazy("Decision")
 REASON_LABEL = gettext_lazy("Reason (the person concerned reads it)")
 DECIDED = gettext_lazy("Done: %(decision)s.")
+BULK_TITLE = gettext_lazy("Decide on applications")
+BULK_DONE = ngettext_lazy("%(count)d application decided.", "%(count)d applications decided.", "count")
 
 # The app's action for one decision: (row id, acting staff member, the reason typed) → the saved row.
 Decide = Callable[[int, Any, str], Any]
@@ -45,6 +50,12 @@ class DecisionAdmin(ActionAdmin):
     decision permission, not the model's change permission): the decisions are buttons under the
     page, posted to "<id>/decision/"; a refusal comes back as the page's error message with the
     reason still typed. The app's change_form template extends "admin/core/decision_change_form.html".
+
+    `bulk_decisions`: the decisions the change list offers for many rows at once, on one page
+    ("decide/?ids=…", reached by the admin action `bulk_decide_action(...)`): a decision and one
+    reason for all, each row decided by its own action, refusals reported per row.
+    `bulk_decision(name, ...)` makes an admin action that takes one decision, with no reason, on
+    every selected row at once (accept the selected topics).
     """
 
     transitions: TransitionTable
@@ -62,6 +73,11 @@ class DecisionAdmin(ActionAdmin):
     reason_label: Any = REASON_LABEL
     reason_help: Any = ""
     decision_page = False
+    bulk_decisions: tuple[str, ...] = ()
+    bulk_template = ""
+    bulk_title: Any = BULK_TITLE
+    bulk_done: Any = BULK_DONE
+    bulk_select_related: tuple[str, ...] = ()
 
     # --- what is offered -----------------------------------------------------------------
 
@@ -156,11 +172,15 @@ class DecisionAdmin(ActionAdmin):
 
     def get_urls(self):
         urls = super().get_urls()
-        if not self.decision_page:
-            return urls
-        name = f"{self.opts.app_label}_{self.opts.model_name}_decision"
-        view = self.admin_site.admin_view(self.decision_view)
-        return [path("<path:object_id>/decision/", view, name=name), *urls]
+        prefix, wrap = f"{self.opts.app_label}_{self.opts.model_name}", self.admin_site.admin_view
+        if self.bulk_decisions:
+            urls = [path("decide/", wrap(self.bulk_decide_view), name=f"{prefix}_decide"), *urls]
+        if self.decision_page:
+            urls = [
+                path("<path:object_id>/decision/", wrap(self.decision_view), name=f"{prefix}_decision"),
+                *urls,
+            ]
+        return urls
 
     def decision_view(self, request, object_id):
         back = reverse(
@@ -183,6 +203,135 @@ class DecisionAdmin(ActionAdmin):
         else:
             self.message_user(request, str(DECIDED) % {"decision": label}, messages.SUCCESS)
         return HttpResponseRedirect(back)
+
+    # --- bulk: one decision for many rows ------------------------------------------------------
+
+    def bulk_choices(self, user) -> list[tuple[str, Any]]:
+        """The bulk decisions `user` holds the permission for (each row's own status is checked by its action)."""
+        moves = [self.transitions.by_name[name] for name in self.bulk_decisions]
+        return [(move.name, move.label or move.name) for move in moves if move.permitted(user)]
+
+    def has_decide_permission(self, request) -> bool:
+        return bool(self.bulk_choices(request.user))
+
+    def bulk_context(self, objects: list) -> dict[str, Any]:
+        """What else the bulk page shows while deciding (the budget, the seats left)."""
+        return {}
+
+    def bulk_decide_view(self, request):
+        choices = self.bulk_choices(request.user)
+        if not choices:
+            raise PermissionDenied
+        objects = list(
+            self.get_queryset(request)
+            .filter(pk__in=selected_ids(request))
+            .select_related(*self.bulk_select_related)
+            .order_by("pk")
+        )
+        posted = request.POST if request.method == "POST" else None
+        form = BulkDecisionForm(
+            posted, choices=choices, table=self.transitions, reason_label=self.reason_label
+        )
+        if posted is not None and form.is_valid():
+            decide = self.decisions[form.cleaned_data["decision"]]
+            decide_each(
+                self,
+                request,
+                [obj.pk for obj in objects],
+                decide,
+                form.cleaned_data["reason"],
+                self.bulk_done,
+            )
+            if len(objects) == 1:
+                return redirect(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                    objects[0].pk,
+                )
+            return redirect(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": self.bulk_title,
+            "form": form,
+            "objects": objects,
+            "ids": ",".join(str(obj.pk) for obj in objects),
+            **self.bulk_context(objects),
+        }
+        return TemplateResponse(request, self.bulk_template, context)
+
+
+class BulkDecisionForm(forms.Form):
+    """One decision and one reason for the rows of a bulk page; a decision that needs a reason
+    (its transition says so) is refused here before any row is touched."""
+
+    decision = forms.ChoiceField(label=DECISION_LABEL, widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+    def __init__(self, *args, choices, table: TransitionTable, reason_label, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.table = table
+        self.fields["decision"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["reason"].label = reason_label
+
+    def clean(self):
+        cleaned = super().clean()
+        move = self.table.by_name.get(cleaned.get("decision") or "")
+        if move is not None and move.reason_required and not cleaned.get("reason", "").strip():
+            self.add_error("reason", str(move.reason_message or self.table.reason_message))
+        return cleaned
+
+
+def decide_each(
+    model_admin, request, ids: Iterable[int], decide: Decide, reason: str, done_message, row=None
+) -> int:
+    """Run one decision per row through its action; refusals are reported per row, the others go on."""
+    done = 0
+    for pk in ids:
+        try:
+            decide(pk, request.user, reason)
+        except ApplicationError as error:
+            label = row(pk) if row is not None else f"#{pk}"
+            model_admin.message_user(request, f"{label}: {error.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(request, str(done_message % {"count": done}), messages.SUCCESS)
+    return done
+
+
+def bulk_decide_action(description):
+    """The change list's action leading to the bulk page of a DecisionAdmin (its `bulk_decisions`)."""
+
+    @admin.action(description=description, permissions=["decide"])
+    def decide_selected(model_admin, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        opts = model_admin.opts
+        return redirect(
+            f"{reverse(f'{model_admin.admin_site.name}:{opts.app_label}_{opts.model_name}_decide')}?ids={ids}"
+        )
+
+    return decide_selected
+
+
+def bulk_decision(
+    decision: str | Decide,
+    description,
+    *,
+    done,
+    row: Callable[[int], str] | None = None,
+    permissions=("change",),
+):
+    """An admin action taking one decision, with no reason, on every selected row: `decision` names
+    one of the admin's `decisions`, or is the action itself (pk, user, reason) for an admin without
+    a transition table. `done` is the message for how many were done (formatted with "count")."""
+
+    @admin.action(description=description, permissions=list(permissions))
+    def run(model_admin, request, queryset):
+        decide = model_admin.decisions[decision] if isinstance(decision, str) else decision
+        ids = queryset.order_by("pk").values_list("pk", flat=True)
+        decide_each(model_admin, request, ids, decide, "", done, row)
+
+    return run
 
 
 def _flat(fields) -> list[str]:

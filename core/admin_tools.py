@@ -4,6 +4,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, cast
 
+from django.contrib.admin import TabularInline
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.paginator import Paginator
@@ -46,6 +47,51 @@ def explain_changelist(model_admin, user, params: dict[str, str]) -> str:
     request.user = user
     changelist = model_admin.get_changelist_instance(request)
     return changelist.queryset[: changelist.list_per_page].explain()
+
+
+class ReadOnlyInline(TabularInline):
+    """A history (or a list) under a change page: every field shown, nothing added, changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or ()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class Refuses:
+    """A ModelAdmin (or inline) mixin naming which of Django's own forms it refuses, for rows that
+    only actions write: `refuse = ("add", "delete")`; the other permissions stay Django's."""
+
+    refuse: tuple[str, ...] = ("add", "change", "delete")
+
+    def has_add_permission(self, request, *args) -> bool:
+        return "add" not in self.refuse and super().has_add_permission(request, *args)  # type: ignore[misc]  # a ModelAdmin mixin
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return "change" not in self.refuse and super().has_change_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return "delete" not in self.refuse and super().has_delete_permission(request, obj)  # type: ignore[misc]  # a ModelAdmin mixin
+
+
+class ShowOnlyAdmin:
+    """Change pages that only show: every change goes through an action (a decision, a small page)."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class UnionSearchAdmin:
@@ -177,31 +223,6 @@ def selected_ids(request) -> list[int]:
     return [int(part) for part in raw.split(",") if part.strip().isdigit()]
 
 
-def decide_each(model_admin, request, objects, decide, reason: str) -> int:
-    """Run one decision per object through its action; refusals are reported, the others go on."""
-    from django.contrib import messages
-    from django.utils.translation import ngettext
-
-    from core.exceptions import ApplicationError
-
-    done = 0
-    for obj in objects:
-        try:
-            decide(obj.pk, request.user, reason)
-        except ApplicationError as error:
-            model_admin.message_user(request, f"#{obj.pk}: {error.message}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        model_admin.message_user(
-            request,
-            ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
-            % {"count": done},
-            messages.SUCCESS,
-        )
-    return done
-
-
 class _Refused(Exception):
     def __init__(self, message: str, field: str | None) -> None:
         super().__init__(message)
@@ -282,3 +303,69 @@ def formset_rows(formsets, model) -> list[dict]:
             if data and not data.get("DELETE"):
                 rows.append(data)
     return rows
+
+
+def posted(request):
+    """The posted data, or None for a GET: an empty POST is still a submission ("required"), not a fresh form."""
+    return request.POST if request.method == "POST" else None
+
+
+def action_page(
+    model_admin,
+    request,
+    form,
+    run: Callable[[dict], Any],
+    *,
+    done,
+    next_url: Callable[[Any], str] | str,
+    title,
+    template: str,
+    error_status: int = 400,
+    refusal_as_message: bool = False,
+    **context: Any,
+):
+    """A small staff page of one form whose valid post calls one action (`run(cleaned_data)`).
+
+    Done: the `done` message and a redirect to `next_url` (or `next_url(what run returned)`).
+    Refused (the action's ApplicationError; it changed nothing): the form again as typed, with the
+    action's message on the field it names (ApplicationError extra={"field": ...}) or above the
+    form (or as the page's message), answered with `error_status`."""
+    from django.contrib import messages
+    from django.http import HttpResponseRedirect
+    from django.template.response import TemplateResponse
+
+    from core.exceptions import ApplicationError
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(form.cleaned_data)
+        except ApplicationError as error:
+            if refusal_as_message:
+                model_admin.message_user(request, error.message, messages.ERROR)
+            else:
+                field = error.extra.get("field")
+                form.add_error(field if field in form.fields else None, error.message)
+        else:
+            model_admin.message_user(request, done, messages.SUCCESS)
+            return HttpResponseRedirect(next_url(result) if callable(next_url) else next_url)
+    page = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "opts": model_admin.model._meta,
+        **context,
+    }
+    return TemplateResponse(request, template, page, status=error_status if form.errors else 200)
+
+
+Column = tuple[Any, Callable[[Any], Any]]
+
+
+def csv_of(filename: str, columns: "list[Column]", objects) -> Any:
+    """A streamed CSV of `objects`, one row each: `columns` pairs each header with the value it reads
+    off a row, so a column's title and content are written (and changed) together."""
+    return csv_response(
+        filename,
+        [str(title) for title, _value in columns],
+        ([value(obj) for _title, value in columns] for obj in objects),
+    )

@@ -70,6 +70,8 @@ class Transition:
     # False: the move follows from another write that has its own audit row (a payment sets
     # "disbursing"): its history row is written, no second audit row.
     audited: bool = True
+    # The refusal when the row is in none of `sources`: a text with %(status)s / %(action)s, or a
+    # function of the locked row giving the text (a different message per status).
     wrong_status: Any = None
 
     def permitted(self, user) -> bool:
@@ -267,6 +269,9 @@ class TransitionTable:
 
     def _wrong_status_message(self, obj, move: Transition) -> str:
         text = move.wrong_status if move.wrong_status is not None else self.wrong_status
+        if callable(text):
+            # One message per status the row is in (a voucher already collected says when).
+            return str(text(obj))
         values = {
             "id": obj.pk,
             "status": self._label(getattr(obj, self.status_field)),
@@ -274,6 +279,27 @@ class TransitionTable:
             "verb": move.action,
         }
         return str(text) % values
+
+
+def status_change_record(change: Change) -> models.Model:
+    """The history builder of a model without a history table of its own: a core.StatusChange row."""
+    from core.models import StatusChange
+
+    return StatusChange.objects.create(
+        target_type=change.obj._meta.label_lower,
+        target_id=str(change.obj.pk),
+        from_status=change.from_status,
+        to_status=change.to_status,
+        actor_id=getattr(change.actor_or_none, "pk", None),
+        note=change.note,
+    )
+
+
+def status_changes(obj: models.Model):
+    """The history of `obj` kept by status_change_record, oldest first."""
+    from core.models import StatusChange
+
+    return StatusChange.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
 
 
 _TABLES: dict[type[models.Model], TransitionTable] = {}

@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
-from core.transitions import Change, TransitionTable, transition
-from core.typing import StrOrPromise
+from core.transitions import Change, TransitionTable, status_change_record, transition
 from core.uploads import CleanFile
 from deliberation.models import FollowUpAction, Party, Session, Support, Topic, TopicPhoto, TopicUpdate
 from deliberation.points_kinds import TOPIC_ACCEPTED
@@ -84,10 +83,6 @@ SESSION_CANCELLED_NOTE = _("%(session)s on %(when)s was cancelled; the topic wai
 SESSION_CANCELLED_REASON = _("Reason: %(reason)s")
 
 
-def _wrong_status(topic: Topic, verb: StrOrPromise) -> TransitionNotAllowed:
-    return TransitionNotAllowed(str(WRONG_STATUS) % {"status": topic.get_status_display(), "verb": verb})
-
-
 def _check_lead(user: User, station: Station) -> None:
     if not can_run(user, station):
         raise PermissionDenied(str(NOT_THE_LEAD))
@@ -110,15 +105,6 @@ def _locked(topic_id: int) -> Topic:
         Topic.objects.select_for_update(of=("self",))
         .select_related("station", "raised_by", "session")
         .get(pk=topic_id)
-    )
-
-
-def _step(topic: Topic, *, status: str, note: str, actor: User | None, role: str) -> TopicUpdate:
-    now = timezone.now()
-    Topic.objects.filter(pk=topic.pk).update(updated_at=now)
-    topic.updated_at = now
-    return TopicUpdate.objects.create(
-        topic=topic, status=status, note=note, actor=actor, actor_role=role, created_at=now
     )
 
 
@@ -146,8 +132,18 @@ def _tell(topic: Topic, *, kind: str, params: dict, sms_to_all: bool = False, sm
         )
 
 
+def _timeline_row(topic: Topic, *, status: str, note: str, actor: User | None, role: str) -> TopicUpdate:
+    """The step the raiser and supporters see on the topic's timeline (its history row)."""
+    now = timezone.now()
+    Topic.objects.filter(pk=topic.pk).update(updated_at=now)
+    topic.updated_at = now
+    return TopicUpdate.objects.create(
+        topic=topic, status=status, note=note, actor=actor, actor_role=role, created_at=now
+    )
+
+
 def _record_change(change: Change) -> TopicUpdate:
-    return _step(
+    return _timeline_row(
         change.obj, status=change.to_status, note=change.note, actor=change.actor, role=change.transition.role
     )
 
@@ -159,6 +155,11 @@ def _runs_its_station(topic: Topic, user: User) -> None:
 def _resolution_recorded(topic: Topic, user: User, explanation: str) -> None:
     if topic.resolution_at is None:
         raise TransitionNotAllowed(str(RESOLUTION_FIRST))
+
+
+def _minutes_recorded(topic: Topic, user: User, resolution: str) -> None:
+    if topic.session is None or topic.session.status != Session.Status.HELD:
+        raise TransitionNotAllowed(str(MINUTES_FIRST))
 
 
 # Every move of a topic is the station's lead's or staff's (stations.selectors.can_run).
@@ -198,6 +199,17 @@ TRANSITIONS = TransitionTable(
         transition("schedule", {Status.ACCEPTED}, Status.SCHEDULED, action=_("put on the agenda"), **_LEAD),
         transition(
             "unschedule", {Status.SCHEDULED}, Status.ACCEPTED, action=_("taken off the agenda"), **_LEAD
+        ),
+        # The session's resolution is a step of its own on the timeline; the topic stays scheduled.
+        transition(
+            "resolution",
+            {Status.SCHEDULED},
+            Status.SCHEDULED,
+            action=_("given a resolution"),
+            reason_required=True,
+            reason_message=RESOLUTION_REQUIRED,
+            rule=_minutes_recorded,
+            **{**_LEAD, "role": Role.SESSION},
         ),
         transition(
             "resolved", {Status.SCHEDULED}, Status.RESOLVED, label=_("Conclude: resolved"), **_CONCLUDE
@@ -244,7 +256,7 @@ def topic_raise(
         photo.image.save("photo.jpg", clean.content, save=False)
         photo.thumbnail.save("thumbnail.jpg", clean.thumbnail or clean.content, save=False)
         photo.save()
-    _step(topic, status=Status.OPEN, note="", actor=raised_by, role=Role.RAISER)
+    _timeline_row(topic, status=Status.OPEN, note="", actor=raised_by, role=Role.RAISER)
     audit.record(actor=raised_by, action="station.topic.raise", target=topic, data={"station": station.pk})
     return topic
 
@@ -357,6 +369,7 @@ def _put_on_agenda(session: Session, topic_ids: Iterable[int], acting_user: User
         topics[number] = topic = TRANSITIONS.apply(
             topic,
             Status.SCHEDULED,
+            via="schedule",
             acting_user=acting_user,
             fields={"session": session},
             note=note,
@@ -507,18 +520,14 @@ def topic_record_resolution(
 ) -> Topic:
     """What the session resolved for one agenda topic, with the actions parties took on (owner, what, due)."""
     resolution = resolution.strip()
-    if not resolution:
-        raise ApplicationError(str(RESOLUTION_REQUIRED))
-    topic = _locked(topic_id)
-    _check_lead(acting_user, topic.station)
-    if topic.status != Status.SCHEDULED:
-        raise _wrong_status(topic, _("given a resolution"))
-    if topic.session is None or topic.session.status != Session.Status.HELD:
-        raise TransitionNotAllowed(str(MINUTES_FIRST))
-    topic.resolution, topic.resolution_at = resolution, timezone.now()
-    topic.save(update_fields=["resolution", "resolution_at"])
-    _step(topic, status=Status.SCHEDULED, note=resolution, actor=acting_user, role=Role.SESSION)
-    audit.record(actor=acting_user, action="station.topic.resolution", target=topic, note=resolution)
+    topic = TRANSITIONS.apply(
+        topic_id,
+        Status.SCHEDULED,
+        via="resolution",
+        acting_user=acting_user,
+        reason=resolution,
+        fields={"resolution": resolution, "resolution_at": timezone.now()},
+    )
     for followup in followups:
         _followup_create(topic, acting_user=acting_user, **followup)
     _tell(topic, kind="resolution", params={"title": topic.title, "resolution": resolution})
@@ -539,6 +548,35 @@ def topic_conclude(*, topic_id: int, outcome: str, explanation: str, acting_user
 
 
 # --- Follow-up actions -------------------------------------------------------------------
+
+
+def _runs_its_topics_station(action: FollowUpAction, user: User) -> None:
+    _check_lead(user, action.topic.station)
+
+
+FollowUpStatus = FollowUpAction.Status
+# A follow-up's history is kept as core.StatusChange rows (it has no timeline of its own).
+FOLLOWUP_TRANSITIONS = TransitionTable(
+    model=FollowUpAction,
+    audit_prefix="station.followup",
+    history=status_change_record,
+    select_related=("topic__station__lead", "topic__raised_by"),
+    transitions=(
+        transition(
+            "done",
+            {FollowUpStatus.OPEN, FollowUpStatus.OVERDUE},
+            FollowUpStatus.DONE,
+            action=_("done"),
+            label=_("Mark done"),
+            allows=_runs_its_topics_station,
+            reason_required=True,
+            reason_message=DONE_NOTE_REQUIRED,
+            wrong_status=FOLLOWUP_WRONG_STATUS,
+        ),
+        # The hourly task's, when the due date has passed.
+        transition("overdue", {FollowUpStatus.OPEN}, FollowUpStatus.OVERDUE, action=_("overdue")),
+    ),
+)
 
 
 def _followup_params(action: FollowUpAction) -> dict:
@@ -588,19 +626,13 @@ def followup_add(
 @transaction.atomic(durable=True)
 def followup_done(*, action_id: int, note: str, acting_user: User) -> FollowUpAction:
     note = note.strip()
-    if not note:
-        raise ApplicationError(str(DONE_NOTE_REQUIRED))
-    action = (
-        FollowUpAction.objects.select_for_update(of=("self",))
-        .select_related("topic__station", "topic__raised_by")
-        .get(pk=action_id)
+    action = FOLLOWUP_TRANSITIONS.apply(
+        action_id,
+        FollowUpStatus.DONE,
+        acting_user=acting_user,
+        reason=note,
+        fields={"done_note": note, "done_at": timezone.now()},
     )
-    _check_lead(acting_user, action.topic.station)
-    if action.status == FollowUpAction.Status.DONE:
-        raise TransitionNotAllowed(str(FOLLOWUP_WRONG_STATUS) % {"status": action.get_status_display()})
-    action.status, action.done_note, action.done_at = FollowUpAction.Status.DONE, note, timezone.now()
-    action.save(update_fields=["status", "done_note", "done_at"])
-    audit.record(actor=acting_user, action="station.followup.done", target=action, note=note)
     _tell(action.topic, kind="followup_done", params={**_followup_params(action), "note": note}, sms=False)
     return action
 
@@ -619,10 +651,10 @@ def followups_mark_overdue(*, today: date | None = None) -> int:
         .order_by("id")
     )
     now = timezone.now()
-    for action in due:
-        action.status, action.overdue_at = FollowUpAction.Status.OVERDUE, now
-        action.save(update_fields=["status", "overdue_at"])
-        audit.record(actor=None, action="station.followup.overdue", target=action)
+    for number, action in enumerate(due):
+        due[number] = action = FOLLOWUP_TRANSITIONS.apply(
+            action, FollowUpStatus.OVERDUE, acting_user=None, fields={"overdue_at": now}
+        )
         topic = action.topic
         params = _followup_params(action)
         _tell(topic, kind="followup_overdue", params=params, sms=False)

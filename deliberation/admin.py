@@ -4,35 +4,45 @@ Statuses are never form fields: every decision goes through deliberation/actions
 through admin actions or the small custom pages below.
 """
 
-from typing import cast
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 import stations.admin
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import person_masked
 from accounts.typing import AuthenticatedHttpRequest
-from core.admin_decisions import DecisionAdmin
-from core.admin_tools import changelist_queryset, csv_response
-from core.exceptions import ApplicationError
+from core.admin_decisions import DecisionAdmin, bulk_decision
+from core.admin_tools import (
+    ReadOnlyInline,
+    Refuses,
+    ShowOnlyAdmin,
+    action_page,
+    changelist_queryset,
+    csv_of,
+    posted,
+)
 from deliberation import actions
-from deliberation.models import FollowUpAction, Party, Session, Topic, TopicUpdate
+from deliberation.admin_forms import (
+    AgendaForm,
+    CancelForm,
+    DecisionForm,
+    DoneForm,
+    FollowUpAddForm,
+    MinutesForm,
+    ScheduleForm,
+)
+from deliberation.models import FollowUpAction, Session, Topic, TopicUpdate
 from deliberation.selectors import topics_for_export
 from stations.admin_scope import StationScopedAdmin, scoped_to
 from stations.models import Station
-from stations.selectors import stations_run_by
 
 
 def _badge(obj) -> str:
@@ -41,37 +51,22 @@ def _badge(obj) -> str:
     )
 
 
-def _render(model_admin, request, title: str, form, template: str = "admin/deliberation/form.html", **extra):
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "form": form,
-        "opts": model_admin.model._meta,
+def _page(model_admin, request, form, run, *, done, next_url, title, **extra):
+    return action_page(
+        model_admin,
+        request,
+        form,
+        run,
+        done=done,
+        next_url=next_url,
+        title=title,
+        template="admin/deliberation/form.html",
         **extra,
-    }
-    return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+    )
 
 
-def _posted(request):
-    # An empty POST is still a submission: it must show "required", not a fresh form.
-    return request.POST if request.method == "POST" else None
-
-
-def _stations_of(request):
-    return stations_run_by(request.user).filter(is_active=True)
-
-
-class NoSaveButtonsMixin:
-    """Change pages that only show: every change goes through an action page, not the form."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
+def _change_url(obj) -> str:
+    return reverse(f"admin:deliberation_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 # Stations know nothing of topics: this app shows each station's open topics in the stations list,
@@ -95,21 +90,9 @@ class StationAdmin(stations.admin.StationAdmin):
         return obj.live_topics  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class TopicUpdateInline(ReadOnlyInline):
     model = TopicUpdate
     fields = ("created_at", "status", "actor_role", "actor_label", "note")
-    readonly_fields = fields
     verbose_name_plural = _("timeline")
 
     def get_queryset(self, request):
@@ -126,38 +109,6 @@ class TopicUpdateInline(ReadOnlyInline):
 class FollowUpInline(ReadOnlyInline):
     model = FollowUpAction
     fields = ("owner_party", "what", "due_on", "status", "done_note")
-    readonly_fields = fields
-
-
-class DecisionForm(forms.Form):
-    DECISIONS = [
-        ("accept", _("Accept for a session")),
-        ("close", _("Answer and close (no session)")),
-        ("resolution", _("Record the session's resolution (and a follow-up action)")),
-        ("resolved", _("Conclude: resolved")),
-        ("unresolved", _("Conclude: not resolved")),
-    ]
-    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
-    text = forms.CharField(
-        label=_("Note, answer, resolution or public explanation (workers read it)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    owner_party = forms.ChoiceField(
-        label=_("Follow-up action: owner"), choices=[("", "—"), *Party.choices], required=False
-    )
-    what = forms.CharField(label=_("Follow-up action: what"), max_length=200, required=False)
-    due_on = forms.DateField(label=_("Follow-up action: due"), required=False, widget=AdminDateWidget)
-
-    def clean(self):
-        cleaned = super().clean()
-        parts = [cleaned.get("owner_party"), cleaned.get("what"), cleaned.get("due_on")]
-        if any(parts) and not all(parts):
-            raise forms.ValidationError(
-                gettext("A follow-up action needs its owner, what will be done and the due date.")
-            )
-        return cleaned
 
 
 DECIDERS = {
@@ -172,8 +123,39 @@ DECIDERS = {
 }
 
 
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _followups(topic: Topic) -> str:
+    return "; ".join(
+        f"{action.get_owner_party_display()}: {action.what} ({action.due_on:%Y-%m-%d}, {action.get_status_display()})"
+        for action in topic.followups.all()
+    )
+
+
+TOPIC_COLUMNS = [
+    (pgettext_lazy("topic CSV", "ID"), lambda topic: topic.pk),
+    (pgettext_lazy("topic CSV", "Station"), lambda topic: topic.station.name),
+    (pgettext_lazy("topic CSV", "Title"), lambda topic: topic.title),
+    (pgettext_lazy("topic CSV", "Status"), lambda topic: topic.get_status_display()),
+    (pgettext_lazy("topic CSV", "Supporters"), lambda topic: topic.support_count),
+    (pgettext_lazy("topic CSV", "Raised at"), lambda topic: _local(topic.created_at)),
+    (pgettext_lazy("topic CSV", "Session"), lambda topic: topic.session.title if topic.session else ""),
+    (
+        pgettext_lazy("topic CSV", "Session at"),
+        lambda topic: _local(topic.session.starts_at) if topic.session else "",
+    ),
+    (pgettext_lazy("topic CSV", "Answer"), lambda topic: topic.answer),
+    (pgettext_lazy("topic CSV", "Resolution"), lambda topic: topic.resolution),
+    (pgettext_lazy("topic CSV", "Explanation"), lambda topic: topic.explanation),
+    (pgettext_lazy("topic CSV", "Follow-up actions"), _followups),
+]
+
+
 @admin.register(Topic)
-class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationScopedAdmin):
+class TopicAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+    refuse = ("add", "delete")
     # The change page offers the decisions of deliberation.actions.TRANSITIONS as buttons; the
     # decision page also records resolutions with their follow-up actions.
     transitions = actions.TRANSITIONS
@@ -190,6 +172,9 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
     ordering = ("-created_at",)
     inlines = (TopicUpdateInline, FollowUpInline)
     actions = ("accept_selected", "export_csv")
+    accept_selected = bulk_decision(
+        "accept", _("Accept the selected topics for a session"), done=_("%(count)s topics accepted.")
+    )
     change_form_template = "admin/deliberation/topic/change_form.html"
     fields = (
         "station",
@@ -211,12 +196,6 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
 
     def readonly_names(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: Topic) -> str:
@@ -245,48 +224,32 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
         topic = get_object_or_404(
             scoped_to(Topic.objects.select_related("station", "session"), user=request.user), pk=topic_id
         )
-        form = DecisionForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                self._decide(request, topic, form.cleaned_data)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Topic “%(title)s” updated.") % {"title": topic.title})
-                return HttpResponseRedirect(reverse("admin:deliberation_topic_change", args=[topic.pk]))
-        title = gettext("Decide on “%(title)s”") % {"title": topic.title}
-        return _render(self, request, title, form, back=topic, topic=topic)
+        return _page(
+            self,
+            request,
+            DecisionForm(posted(request)),
+            lambda data: self._decide(request, topic, data),
+            done=gettext("Topic “%(title)s” updated.") % {"title": topic.title},
+            next_url=_change_url(topic),
+            title=gettext("Decide on “%(title)s”") % {"title": topic.title},
+            back=topic,
+            topic=topic,
+        )
 
     def _decide(self, request, topic: Topic, data: dict) -> None:
         decision, text, user = data["decision"], data["text"], request.user
+        if decision != "resolution":
+            DECIDERS[decision](topic.pk, user, text)
+            return
         followups = []
         if data.get("what"):
             followups = [{"owner_party": data["owner_party"], "what": data["what"], "due_on": data["due_on"]}]
-        if decision == "accept":
-            actions.topic_accept(topic_id=topic.pk, acting_user=user, note=text)
-        elif decision == "close":
-            actions.topic_close(topic_id=topic.pk, acting_user=user, answer=text)
-        elif decision == "resolution":
-            if not text.strip() and followups and topic.resolution_at is not None:
-                actions.followup_add(topic_id=topic.pk, acting_user=user, **followups[0])
-            else:
-                actions.topic_record_resolution(
-                    topic_id=topic.pk, resolution=text, acting_user=user, followups=followups
-                )
+        if not text.strip() and followups and topic.resolution_at is not None:
+            actions.followup_add(topic_id=topic.pk, acting_user=user, **followups[0])
         else:
-            actions.topic_conclude(topic_id=topic.pk, outcome=decision, explanation=text, acting_user=user)
-
-    @admin.action(description=_("Accept the selected topics for a session"), permissions=["change"])
-    def accept_selected(self, request, queryset):
-        done = 0
-        for topic_id in queryset.values_list("pk", flat=True):
-            try:
-                actions.topic_accept(topic_id=topic_id, acting_user=request.user)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"#{topic_id}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, gettext("%(count)s topics accepted.") % {"count": done})
+            actions.topic_record_resolution(
+                topic_id=topic.pk, resolution=text, acting_user=user, followups=followups
+            )
 
     @admin.action(
         description=_("Export the selected topics with their outcomes as CSV"), permissions=["view"]
@@ -302,116 +265,20 @@ class TopicAdmin(DecisionAdmin, NoSaveButtonsMixin, PhoneMaskedAdmin, StationSco
 
     def _csv(self, queryset):
         topics = topics_for_export().filter(pk__in=queryset.values("pk")).order_by("created_at", "pk")
-
-        def rows():
-            for topic in topics.iterator(chunk_size=500):
-                followups = "; ".join(
-                    f"{action.get_owner_party_display()}: {action.what} ({action.due_on:%Y-%m-%d}, "
-                    f"{action.get_status_display()})"
-                    for action in topic.followups.all()
-                )
-                yield [
-                    topic.pk,
-                    topic.station.name,
-                    topic.title,
-                    topic.get_status_display(),
-                    topic.support_count,
-                    timezone.localtime(topic.created_at).strftime("%Y-%m-%d %H:%M"),
-                    topic.session.title if topic.session else "",
-                    timezone.localtime(topic.session.starts_at).strftime("%Y-%m-%d %H:%M")
-                    if topic.session
-                    else "",
-                    topic.answer,
-                    topic.resolution,
-                    topic.explanation,
-                    followups,
-                ]
-
-        header = [
-            pgettext("topic CSV", "ID"),
-            pgettext("topic CSV", "Station"),
-            pgettext("topic CSV", "Title"),
-            pgettext("topic CSV", "Status"),
-            pgettext("topic CSV", "Supporters"),
-            pgettext("topic CSV", "Raised at"),
-            pgettext("topic CSV", "Session"),
-            pgettext("topic CSV", "Session at"),
-            pgettext("topic CSV", "Answer"),
-            pgettext("topic CSV", "Resolution"),
-            pgettext("topic CSV", "Explanation"),
-            pgettext("topic CSV", "Follow-up actions"),
-        ]
-        return csv_response("station-topics.csv", header, rows())
-
-
-class ScheduleForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("Station"), queryset=Station.objects.filter(is_active=True))
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=120,
-        required=False,
-        help_text=_("Leave empty for “<station> deliberation session”."),
-    )
-    place = forms.CharField(label=_("Place"), max_length=200)
-    starts_at = forms.SplitDateTimeField(label=_("Starts at"), widget=AdminSplitDateTime)
-    ends_at = forms.SplitDateTimeField(label=_("Ends at"), widget=AdminSplitDateTime)
-    seat_limit = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, initial=30)
-    parties = forms.MultipleChoiceField(
-        label=_("Parties invited"), choices=Party.choices, widget=forms.CheckboxSelectMultiple
-    )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Agenda (accepted topics of the station)"),
-        help_text=_("Only accepted topics not yet on an agenda are listed: accept topics first."),
-        queryset=Topic.objects.filter(status=Topic.Status.ACCEPTED).select_related("station"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, request, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        station = cast(forms.ModelChoiceField, self.fields["station"])
-        topics = cast(forms.ModelMultipleChoiceField, self.fields["topics"])
-        station.queryset = _stations_of(request)
-        topics.queryset = scoped_to(topics.queryset, user=request.user)
-        topics.label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"  # type: ignore[assignment]  # a per-form label for the field
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (the topics' people and everyone registered read it)"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), max_length=10000, widget=forms.Textarea(attrs={"rows": 10}))
-
-
-class AgendaForm(forms.Form):
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Accepted topics to add to the agenda"),
-        queryset=Topic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, session: Session, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["topics"]).queryset = Topic.objects.filter(
-            station=session.station, status=Topic.Status.ACCEPTED
-        )
+        return csv_of("station-topics.csv", TOPIC_COLUMNS, topics.iterator(chunk_size=500))
 
 
 class AgendaInline(ReadOnlyInline):
     model = Topic
     fk_name = "session"
     fields = ("title", "status", "resolution", "explanation")
-    readonly_fields = fields
     verbose_name_plural = _("agenda")
     show_change_link = True
 
 
 @admin.register(Session)
-class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
+class SessionAdmin(Refuses, ShowOnlyAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     list_display = ("title", "station", "starts_at", "place", "status", "agenda_size")
     list_filter = ("status", "station")
     list_select_related = ("station",)
@@ -451,30 +318,23 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request), pk=session_id)
-        form = CancelForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.session_cancel(
-                    session_id=session.pk, acting_user=request.user, reason=form.cleaned_data["reason"]
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(
-                    request,
-                    gettext(
-                        "Session cancelled; its topics are back among the accepted ones and their people were told."
-                    ),
-                )
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        title = gettext("Cancel %(session)s") % {"session": session.title}
-        return _render(self, request, title, form, back=session)
+        return _page(
+            self,
+            request,
+            CancelForm(posted(request)),
+            lambda data: actions.session_cancel(
+                session_id=session.pk, acting_user=request.user, reason=data["reason"]
+            ),
+            done=gettext(
+                "Session cancelled; its topics are back among the accepted ones and their people were told."
+            ),
+            next_url=_change_url(session),
+            title=gettext("Cancel %(session)s") % {"session": session.title},
+            back=session,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("parties invited"))
     def parties_label(self, obj: Session) -> str:
@@ -513,73 +373,67 @@ class SessionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"station": request.GET.get("station")} if request.GET.get("station", "").isdigit() else {}
-        form = ScheduleForm(_posted(request), initial=initial, request=request)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                session = actions.session_schedule(
-                    station=data["station"],
-                    title=data["title"],
-                    place=data["place"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    seat_limit=data["seat_limit"],
-                    parties=data["parties"],
-                    topic_ids=[topic.pk for topic in data["topics"]],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(
-                    request,
-                    gettext(
-                        "Session scheduled; workers can register for it now, and the topics' people were told."
-                    ),
-                )
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        return _render(self, request, gettext("Schedule a session"), form)
+
+        def schedule(data):
+            return actions.session_schedule(
+                station=data["station"],
+                title=data["title"],
+                place=data["place"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                seat_limit=data["seat_limit"],
+                parties=data["parties"],
+                topic_ids=[topic.pk for topic in data["topics"]],
+                acting_user=request.user,
+            )
+
+        return _page(
+            self,
+            request,
+            ScheduleForm(posted(request), initial=initial, request=request),
+            schedule,
+            done=gettext(
+                "Session scheduled; workers can register for it now, and the topics' people were told."
+            ),
+            next_url=_change_url,
+            title=gettext("Schedule a session"),
+        )
 
     def minutes_view(self, request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request), pk=session_id)
-        form = MinutesForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.session_record_minutes(
-                    session_id=session.pk, minutes=form.cleaned_data["minutes"], acting_user=request.user
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(
-                    request,
-                    gettext("Minutes recorded. Now record the resolution of each topic on the agenda."),
-                )
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        title = gettext("Minutes of %(session)s") % {"session": session.title}
-        return _render(self, request, title, form, back=session)
+        return _page(
+            self,
+            request,
+            MinutesForm(posted(request)),
+            lambda data: actions.session_record_minutes(
+                session_id=session.pk, minutes=data["minutes"], acting_user=request.user
+            ),
+            done=gettext("Minutes recorded. Now record the resolution of each topic on the agenda."),
+            next_url=_change_url(session),
+            title=gettext("Minutes of %(session)s") % {"session": session.title},
+            back=session,
+        )
 
     def agenda_view(self, request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         session = get_object_or_404(self.get_queryset(request).select_related("station"), pk=session_id)
-        form = AgendaForm(_posted(request), session=session)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.session_agenda_add(
-                    session_id=session.pk,
-                    topic_ids=[topic.pk for topic in form.cleaned_data["topics"]],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Topics added to the agenda; their people were told."))
-                return HttpResponseRedirect(reverse("admin:deliberation_session_change", args=[session.pk]))
-        title = gettext("Add topics to %(session)s") % {"session": session.title}
-        return _render(self, request, title, form, back=session)
+        return _page(
+            self,
+            request,
+            AgendaForm(posted(request), session=session),
+            lambda data: actions.session_agenda_add(
+                session_id=session.pk,
+                topic_ids=[topic.pk for topic in data["topics"]],
+                acting_user=request.user,
+            ),
+            done=gettext("Topics added to the agenda; their people were told."),
+            next_url=_change_url(session),
+            title=gettext("Add topics to %(session)s") % {"session": session.title},
+            back=session,
+        )
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -593,30 +447,9 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value()) if self.value() else queryset
 
 
-class FollowUpAddForm(forms.Form):
-    topic = forms.ModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.filter(resolution_at__isnull=False).select_related("station"),
-    )
-    owner_party = forms.ChoiceField(label=_("Owner"), choices=Party.choices)
-    what = forms.CharField(label=_("What will be done"), max_length=200)
-    due_on = forms.DateField(label=_("Due"), widget=AdminDateWidget)
-
-    def __init__(self, *args, request, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        topic_field = cast(forms.ModelChoiceField, self.fields["topic"])
-        topic_field.queryset = scoped_to(topic_field.queryset, user=request.user)
-        topic_field.label_from_instance = lambda topic: f"{topic.station.name} · {topic.title}"  # type: ignore[assignment]  # a per-form label for the field
-
-
-class DoneForm(forms.Form):
-    note = forms.CharField(
-        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
+class FollowUpActionAdmin(Refuses, ShowOnlyAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     station_path = "topic__station"
     list_display = ("what", "topic", "station", "owner_party", "due_on", "status_label")
     list_filter = (OverdueFilter, "owner_party", "topic__station")
@@ -630,9 +463,6 @@ class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.display(description=_("station"), ordering="topic__station__name")
     def station(self, obj: FollowUpAction) -> str:
         return obj.topic.station.name
@@ -645,25 +475,21 @@ class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_add_permission(request):
             raise DjangoPermissionDenied
         initial = {"topic": request.GET["topic"]} if request.GET.get("topic", "").isdigit() else {}
-        form = FollowUpAddForm(_posted(request), initial=initial, request=request)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                action = actions.followup_add(
-                    topic_id=data["topic"].pk,
-                    owner_party=data["owner_party"],
-                    what=data["what"],
-                    due_on=data["due_on"],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Follow-up action added."))
-                return HttpResponseRedirect(
-                    reverse("admin:deliberation_followupaction_change", args=[action.pk])
-                )
-        return _render(self, request, gettext("Add a follow-up action"), form)
+        return _page(
+            self,
+            request,
+            FollowUpAddForm(posted(request), initial=initial, request=request),
+            lambda data: actions.followup_add(
+                topic_id=data["topic"].pk,
+                owner_party=data["owner_party"],
+                what=data["what"],
+                due_on=data["due_on"],
+                acting_user=request.user,
+            ),
+            done=gettext("Follow-up action added."),
+            next_url=_change_url,
+            title=gettext("Add a follow-up action"),
+        )
 
     def get_urls(self):
         return [
@@ -679,19 +505,15 @@ class FollowUpActionAdmin(NoSaveButtonsMixin, StationScopedAdmin):
         if not self.has_change_permission(request):
             raise DjangoPermissionDenied
         action = get_object_or_404(self.get_queryset(request).select_related("topic"), pk=action_id)
-        form = DoneForm(_posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.followup_done(
-                    action_id=action.pk, note=form.cleaned_data["note"], acting_user=request.user
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, gettext("Follow-up action marked done."))
-                return HttpResponseRedirect(
-                    reverse("admin:deliberation_followupaction_change", args=[action.pk])
-                )
-        return _render(
-            self, request, gettext("Mark done: %(what)s") % {"what": action.what}, form, back=action
+        return _page(
+            self,
+            request,
+            DoneForm(posted(request)),
+            lambda data: actions.followup_done(
+                action_id=action.pk, note=data["note"], acting_user=request.user
+            ),
+            done=gettext("Follow-up action marked done."),
+            next_url=_change_url(action),
+            title=gettext("Mark done: %(what)s") % {"what": action.what},
+            back=action,
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.transitions import Change, TransitionTable, status_change_record, transition
 from events import codes
 from events.models import CheckIn, ContestResult, Event, Registration
 from events.points_kinds import CONTEST_RANK_1, CONTEST_RANK_2, CONTEST_RANK_3, EVENT_ATTENDED
@@ -100,6 +101,46 @@ def _check_runs(acting_user: User | None, station: Station) -> None:
     """Staff act on the events of the stations they run (the stations door); a system call has no actor."""
     if acting_user is not None and not can_run(acting_user, station):
         raise PermissionDenied(str(NOT_YOUR_STATION))
+
+
+def _runs_its_station(event: Event, acting_user: User | None) -> None:
+    _check_runs(acting_user, event.station)
+
+
+def _runs_it_and_no_app_manages_it(event: Event, acting_user: User | None) -> None:
+    _check_runs(acting_user, event.station)
+    if event.is_managed:
+        # Today only deliberation manages events, hence the message.
+        raise TransitionNotAllowed(str(EVENT_OF_A_SESSION))
+
+
+# An event's status changes once: it is cancelled (its history: core.StatusChange rows).
+EVENT_TRANSITIONS = TransitionTable(
+    model=Event,
+    audit_prefix="event",
+    history=status_change_record,
+    select_related=("station",),
+    wrong_status=EVENT_ALREADY_CANCELLED,
+    transitions=(
+        transition(
+            "cancel",
+            {Event.Status.PUBLISHED},
+            Event.Status.CANCELLED,
+            action=_("cancelled"),
+            label=_("Cancel the event (everyone registered is told)"),
+            allows=_runs_it_and_no_app_manages_it,
+        ),
+        # By the app that manages the event (a session's), with its own record: managed_event_cancel.
+        transition(
+            "cancel_managed",
+            {Event.Status.PUBLISHED},
+            Event.Status.CANCELLED,
+            action=_("cancelled"),
+            allows=_runs_its_station,
+            audit="event.cancel",
+        ),
+    ),
+)
 
 
 @transaction.atomic(durable=True)
@@ -313,20 +354,22 @@ def _event_cancel(
     record (managed_event_cancel); anyone else is refused.
     """
     now = now or timezone.now()
-    event = Event.objects.select_for_update(of=("self",)).select_related("station").get(pk=event_id)
-    _check_runs(acting_user, event.station)
-    if managed_by and event.managed_by != managed_by:
-        raise ValueError(f"event {event.pk} is not managed by {managed_by!r}")
-    if event.is_managed and not managed_by:
-        # Today only deliberation manages events, hence the message.
-        raise TransitionNotAllowed(str(EVENT_OF_A_SESSION))
-    if event.status == Event.Status.CANCELLED:
-        raise TransitionNotAllowed(str(EVENT_ALREADY_CANCELLED))
-    if event.ends_at <= now:
-        raise TransitionNotAllowed(str(EVENT_ALREADY_ENDED))
-    event.status, event.cancelled_at = Event.Status.CANCELLED, now
-    event.save(update_fields=["status", "cancelled_at"])
-    audit.record(actor=acting_user, action="event.cancel", target=event, note=reason)
+
+    def before_the_end(change: Change) -> None:
+        if managed_by and change.obj.managed_by != managed_by:
+            raise ValueError(f"event {change.obj.pk} is not managed by {managed_by!r}")
+        if change.obj.ends_at <= now:
+            raise TransitionNotAllowed(str(EVENT_ALREADY_ENDED))
+        change.fields["cancelled_at"] = now
+
+    event = EVENT_TRANSITIONS.apply(
+        event_id,
+        Event.Status.CANCELLED,
+        via="cancel_managed" if managed_by else "cancel",
+        acting_user=acting_user,
+        reason=reason,
+        prepare=before_the_end,
+    )
     live = event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
     for registration in live:
         _tell(registration.user, kind="event_cancelled", params={"reason": reason}, event=event, sms=True)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone, person_masked
-from core.admin_tools import ActionAdmin, CappedCountPaginator, csv_response
+from core.admin_decisions import DecisionAdmin, bulk_decision
+from core.admin_tools import ActionAdmin, CappedCountPaginator, ReadOnlyInline, Refuses, csv_response
 from core.exceptions import ApplicationError
 from core.privacy import masked_phone
 from events import actions
@@ -50,22 +51,13 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ReadOnlyInline):
     model = Registration
-    extra = 0
-    can_delete = False
     fields = ("worker", "status", "created_at", "checked_in_at", "points")
-    readonly_fields = fields
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "checkin")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: Registration) -> str:
@@ -93,8 +85,21 @@ MANAGED_FIELDS = (*actions.MANAGED_FIELDS, "status")
 
 
 @admin.register(Event)
-class EventAdmin(ActionAdmin, StationScopedAdmin):
+class EventAdmin(DecisionAdmin, StationScopedAdmin):
+    # Time, place and seats are edited on the change page (events.actions.event_update); cancelling
+    # is a decision of events.actions.EVENT_TRANSITIONS, a button under it or a bulk action.
     form = EventForm
+    transitions = actions.EVENT_TRANSITIONS
+    decisions = {
+        "cancel": lambda pk, user, reason: actions.event_cancel(event_id=pk, acting_user=user, reason=reason)
+    }
+    decision_page = True
+    change_form_template = "admin/core/decision_change_form.html"
+    cancel_selected = bulk_decision(
+        "cancel",
+        _("Cancel the selected events (everyone registered is told)"),
+        done=_("%(count)s events cancelled."),
+    )
     list_display = ("title", "station", "kind", "starts_local", "seats", "state", "screen_link")
     list_filter = ("kind", "status", "station", WhenFilter, "starts_at")
     search_fields = ("title", "place", "station__name")
@@ -173,21 +178,6 @@ class EventAdmin(ActionAdmin, StationScopedAdmin):
             acting_user=request.user,
         )
 
-    @admin.action(
-        description=_("Cancel the selected events (everyone registered is told)"), permissions=["change"]
-    )
-    def cancel_selected(self, request, queryset):
-        done = 0
-        for event_id in queryset.values_list("pk", flat=True):
-            try:
-                actions.event_cancel(event_id=event_id, acting_user=request.user)
-            except ApplicationError as error:
-                self.message_user(request, f"#{event_id}: {error.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, gettext("%(count)s events cancelled.") % {"count": done})
-
     @admin.action(description=_("Publish the contest results and award points"), permissions=["change"])
     def publish_results(self, request, queryset):
         for event_id in queryset.values_list("pk", flat=True):
@@ -250,7 +240,7 @@ def attendance_row(registration: Registration, phone=masked_phone) -> list:
 
 
 @admin.register(Registration)
-class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class RegistrationAdmin(Refuses, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_fields = {"phone": "user__phone"}
@@ -262,15 +252,6 @@ class RegistrationAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     actions = ("export_attendance",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=pgettext_lazy("attendance", "worker"), ordering="user__real_name")
     def worker(self, obj: Registration) -> str:
@@ -346,7 +327,8 @@ class ContestResultForm(forms.ModelForm):
 
 
 @admin.register(ContestResult)
-class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+class ContestResultAdmin(Refuses, ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)
@@ -369,9 +351,6 @@ class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
     def participant(self, obj: ContestResult) -> str:
         return person_masked(obj.user)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     def save_by_action(self, request, obj, form, formsets, change):
         return actions.contest_result_record(
             event_id=obj.event_id, user=obj.user, rank=obj.rank, score=obj.score, acting_user=request.user
@@ -379,7 +358,7 @@ class ContestResultAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class CheckInAdmin(Refuses, PhoneMaskedAdmin, StationScopedAdmin):
     station_path = "event__station"
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)  # searched only as the viewer may (accounts.selectors.phone_search)
@@ -393,12 +372,3 @@ class CheckInAdmin(PhoneMaskedAdmin, StationScopedAdmin):
     @admin.display(description=pgettext_lazy("attendance", "worker"))
     def worker(self, obj: CheckIn) -> str:
         return person_masked(obj.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -54,6 +54,7 @@ NO_LOCATION = _("Please tell us where the problem is: use your location or choos
 WRONG_STATUS = _("This report is “%(status)s” now, so it cannot be %(verb)s.")
 REASON_REQUIRED = _("Please give the reason; the reporter will see it.")
 NOTE_REQUIRED = _("Please write what was done; the reporter will see it.")
+NO_SUCH_REPORT = _("There is no report with this number.")
 DUPLICATE_OF_ITSELF = _("A report cannot be a duplicate of itself.")
 REOPEN_WINDOW_OVER = _("A report can be reopened only within 14 days after it was resolved.")
 NOT_YOUR_REPORT = _("Only the person who filed the report can reopen it.")
@@ -440,7 +441,9 @@ def report_mark_duplicate(*, report_id: int, original_id: int, acting_user: User
     found: dict[str, Report] = {}
 
     def point_at_original(change: Change) -> None:
-        original = Report.objects.get(pk=original_id)
+        original = Report.objects.filter(pk=original_id).first()
+        if original is None:
+            raise ApplicationError(str(NO_SUCH_REPORT), extra={"field": "duplicate_of"})
         # Point at the first report of the chain, never at another duplicate.
         while original.duplicate_of_id is not None:
             original = Report.objects.get(pk=original.duplicate_of_id)

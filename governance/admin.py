@@ -10,24 +10,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_decisions import DecisionAdmin
+from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     ActionAdmin,
     CappedCountPaginator,
+    ReadOnlyInline,
+    Refuses,
+    ShowOnlyAdmin,
     UnionSearchAdmin,
-    csv_response,
+    action_page,
+    csv_of,
 )
-from core.exceptions import ApplicationError
 from core.uploads import clean_image
 from governance import actions
 from governance.attributes import answer_lines
@@ -90,17 +92,11 @@ class GridMemberAdmin(ActionAdmin, admin.ModelAdmin):
             grid=obj.grid, user=obj.user, starts_on=obj.starts_on, acting_user=request.user
         )
 
-    @admin.action(description=_("End the selected appointments today"), permissions=["change"])
-    def end_selected(self, request, queryset):
-        ended = 0
-        for member_id in queryset.values_list("pk", flat=True):
-            try:
-                actions.gridmember_end(member_id=member_id, acting_user=request.user)
-                ended += 1
-            except ApplicationError as error:
-                self.message_user(request, f"#{member_id}: {error.message}", messages.ERROR)
-        if ended:
-            self.message_user(request, gettext("%(count)s appointments ended.") % {"count": ended})
+    end_selected = bulk_decision(
+        lambda pk, user, _reason: actions.gridmember_end(member_id=pk, acting_user=user),
+        _("End the selected appointments today"),
+        done=_("%(count)s appointments ended."),
+    )
 
 
 @admin.register(Category)
@@ -132,7 +128,8 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ActionAdmin, admin.ModelAdmin):
+class ApiKeyAdmin(Refuses, ActionAdmin, admin.ModelAdmin):
+    refuse = ("delete",)
     form = ApiKeyForm
     list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
@@ -153,9 +150,6 @@ class ApiKeyAdmin(ActionAdmin, admin.ModelAdmin):
             messages.WARNING,
         )
         return key
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke_selected(self, request, queryset):
@@ -190,18 +184,9 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReportUpdateInline(admin.TabularInline):
+class ReportUpdateInline(ReadOnlyInline):
     model = ReportUpdate
     fields = ("created_at", "status", "actor_role", "actor", "note")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TriageForm(forms.Form):
@@ -244,7 +229,8 @@ DECIDERS = {
 
 
 @admin.register(Report)
-class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
+class ReportAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, UnionSearchAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")
     # The change page offers the simple decisions of governance.actions.TRANSITIONS as buttons;
     # the triage page also takes a department, the original of a duplicate and a photo.
     transitions = actions.TRANSITIONS
@@ -260,6 +246,14 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     ordering = ("-created_at",)
     inlines = (ReportUpdateInline,)
     actions = ("accept_selected", "dispatch_selected", "export_csv")
+    accept_selected = bulk_decision(
+        "accept", _("Accept the selected reports"), done=_("%(count)s reports updated.")
+    )
+    dispatch_selected = bulk_decision(
+        "dispatch",
+        _("Dispatch the selected reports to their departments"),
+        done=_("%(count)s reports updated."),
+    )
     change_form_template = "admin/governance/report/change_form.html"
     fields = (
         "category",
@@ -286,19 +280,8 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return triage_queue()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Every field is read-only here; decisions go through the triage page.
-        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
-        return super().change_view(request, object_id, form_url, extra_context)
-
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("No."), ordering="id")
     def number(self, obj: Report) -> str:
@@ -371,25 +354,18 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         if not self.has_change_permission(request, report):
             raise DjangoPermissionDenied
         form = TriageForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                self._decide(request, report, data)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            except Report.DoesNotExist:
-                form.add_error("duplicate_of", gettext("There is no report with this number."))
-            else:
-                self.message_user(request, gettext("Report #%(id)s updated.") % {"id": report.pk})
-                return HttpResponseRedirect(reverse("admin:governance_report_change", args=[report.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Triage report #%(id)s") % {"id": report.pk},
-            "report": report,
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/governance/report/triage.html", context)
+        return action_page(
+            self,
+            request,
+            form,
+            lambda data: self._decide(request, report, data),
+            done=gettext("Report #%(id)s updated.") % {"id": report.pk},
+            next_url=reverse("admin:governance_report_change", args=[report.pk]),
+            title=gettext("Triage report #%(id)s") % {"id": report.pk},
+            template="admin/governance/report/triage.html",
+            error_status=200,
+            report=report,
+        )
 
     def _decide(self, request, report: Report, data: dict) -> None:
         decision, note, user = data["decision"], data["note"], request.user
@@ -408,52 +384,29 @@ class ReportAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
                 report_id=report.pk, original_id=data["duplicate_of"], acting_user=user, note=note
             )
 
-    def _bulk(self, request, queryset, action, **kwargs) -> None:
-        done = 0
-        for report_id in queryset.values_list("pk", flat=True):
-            try:
-                action(report_id=report_id, acting_user=request.user, **kwargs)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"#{report_id}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, gettext("%(count)s reports updated.") % {"count": done})
-
-    @admin.action(description=_("Accept the selected reports"), permissions=["change"])
-    def accept_selected(self, request, queryset):
-        self._bulk(request, queryset, actions.report_accept)
-
-    @admin.action(description=_("Dispatch the selected reports to their departments"), permissions=["change"])
-    def dispatch_selected(self, request, queryset):
-        self._bulk(request, queryset, actions.report_dispatch)
-
     @admin.action(description=_("Export the selected reports as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        header = [
-            "id", "submitted_at", "category", "grid", "street", "status", "department", "due_at", "overdue",
-            "resolved_at", "address", "lat", "lng", "description", "source",
-        ]  # fmt: skip
+        rows = queryset.select_related("category", "grid", "reporter", "api_key").order_by("id")
+        return csv_of("grid-reports.csv", self.csv_columns(), rows)
 
-        def rows():
-            for report in queryset.select_related("category", "grid", "reporter", "api_key").order_by("id"):
-                yield [
-                    report.pk,
-                    timezone.localtime(report.created_at).isoformat(timespec="seconds"),
-                    report.category.name_zh,
-                    report.grid.name if report.grid else "",
-                    report.get_street_display() if report.street else "",
-                    report.status,
-                    report.department,
-                    timezone.localtime(report.due_at).isoformat(timespec="seconds"),
-                    "yes" if report.is_overdue else "no",
-                    timezone.localtime(report.resolved_at).isoformat(timespec="seconds")
-                    if report.resolved_at
-                    else "",
-                    report.address,
-                    report.lat if report.lat is not None else "",
-                    report.lng if report.lng is not None else "",
-                    report.description,
-                    self.source(report),
-                ]
+    def csv_columns(self) -> list:
+        def when(moment) -> str:
+            return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
 
-        return csv_response("grid-reports.csv", header, rows())
+        return [
+            ("id", lambda r: r.pk),
+            ("submitted_at", lambda r: when(r.created_at)),
+            ("category", lambda r: r.category.name_zh),
+            ("grid", lambda r: r.grid.name if r.grid else ""),
+            ("street", lambda r: r.get_street_display() if r.street else ""),
+            ("status", lambda r: r.status),
+            ("department", lambda r: r.department),
+            ("due_at", lambda r: when(r.due_at)),
+            ("overdue", lambda r: "yes" if r.is_overdue else "no"),
+            ("resolved_at", lambda r: when(r.resolved_at)),
+            ("address", lambda r: r.address),
+            ("lat", lambda r: r.lat if r.lat is not None else ""),
+            ("lng", lambda r: r.lng if r.lng is not None else ""),
+            ("description", lambda r: r.description),
+            ("source", self.source),
+        ]

@@ -172,34 +172,41 @@ def enqueue_by_channel(rows: Iterable[tuple[int, str, str]]) -> None:
 
 
 class _PendingEnqueue:
-    """The (id, channel, kind) rows written by one transaction, enqueued together once it commits."""
+    """The (id, channel, kind) rows of one connection's committed notices not enqueued yet, and
+    the number of the last notice registered (each notice's commit hook knows its own number)."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[int, str, str]] = []
-
-    def flush(self) -> None:
-        rows, self.rows = self.rows, []
-        enqueue_by_channel(rows)
+        self.ready: list[tuple[int, str, str]] = []
+        self.last = 0
 
 
 def _enqueue_on_commit(rows: list[tuple[int, str, str]]) -> None:
     """Like on_commit(enqueue_delivery), but a transaction that notifies 50,000 people hands
     Celery 50 tasks of 1,000 ids, not 50,000 tasks (one apply_async costs a broker round trip).
 
-    The ids join the transaction's pending list while its flush is still registered; a
-    rollback drops the flush with its savepoint, and the next ids start a new list. Ids of
-    rows a rolled-back inner savepoint wrote may stay in the list: the claim finds no row.
+    Each notice registers its own commit hook (transaction.on_commit, so a rollback of the
+    transaction or of the savepoint it was made in drops it with its ids). The hooks run in order
+    once the transaction commits: each adds its ids to the ready list, and the hook of the last
+    notice enqueues the list at once. Outside a transaction the hook runs at once. Should the last
+    notice itself have been rolled back with a savepoint, the ids of the others wait for the next
+    commit on this connection (or the outbox sweep, which sends every pending row).
     """
     connection = transaction.get_connection()
     pending: _PendingEnqueue | None = getattr(connection, "_outbox_pending", None)
-    registered = pending is not None and any(entry[1] == pending.flush for entry in connection.run_on_commit)
-    if not connection.in_atomic_block or pending is None or not registered:
+    if pending is None:
         pending = _PendingEnqueue()
         connection._outbox_pending = pending
-        pending.rows.extend(rows)
-        transaction.on_commit(pending.flush)  # outside a transaction: runs at once
-        return
-    pending.rows.extend(rows)
+    pending.last += 1
+    number = pending.last
+
+    def flush() -> None:
+        pending.ready.extend(rows)
+        if number == pending.last:
+            ready, pending.ready = pending.ready, []
+            enqueue_by_channel(ready)
+
+    # robust: the rows are committed whatever happens here (the sweep sends what is not enqueued).
+    transaction.on_commit(flush, robust=True)
 
 
 @dataclass

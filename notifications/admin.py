@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_tools import CappedCountPaginator, UnionSearchAdmin
+from core.admin_tools import CappedCountPaginator, Refuses, UnionSearchAdmin
 from core.phone import normalize_mobile_or_keep
 from notifications.actions import enqueue_by_channel
 from notifications.models import Message
@@ -14,7 +14,8 @@ BODY_HIDDEN = _("(hidden: only the support role reads personal messages)")
 
 
 @admin.register(Message)
-class MessageAdmin(UnionSearchAdmin, admin.ModelAdmin):
+class MessageAdmin(Refuses, UnionSearchAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")
     list_display = (
         "created_at",
         "recipient",
@@ -71,12 +72,6 @@ class MessageAdmin(UnionSearchAdmin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # "13800000001" and "138 0000 0001" find +8613800000001.
         return super().get_search_results(request, queryset, normalize_mobile_or_keep(search_term))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Enqueue the selected pending messages again"), permissions=["change"])
     def resend(self, request, queryset):

@@ -10,9 +10,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Model
 from django.forms import ModelForm
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +23,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
+    Refuses,
     UnionSearchAdmin,
     changelist_queryset,
     choices_filter,
@@ -64,7 +64,7 @@ def reason_choices() -> list[tuple[str, Any]]:
     return [(known.value, known.label) for known in registry.kinds()]
 
 
-class PointEntryAdmin(PhoneMaskedAdmin, UnionSearchAdmin, admin.ModelAdmin):
+class PointEntryAdmin(Refuses, PhoneMaskedAdmin, UnionSearchAdmin, admin.ModelAdmin):
     """The ledger: read-only, people masked for staff without the phone permission, a CSV export
     of the filtered list. Who reads which lines is the registering admin's (stations/admin.py).
 
@@ -131,12 +131,3 @@ class PointEntryAdmin(PhoneMaskedAdmin, UnionSearchAdmin, admin.ModelAdmin):
                 ]
 
         return csv_response("points-ledger.csv", CSV_HEADER, rows())
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False

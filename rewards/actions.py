@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, NotFound, PermissionDenied, TransitionNotAllowed
+from core.transitions import Change, TransitionTable, status_change_record, transition
 from notifications.actions import notify
 from notifications.models import Message
 from points.actions import NotEnoughPoints, points_add
@@ -170,6 +171,44 @@ def _create_voucher(**fields: Any) -> Voucher:
     raise AssertionError("unreachable")
 
 
+def _already_used(voucher: Voucher) -> str:
+    if voucher.status == Status.HANDED_OVER:
+        assert voucher.handed_over_at is not None  # the CHECK constraint voucher_handed_over_has_time
+        return str(ALREADY_HANDED_OVER) % {"date": _local_date(voucher.handed_over_at)}
+    if voucher.status == Status.CANCELLED:
+        return str(VOUCHER_CANCELLED)
+    return str(VOUCHER_EXPIRED) % {"date": _local_date(voucher.expires_at)}
+
+
+def _own_voucher(voucher: Voucher, user: User) -> None:
+    if voucher.user_id != user.pk:
+        raise Voucher.DoesNotExist  # a foreign voucher is as missing as no voucher (the view answers 404)
+
+
+# A voucher is issued, then collected (staff), cancelled (its worker) or expired (the sweep) once;
+# its history is kept as core.StatusChange rows.
+VOUCHER_TRANSITIONS = TransitionTable(
+    model=Voucher,
+    audit_prefix="rewards.voucher",
+    history=status_change_record,
+    select_related=("reward", "station", "user"),
+    transitions=(
+        transition(
+            "handover", {Status.ISSUED}, Status.HANDED_OVER, action=_("collected"), wrong_status=_already_used
+        ),
+        transition(
+            "cancel",
+            {Status.ISSUED},
+            Status.CANCELLED,
+            action=_("cancelled"),
+            allows=_own_voucher,
+            wrong_status=CANNOT_CANCEL,
+        ),
+        transition("expire", {Status.ISSUED}, Status.EXPIRED, action=_("expired")),
+    ),
+)
+
+
 def can_confirm_handover(*, user: User, station: Station) -> bool:
     return user.has_perm("rewards.confirm_handover") or can_run(user, station)
 
@@ -182,39 +221,34 @@ def voucher_handover_confirm(
     if not can_confirm_handover(user=acting_user, station=station):
         raise PermissionDenied(str(NOT_STATION_STAFF) % {"station": station.name})
     code = normalise_code(voucher_code)
-    voucher = (
-        Voucher.objects.select_for_update(of=("self",))
-        .select_related("reward", "station", "user")
-        .filter(code=code)
-        .first()
-        if code
-        else None
-    )
-    if voucher is None:
+    found = Voucher.objects.select_related("station").filter(code=code).first() if code else None
+    if found is None:
         raise NotFound(str(UNKNOWN_CODE) % {"code": voucher_code.strip() or "—"})
-    if voucher.station_id != station.pk:
-        raise TransitionNotAllowed(str(WRONG_STATION) % {"station": voucher.station.name})
+    if found.station_id != station.pk:  # a voucher's station never changes: no lock needed to say so
+        raise TransitionNotAllowed(str(WRONG_STATION) % {"station": found.station.name})
     now = now or timezone.now()
-    if voucher.status == Status.HANDED_OVER:
-        assert voucher.handed_over_at is not None  # the CHECK constraint voucher_handed_over_has_time
-        raise TransitionNotAllowed(str(ALREADY_HANDED_OVER) % {"date": _local_date(voucher.handed_over_at)})
-    if voucher.status == Status.CANCELLED:
-        raise TransitionNotAllowed(str(VOUCHER_CANCELLED))
-    if voucher.status == Status.EXPIRED or voucher.expires_at <= now:
-        # Past its time but not yet swept: refused all the same; the sweep returns the points.
-        raise TransitionNotAllowed(str(VOUCHER_EXPIRED) % {"date": _local_date(voucher.expires_at)})
-    voucher.status, voucher.handed_over_at, voucher.handed_over_by = Status.HANDED_OVER, now, acting_user
-    voucher.save(update_fields=["status", "handed_over_at", "handed_over_by"])
-    audit.record(actor=acting_user, action="rewards.voucher.handover", target=voucher)
-    return voucher
+
+    def in_time(change: Change) -> None:
+        if change.obj.expires_at <= now:
+            # Past its time but not yet swept: refused all the same; the sweep returns the points.
+            raise TransitionNotAllowed(str(VOUCHER_EXPIRED) % {"date": _local_date(change.obj.expires_at)})
+
+    return VOUCHER_TRANSITIONS.apply(
+        found.pk,
+        Status.HANDED_OVER,
+        acting_user=acting_user,
+        fields={"handed_over_at": now, "handed_over_by": acting_user},
+        prepare=in_time,
+    )
 
 
-def _refund(voucher: Voucher, *, now: datetime, status: str, acting_user: User | None, note: str) -> None:
+def _refund(change: Change, *, now: datetime, note: str) -> None:
+    """The voucher's item back in stock and its points back (a step of its expiry or cancellation)."""
+    voucher = change.obj
     stock = _lock_stock(station=voucher.station, reward=voucher.reward)
     stock.quantity += 1
     stock.save(update_fields=["quantity", "updated_at"])
-    voucher.status, voucher.closed_at = status, now
-    voucher.save(update_fields=["status", "closed_at"])
+    change.fields["closed_at"] = now
     points_add(
         user=voucher.user,
         amount=voucher.price,
@@ -222,7 +256,7 @@ def _refund(voucher: Voucher, *, now: datetime, status: str, acting_user: User |
         source=voucher,
         once_key=f"voucher_refund:{voucher.pk}",
         note=note,
-        acting_user=acting_user,
+        acting_user=change.actor,
     )
 
 
@@ -237,8 +271,9 @@ def voucher_expire(*, voucher_id: int, now: datetime) -> Voucher | None:
     )
     if voucher is None or voucher.status != Status.ISSUED or voucher.expires_at > now:
         return None  # collected, cancelled or expired meanwhile: the first one wins
-    _refund(voucher, now=now, status=Status.EXPIRED, acting_user=None, note="")
-    audit.record(actor=None, action="rewards.voucher.expire", target=voucher)
+    voucher = VOUCHER_TRANSITIONS.apply(
+        voucher, Status.EXPIRED, acting_user=None, prepare=lambda change: _refund(change, now=now, note="")
+    )
     notify(
         user=voucher.user,
         kind="voucher_expired",
@@ -271,18 +306,13 @@ def voucher_cancel(*, voucher_id: int, user: User) -> Voucher:
 
     A foreign or missing voucher raises Voucher.DoesNotExist (the view answers 404).
     """
-    voucher = (
-        Voucher.objects.select_for_update(of=("self",))
-        .select_related("reward", "station", "user")
-        .get(pk=voucher_id, user=user)
-    )
-    if voucher.status != Status.ISSUED:
-        raise TransitionNotAllowed(str(CANNOT_CANCEL) % {"status": voucher.get_status_display()})
-    with translation.override(settings.LANGUAGE_CODE):
-        note = gettext("Voucher %(code)s cancelled") % {"code": voucher.code_display}
-    _refund(voucher, now=timezone.now(), status=Status.CANCELLED, acting_user=user, note=note)
-    audit.record(actor=user, action="rewards.voucher.cancel", target=voucher)
-    return voucher
+
+    def refund(change: Change) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            note = gettext("Voucher %(code)s cancelled") % {"code": change.obj.code_display}
+        _refund(change, now=timezone.now(), note=note)
+
+    return VOUCHER_TRANSITIONS.apply(voucher_id, Status.CANCELLED, acting_user=user, prepare=refund)
 
 
 # --- Leaderboard ---------------------------------------------------------------------------

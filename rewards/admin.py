@@ -4,24 +4,25 @@ Stock quantities and voucher statuses are never form fields: they change through
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.selectors import csv_phone
+from core.admin_decisions import decide_each
 from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
+    Refuses,
     changelist_queryset,
     csv_response,
     month_filter,
 )
-from core.exceptions import ApplicationError
 from rewards import actions
 from rewards.constants import CODE_LENGTH, LOW_STOCK
 from rewards.models import LeaderboardOptIn, Reward, RewardStock, Voucher
@@ -86,7 +87,8 @@ class StockAdjustForm(forms.ModelForm):
 
 
 @admin.register(RewardStock)
-class RewardStockAdmin(ActionAdmin, StationScopedAdmin):
+class RewardStockAdmin(Refuses, ActionAdmin, StationScopedAdmin):
+    refuse = ("delete",)
     every_station_permissions = ("rewards.confirm_handover", "rewards.adjust_any_stock")
     form = StockAdjustForm
     list_display = ("station", "reward", "quantity", "updated_at")
@@ -114,28 +116,20 @@ class RewardStockAdmin(ActionAdmin, StationScopedAdmin):
             acting_user=request.user,
         )
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 def _confirm(model_admin, request, queryset) -> None:
-    done = 0
-    for voucher in queryset.select_related("station"):
-        try:
-            actions.voucher_handover_confirm(
-                voucher_code=voucher.code, station=voucher.station, acting_user=request.user
-            )
-        except ApplicationError as error:
-            model_admin.message_user(request, f"{voucher.code_display}: {error.message}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        model_admin.message_user(
-            request,
-            ngettext("%(count)d hand-over confirmed.", "%(count)d hand-overs confirmed.", done)
-            % {"count": done},
-            messages.SUCCESS,
-        )
+    vouchers = {voucher.pk: voucher for voucher in queryset.select_related("station")}
+    decide_each(
+        model_admin,
+        request,
+        vouchers,
+        lambda pk, user, _reason: actions.voucher_handover_confirm(
+            voucher_code=vouchers[pk].code, station=vouchers[pk].station, acting_user=user
+        ),
+        "",
+        ngettext_lazy("%(count)d hand-over confirmed.", "%(count)d hand-overs confirmed.", "count"),
+        row=lambda pk: vouchers[pk].code_display,
+    )
 
 
 VOUCHER_HEADER = [
@@ -157,7 +151,7 @@ def _local(moment) -> str:
 
 
 @admin.register(Voucher)
-class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
+class VoucherAdmin(Refuses, PhoneMaskedAdmin, StationScopedAdmin):
     every_station_permissions = ("rewards.confirm_handover",)
     # Station staff see people as "张伟 138****0001" and find them by name, code or the last
     # four digits; the full number (and a search by it) stays with those who may see phones.
@@ -206,15 +200,6 @@ class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
             results = results | queryset.filter(code=code)
         return results, distinct
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.action(description=_("Confirm the hand-over of the selected vouchers"), permissions=["view"])
     def confirm_handover(self, request, queryset):
         _confirm(self, request, queryset)
@@ -250,7 +235,7 @@ class VoucherAdmin(PhoneMaskedAdmin, StationScopedAdmin):
 
 
 @admin.register(LeaderboardOptIn)
-class LeaderboardOptInAdmin(PhoneMaskedAdmin, admin.ModelAdmin):
+class LeaderboardOptInAdmin(Refuses, PhoneMaskedAdmin, admin.ModelAdmin):
     # Not bound to a station: a worker's choice. Station staff see the person masked.
     person_fields = {"user": "user"}
     phone_paths = ("user__phone",)
@@ -261,12 +246,3 @@ class LeaderboardOptInAdmin(PhoneMaskedAdmin, admin.ModelAdmin):
     readonly_fields = ("user", "opted_in", "updated_at")
     fields = ("user", "opted_in", "updated_at")
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

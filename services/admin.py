@@ -1,20 +1,21 @@
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_decisions import DecisionAdmin
+from core.admin_decisions import DecisionAdmin, bulk_decision
 from core.admin_tools import (
     HTTPS_URL_FIELDS,
     CappedCountPaginator,
+    ReadOnlyInline,
+    Refuses,
     UnionSearchAdmin,
-    csv_response,
+    csv_of,
 )
-from core.exceptions import ApplicationError
 from services import selectors
 from services.actions import (
     HANDLE,
@@ -148,23 +149,6 @@ class ServicePointAdmin(admin.ModelAdmin):
         )
 
 
-CSV_HEADER = [
-    "reference",
-    "created_at",
-    "kind",
-    "status",
-    "overdue",
-    "worker",
-    "worker_phone",
-    "service",
-    "handled_by",
-    "assigned_at",
-    "resolved_at",
-    "closed_at",
-    "rating",
-]
-
-
 class OverdueFilter(admin.SimpleListFilter):
     title = _("overdue")
     parameter_name = "overdue"
@@ -208,18 +192,9 @@ class ServiceRequestForm(forms.ModelForm):
         fields = ()
 
 
-class ServiceRequestEventInline(admin.TabularInline):
+class ServiceRequestEventInline(ReadOnlyInline):
     model = ServiceRequestEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "from_status", "to_status", "actor", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 DECISIONS = {
@@ -231,7 +206,8 @@ DECISIONS = {
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
+class ServiceRequestAdmin(Refuses, DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")  # workers ask for help on their phones
     form = ServiceRequestForm
     transitions = TRANSITIONS
     decisions = DECISIONS
@@ -254,6 +230,12 @@ class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     actions = ("assign_to_me", "export_csv")
+    assign_to_me = bulk_decision(
+        "assign",
+        _("Take the selected requests on myself"),
+        done=_("%(count)d requests taken on."),
+        row=lambda pk: f"FW{pk:06d}",
+    )
     readonly_fields = (
         "reference",
         "worker",
@@ -303,12 +285,6 @@ class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
         ),
         (_("What to do now"), {"fields": ("notes_so_far", "step", "reply", "note")}),
     )
-
-    def has_add_permission(self, request):
-        return False  # workers ask for help on their phones
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("reference"), ordering="id")
     def reference(self, obj):
@@ -379,44 +355,34 @@ class ServiceRequestAdmin(DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
                 request_id=obj.pk, acting_user=request.user, text=form.cleaned_data["note"]
             )
 
-    @admin.action(description=_("Take the selected requests on myself"), permissions=["change"])
-    def assign_to_me(self, request, queryset):
-        done = 0
-        for request_id in queryset.values_list("pk", flat=True):
-            try:
-                service_request_assign(request_id=request_id, acting_user=request.user)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"FW{request_id:06d}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(
-                request, gettext("%(count)d requests taken on.") % {"count": done}, messages.SUCCESS
-            )
-
     @admin.action(description=_("Export the selected requests as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         now = timezone.now()
+        selected = queryset.select_related("worker", "assignee", "service").order_by("id")
+        return csv_of(
+            f"service-requests-{timezone.localtime(now):%Y%m%d-%H%M}.csv",
+            request_columns(now),
+            selected.iterator(chunk_size=500),
+        )
 
-        def when(moment) -> str:
-            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-        def rows():
-            selected = queryset.select_related("worker", "assignee", "service").order_by("id")
-            for r in selected.iterator(chunk_size=500):
-                yield [
-                    r.reference,
-                    when(r.created_at),
-                    r.get_kind_display(),
-                    r.get_status_display(),
-                    "yes" if selectors.request_is_overdue(r, now) else "",
-                    r.worker.get_full_name(),
-                    r.worker.phone,
-                    r.service.name if r.service else "",
-                    r.assignee.get_full_name() if r.assignee else "",
-                    when(r.assigned_at),
-                    when(r.resolved_at),
-                    when(r.closed_at),
-                    r.rating or "",
-                ]
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-        return csv_response(f"service-requests-{timezone.localtime(now):%Y%m%d-%H%M}.csv", CSV_HEADER, rows())
+
+def request_columns(now) -> list:
+    return [
+        ("reference", lambda r: r.reference),
+        ("created_at", lambda r: _when(r.created_at)),
+        ("kind", lambda r: r.get_kind_display()),
+        ("status", lambda r: r.get_status_display()),
+        ("overdue", lambda r: "yes" if selectors.request_is_overdue(r, now) else ""),
+        ("worker", lambda r: r.worker.get_full_name()),
+        ("worker_phone", lambda r: r.worker.phone),
+        ("service", lambda r: r.service.name if r.service else ""),
+        ("handled_by", lambda r: r.assignee.get_full_name() if r.assignee else ""),
+        ("assigned_at", lambda r: _when(r.assigned_at)),
+        ("resolved_at", lambda r: _when(r.resolved_at)),
+        ("closed_at", lambda r: _when(r.closed_at)),
+        ("rating", lambda r: r.rating or ""),
+    ]

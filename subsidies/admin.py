@@ -1,32 +1,33 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from academy.actions import enrolment_record_credits
 from accounts.models import Occupation, Street
-from core.admin_decisions import DecisionAdmin
+from core.admin_decisions import DecisionAdmin, bulk_decide_action, decide_each
 from core.admin_tools import (
     ActionAdmin,
     CappedCountPaginator,
+    ReadOnlyInline,
+    Refuses,
+    action_page,
     changelist_queryset,
     choices_filter,
     csv_response,
-    decide_each,
     formset_rows,
-    selected_ids,
+    posted,
 )
 from core.db_router import read_from_replica
-from core.exceptions import ApplicationError
 from core.phone import normalize_mobile_or_keep
 from subsidies import actions, selectors
-from subsidies.forms import AppealDecisionForm, CreditsForm, DecisionForm, PaymentForm
+from subsidies.forms import CreditsForm, PaymentForm
 from subsidies.models import ApplicationEvent, Budget, Instalment, OccupationCap, Scheme, SubsidyApplication
 
 Status = SubsidyApplication.Status
@@ -80,8 +81,10 @@ class BudgetForm(forms.ModelForm):
 
 
 @admin.register(Budget)
-class BudgetAdmin(ActionAdmin, admin.ModelAdmin):
+class BudgetAdmin(Refuses, ActionAdmin, admin.ModelAdmin):
     """The total changes only through subsidies.actions.budget_set_total: who, when, why."""
+
+    refuse = ("delete",)
 
     form = BudgetForm
     list_display = ("scheme", "total", "committed", "paid", "remaining")
@@ -92,9 +95,6 @@ class BudgetAdmin(ActionAdmin, admin.ModelAdmin):
         # A budget being added has no committed, paid or remaining amount yet (remaining would be
         # total - committed of an empty form: a 500).
         return (*self.readonly_fields, "scheme") if obj else ()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("remaining (yuan)"))
     def remaining(self, obj: Budget):
@@ -110,32 +110,14 @@ class BudgetAdmin(ActionAdmin, admin.ModelAdmin):
         )
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(ReadOnlyInline):
     model = ApplicationEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "from_status", "to_status", "role", "actor", "amount", "reason")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class InstalmentInline(admin.TabularInline):
+class InstalmentInline(ReadOnlyInline):
     model = Instalment
-    extra = 0
-    can_delete = False
     fields = ("study_year", "amount", "status", "payable_at", "paid_on", "payment_reference")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -163,15 +145,6 @@ StreetFilter = choices_filter(
 )
 
 
-def allowed_decisions(user) -> list[str]:
-    allowed = []
-    if user.has_perm("subsidies.check_subsidyapplication"):
-        allowed += ["check", "return"]
-    if user.has_perm("subsidies.approve_subsidyapplication"):
-        allowed += ["approve", "reject", "return"]
-    return list(dict.fromkeys(allowed))
-
-
 DECIDERS = {
     "check": lambda pk, user, reason: actions.application_check(
         application_id=pk, acting_user=user, note=reason
@@ -185,15 +158,29 @@ DECIDERS = {
     "reject": lambda pk, user, reason: actions.application_reject(
         application_id=pk, acting_user=user, reason=reason
     ),
+    "uphold_appeal": lambda pk, user, reason: actions.application_decide_appeal(
+        application_id=pk, acting_user=user, uphold=True, reason=reason
+    ),
+    "dismiss_appeal": lambda pk, user, reason: actions.application_decide_appeal(
+        application_id=pk, acting_user=user, uphold=False, reason=reason
+    ),
 }
 
 
 @admin.register(SubsidyApplication)
-class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
-    # The change page offers the decisions of subsidies.actions.TRANSITIONS as buttons.
+class SubsidyApplicationAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
+    refuse = ("add", "delete")  # workers apply in the portal
+    # The change page offers the decisions of subsidies.actions.TRANSITIONS as buttons (appeals
+    # too); the change list the first four for many applications at once, with the budget in view.
     transitions = actions.TRANSITIONS
     decisions = DECIDERS
     decision_page = True
+    bulk_decisions = ("check", "return", "approve", "reject")
+    bulk_template = "admin/subsidies/subsidyapplication/decide.html"
+    bulk_title = _("Decide on subsidy applications")
+    bulk_select_related = ("applicant", "scheme__budget", "enrolment__offering__programme", "checked_by")
+    reason_label = _("Reason (the worker reads it; required to return or reject)")
+    decide_selected = bulk_decide_action(_("Check, return, approve or reject the selected applications"))
     list_display = (
         "id",
         "applicant_name",
@@ -238,15 +225,6 @@ class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
     change_list_template = "admin/subsidies/subsidyapplication/change_list.html"
     change_form_template = "admin/subsidies/subsidyapplication/change_form.html"
 
-    def has_add_permission(self, request) -> bool:
-        return False  # workers apply in the portal
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_decide_permission(self, request) -> bool:
-        return bool(allowed_decisions(request.user))
-
     def get_search_results(self, request, queryset, search_term):
         # "138 0000 0001" finds +8613800000001, as staff read numbers off a phone.
         return super().get_search_results(request, queryset, normalize_mobile_or_keep(search_term))
@@ -281,88 +259,22 @@ class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
         ]
         return format_html(" · ".join(["{}"] * len(links)), *links) if links else "—"
 
-    @admin.action(
-        description=_("Check, return, approve or reject the selected applications"), permissions=["decide"]
-    )
-    def decide_selected(self, request, queryset):
-        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
-        return redirect(f"{reverse('admin:subsidies_subsidyapplication_decide')}?ids={ids}")
-
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("decide/", wrap(self.decide_view), name="subsidies_subsidyapplication_decide"),
             path("dashboard/", wrap(self.dashboard_view), name="subsidies_dashboard"),
-            path("<int:pk>/appeal/", wrap(self.appeal_view), name="subsidies_subsidyapplication_appeal"),
             path("<int:pk>/credits/", wrap(self.credits_view), name="subsidies_subsidyapplication_credits"),
             *super().get_urls(),
         ]
 
-    def decide_view(self, request):
-        """Single and bulk decisions; the budget is in view while deciding. Every one through actions."""
-        allowed = allowed_decisions(request.user)
-        if not allowed:
-            raise PermissionDenied
-        applications = list(
-            SubsidyApplication.objects.filter(pk__in=selected_ids(request))
-            .select_related("applicant", "scheme__budget", "enrolment__offering__programme", "checked_by")
-            .order_by("pk")
-        )
-        form = DecisionForm(request.POST if request.method == "POST" else None, allowed=allowed)
-        if request.method == "POST" and form.is_valid():
-            decide_each(
-                self,
-                request,
-                applications,
-                DECIDERS[form.cleaned_data["decision"]],
-                form.cleaned_data["reason"],
-            )
-            if len(applications) == 1:
-                return redirect("admin:subsidies_subsidyapplication_change", applications[0].pk)
-            return redirect("admin:subsidies_subsidyapplication_changelist")
+    def bulk_context(self, objects):
         budgets = {
-            application.scheme.budget for application in applications if hasattr(application.scheme, "budget")
+            application.scheme.budget for application in objects if hasattr(application.scheme, "budget")
         }
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Decide on subsidy applications"),
-            "form": form,
-            "applications": applications,
-            "ids": ",".join(str(application.pk) for application in applications),
+        return {
             "budgets": sorted(budgets, key=lambda budget: budget.pk),
-            "selected_total": sum(application.amount for application in applications),
+            "selected_total": sum(application.amount for application in objects),
         }
-        return TemplateResponse(request, "admin/subsidies/subsidyapplication/decide.html", context)
-
-    def appeal_view(self, request, pk: int):
-        if not request.user.has_perm("subsidies.approve_subsidyapplication"):
-            raise PermissionDenied
-        application = get_object_or_404(
-            SubsidyApplication.objects.select_related("scheme__budget", "applicant"), pk=pk
-        )
-        form = AppealDecisionForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.application_decide_appeal(
-                    application_id=pk,
-                    acting_user=request.user,
-                    uphold=form.cleaned_data["uphold"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ApplicationError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(request, _("The appeal is decided."), messages.SUCCESS)
-                return redirect("admin:subsidies_subsidyapplication_change", pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Decide the appeal"),
-            "form": form,
-            "application": application,
-        }
-        return TemplateResponse(request, "admin/subsidies/subsidyapplication/appeal.html", context)
 
     def credits_view(self, request, pk: int):
         """Staff record a study year's credits (until the university reports them through the API)."""
@@ -371,28 +283,24 @@ class SubsidyApplicationAdmin(DecisionAdmin, admin.ModelAdmin):
         ):
             raise PermissionDenied
         application = get_object_or_404(SubsidyApplication.objects.select_related("enrolment"), pk=pk)
-        form = CreditsForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                enrolment_record_credits(
-                    enrolment_id=application.enrolment_id,
-                    study_year=form.cleaned_data["study_year"],
-                    credits=form.cleaned_data["credits"],
-                    acting_user=request.user,
-                )
-            except ApplicationError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(request, _("Credits recorded."), messages.SUCCESS)
-                return redirect("admin:subsidies_subsidyapplication_change", pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Record credits"),
-            "form": form,
-            "application": application,
-        }
-        return TemplateResponse(request, "admin/subsidies/subsidyapplication/credits.html", context)
+        return action_page(
+            self,
+            request,
+            CreditsForm(posted(request)),
+            lambda data: enrolment_record_credits(
+                enrolment_id=application.enrolment_id,
+                study_year=data["study_year"],
+                credits=data["credits"],
+                acting_user=request.user,
+            ),
+            done=_("Credits recorded."),
+            next_url=reverse("admin:subsidies_subsidyapplication_change", args=[pk]),
+            title=_("Record credits"),
+            template="admin/subsidies/subsidyapplication/credits.html",
+            error_status=200,
+            refusal_as_message=True,
+            application=application,
+        )
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
@@ -423,7 +331,8 @@ FINANCE_HEADER = [
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(admin.ModelAdmin):
+class InstalmentAdmin(Refuses, admin.ModelAdmin):
+    refuse = ("add", "delete")
     list_display = (
         "id",
         "application",
@@ -458,12 +367,6 @@ class InstalmentAdmin(admin.ModelAdmin):
     actions = ("pay_selected",)
     change_list_template = "admin/subsidies/instalment/change_list.html"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     def has_pay_permission(self, request) -> bool:
         return request.user.has_perm("subsidies.pay_instalment")
 
@@ -476,26 +379,20 @@ class InstalmentAdmin(admin.ModelAdmin):
         if "apply" in request.POST:
             form = PaymentForm(request.POST)
             if form.is_valid():
-                done = 0
-                for instalment_id in queryset.order_by("pk").values_list("pk", flat=True):
-                    try:
-                        actions.instalment_mark_paid(
-                            instalment_id=instalment_id,
-                            acting_user=request.user,
-                            reference=form.cleaned_data["reference"],
-                            paid_on=form.cleaned_data["paid_on"],
-                        )
-                    except ApplicationError as error:
-                        self.message_user(request, f"#{instalment_id}: {error.message}", messages.ERROR)
-                    else:
-                        done += 1
-                if done:
-                    self.message_user(
-                        request,
-                        ngettext("%(count)d instalment paid.", "%(count)d instalments paid.", done)
-                        % {"count": done},
-                        messages.SUCCESS,
-                    )
+                data = form.cleaned_data
+                decide_each(
+                    self,
+                    request,
+                    queryset.order_by("pk").values_list("pk", flat=True),
+                    lambda pk, user, _reason: actions.instalment_mark_paid(
+                        instalment_id=pk,
+                        acting_user=user,
+                        reference=data["reference"],
+                        paid_on=data["paid_on"],
+                    ),
+                    "",
+                    ngettext_lazy("%(count)d instalment paid.", "%(count)d instalments paid.", "count"),
+                )
                 return None
         else:
             form = PaymentForm()

@@ -1,5 +1,3 @@
-from typing import cast
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -62,52 +60,6 @@ class AppealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why should the decision be changed?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        error_messages={"required": REASON_REQUIRED},
-    )
-
-
-class DecisionForm(forms.Form):
-    """Staff: one or many applications, every decision through subsidies.actions."""
-
-    DECISIONS = [
-        ("check", _("Check (first review passed)")),
-        ("return", _("Return for more information")),
-        ("approve", _("Approve")),
-        ("reject", _("Reject")),
-    ]
-    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("Reason (the worker reads it; required to return or reject)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
-
-    def __init__(self, *args, allowed: list[str], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # self.fields holds plain Fields for mypy; the cast names this one's declared class.
-        cast(forms.ChoiceField, self.fields["decision"]).choices = [
-            choice for choice in self.DECISIONS if choice[0] in allowed
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") in ("return", "reject") and not cleaned.get("reason", "").strip():
-            self.add_error("reason", str(REASON_REQUIRED))
-        return cleaned
-
-
-class AppealDecisionForm(forms.Form):
-    uphold = forms.TypedChoiceField(
-        label=_("Appeal decision"),
-        choices=[("1", _("Uphold the appeal: approve")), ("0", _("Dismiss the appeal: stays rejected"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason (the worker reads it)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         error_messages={"required": REASON_REQUIRED},
     )

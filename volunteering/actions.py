@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.transitions import Change, TransitionTable, status_change_record, transition
 from notifications.actions import notify
 from notifications.models import Message
 from points.actions import points_add
@@ -35,6 +36,7 @@ NOT_PENDING = _("This request has already been answered.")
 NOT_A_MEMBER = _("Only members of the team can do this. Ask to join the team first.")
 LEAD_CANNOT_LEAVE = _("The team lead cannot leave the team. Ask the station staff to name a new lead first.")
 LEAVE_WITH_TASKS = _("You are still signed up for a task of this team. Withdraw from it before leaving.")
+TaskStatus = Task.Status
 NOT_THE_LEAD = _("Only the team lead can do this.")
 TASK_NOT_OPEN = _("This task is “%(status)s”, so nobody can sign up for it.")
 TASK_FULL = _("Sorry, this task already has all the volunteers it needs.")
@@ -394,6 +396,51 @@ def _erase_recipient(task: Task) -> None:
     Recipient.objects.filter(task=task).delete()
 
 
+def _manages_its_team(task: Task, acting_user: User) -> None:
+    if not is_manager(team=task.team, user=acting_user):
+        raise PermissionDenied(str(NOT_THE_LEAD))
+
+
+def _on_its_day_or_later(task: Task, acting_user: User, reason: str) -> None:
+    if task.date > timezone.localdate():
+        raise TransitionNotAllowed(str(CONFIRM_TOO_EARLY))
+
+
+_LIVE = {TaskStatus.OPEN, TaskStatus.FULL}
+# A task ends once: done (confirmed by its team's lead) or cancelled (by the lead, or by the daily
+# task when nobody confirmed it); its history is kept as core.StatusChange rows.
+TASK_TRANSITIONS = TransitionTable(
+    model=Task,
+    audit_prefix="volunteering.task",
+    history=status_change_record,
+    select_related=("team",),
+    lock_of=None,  # the task and its team, as every step of a task locks them
+    wrong_status=TASK_NOT_LIVE,
+    transitions=(
+        transition(
+            "confirm",
+            _LIVE,
+            TaskStatus.DONE,
+            action=_("confirmed"),
+            label=_("Confirm completion (all signed-up volunteers get their points)"),
+            allows=_manages_its_team,
+            rule=_on_its_day_or_later,
+        ),
+        transition(
+            "cancel",
+            _LIVE,
+            TaskStatus.CANCELLED,
+            action=_("cancelled"),
+            label=_("Cancel"),
+            allows=_manages_its_team,
+        ),
+        transition(
+            "expire", _LIVE, TaskStatus.CANCELLED, action=_("cancelled"), audit="volunteering.task.cancel"
+        ),
+    ),
+)
+
+
 @transaction.atomic(durable=True)
 def task_confirm(
     *, task_id: int, acting_user: User, volunteer_ids: Iterable[int] | None = None
@@ -402,54 +449,46 @@ def task_confirm(
 
     volunteer_ids=None confirms everyone signed up (the admin's bulk action).
     """
-    task = _locked_task(task_id)
-    if not is_manager(team=task.team, user=acting_user):
-        raise PermissionDenied(str(NOT_THE_LEAD))
-    if not task.is_live:
-        raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
-    if task.date > timezone.localdate():
-        raise TransitionNotAllowed(str(CONFIRM_TOO_EARLY))
-    signups = list(
-        Signup.objects.select_for_update()
-        .filter(task=task, status=Signup.Status.SIGNED_UP)
-        .select_related("volunteer")
-    )
-    chosen = {s.volunteer_id for s in signups} if volunteer_ids is None else set(volunteer_ids)
-    if not chosen:
-        raise ApplicationError(str(NOBODY_CHOSEN))
-    if not chosen <= {s.volunteer_id for s in signups}:
-        raise ApplicationError(str(NOT_A_VOLUNTEER))
-    amount = points_for(VOLUNTEER_TASK_DONE)
-    done = []
-    # Ascending user id: every transaction awarding points to several people locks their
-    # point accounts in the same order, so two of them never deadlock.
-    for signup in sorted(signups, key=lambda s: s.volunteer_id):
-        if signup.volunteer_id not in chosen:
-            signup.status = Signup.Status.ABSENT
-            signup.save(update_fields=["status"])
-            continue
-        entry = None
-        if amount > 0:  # a rule of 0 turns the award off; a rule never takes points away
-            entry = points_add(
-                user=signup.volunteer,
-                amount=amount,
-                reason=VOLUNTEER_TASK_DONE,
-                source=task,
-                once_key=f"volunteer_task_done:{task.pk}:{signup.volunteer_id}",
-                acting_user=acting_user,
-            )
-        signup.status, signup.points = Signup.Status.DONE, entry.amount if entry else 0
-        signup.save(update_fields=["status", "points"])
-        done.append(signup)
-    task.status, task.completed_at, task.completed_by = Task.Status.DONE, timezone.now(), acting_user
-    task.save(update_fields=["status", "completed_at", "completed_by"])
+    done: list[Signup] = []
+
+    def award(change: Change) -> None:
+        task = change.obj
+        signups = list(
+            Signup.objects.select_for_update()
+            .filter(task=task, status=Signup.Status.SIGNED_UP)
+            .select_related("volunteer")
+        )
+        chosen = {s.volunteer_id for s in signups} if volunteer_ids is None else set(volunteer_ids)
+        if not chosen:
+            raise ApplicationError(str(NOBODY_CHOSEN))
+        if not chosen <= {s.volunteer_id for s in signups}:
+            raise ApplicationError(str(NOT_A_VOLUNTEER))
+        amount = points_for(VOLUNTEER_TASK_DONE)
+        # Ascending user id: every transaction awarding points to several people locks their
+        # point accounts in the same order, so two of them never deadlock.
+        for signup in sorted(signups, key=lambda s: s.volunteer_id):
+            if signup.volunteer_id not in chosen:
+                signup.status = Signup.Status.ABSENT
+                signup.save(update_fields=["status"])
+                continue
+            entry = None
+            if amount > 0:  # a rule of 0 turns the award off; a rule never takes points away
+                entry = points_add(
+                    user=signup.volunteer,
+                    amount=amount,
+                    reason=VOLUNTEER_TASK_DONE,
+                    source=task,
+                    once_key=f"volunteer_task_done:{task.pk}:{signup.volunteer_id}",
+                    acting_user=acting_user,
+                )
+            signup.status, signup.points = Signup.Status.DONE, entry.amount if entry else 0
+            signup.save(update_fields=["status", "points"])
+            done.append(signup)
+        change.fields.update(completed_at=timezone.now(), completed_by=acting_user)
+        change.audit_data.update(volunteers=sorted(chosen), points=amount)
+
+    task = TASK_TRANSITIONS.apply(task_id, TaskStatus.DONE, acting_user=acting_user, prepare=award)
     _erase_recipient(task)
-    audit.record(
-        actor=acting_user,
-        action="volunteering.task.confirm",
-        target=task,
-        data={"volunteers": sorted(chosen), "points": amount},
-    )
     for signup in done:
         _inbox(
             signup.volunteer,
@@ -462,10 +501,7 @@ def task_confirm(
 
 @transaction.atomic(durable=True)
 def task_cancel(*, task_id: int, acting_user: User, reason: str) -> Task:
-    task = _locked_task(task_id)
-    if not is_manager(team=task.team, user=acting_user):
-        raise PermissionDenied(str(NOT_THE_LEAD))
-    return _cancel(task, acting_user=acting_user, reason=reason)
+    return _cancel(task_id, via="cancel", acting_user=acting_user, reason=reason)
 
 
 # Details of a task nobody confirmed are not kept beyond this many days after its day.
@@ -480,7 +516,7 @@ def task_expire(*, task_id: int) -> Task | None:
     if not task.is_live or task.date >= timezone.localdate() - timedelta(days=UNCONFIRMED_KEEP_DAYS):
         return None
     with translation.override(settings.LANGUAGE_CODE):
-        return _cancel(task, acting_user=None, reason=str(EXPIRED_REASON))
+        return _cancel(task.pk, via="expire", acting_user=None, reason=str(EXPIRED_REASON))
 
 
 def tasks_expire_unconfirmed() -> int:
@@ -492,22 +528,26 @@ def tasks_expire_unconfirmed() -> int:
     return sum(1 for task_id in ids if task_expire(task_id=task_id) is not None)
 
 
-def _cancel(task: Task, *, acting_user: User | None, reason: str) -> Task:
-    if not task.is_live:
-        raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
+def _cancel(task_id: int, *, via: str, acting_user: User | None, reason: str) -> Task:
     reason = reason.strip()
-    if not reason:
-        raise ApplicationError(str(REASON_REQUIRED))
-    signups = list(
-        Signup.objects.select_for_update()
-        .filter(task=task, status=Signup.Status.SIGNED_UP)
-        .select_related("volunteer")
+    signups: list[Signup] = []
+
+    def release(change: Change) -> None:
+        # After the status check: a task that has ended says so, whatever reason was typed.
+        if not reason:
+            raise ApplicationError(str(REASON_REQUIRED))
+        signups.extend(
+            Signup.objects.select_for_update()
+            .filter(task=change.obj, status=Signup.Status.SIGNED_UP)
+            .select_related("volunteer")
+        )
+        Signup.objects.filter(pk__in=[s.pk for s in signups]).update(status=Signup.Status.CANCELLED)
+        change.fields.update(cancelled_at=timezone.now(), cancel_reason=reason)
+
+    task = TASK_TRANSITIONS.apply(
+        task_id, TaskStatus.CANCELLED, via=via, acting_user=acting_user, reason=reason, prepare=release
     )
-    Signup.objects.filter(pk__in=[s.pk for s in signups]).update(status=Signup.Status.CANCELLED)
-    task.status, task.cancelled_at, task.cancel_reason = Task.Status.CANCELLED, timezone.now(), reason
-    task.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     _erase_recipient(task)
-    audit.record(actor=acting_user, action="volunteering.task.cancel", target=task, note=reason)
     for signup in signups:
         _inbox(
             signup.volunteer,

@@ -7,7 +7,7 @@ task's station; never in lists, filters, search or CSV.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.html import format_html
@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_people import PhoneMaskedAdmin, person_raw_id_field
 from accounts.selectors import csv_phone, person_masked
-from core.admin_tools import ActionAdmin, CappedCountPaginator, changelist_queryset, csv_response
-from core.exceptions import ApplicationError
+from core.admin_decisions import DecisionAdmin, bulk_decision
+from core.admin_tools import ActionAdmin, CappedCountPaginator, Refuses, changelist_queryset, csv_response
 from stations.admin_scope import StationScopedAdmin
 from volunteering import actions, selectors
 from volunteering.forms import TaskForm, task_values
@@ -26,7 +26,8 @@ from volunteering.models import Membership, Recipient, Signup, Task, Team
 CANCELLED_BY_STAFF = _("Cancelled by the station staff.")
 
 
-class MembershipInline(PhoneMaskedAdmin, admin.TabularInline):
+class MembershipInline(Refuses, PhoneMaskedAdmin, admin.TabularInline):
+    refuse = ("add",)
     person_fields = {"user": "user"}
     model = Membership
     fields = ("user", "status", "requested_at", "decided_at", "left_at")
@@ -34,9 +35,6 @@ class MembershipInline(PhoneMaskedAdmin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
@@ -90,16 +88,14 @@ class TeamAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
         )
 
 
-class SignupInline(PhoneMaskedAdmin, admin.TabularInline):
+class SignupInline(Refuses, PhoneMaskedAdmin, admin.TabularInline):
+    refuse = ("add",)
     person_fields = {"volunteer": "volunteer"}
     model = Signup
     fields = ("volunteer", "status", "created_at", "withdrawn_at", "points")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("volunteer")
@@ -134,7 +130,29 @@ class TaskAddForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+class TaskAdmin(Refuses, DecisionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
+    refuse = ("delete",)
+    # A task is created here (volunteering.actions.task_create); it ends by a decision of
+    # volunteering.actions.TASK_TRANSITIONS: buttons under its page, or bulk actions.
+    transitions = actions.TASK_TRANSITIONS
+    decisions = {
+        "confirm": lambda pk, user, reason: actions.task_confirm(task_id=pk, acting_user=user),
+        "cancel": lambda pk, user, reason: actions.task_cancel(task_id=pk, acting_user=user, reason=reason),
+    }
+    decision_page = True
+    change_form_template = "admin/core/decision_change_form.html"
+    confirm_selected = bulk_decision(
+        "confirm",
+        _("Confirm completion (all signed-up volunteers get their points)"),
+        done=_("%(count)s tasks confirmed."),
+    )
+    cancel_selected = bulk_decision(
+        lambda pk, user, _reason: actions.task_cancel(
+            task_id=pk, acting_user=user, reason=str(CANCELLED_BY_STAFF)
+        ),
+        _("Cancel the selected tasks"),
+        done=_("%(count)s tasks cancelled."),
+    )
     station_path = "team__station"
     person_fields = {"created_by": "created_by", "completed_by": "completed_by"}
     list_display = ("date", "time_window", "what", "team", "street", "area", "places", "status")
@@ -231,44 +249,6 @@ class TaskAdmin(ActionAdmin, PhoneMaskedAdmin, StationScopedAdmin):
             return obj
         data = form.cleaned_data
         return actions.task_create(team=data["team"], acting_user=request.user, **task_values(data))
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def _each(self, request, queryset, run, done_text) -> None:
-        done = 0
-        for task_id in queryset.values_list("pk", flat=True):
-            try:
-                run(task_id)
-            except ApplicationError as error:
-                self.message_user(request, f"#{task_id}: {error.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_text % {"count": done}, messages.SUCCESS)
-
-    @admin.action(
-        description=_("Confirm completion (all signed-up volunteers get their points)"),
-        permissions=["change"],
-    )
-    def confirm_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda task_id: actions.task_confirm(task_id=task_id, acting_user=request.user),
-            gettext("%(count)s tasks confirmed."),
-        )
-
-    @admin.action(description=_("Cancel the selected tasks"), permissions=["change"])
-    def cancel_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda task_id: actions.task_cancel(
-                task_id=task_id, acting_user=request.user, reason=str(CANCELLED_BY_STAFF)
-            ),
-            gettext("%(count)s tasks cancelled."),
-        )
 
     @admin.action(
         description=_("Export completed tasks with volunteers and points (CSV)"), permissions=["view"]

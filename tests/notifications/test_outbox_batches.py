@@ -234,6 +234,28 @@ def test_the_notices_of_one_transaction_are_enqueued_together_after_it_commits()
 
 
 @pytest.mark.django_db(transaction=True)
+def test_notices_whose_last_one_was_rolled_back_go_with_the_next_commit():
+    users = UserFactory.create_batch(2)
+    with mock.patch.object(deliver_batch, "apply_async") as apply_async:
+        with transaction.atomic():
+            (kept,) = notify(
+                user=users[0], kind="test", params={"text": "保留"}, channels=[Message.Channel.INBOX]
+            )
+            with pytest.raises(RuntimeError), transaction.atomic():
+                notify(user=users[1], kind="test", params={"text": "撤回"}, channels=[Message.Channel.INBOX])
+                raise RuntimeError
+        # The hook of the last notice was rolled back: nothing is enqueued yet (the sweep would send it) …
+        assert apply_async.call_count == 0
+        assert Message.objects.get().pk == kept.pk
+        # … and the next commit on this connection takes it along.
+        (later,) = notify(
+            user=users[1], kind="test", params={"text": "之后"}, channels=[Message.Channel.INBOX]
+        )
+        (call,) = apply_async.call_args_list
+        assert call.kwargs["args"] == [[kept.pk, later.pk]]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_code_goes_on_its_own_queue():
     user = UserFactory(phone="+8613800000202")
     with mock.patch.object(deliver_batch, "apply_async") as apply_async, transaction.atomic():
