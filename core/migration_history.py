@@ -1,9 +1,9 @@
-"""A database migrated before the squashes of 2026-12-02 and 2026-12-04 cannot be migrated on:
+"""A database migrated before the squashes of 2026-12-02 and 2026-12-03 cannot be migrated on:
 say so, clearly.
 
 Nothing was released before then, so every app's migrations were squashed into its initial
 migration(s), twice (the list indexes, the SMS providers' receipts, the Open311 attributes and the
-shared status history of 2026-12-03 joined the initial migrations on 2026-12-04). A database (a demo's var/pgdata) that still records the old migrations would look
+shared status history joined the initial migrations late on 2026-12-03). A database (a demo's var/pgdata) that still records the old migrations would look
 migrated while missing what came after; `migrate` stops with this check's message instead.
 
 The same holds for a database from before deliberation left the stations app (2026-12-03): the
