@@ -2,9 +2,10 @@
 say so, clearly.
 
 Nothing was released before then, so every app's migrations were squashed into its initial
-migration(s), twice (the list indexes, the SMS providers' receipts, the Open311 attributes and the
-shared status history joined the initial migrations late on 2026-12-03). A database (a demo's var/pgdata) that still records the old migrations would look
-migrated while missing what came after; `migrate` stops with this check's message instead.
+migration(s), twice (the list indexes, the SMS providers' receipts, the Open311 attributes and
+the shared status history joined the initial migrations late on 2026-12-03). A database (a
+demo's var/pgdata-18) that still records the old migrations would look migrated while missing
+what came after; `migrate` stops with this check's message instead.
 
 The same holds for a database from before deliberation left the stations app (2026-12-03): the
 initial migration of stations kept its name, so the history alone may not tell; the tables of the
