@@ -52,6 +52,13 @@ class SafeWriter:
         return self._writer.writerow([safe_cell(value) for value in row])
 
 
+def standard_writer(stream):
+    """A plain RFC 4180 writer, for a file that a standard's importer reads, never a person's
+    spreadsheet (the OneRoster CSV binding): there the apostrophe would change the data, e.g. a
+    phone number "+86…" that the SIS stores. Every other CSV is a SafeWriter's."""
+    return csv.writer(stream, lineterminator="\r\n")
+
+
 def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
     writer = SafeWriter()
     yield BOM + writer.writerow([str(column) for column in header])

@@ -8,7 +8,6 @@ the manifest is written last. The zip is streamed: each member is written throug
 `zipfile` into a buffer that is handed on and emptied as it fills, and the rows come
 from a server-side cursor, so memory stays flat whatever the roster's size."""
 
-import csv
 import datetime as dt
 import io
 import zipfile
@@ -19,6 +18,7 @@ from django.db.models import Q
 from academy.models import University
 from academy.oneroster import ids, query, selectors
 from academy.oneroster.resources import CLASS, COURSE, ENROLLMENT, ORG, SESSION, USER, stamp
+from core.csv_export import standard_writer
 
 CHUNK = 2000  # rows fetched at a time
 ROLE = "rol"  # a student's one role at the university: its sourcedId
@@ -222,7 +222,7 @@ def _cell(value) -> str:
 
 def _csv_lines(rows: Iterable[list], *, delta: bool) -> Iterator[str]:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    writer = standard_writer(out)  # RFC 4180, read by the SIS: no spreadsheet escaping
     for row in rows:
         sourced_id, status, modified, *rest = row
         writer.writerow(
@@ -257,7 +257,7 @@ def zip_stream(
                     member.write(text.encode())
                     yield pipe.take()
         manifest = io.StringIO()
-        writer = csv.writer(manifest, lineterminator="\r\n")
+        writer = standard_writer(manifest)
         writer.writerow(["propertyName", "value"])
         writer.writerow(["manifest.version", "1.0"])
         writer.writerow(["oneroster.version", "1.2"])

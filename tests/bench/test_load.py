@@ -46,7 +46,7 @@ def test_every_request_of_the_locustfile_is_a_url_of_the_portal():
         "partner: token": "oauth-token",
         "partner: roster page (100)": "partner_api:partner-enrolment-list",
         "partner: roster CSV": "partner_api:partner-enrolment-export",
-        "partner: OneRoster users (100)": "oneroster:users-list",
+        "partner: OneRoster users (100)": "oneroster:getAllUsers",
     }
 
 

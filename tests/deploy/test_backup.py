@@ -39,6 +39,10 @@ def postgres_binaries() -> Path:
     server = connection.pg_version // 10000
     usable = [path for path in candidates if (path / "pg_dump").exists() and major_version(path) >= server]
     assert usable, f"no pg_dump of PostgreSQL {server} or newer among {candidates}"
+    # The server's own major first: a newer pg_dump writes settings an older server refuses on
+    # restore (pg_dump 18's `SET transaction_timeout` on PostgreSQL 15), as the backup image's
+    # postgres:16 tools match the compose file's server.
+    usable.sort(key=lambda path: major_version(path) != server)
     return usable[0]
 
 
