@@ -628,6 +628,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "governance.open311_schema.add_open311",
+        "academy.oneroster.schema.add_oneroster_types",
     ],
 }
 # Partner universities: OAuth 2.0 client credentials; secrets hashed; scopes per client (academy.api.oauth).

@@ -66,6 +66,35 @@ def wsgi_keeps_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+def test_oneroster_bodies_are_typed_with_the_official_components():
+    import json
+
+    import yaml
+
+    document = yaml.safe_load(SCHEMA.read_text())
+    official = json.loads(
+        (Path(ids.__file__).parent / "openapi" / "onerosterv1p2rostersservice_openapi3_v1p0.json").read_text()
+    )
+    bodies = {
+        (path, method, status): response["content"]["application/json"]["schema"]
+        for path, operations in document["paths"].items()
+        if path.startswith("/ims/oneroster/")
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if "application/json" in response.get("content", {})
+    }
+    assert [key for key, schema in bodies.items() if "$ref" not in schema] == []
+    assert bodies["/ims/oneroster/rostering/v1p2/users", "get", "200"] == {
+        "$ref": "#/components/schemas/OneRosterUserSetDType"
+    }
+    assert bodies["/ims/oneroster/rostering/v1p2/classes/{sourcedId}", "get", "404"] == {
+        "$ref": "#/components/schemas/OneRosterimsx_StatusInfoDType"
+    }
+    user = document["components"]["schemas"]["OneRosterUserDType"]
+    assert user["required"] == official["components"]["schemas"]["UserDType"]["required"]
+    assert user["additionalProperties"] is False
+
+
 def test_generated_requests_never_fail_and_responses_conform(client_a, uni_a, wsgi_keeps_the_test_connection):
     rows = [
         factories.enrolment(uni_a, status=status, consent=True)
