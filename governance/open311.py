@@ -501,5 +501,6 @@ urlpatterns = [
     re_path(r"^services" + FMT, services, name="services"),
     re_path(r"^services/(?P<code>[-\w]+)" + FMT, service_definition, name="service"),
     re_path(r"^requests" + FMT, requests, name="requests"),
-    re_path(r"^requests/(?P<request_id>[^/.]+)" + FMT, request_detail, name="request"),
+    # `*`, not `+`: an empty id (requests/.json) is answered in the spec's error list too.
+    re_path(r"^requests/(?P<request_id>[^/.]*)" + FMT, request_detail, name="request"),
 ]

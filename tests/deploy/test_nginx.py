@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from cryptography import x509
@@ -142,19 +143,16 @@ class Stack:
 
 
 def production_env(database_name: str, static_root: Path, media_root: Path) -> dict[str, str]:
-    database = settings.DATABASES["default"]
-    user = database["USER"] or ""
-    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+    # The environment's URL with the test database's name: it keeps a socket directory (the
+    # embedded PostgreSQL's `?host=`), which HOST and PORT would lose.
+    url = urlsplit(os.environ["DATABASE_URL"])
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
     env.update(
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY=SECRET_KEY,
         FIELD_ENCRYPTION_KEY=FIELD_ENCRYPTION_KEY,
         DJANGO_ALLOWED_HOSTS=HOST,
-        DATABASE_URL=(
-            f"postgresql://{user}{password}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-            f"/{database_name}"
-        ),
+        DATABASE_URL=urlunsplit((url.scheme, url.netloc, f"/{database_name}", url.query, "")),
         REDIS_URL=settings.REDIS_URL,
         STATIC_ROOT=str(static_root),
         PRIVATE_MEDIA_ROOT=str(media_root),

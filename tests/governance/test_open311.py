@@ -163,6 +163,16 @@ def test_missing_request_is_a_404_error_list(client):
     )  # fmt: skip
 
 
+def test_an_empty_request_id_is_a_404_error_list_not_a_page(client):
+    response = client.get(BASE + "requests/.json")
+    assert (response.status_code, response.json()) == (
+        404,
+        [{"code": 404, "description": "No service request with id ."}],
+    )
+    xml = parse_xml(client.get(BASE + "requests/.xml").content)
+    assert (xml.tag, xml.findtext("error/code")) == ("errors", "404")
+
+
 def test_private_and_unreviewed_reports_need_an_api_key(client, member, grid, api_key):
     report, _ = actions.report_submit(
         reporter=member, category=category("people"), lat=Decimal("30.2831"), lng=Decimal("120.0951"),
