@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.audit import AuditEntry
+from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.models import StatusChange
 from notifications.models import Message
 from points.models import PointAccount, PointEntry, PointRule
