@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.cells import SUPPRESSED
 from dashboard.selectors import Table
@@ -25,6 +25,8 @@ BAR = 16
 GAP = 4
 GROUP_GAP = 14
 FONT = 14
+NO_DATA = _("No data yet.")
+NO_GRIDS = _("No grids drawn yet.")
 
 
 def _svg(height: float, title: str, body: list[str], width: int = WIDTH) -> SafeString:
@@ -80,9 +82,7 @@ def bars(table: Table) -> SafeString:
             y += BAR + GAP
         y += GROUP_GAP
     if not table.rows:
-        body.append(
-            f'<text x="{LABEL_WIDTH}" y="{y + 16}" font-size="{FONT}">{escape(_("No data yet."))}</text>'
-        )
+        body.append(f'<text x="{LABEL_WIDTH}" y="{y + 16}" font-size="{FONT}">{escape(NO_DATA)}</text>')
         y += 28
     return _svg(y, table.caption, body)
 
@@ -138,9 +138,7 @@ def choropleth(shapes: list[dict], title: str) -> SafeString:
     """The grid polygons, shaded by their report count in five bands; "<5" is drawn hatched."""
     points = [point for shape in shapes for ring in _rings(shape["area"]) for point in ring]
     if not points:
-        return _svg(
-            40, title, [f'<text x="10" y="24" font-size="{FONT}">{escape(_("No grids drawn yet."))}</text>']
-        )
+        return _svg(40, title, [f'<text x="10" y="24" font-size="{FONT}">{escape(NO_GRIDS)}</text>'])
     west, east = min(p[0] for p in points), max(p[0] for p in points)
     south, north = min(p[1] for p in points), max(p[1] for p in points)
     # Equirectangular, with longitude shrunk by the cosine of the latitude (Hangzhou: 30°N).
