@@ -147,7 +147,7 @@ def _rows() -> list[Rollup]:
     return out
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rollups_refresh() -> RollupRun:
     """Rebuild every rollup in one transaction: readers keep the old rows until it commits."""
     started = timezone.now()

@@ -5,7 +5,6 @@ computed over so few people."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-
 SMALLEST_SHOWN = 5
 SUPPRESSED = "<5"
 

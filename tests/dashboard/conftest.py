@@ -13,7 +13,7 @@ from accounts.models import Occupation, Street
 from deliberation.models import Topic
 from governance.models import Report
 from services.models import ServiceRequest
-from subsidies.models import Budget, Instalment, SubsidyApplication
+from subsidies.models import Budget, Instalment
 from tests.academy.factories import EnrolmentFactory, OfferingFactory, worker
 from tests.factories import StaffFactory, staff_in
 from tests.governance.factories import GridFactory, category, square
