@@ -387,7 +387,8 @@ def grid_panel(filters: Filters) -> PanelData:
         ],
         chart="bars",
     )
-    shapes, grid_rows = [], []
+    shapes: list[dict] = []
+    grid_rows: list[list[Cell]] = []
     for grid in grids_for_map():
         if filters.street and grid.street != filters.street:
             continue
