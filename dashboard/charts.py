@@ -44,8 +44,13 @@ def _legend(names: list[str], y: float) -> tuple[list[str], float]:
             f'<rect x="{x}" y="{y}" width="14" height="14" fill="{COLOURS[index % len(COLOURS)]}"/>'
             f'<text x="{x + 20}" y="{y + 12}" font-size="{FONT}">{escape(name)}</text>'
         )
-        x += 30 + round(len(name) * FONT * 0.75)
+        x += 34 + _text_width(name)
     return parts, y + 26
+
+
+def _text_width(text: str, size: int = FONT) -> int:
+    """Roughly how wide `text` is drawn: a CJK character is a full em, Latin about half."""
+    return round(sum(size if ord(char) > 0x2E7F else size * 0.6 for char in text))
 
 
 def _number(value: Decimal | int) -> str:
@@ -90,7 +95,7 @@ def bars(table: Table) -> SafeString:
 def line(table: Table) -> SafeString:
     """Lines over the months of the table (its first column), one per series column."""
     series = list(table.series)
-    height, left, right, top_margin, bottom = 260, 90, 20, 40, 40
+    height, left, right, top_margin, bottom = 260, 90, 50, 40, 40
     plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
     values = [float(row[i].value or 0) for row in table.rows for i in series]
     top = max(values, default=0) or 1.0
