@@ -131,3 +131,41 @@ def timeline(enrolment: Enrolment) -> tuple[list[TimelineStep], str]:
         Status.REJECTED: _("You can apply again in a later intake."),
     }
     return steps, next_steps.get(enrolment.status, "")
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def enrolment_rollup() -> QuerySet:
+    """Applications per submission month, intake, street and occupation: how far each got.
+
+    "Reached" is read from where an application stands now: an enrolled student was admitted
+    first, a completed one enrolled first. Withdrawn applications are the drop-outs.
+    """
+    from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Value
+    from django.db.models.functions import Coalesce, Trunc
+
+    from academy.models import CreditRecord
+
+    Status = Enrolment.Status
+    credited = CreditRecord.objects.filter(enrolment_id=OuterRef("pk"), credits__gt=0)
+    return (
+        Enrolment.objects.exclude(submitted_at=None)
+        .annotate(has_credits=Exists(credited))
+        .values(
+            month=Trunc("submitted_at", "month", output_field=DateField()),
+            key=F("intake_id"),
+            label=F("intake__name"),
+            street=Coalesce(F("worker__profile__street"), Value("")),
+            occupation=Coalesce(F("worker__profile__occupation"), Value("")),
+        )
+        .annotate(
+            applied=Count("pk"),
+            admitted=Count("pk", filter=Q(status__in=Enrolment.SEATED)),
+            enrolled=Count("pk", filter=Q(status__in=(Status.ENROLLED, Status.COMPLETED))),
+            credited=Count("pk", filter=Q(has_credits=True)),
+            completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+            withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
+        )
+        .order_by()
+    )

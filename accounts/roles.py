@@ -51,22 +51,29 @@ SUBSIDIES_READ = {
     "subsidies.view_subsidyapplication",
 }
 
+# The district dashboard (aggregates only): every district role reads it; station staff read
+# the dashboard of their own stations (dashboard.selectors).
+DISTRICT_DASHBOARD = {"dashboard.view_district_dashboard"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # First review of enrolments and subsidy applications; reads the partner API clients.
     CHECKER: LOOK_UP_WORKERS
     | {SEE_FULL_PHONE}
     | ACADEMY_READ
     | SUBSIDIES_READ
+    | DISTRICT_DASHBOARD
     | {"academy.decide_enrolment", "academy.view_apiclient", "subsidies.check_subsidyapplication"},
     # Second review of subsidies (never the same person as the check) and payment of instalments.
     APPROVER: LOOK_UP_WORKERS
     | {SEE_FULL_PHONE}
     | ACADEMY_READ
     | SUBSIDIES_READ
+    | DISTRICT_DASHBOARD
     | {"subsidies.approve_subsidyapplication", "subsidies.pay_instalment"},
     # The service directory and the service requests workers file.
     SERVICE_STAFF: LOOK_UP_WORKERS
     | {SEE_FULL_PHONE}
+    | DISTRICT_DASHBOARD
     | set().union(
         *(
             _crud("services", model, *ALL)
@@ -91,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Grids, their members, street reports, Open311 keys and the whole points ledger.
     GRID_ADMIN: LOOK_UP_WORKERS
     | {SEE_FULL_PHONE}
+    | DISTRICT_DASHBOARD
     | _crud("governance", "apikey", "view", "add", "change")
     | _crud("governance", "grid", "view", "add", "change")
     | _crud("governance", "gridmember", "view", "add", "change")
@@ -107,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # volunteering, rewards stock and hand-overs, and the ledger lines their stations wrote.
     # Not the check-in code at the venue screen (events.show_checkin_code: district staff).
     STATION_STAFF: LOOK_UP_WORKERS
+    | {"dashboard.view_station_dashboard"}
     | _crud("events", "event", "view", "add", "change")
     | _crud("events", "contestresult", "view", "add", "change")
     | {"events.view_checkin", "events.view_registration"}

@@ -28,6 +28,7 @@ from django.test.utils import setup_databases, setup_test_environment, teardown_
 
 from bench import (  # noqa: E402
     admin_lists,
+    dashboard,
     harness,
     oneroster_pages,
     outbox,
@@ -41,6 +42,7 @@ from bench import (  # noqa: E402
 BENCHMARKS = [
     outbox,
     admin_lists,
+    dashboard,
     roster_export,
     roster_json,
     oneroster_pages,

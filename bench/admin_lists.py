@@ -133,11 +133,11 @@ SELECT now(), now(), e.id, e.worker_id, %(scheme)s,
        coalesce(e.submitted_at, now()), '', '', false
 FROM academy_enrolment e JOIN accounts_user u ON u.id = e.worker_id WHERE u.phone LIKE '+86170%%';
 
-INSERT INTO governance_report (client_uuid, description, address, street, department, media_url, status,
-                               reject_reason, created_at, updated_at, due_at, reopen_count, category_id,
-                               reporter_id)
-SELECT gen_random_uuid(), '路灯不亮，晚上送件看不清门牌。', '文三路' || (id - %(first_user)s + 1) || '号', 'xixi',
-       '', '', (ARRAY['submitted', 'accepted', 'dispatched', 'resolved', 'rejected'])[1 + id %% 5], '',
+INSERT INTO governance_report (client_uuid, description, address, address_id, street, department, media_url,
+                               attributes, status, reject_reason, created_at, updated_at, due_at, reopen_count,
+                               category_id, reporter_id)
+SELECT gen_random_uuid(), '路灯不亮，晚上送件看不清门牌。', '文三路' || (id - %(first_user)s + 1) || '号', '', 'xixi',
+       '', '', '{}', (ARRAY['submitted', 'accepted', 'dispatched', 'resolved', 'rejected'])[1 + id %% 5], '',
        date_joined, date_joined, date_joined + interval '3 days', 0,
        (%(categories)s::bigint[])[1 + id %% %(category_count)s], id
 FROM accounts_user WHERE phone LIKE '+86170%%';

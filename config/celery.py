@@ -21,6 +21,8 @@ app.conf.beat_schedule = {
     "vouchers-expire": {"task": "rewards.tasks.expire_vouchers", "schedule": 600.0},
     # Volunteer tasks nobody confirmed a week after their day: closed, the elderly person's details erased.
     "volunteer-tasks-expire": {"task": "volunteering.tasks.expire_unconfirmed_tasks", "schedule": 86400.0},
+    # The district dashboard's rollups: what a change shows there lags by at most this (bench/dashboard.py).
+    "dashboard-rollups": {"task": "dashboard.tasks.refresh_rollups", "schedule": 300.0},
 }
 
 

@@ -51,6 +51,8 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before admin's own URLs: admin would answer 404 for an app label it does not know.
+    path("admin/dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     *_account_urls,
     path("me/", include("accounts.urls")),

@@ -141,3 +141,42 @@ def topics_for_export() -> QuerySet[Topic]:
         .select_related("station", "raised_by", "session")
         .prefetch_related(Prefetch("followups", queryset=FollowUpAction.objects.order_by("due_on", "id")))
     )
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def topic_rollup() -> QuerySet:
+    """Topics per month raised and station: how many were accepted and resolved."""
+    from django.db.models import DateField, F
+    from django.db.models.functions import Trunc
+
+    Status = Topic.Status
+    return (
+        Topic.objects.values(
+            month=Trunc("created_at", "month", output_field=DateField()),
+            key=F("station_id"),
+            label=F("station__name"),
+            street=F("station__street"),
+        )
+        .annotate(
+            raised=Count("pk"),
+            accepted=Count("pk", filter=~Q(status=Status.OPEN)),
+            resolved=Count("pk", filter=Q(status=Status.RESOLVED)),
+        )
+        .order_by()
+    )
+
+
+def followups_overdue_by_station() -> QuerySet:
+    """Follow-up actions overdue now, per station."""
+    from django.db.models import F
+
+    return (
+        FollowUpAction.objects.filter(status=FollowUpAction.Status.OVERDUE)
+        .values(
+            key=F("topic__station_id"), label=F("topic__station__name"), street=F("topic__station__street")
+        )
+        .annotate(overdue=Count("pk"))
+        .order_by()
+    )

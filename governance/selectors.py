@@ -180,3 +180,40 @@ def open311_requests() -> QuerySet[Report]:
         Prefetch("photos", queryset=ReportPhoto.objects.filter(kind=ReportPhoto.Kind.PROBLEM).order_by("id")),
         Prefetch("updates", queryset=ReportUpdate.objects.order_by("-created_at", "-id")),
     )
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def report_rollup() -> QuerySet:
+    """Street reports per month, grid, category and street: how many, resolved, how long, reopened."""
+    from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Sum, Value
+    from django.db.models.functions import Coalesce, Trunc
+
+    resolved = Q(status=Report.Status.RESOLVED, resolved_at__isnull=False)
+    return (
+        Report.objects.annotate(
+            to_resolution=ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+        )
+        .values(
+            "street",
+            month=Trunc("created_at", "month", output_field=DateField()),
+            grid_key=Coalesce(F("grid_id"), Value(0)),
+            grid_label=Coalesce(F("grid__name"), Value("")),
+            category_key=F("category__code"),
+            category_label=F("category__name_zh"),
+            category_label_en=F("category__name_en"),
+        )
+        .annotate(
+            reports=Count("pk"),
+            resolved=Count("pk", filter=resolved),
+            resolution_time=Sum("to_resolution", filter=resolved),
+            reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+        )
+        .order_by()
+    )
+
+
+def grids_for_map() -> QuerySet[Grid]:
+    """The active grids' polygons, for the dashboard's choropleth."""
+    return Grid.objects.filter(is_active=True).only("pk", "name", "street", "area").order_by("pk")

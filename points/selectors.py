@@ -37,3 +37,22 @@ def source_page(entry: PointEntry) -> str:
         return ""
     page = registry.source_page(entry.source_type.app_label, entry.source_type.model)
     return page(entry.source) if page else ""
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def ledger_rollup() -> QuerySet:
+    """Points issued (positive lines) and spent (negative lines) per month, across the district."""
+    from django.db.models import Count, DateField, Q, Sum
+    from django.db.models.functions import Trunc
+
+    return (
+        PointEntry.objects.values(month=Trunc("created_at", "month", output_field=DateField()))
+        .annotate(
+            issued=Sum("amount", filter=Q(amount__gt=0)),
+            spent=Sum("amount", filter=Q(amount__lt=0)),
+            lines=Count("pk"),
+        )
+        .order_by()
+    )

@@ -208,3 +208,35 @@ def leaderboard_page(rows: list[LeaderRow]) -> tuple[list[LeaderRow], LeaderRow 
     top = rows[:LEADERBOARD_SIZE]
     mine = next((row for row in rows[LEADERBOARD_SIZE:] if row.is_me), None)
     return top, mine
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def handovers_rollup() -> QuerySet:
+    """Rewards handed over per month and station, with the points they cost."""
+    from django.db.models import Count, DateField, F
+    from django.db.models.functions import Trunc
+
+    return (
+        Voucher.objects.filter(status=Voucher.Status.HANDED_OVER)
+        .values(
+            month=Trunc("handed_over_at", "month", output_field=DateField()),
+            key=F("station_id"),
+            label=F("station__name"),
+            street=F("station__street"),
+        )
+        .annotate(handed_over=Count("pk"), points_redeemed=Sum("price"))
+        .order_by()
+    )
+
+
+def stock_by_station() -> QuerySet:
+    """What each station holds now, all rewards together."""
+    from django.db.models import F
+
+    return (
+        RewardStock.objects.values(key=F("station_id"), label=F("station__name"), street=F("station__street"))
+        .annotate(stock=Sum("quantity"))
+        .order_by()
+    )

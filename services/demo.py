@@ -843,7 +843,50 @@ def seed(*, stdout) -> None:
         for scenario in point_scenarios:
             for service in services_by_scenario.get(scenario, []):
                 ServiceAtPoint.objects.get_or_create(service=service, point=point)
+    requests = _seed_requests(staff, services_by_scenario)
     stdout.write(
-        f"  services: {len(scenarios)} scenarios, {len(SERVICES)} services, {created} new points "
+        f"  services: {len(scenarios)} scenarios, {len(SERVICES)} services, {created} new points; "
+        f"{requests} new service requests "
         f"({ServicePoint.objects.count()} in all); service staff {SERVICE_STAFF_PHONE}"
     )
+
+
+# Service requests of the demo workers, so the dashboard's services panel has numbers of five
+# and more (aggregates under five show as "<5"): handled, resolved and rated through the actions.
+DEMO_REQUESTS = [
+    ("13800000001", "legal", "站点两个月没发工资了，想咨询怎么讨薪。", 5),
+    ("13800000002", "legal", "配送途中被车蹭了，平台不认工伤，想问怎么办。", 4),
+    ("13800000003", "legal", "劳动合同到期不续签，押金一直不退。", 5),
+    ("13800000001", "legal", "想了解灵活就业人员怎么交社保。", 4),
+    ("13800000002", "legal", "被罚款没有说明理由，想申诉。", 5),
+    ("13800000003", "relief", "家里老人住院，想申请临时救助。", 0),
+]
+
+
+def _seed_requests(staff, services_by_scenario: dict[str, list[Service]]) -> int:
+    from services.actions import (
+        service_request_assign,
+        service_request_create,
+        service_request_rate,
+        service_request_resolve,
+        service_request_start,
+    )
+    from services.models import ServiceRequest
+
+    if ServiceRequest.objects.filter(worker__phone__in=[f"+86{p}" for p, *_ in DEMO_REQUESTS]).exists():
+        return 0
+    legal = next(iter(services_by_scenario.get("legal", [])), None)
+    for phone, kind, description, rating in DEMO_REQUESTS:
+        worker = demo_user(phone)
+        request = service_request_create(
+            worker=worker, kind=kind, description=description, service=legal if kind == "legal" else None
+        )
+        if not rating:
+            continue
+        service_request_assign(request_id=request.pk, acting_user=staff)
+        service_request_start(request_id=request.pk, acting_user=staff)
+        service_request_resolve(
+            request_id=request.pk, acting_user=staff, reply="已联系你，详见电话沟通记录。"
+        )
+        service_request_rate(request_id=request.pk, worker=worker, rating=rating)
+    return len(DEMO_REQUESTS)

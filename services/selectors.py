@@ -261,3 +261,51 @@ def hsds_service_at_locations() -> QuerySet[ServiceAtPoint]:
         .prefetch_related("point__schedules", "point__exceptions")
         .order_by("id")
     )
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def request_rollup() -> list[dict]:
+    """Service requests per month, scenario (or kind, without a service), street and occupation:
+    how many, how long to the first response (assignment) and to resolution, the ratings."""
+    from django.db.models import DateField, DurationField, ExpressionWrapper, F, Sum, Value
+    from django.db.models.functions import Coalesce, Trunc
+    from django.utils import translation
+
+    rows = list(
+        ServiceRequest.objects.annotate(
+            to_response=ExpressionWrapper(F("assigned_at") - F("created_at"), output_field=DurationField()),
+            to_resolution=ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()),
+        )
+        .values(
+            "kind",
+            month=Trunc("created_at", "month", output_field=DateField()),
+            key=Coalesce(F("service__scenario__code"), Value("")),
+            label=Coalesce(F("service__scenario__name_zh"), Value("")),
+            label_en=Coalesce(F("service__scenario__name_en"), Value("")),
+            street=Coalesce(F("worker__profile__street"), Value("")),
+            occupation=Coalesce(F("worker__profile__occupation"), Value("")),
+        )
+        .annotate(
+            requests=Count("pk"),
+            responded=Count("pk", filter=Q(assigned_at__isnull=False)),
+            response_time=Sum("to_response"),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            resolution_time=Sum("to_resolution"),
+            rated=Count("pk", filter=Q(rating__isnull=False)),
+            rating_sum=Sum("rating"),
+        )
+        .order_by()
+    )
+    kinds = dict(ServiceRequest.Kind.choices)
+    for row in rows:
+        kind = row.pop("kind")
+        if not row["key"]:
+            # A request without a service: its kind stands in for the scenario.
+            row["key"] = f"kind:{kind}"
+            with translation.override("zh-hans"):
+                row["label"] = str(kinds[kind])
+            with translation.override("en"):
+                row["label_en"] = str(kinds[kind])
+    return rows

@@ -144,3 +144,79 @@ def budgets_overview() -> list[dict]:
             }
         )
     return overview
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def application_rollup() -> QuerySet:
+    """Applications per submission month, street and occupation: decisions, rates, days taken."""
+    from django.db.models import DateField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+    from django.db.models.functions import Coalesce, Trunc
+
+    returned = ApplicationEvent.objects.filter(application_id=OuterRef("pk"), to_status=Status.RETURNED)
+    decided = Q(decided_at__isnull=False) & ~Q(status__in=(Status.RETURNED, Status.SUBMITTED, Status.CHECKED))
+    return (
+        SubsidyApplication.objects.exclude(submitted_at=None)
+        .annotate(
+            was_returned=Exists(returned),
+            to_decision=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()),
+            to_check=ExpressionWrapper(F("checked_at") - F("submitted_at"), output_field=DurationField()),
+        )
+        .values(
+            "occupation",
+            month=Trunc("submitted_at", "month", output_field=DateField()),
+            street=Coalesce(F("applicant__profile__street"), Value("")),
+        )
+        .annotate(
+            submitted=Count("pk"),
+            returned=Count("pk", filter=Q(was_returned=True)),
+            checked=Count("pk", filter=Q(checked_at__isnull=False)),
+            check_time=Sum("to_check"),
+            decided=Count("pk", filter=decided),
+            decision_time=Sum("to_decision", filter=decided),
+            approved=Count("pk", filter=Q(status__in=SubsidyApplication.COMMITTED)),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+            appealed=Count("pk", filter=Q(appeal_used=True) | Q(status=Status.APPEALED)),
+        )
+        .order_by()
+    )
+
+
+def committed_rollup() -> QuerySet:
+    """Money committed per decision month, street and occupation (what the approvals took)."""
+    from django.db.models import DateField, F, Value
+    from django.db.models.functions import Coalesce, Trunc
+
+    return (
+        SubsidyApplication.objects.filter(status__in=SubsidyApplication.COMMITTED, decided_at__isnull=False)
+        .values(
+            "occupation",
+            month=Trunc("decided_at", "month", output_field=DateField()),
+            street=Coalesce(F("applicant__profile__street"), Value("")),
+        )
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    )
+
+
+def paid_rollup() -> QuerySet:
+    """Instalments paid per payment month, street and occupation."""
+    from django.db.models import DateField, F, Value
+    from django.db.models.functions import Coalesce, Trunc
+
+    return (
+        Instalment.objects.filter(status=Instalment.Status.PAID, paid_on__isnull=False)
+        .values(
+            month=Trunc("paid_on", "month", output_field=DateField()),
+            street=Coalesce(F("application__applicant__profile__street"), Value("")),
+            occupation=F("application__occupation"),
+        )
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    )
+
+
+def budget_totals() -> dict:
+    """Every scheme's pool together: total, committed, paid (a handful of rows)."""
+    return Budget.objects.aggregate(total=Sum("total"), committed=Sum("committed"), paid=Sum("paid"))

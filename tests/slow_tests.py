@@ -21,6 +21,11 @@ SLOW_FOR_A_REASON: dict[str, str] = {
     "tests/e2e/test_subsidies_apply.py::test_worker_applies_checker_checks_approver_approves": JOURNEY
     + " (a worker and two staff members in admin)",
     "tests/e2e/test_worker_signup.py::test_new_worker_signs_up_and_completes_profile": JOURNEY,
+    "tests/e2e/test_dashboard.py::test_district_staff_read_the_panels_and_print_the_monthly_report": JOURNEY
+    + " (every panel's screenshot at 1280 px, then the report in print media)",
+    "tests/dashboard/test_demo.py::test_the_demo_fills_every_panel_and_the_demo_checker_opens_the_dashboard": (
+        "loads the whole demo data set, then the rollups over it"
+    ),
     "tests/e2e/test_csp.py::test_the_api_docs_render_under_the_policy": "Swagger UI (vendored, about 1 MB "
     "of script) draws every operation of the generated OpenAPI schema in Chromium",
     "tests/e2e/test_csp.py::test_admin_pages_with_scripts_and_maps_run_under_the_policy": "opens every "

@@ -115,3 +115,25 @@ def signups_of(*, user: User) -> QuerySet[Signup]:
         .select_related("task", "task__team")
         .order_by("-task__date", "-task__starts_at", "-id")
     )
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def tasks_done_rollup() -> QuerySet:
+    """Volunteer tasks done per month (of the task's day) and station."""
+    from django.db.models import DateField, F
+    from django.db.models.functions import Trunc
+
+    return (
+        Task.objects.filter(status=Task.Status.DONE, team__station__isnull=False)
+        .values(
+            month=Trunc("date", "month", output_field=DateField()),
+            key=F("team__station_id"),
+            label=F("team__station__name"),
+            # Not "street": a task has its own (where it took place); the panel filters by the station's.
+            station_street=F("team__station__street"),
+        )
+        .annotate(tasks_done=Count("pk"))
+        .order_by()
+    )

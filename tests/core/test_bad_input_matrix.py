@@ -397,6 +397,10 @@ class World:
                 value = "aliyun"
             elif name == "token" and app_label == "notifications":
                 value = "matrix-receipt-token"
+            elif name == "panel" and app_label == "dashboard":  # a dashboard table's CSV
+                value = "academy"
+            elif name == "table" and app_label == "dashboard":
+                value = "funnel"
             elif name == "size":
                 value = "thumb"
             elif name == "field":

@@ -98,6 +98,7 @@ def test_every_task_of_the_portal_has_its_queue():
     portal_tasks = sorted(name for name in celery_app.tasks if not name.startswith(("celery.", "tests.")))
     assert {name: queue_of(name) for name in portal_tasks} == {
         "core.tasks.record_worker_heartbeat": "maintenance",
+        "dashboard.tasks.refresh_rollups": "maintenance",
         "deliberation.tasks.mark_overdue_actions": "maintenance",
         "notifications.tasks.deliver": "notifications",
         "notifications.tasks.deliver_batch": "notifications",

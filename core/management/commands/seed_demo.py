@@ -23,6 +23,8 @@ APPS_IN_ORDER = [
     "events",
     "volunteering",
     "rewards",
+    # Last: its rollups sum what the apps above seeded.
+    "dashboard",
 ]
 
 

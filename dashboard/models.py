@@ -1,0 +1,71 @@
+"""The dashboard's rollups: aggregates kept current by a Celery task, read by every panel.
+
+A panel never reads the raw tables (reports, ledger lines, applications); it sums a few
+hundred rollup rows. `dashboard.actions.rollups_refresh` rewrites them all in one
+transaction, so a reader sees either the previous rollup or the new one, never half.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Panel(models.TextChoices):
+    ACADEMY = "academy", _("Courier Academy")
+    SUBSIDIES = "subsidies", _("Tuition subsidies")
+    SERVICES = "services", _("Service requests")
+    GRID = "grid", _("Grid reports")
+    STATIONS = "stations", _("Stations and points")
+
+
+class Rollup(models.Model):
+    """One aggregate: a measure of a panel for a month (none for a state as of now), a street,
+    an occupation and a key (intake, scenario, category, grid or station)."""
+
+    panel = models.CharField(_("panel"), max_length=12, choices=Panel.choices)
+    measure = models.CharField(_("measure"), max_length=30)
+    month = models.DateField(_("month"), null=True, blank=True)
+    street = models.CharField(_("street"), max_length=20, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=20, blank=True)
+    key = models.CharField(_("key"), max_length=60, blank=True)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=120, blank=True)
+    count = models.BigIntegerField(_("count"), default=0)
+    # Sums that are not head counts: yuan, points, or hours of waiting.
+    total = models.DecimalField(_("total"), max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+        indexes = [models.Index(fields=["panel", "month"], name="rollup_panel_month_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=0), name="rollup_count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel}.{self.measure} {self.month} {self.key}"
+
+
+class RollupRun(models.Model):
+    """One refresh of the rollups: when it ran and how long it took (the dashboard shows "as of")."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    rows = models.PositiveIntegerField(_("rows written"))
+
+    class Meta:
+        verbose_name = _("rollup refresh")
+        verbose_name_plural = _("rollup refreshes")
+        ordering = ["-finished_at", "-id"]
+        get_latest_by = "finished_at"
+        permissions = [
+            ("view_district_dashboard", _("Can view the district dashboard")),
+            ("view_station_dashboard", _("Can view the dashboard of the stations they run")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()

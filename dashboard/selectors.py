@@ -1,0 +1,488 @@
+"""Reads of the dashboard: each panel sums its rollup rows in one query (never the raw tables).
+
+Who sees which panel: district staff (`dashboard.view_district_dashboard`) every panel over the
+whole district; station staff (`dashboard.view_station_dashboard`) the stations panel of the
+stations they run, through the station-scope door (stations.selectors).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import CharField, Q, QuerySet, Sum, TextChoices
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.models import Occupation, Street, User
+from dashboard.cells import Average, Cell, Count, Money, Quantity, Rate, Text
+from dashboard.models import Panel, Rollup, RollupRun
+from governance.selectors import grids_for_map
+from stations.selectors import runs_every_station, stations_run_by
+
+DISTRICT = "dashboard.view_district_dashboard"
+STATION = "dashboard.view_station_dashboard"
+
+
+def may_see_district(user: User | AnonymousUser) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.is_staff
+    ) and user.has_perm(DISTRICT)
+
+
+def may_see_stations(user: User | AnonymousUser) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff) and (
+        user.has_perm(STATION) or may_see_district(user)
+    )
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, month = [], start
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date  # first day of the first month
+    end: dt.date  # first day of the last month (inclusive)
+    street: str = ""
+    occupation: str = ""
+    # The station ids a station-scoped dashboard is limited to (None: the whole district).
+    stations: QuerySet | None = None
+
+    @classmethod
+    def default(cls, *, today: dt.date | None = None, months: int = 12) -> "Filters":
+        end = first_of_month(today or timezone.localdate())
+        return cls(start=add_months(end, 1 - months), end=end)
+
+    def query(self) -> dict[str, str]:
+        """The filter as GET parameters (for the CSV links and the print link)."""
+        params = {"start": f"{self.start:%Y-%m}", "end": f"{self.end:%Y-%m}"}
+        if self.street:
+            params["street"] = self.street
+        if self.occupation:
+            params["occupation"] = self.occupation
+        return params
+
+
+@dataclass
+class Table:
+    slug: str
+    caption: str
+    header: list[str]
+    rows: list[list[Cell]]
+    # How the chart above the table is drawn: "bars", "line", "map", or "" for none.
+    chart: str = ""
+    # Which columns the chart draws (indexes into each row), the first column naming the row.
+    series: tuple[int, ...] = (1,)
+    note: str = ""
+
+
+@dataclass
+class PanelData:
+    slug: str
+    title: str
+    tables: list[Table]
+    filters_used: list[str] = field(default_factory=list)
+    # For the map: the grid polygons, with the value each is shaded by.
+    shapes: list[dict] = field(default_factory=list)
+
+    def table(self, slug: str) -> Table:
+        return next(table for table in self.tables if table.slug == slug)
+
+
+def _label(row: dict) -> str:
+    if get_language() == "en" and row["label_en"]:
+        return row["label_en"]
+    return row["label"]
+
+
+def _rows(
+    panel: str,
+    filters: Filters,
+    *,
+    periodic: bool = True,
+    station_scoped: bool = False,
+    states_unfiltered: bool = False,
+    by: Iterable[str] = ("measure", "key", "label", "label_en"),
+) -> list[dict]:
+    """The panel's rollup rows summed by `by`, within the period (and rows of no month: states
+    as of now), the street and the occupation (`states_unfiltered`: the states whatever they are)."""
+    period = Q(month__gte=filters.start, month__lte=filters.end) if periodic else Q(month__lte=filters.end)
+    queryset = Rollup.objects.filter(Q(panel=panel) & (period | Q(month__isnull=True)))
+    kept = Q(month__isnull=True) if states_unfiltered else Q(pk__in=[])
+    if filters.street:
+        queryset = queryset.filter(Q(street=filters.street) | kept)
+    if filters.occupation:
+        queryset = queryset.filter(Q(occupation=filters.occupation) | kept)
+    if station_scoped and filters.stations is not None:
+        # The door's queryset as a subquery: the rollup keys stations by their id as text.
+        keys = filters.stations.annotate(key=Cast("pk", CharField())).values("key")
+        queryset = queryset.filter(key__in=keys)
+    return list(queryset.values(*by).annotate(n=Sum("count"), sum=Sum("total")).order_by(*by))
+
+
+def _by(rows: list[dict], key: str) -> dict[tuple, dict[str, dict]]:
+    """{(group value, label): {measure: row}}."""
+    grouped: dict = defaultdict(dict)
+    for row in rows:
+        grouped[(row[key], _label(row) if key == "key" else row[key])][row["measure"]] = row
+    return grouped
+
+
+def _n(measures: dict, name: str) -> int:
+    return measures[name]["n"] if name in measures else 0
+
+
+def _sum(measures: dict, name: str) -> Decimal:
+    return measures[name]["sum"] if name in measures else Decimal(0)
+
+
+# --- Academy ---------------------------------------------------------------------------------
+
+STAGES = ("applied", "admitted", "enrolled", "credited", "completed")
+
+
+def academy_panel(filters: Filters) -> PanelData:
+    rows = _rows(Panel.ACADEMY, filters, by=("measure", "key", "label", "label_en", "street", "occupation"))
+    intakes: dict = defaultdict(lambda: defaultdict(int))
+    streets: dict = defaultdict(lambda: defaultdict(int))
+    occupations: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        intakes[(row["key"], _label(row))][row["measure"]] += row["n"]
+        streets[row["street"]][row["measure"]] += row["n"]
+        occupations[row["occupation"]][row["measure"]] += row["n"]
+    stage_header = [_("Applied"), _("Admitted"), _("Enrolled"), _("Earned credits"), _("Completed")]
+    funnel = Table(
+        "funnel",
+        _("Funnel per intake"),
+        [_("Intake"), *stage_header, _("Withdrawn")],
+        [
+            [Text(label), *(Count(counts[stage]) for stage in STAGES), Count(counts["withdrawn"])]
+            for (_key, label), counts in sorted(intakes.items(), key=lambda item: item[0][1], reverse=True)
+        ],
+        chart="bars",
+        series=(1, 2, 3, 4, 5),
+        note=_("Withdrawn applications are the drop-outs; each stage counts who reached it."),
+    )
+    by_occupation = Table(
+        "occupations",
+        _("Applicants by occupation"),
+        [_("Occupation"), _("Applied"), _("Admitted"), _("Completed")],
+        [
+            [
+                Text(_label_of(Occupation, value)),
+                Count(c["applied"]),
+                Count(c["admitted"]),
+                Count(c["completed"]),
+            ]
+            for value, c in sorted(occupations.items(), key=lambda item: _order(Occupation, item[0]))
+        ],
+        chart="bars",
+    )
+    by_street = Table(
+        "streets",
+        _("Applicants by street"),
+        [_("Street"), _("Applied"), _("Admitted"), _("Completed")],
+        [
+            [Text(_label_of(Street, value)), Count(c["applied"]), Count(c["admitted"]), Count(c["completed"])]
+            for value, c in sorted(streets.items(), key=lambda item: _order(Street, item[0]))
+        ],
+        chart="bars",
+    )
+    return PanelData(
+        Panel.ACADEMY,
+        str(Panel.ACADEMY.label),
+        [funnel, by_occupation, by_street],
+        ["period", "street", "occupation"],
+    )
+
+
+def _label_of(choices: type[TextChoices], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else _("Not given")
+
+
+def _order(choices: type[TextChoices], value: str) -> int:
+    return list(choices.values).index(value) if value in choices.values else len(choices.values)
+
+
+# --- Subsidies -------------------------------------------------------------------------------
+
+
+def subsidies_panel(filters: Filters) -> PanelData:
+    # Committed and paid to date add up every month before the period too: one query for all.
+    rows = _rows(Panel.SUBSIDIES, filters, periodic=False, states_unfiltered=True, by=("measure", "month"))
+    in_period: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    monthly: dict[dt.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    to_date: dict[str, Decimal] = defaultdict(Decimal)
+    budget: dict[str, Decimal] = {}
+    for row in rows:
+        measure, month = row["measure"], row["month"]
+        if month is None:
+            budget[measure] = row["sum"]
+            continue
+        if month < filters.start:
+            to_date[measure] += row["sum"]
+            continue
+        in_period[measure]["n"] += row["n"]
+        in_period[measure]["sum"] += row["sum"]
+        monthly[month][measure] += row["sum"]
+    total = budget.get("budget_total", Decimal(0))
+    committed, paid = budget.get("budget_committed", Decimal(0)), budget.get("budget_paid", Decimal(0))
+    overview = Table(
+        "budget",
+        _("Budget now (every scheme)"),
+        [_("Total"), _("Committed"), _("Paid"), _("Remaining")],
+        [[Money(total), Money(committed), Money(paid), Money(total - committed)]],
+        note=_(
+            "The budget is the district's whole pool: the street and occupation filters do not apply to it."
+        ),
+    )
+    over_time_rows: list[list[Cell]] = []
+    for month in months_between(filters.start, filters.end):
+        to_date["committed_n"] += monthly[month]["committed_n"]
+        to_date["paid_n"] += monthly[month]["paid_n"]
+        over_time_rows.append(
+            [
+                Text(f"{month:%Y-%m}"),
+                Money(monthly[month]["committed_n"]),
+                Money(monthly[month]["paid_n"]),
+                Money(to_date["committed_n"]),
+                Money(to_date["paid_n"]),
+            ]
+        )
+    over_time = Table(
+        "over-time",
+        _("Committed and paid by month"),
+        [
+            _("Month"),
+            _("Committed in the month"),
+            _("Paid in the month"),
+            _("Committed to date"),
+            _("Paid to date"),
+        ],
+        over_time_rows,
+        chart="line",
+        series=(3, 4),
+    )
+
+    def n(measure: str) -> int:
+        return int(in_period[measure]["n"])
+
+    decisions = Table(
+        "decisions",
+        _("Decisions on applications submitted in the period"),
+        [
+            _("Submitted"),
+            _("Returned for more information"),
+            _("Approved"),
+            _("Rejected"),
+            _("Appealed"),
+            _("Approval rate"),
+            _("Return rate"),
+            _("Appeal rate"),
+            _("Days to check"),
+            _("Days to decision"),
+        ],
+        [
+            [
+                Count(n("submitted")),
+                Count(n("returned")),
+                Count(n("approved")),
+                Count(n("rejected")),
+                Count(n("appealed")),
+                Rate(n("approved"), n("decided")),
+                Rate(n("returned"), n("submitted")),
+                Rate(n("appealed"), n("decided")),
+                Average(in_period["checked"]["sum"], n("checked"), per=24),
+                Average(in_period["decided"]["sum"], n("decided"), per=24),
+            ]
+        ],
+        note=_("Rates of approval and appeal are over the applications decided."),
+    )
+    return PanelData(
+        Panel.SUBSIDIES,
+        str(Panel.SUBSIDIES.label),
+        [overview, over_time, decisions],
+        ["period", "street", "occupation"],
+    )
+
+
+# --- Services --------------------------------------------------------------------------------
+
+
+def services_panel(filters: Filters) -> PanelData:
+    grouped = _by(_rows(Panel.SERVICES, filters), "key")
+    rows: list[list[Cell]] = [
+        [
+            Text(label),
+            Count(_n(m, "requests")),
+            Count(_n(m, "resolved")),
+            Average(_sum(m, "responded"), _n(m, "responded")),
+            Average(_sum(m, "resolved"), _n(m, "resolved")),
+            Average(_sum(m, "rated"), _n(m, "rated"), places=2),
+        ]
+        for (_key, label), m in sorted(
+            grouped.items(), key=lambda item: (-_n(item[1], "requests"), item[0][1])
+        )
+    ]
+    table = Table(
+        "scenarios",
+        _("Requests by scenario"),
+        [
+            _("Scenario"),
+            _("Requests"),
+            _("Resolved"),
+            _("Hours to first response"),
+            _("Hours to resolution"),
+            _("Satisfaction (1–5)"),
+        ],
+        rows,
+        chart="bars",
+    )
+    return PanelData(Panel.SERVICES, str(Panel.SERVICES.label), [table], ["period", "street", "occupation"])
+
+
+# --- Grid ------------------------------------------------------------------------------------
+
+
+def grid_panel(filters: Filters) -> PanelData:
+    rows = _rows(Panel.GRID, filters)
+    categories = _by([row for row in rows if not row["measure"].startswith("grid_")], "key")
+    grids = {row["key"]: row["n"] for row in rows if row["measure"] == "grid_reports"}
+    by_category = Table(
+        "categories",
+        _("Reports by category"),
+        [_("Category"), _("Reports"), _("Resolved"), _("Days to resolve"), _("Reopen rate")],
+        [
+            [
+                Text(label),
+                Count(_n(m, "reports")),
+                Count(_n(m, "resolved")),
+                Average(_sum(m, "resolved"), _n(m, "resolved"), per=24),
+                Rate(_n(m, "reopened"), _n(m, "resolved")),
+            ]
+            for (_key, label), m in sorted(
+                categories.items(), key=lambda item: (-_n(item[1], "reports"), item[0][1])
+            )
+        ],
+        chart="bars",
+    )
+    shapes: list[dict] = []
+    grid_rows: list[list[Cell]] = []
+    for grid in grids_for_map():
+        if filters.street and grid.street != filters.street:
+            continue
+        count = Count(grids.get(str(grid.pk), 0))
+        shapes.append({"name": grid.name, "area": grid.area, "count": count})
+        grid_rows.append([Text(grid.name), Text(_label_of(Street, grid.street)), count])
+    if grids.get("0"):
+        grid_rows.append([Text(_("No grid (placed by hand)")), Text(""), Count(grids["0"])])
+    by_grid = Table(
+        "grids",
+        _("Reports by grid"),
+        [_("Grid"), _("Street"), _("Reports")],
+        grid_rows,
+        chart="map",
+        series=(2,),
+    )
+    return PanelData(Panel.GRID, str(Panel.GRID.label), [by_category, by_grid], ["period", "street"], shapes)
+
+
+# --- Stations and points ---------------------------------------------------------------------
+
+
+def stations_panel(filters: Filters) -> PanelData:
+    grouped = _by(_rows(Panel.STATIONS, filters, station_scoped=True), "key")
+    points = grouped.pop(("", ""), {})
+    station_rows: list[list[Cell]] = [
+        [
+            Text(label),
+            Count(_n(m, "raised")),
+            Count(_n(m, "accepted")),
+            Count(_n(m, "resolved")),
+            Quantity(_n(m, "overdue")),
+            Quantity(_n(m, "tasks_done")),
+            Count(_n(m, "handed_over")),
+            Quantity(int(_sum(m, "handed_over"))),
+            Quantity(_n(m, "stock")),
+        ]
+        for (_key, label), m in sorted(grouped.items(), key=lambda item: item[0][1])
+    ]
+    table = Table(
+        "stations",
+        _("Per station"),
+        [
+            _("Station"),
+            _("Topics raised"),
+            _("Topics accepted"),
+            _("Topics resolved"),
+            _("Follow-ups overdue now"),
+            _("Volunteer tasks done"),
+            _("Rewards handed over"),
+            _("Points redeemed"),
+            _("Stock now"),
+        ],
+        station_rows,
+        chart="bars",
+        series=(1, 2, 3),
+    )
+    tables = [table]
+    if filters.stations is None and not filters.street:
+        tables.append(
+            Table(
+                "points",
+                _("Points across the district"),
+                [_("Issued"), _("Spent")],
+                [[Quantity(int(_sum(points, "points_issued"))), Quantity(int(_sum(points, "points_spent")))]],
+            )
+        )
+    return PanelData(Panel.STATIONS, str(Panel.STATIONS.label), tables, ["period", "street"])
+
+
+PANELS: dict[str, Callable[[Filters], PanelData]] = {
+    Panel.ACADEMY: academy_panel,
+    Panel.SUBSIDIES: subsidies_panel,
+    Panel.SERVICES: services_panel,
+    Panel.GRID: grid_panel,
+    Panel.STATIONS: stations_panel,
+}
+
+
+def panels_for(user: User | AnonymousUser, filters: Filters) -> list[PanelData]:
+    """Every panel for district staff; the stations panel of their own stations for station staff."""
+    if may_see_district(user):
+        return [read(filters) for read in PANELS.values()]
+    return [stations_panel(filters)]
+
+
+def scoped_filters(user: User | AnonymousUser, filters: Filters) -> Filters:
+    """District staff see the district; everyone else the stations the door says they run."""
+    if may_see_district(user) or runs_every_station(user):
+        return filters
+    return Filters(
+        filters.start, filters.end, filters.street, filters.occupation, stations=stations_run_by(user)
+    )
+
+
+def last_refresh() -> RollupRun | None:
+    return RollupRun.objects.order_by("-finished_at", "-id").first()
