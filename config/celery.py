@@ -21,6 +21,8 @@ app.conf.beat_schedule = {
     "vouchers-expire": {"task": "rewards.tasks.expire_vouchers", "schedule": 600.0},
     # Volunteer tasks nobody confirmed a week after their day: closed, the elderly person's details erased.
     "volunteer-tasks-expire": {"task": "volunteering.tasks.expire_unconfirmed_tasks", "schedule": 86400.0},
+    # Help requests nobody took within their window: closed, the helped person's details erased.
+    "help-requests-expire": {"task": "voice.tasks.expire_help_requests", "schedule": 3600.0},
 }
 
 

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "deliberation",
     "volunteering",
     "rewards",
+    "voice",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,7 @@ CELERY_TASK_ROUTES = {
     "deliberation.tasks.mark_overdue_actions": {"queue": MAINTENANCE_QUEUE},
     "rewards.tasks.expire_vouchers": {"queue": MAINTENANCE_QUEUE},
     "volunteering.tasks.expire_unconfirmed_tasks": {"queue": MAINTENANCE_QUEUE},
+    "voice.tasks.expire_help_requests": {"queue": MAINTENANCE_QUEUE},
     "*.tasks.export_*": {"queue": EXPORTS_QUEUE},
     "*.tasks.import_*": {"queue": EXPORTS_QUEUE},
 }

@@ -23,6 +23,7 @@ APPS_IN_ORDER = [
     "events",
     "volunteering",
     "rewards",
+    "voice",
 ]
 
 
