@@ -32,7 +32,7 @@ from notifications.actions import notify
 from notifications.models import Message
 from points.actions import points_add
 from points.selectors import points_for
-from voice.models import HelpDeed, HelpRecipient, HelpRequest, Opinion
+from voice.models import WINDOW_BACKWARDS, HelpDeed, HelpRecipient, HelpRequest, Opinion
 from voice.points_kinds import HELP_REQUEST_CONFIRMED, HELP_VERIFIED, OPINION_ADOPTED
 
 NOT_A_GRID_MEMBER = _(
@@ -42,7 +42,6 @@ NOT_IN_THIS_GRID = _("This help request is for the members of another grid.")
 NOTE_REQUIRED = _("Please write in a few words what you did.")
 TEXT_REQUIRED = _("Please write what people said.")
 WHAT_REQUIRED = _("Please write what help is needed.")
-WINDOW_BACKWARDS = _("The time window must end after it starts.")
 WINDOW_OVER = _("The time window of this help request is over.")
 NAME_REQUIRED = _("Please give the name of the person to be helped.")
 ADDRESS_REQUIRED = _("Please give the address of the person to be helped.")

@@ -22,6 +22,8 @@ from django.utils.translation import pgettext_lazy
 from core import crypto
 from governance.models import Grid
 
+WINDOW_BACKWARDS = _("The time window must end after it starts.")
+
 LAT_LNG_VALID = (Q(lat__isnull=True) & Q(lng__isnull=True)) | (
     Q(lat__gte=-90) & Q(lat__lte=90) & Q(lng__gte=-180) & Q(lng__lte=180)
 )
@@ -141,7 +143,11 @@ class HelpRequest(models.Model):
         verbose_name_plural = _("help requests")
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="helprequest_window"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="helprequest_window",
+                violation_error_message=WINDOW_BACKWARDS,
+            ),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(status="cancelled") | Q(taken_by__isnull=False),
                 name="helprequest_taken_has_taker",

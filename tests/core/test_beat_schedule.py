@@ -12,5 +12,6 @@ def test_every_scheduled_task_is_registered():
         "deliberation.tasks.mark_overdue_actions",
         "rewards.tasks.expire_vouchers",
         "volunteering.tasks.expire_unconfirmed_tasks",
+        "voice.tasks.expire_help_requests",
     }
     assert scheduled - set(app.tasks) == set()
