@@ -23,6 +23,8 @@ app.conf.beat_schedule = {
     "volunteer-tasks-expire": {"task": "volunteering.tasks.expire_unconfirmed_tasks", "schedule": 86400.0},
     # Help requests nobody took within their window: closed, the helped person's details erased.
     "help-requests-expire": {"task": "voice.tasks.expire_help_requests", "schedule": 3600.0},
+    # 随口说 recordings past their retention period: the file deleted, the text and summary kept.
+    "voice-audio-delete": {"task": "voice.tasks.delete_old_audio", "schedule": 86400.0},
 }
 
 

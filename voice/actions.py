@@ -8,7 +8,7 @@ deed, a confirmed request and an adopted opinion each earn once, whatever is ret
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from notifications.actions import notify
 from notifications.models import Message
 from points.actions import points_add
 from points.selectors import points_for
+from voice.audio import CleanAudio
 from voice.models import WINDOW_BACKWARDS, HelpDeed, HelpRecipient, HelpRequest, Opinion
 from voice.points_kinds import HELP_REQUEST_CONFIRMED, HELP_VERIFIED, OPINION_ADOPTED
 
@@ -40,7 +41,7 @@ NOT_A_GRID_MEMBER = _(
 )
 NOT_IN_THIS_GRID = _("This help request is for the members of another grid.")
 NOTE_REQUIRED = _("Please write in a few words what you did.")
-TEXT_REQUIRED = _("Please write what people said.")
+TEXT_REQUIRED = _("Please record or write what people said.")
 WHAT_REQUIRED = _("Please write what help is needed.")
 WINDOW_OVER = _("The time window of this help request is over.")
 NAME_REQUIRED = _("Please give the name of the person to be helped.")
@@ -476,6 +477,7 @@ def opinion_submit(
     *,
     worker: User,
     text: str,
+    audio: CleanAudio | None = None,
     topic: str = "",
     lat: Decimal | None = None,
     lng: Decimal | None = None,
@@ -489,22 +491,26 @@ def opinion_submit(
             return existing, False
     _require_member(worker)
     text = text.strip()
-    if not text:
+    if not text and audio is None:
         raise ApplicationError(str(TEXT_REQUIRED), extra={"field": "text"})
     if lat is None or lng is None:
         lat = lng = None
     client_uuid = client_uuid or uuid.uuid4()
+    opinion = Opinion(
+        worker=worker,
+        client_uuid=client_uuid,
+        text=text,
+        topic=topic,
+        lat=lat,
+        lng=lng,
+        address=address.strip(),
+        audio_seconds=audio.seconds if audio else None,
+    )
+    if audio is not None:
+        opinion.audio.save(f"recording.{audio.extension}", audio.content, save=False)
     try:
         with transaction.atomic():
-            opinion = Opinion.objects.create(
-                worker=worker,
-                client_uuid=client_uuid,
-                text=text,
-                topic=topic,
-                lat=lat,
-                lng=lng,
-                address=address.strip(),
-            )
+            opinion.save()
     except IntegrityError:
         existing = Opinion.objects.filter(worker=worker, client_uuid=client_uuid).first()
         if existing is None:
@@ -629,3 +635,24 @@ def opinion_close(*, opinion_id: int, acting_user: User, reason: str) -> Opinion
         reverse("voice:opinion_detail", args=[opinion.pk]),
     )
     return opinion
+
+
+def opinions_delete_old_audio() -> int:
+    """Daily (voice.tasks.delete_old_audio): recordings older than the retention period are deleted;
+    the text, the summary and the answer stay. One short transaction per opinion."""
+    cutoff = timezone.now() - timedelta(days=settings.VOICE_AUDIO_RETENTION_DAYS)
+    ids = list(Opinion.objects.filter(created_at__lt=cutoff).exclude(audio="").values_list("pk", flat=True))
+    return sum(1 for opinion_id in ids if opinion_delete_audio(opinion_id=opinion_id))
+
+
+def opinion_delete_audio(*, opinion_id: int) -> bool:
+    with transaction.atomic(durable=True):
+        opinion = Opinion.objects.select_for_update().get(pk=opinion_id)
+        if not opinion.audio:
+            return False
+        name = opinion.audio.name
+        Opinion.objects.filter(pk=opinion.pk).update(audio="", audio_deleted_at=timezone.now())
+        audit.record(actor=None, action="voice.opinion.audio_delete", target=opinion)
+        # The file goes only once the row no longer names it.
+        transaction.on_commit(lambda: opinion.audio.storage.delete(name))
+    return True

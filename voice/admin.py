@@ -199,6 +199,7 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
     paginator = CappedCountPaginator
     fields = readonly_fields = (
         "worker",
+        "recording",
         "text",
         "topic",
         "address",
@@ -219,6 +220,18 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
     @admin.display(description=_("No."), ordering="id")
     def number(self, obj: Opinion) -> str:
         return f"#{obj.pk}"
+
+    @admin.display(description=_("recording"))
+    def recording(self, obj: Opinion) -> str:
+        if obj.audio:
+            return format_html(
+                '<audio controls preload="none" src="{}"></audio> {}',
+                reverse("voice:opinion_audio", args=[obj.pk]),
+                gettext("%(seconds)s s") % {"seconds": obj.audio_seconds},
+            )
+        if obj.audio_deleted_at:
+            return gettext("Deleted after the retention period.")
+        return "—"
 
     @admin.display(description=_("what people say"))
     def short_text(self, obj: Opinion) -> str:

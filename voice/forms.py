@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import clean_image
 from voice.actions import NOTE_REQUIRED, TEXT_REQUIRED
+from voice.audio import clean_audio
 from voice.models import HelpDeed, Opinion
 
 CHOOSE_KIND = _("Please choose what kind of help you gave.")
@@ -75,22 +76,35 @@ class DeedForm(_LocatedForm):
 
 
 class OpinionForm(_LocatedForm):
+    audio = forms.FileField(
+        label=_("Recording (up to 60 seconds)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "audio/*", "class": "voice-file"}),
+    )
     text = forms.CharField(
-        label=_("What did residents or riders say?"),
+        label=_("Or type what residents or riders said"),
+        required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": TEXT_REQUIRED},
     )
     topic = forms.ChoiceField(
         label=_("Topic (optional)"), required=False, choices=[("", _("— no topic —")), *Opinion.Topic.choices]
     )
-    field_order = ("text", "topic", "address")
+    field_order = ("audio", "text", "topic", "address")
 
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError(TEXT_REQUIRED, code="required")
-        return text
+    def clean_audio(self):
+        upload = self.cleaned_data.get("audio")
+        return clean_audio(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("text")
+            and cleaned.get("audio") is None
+            and not {"audio", "text"} & self.errors.keys()
+        ):
+            self.add_error("text", forms.ValidationError(TEXT_REQUIRED, code="required"))
+        return cleaned
 
 
 class DoneForm(forms.Form):

@@ -207,6 +207,11 @@ class HelpRecipient(models.Model):
         return self._open(self.notes_encrypted)
 
 
+def audio_path(instance, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "webm"
+    return f"voice/audio/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
 class Opinion(models.Model):
     """What residents or riders say, passed on by a grid member (随口说, 社情民意)."""
 
@@ -231,7 +236,13 @@ class Opinion(models.Model):
         verbose_name=pgettext_lazy("voice", "worker"),
     )
     client_uuid = models.UUIDField(default=uuid.uuid4, editable=False)
-    text = models.TextField(_("what people say"), max_length=2000)
+    text = models.TextField(_("what people say"), max_length=2000, blank=True)
+    # The recording (随口说 by voice), deleted after settings.VOICE_AUDIO_RETENTION_DAYS; its length stays.
+    audio = models.FileField(_("recording"), upload_to=audio_path, blank=True, editable=False)
+    audio_seconds = models.PositiveSmallIntegerField(
+        _("recording length (s)"), null=True, blank=True, editable=False
+    )
+    audio_deleted_at = models.DateTimeField(_("recording deleted at"), null=True, blank=True, editable=False)
     topic = models.CharField(
         pgettext_lazy("voice", "topic"), max_length=12, choices=Topic.choices, blank=True
     )
@@ -259,8 +270,15 @@ class Opinion(models.Model):
                 condition=Q(status="submitted") | Q(status="closed") | ~Q(department=""),
                 name="opinion_routed_has_department",
             ),
+            models.CheckConstraint(
+                condition=~Q(text="") | Q(audio_seconds__isnull=False), name="opinion_text_or_recording"
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="opinion_status_idx")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.text[:30]}"
+
+    @property
+    def has_audio(self) -> bool:
+        return bool(self.audio)

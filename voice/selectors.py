@@ -59,6 +59,12 @@ def deed_photo_visible_to(*, deed: HelpDeed, user: Viewer) -> bool:
     return deed.worker_id == user.pk or user.has_perm("voice.view_helpdeed")
 
 
+def audio_audible_to(*, opinion: Opinion, user: Viewer) -> bool:
+    if user is None or not user.is_authenticated or not opinion.audio:
+        return False
+    return opinion.worker_id == user.pk or user.has_perm("voice.view_opinion")
+
+
 def verification_queue() -> QuerySet[HelpDeed]:
     return HelpDeed.objects.select_related("worker")
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("say/new/", views.opinion_new, name="opinion_new"),
     path("say/", views.opinion_list, name="opinion_list"),
     path("say/<int:opinion_id>/", views.opinion_detail, name="opinion_detail"),
+    path("say/<int:opinion_id>/recording/", views.opinion_audio, name="opinion_audio"),
 ]

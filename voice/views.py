@@ -190,12 +190,13 @@ def opinion_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _form_page(
             request, "voice/opinion_form.html", OpinionForm(initial={"client_uuid": uuid.uuid4()})
         )
-    form = OpinionForm(request.POST)
+    form = OpinionForm(request.POST, request.FILES)
 
     def submit(data):
         return actions.opinion_submit(
             worker=request.user,
             text=data["text"],
+            audio=data["audio"],
             topic=data["topic"],
             lat=data["lat"],
             lng=data["lng"],
@@ -219,3 +220,11 @@ def opinion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def opinion_detail(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
     opinion = get_object_or_404(Opinion, pk=opinion_id, worker=request.user)
     return render(request, "voice/opinion_detail.html", {"opinion": opinion})
+
+
+def opinion_audio(request: HttpRequest, opinion_id: int) -> HttpResponseBase:
+    """The recording, streamed to the member who sent it and to staff allowed to hear it."""
+    opinion = get_object_or_404(Opinion, pk=opinion_id)
+    if not selectors.audio_audible_to(opinion=opinion, user=request.user):
+        raise Http404
+    return private_file_response(opinion.audio)

@@ -13,5 +13,6 @@ def test_every_scheduled_task_is_registered():
         "rewards.tasks.expire_vouchers",
         "volunteering.tasks.expire_unconfirmed_tasks",
         "voice.tasks.expire_help_requests",
+        "voice.tasks.delete_old_audio",
     }
     assert scheduled - set(app.tasks) == set()

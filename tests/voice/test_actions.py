@@ -339,7 +339,7 @@ def test_an_answered_opinion_earns_nothing(member, grid_admin):
 def test_an_empty_opinion_is_refused_and_a_retry_is_filed_once(member, outsider):
     with pytest.raises(ApplicationError) as empty:
         actions.opinion_submit(worker=member, text="  ")
-    assert empty.value.message == "请写下大家说了什么。"
+    assert empty.value.message == "请录音或写下大家说了什么。"
     with pytest.raises(PermissionDenied):
         actions.opinion_submit(worker=outsider, text="有话说")
     key = uuid.uuid4()
