@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -239,6 +240,7 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path("counts/", self.admin_site.admin_view(self.counts_view), name="voice_counts"),
             path(
                 "<int:opinion_id>/route/",
                 self.admin_site.admin_view(self.route_view),
@@ -246,6 +248,20 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def counts_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        """What waits for staff and what was done this month, with links to each list."""
+        if not any(
+            request.user.has_perm(f"voice.view_{name}") for name in ("helpdeed", "helprequest", "opinion")
+        ):
+            raise DjangoPermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Help and voice: counts"),
+            "opts": self.model._meta,
+            "counts": selectors.staff_counts(),
+        }
+        return TemplateResponse(request, "admin/voice/counts.html", context)
 
     def route_view(self, request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
         opinion = get_object_or_404(selectors.opinion_queue(), pk=opinion_id)

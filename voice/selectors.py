@@ -1,6 +1,9 @@
 """Reads of 随手帮 and 随口说: who may read what, with the joins made."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -75,3 +78,79 @@ def request_queue() -> QuerySet[HelpRequest]:
 
 def opinion_queue() -> QuerySet[Opinion]:
     return Opinion.objects.select_related("worker")
+
+
+def _month_start() -> datetime:
+    now = timezone.localtime()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    help_recorded: int
+    help_verified: int
+    requests_confirmed: int
+    opinions_sent: int
+    opinions_adopted: int
+
+
+def month_summary(*, user: User) -> MonthSummary:
+    """What the member did this month (the grid member's monthly summary): three counting queries."""
+    since = _month_start()
+    deeds = HelpDeed.objects.filter(worker=user, created_at__gte=since).aggregate(
+        recorded=Count("pk"), verified=Count("pk", filter=Q(status=HelpDeed.Status.VERIFIED))
+    )
+    confirmed = HelpRequest.objects.filter(
+        taken_by=user, status=HelpRequest.Status.CONFIRMED, confirmed_at__gte=since
+    ).count()
+    opinions = Opinion.objects.filter(worker=user, created_at__gte=since).aggregate(
+        sent=Count("pk"), adopted=Count("pk", filter=Q(status=Opinion.Status.ADOPTED))
+    )
+    return MonthSummary(
+        help_recorded=deeds["recorded"],
+        help_verified=deeds["verified"],
+        requests_confirmed=confirmed,
+        opinions_sent=opinions["sent"],
+        opinions_adopted=opinions["adopted"],
+    )
+
+
+@dataclass(frozen=True)
+class StaffCounts:
+    help_waiting: int
+    requests_open: int
+    requests_to_confirm: int
+    opinions_waiting: int
+    opinions_to_answer: int
+    help_verified_this_month: int
+    requests_confirmed_this_month: int
+    opinions_adopted_this_month: int
+
+
+def staff_counts() -> StaffCounts:
+    """The staff's counts of what waits for them and what was done this month: three queries."""
+    since = _month_start()
+    deeds = HelpDeed.objects.aggregate(
+        waiting=Count("pk", filter=Q(status=HelpDeed.Status.SUBMITTED)),
+        verified=Count("pk", filter=Q(status=HelpDeed.Status.VERIFIED, decided_at__gte=since)),
+    )
+    requests = HelpRequest.objects.aggregate(
+        open=Count("pk", filter=Q(status=HelpRequest.Status.OPEN, ends_at__gt=timezone.now())),
+        to_confirm=Count("pk", filter=Q(status=HelpRequest.Status.DONE)),
+        confirmed=Count("pk", filter=Q(status=HelpRequest.Status.CONFIRMED, confirmed_at__gte=since)),
+    )
+    opinions = Opinion.objects.aggregate(
+        waiting=Count("pk", filter=Q(status=Opinion.Status.SUBMITTED)),
+        to_answer=Count("pk", filter=Q(status=Opinion.Status.ROUTED)),
+        adopted=Count("pk", filter=Q(status=Opinion.Status.ADOPTED, answered_at__gte=since)),
+    )
+    return StaffCounts(
+        help_waiting=deeds["waiting"],
+        requests_open=requests["open"],
+        requests_to_confirm=requests["to_confirm"],
+        opinions_waiting=opinions["waiting"],
+        opinions_to_answer=opinions["to_answer"],
+        help_verified_this_month=deeds["verified"],
+        requests_confirmed_this_month=requests["confirmed"],
+        opinions_adopted_this_month=opinions["adopted"],
+    )

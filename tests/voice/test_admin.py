@@ -174,3 +174,27 @@ def test_nothing_is_deleted_in_admin(client, grid_admin, member):
     )
     assert HelpDeed.objects.filter(pk=deed.pk).exists()
     assert Opinion.objects.count() == 0
+
+
+def test_the_counts_page_shows_what_waits(
+    client, grid_admin, checker, grid, member, django_assert_num_queries
+):
+    actions.deed_record(worker=member, kind="other", note="帮忙")
+    help_request = post_request(grid=grid, by=grid_admin)
+    actions.request_take(request_id=help_request.pk, user=member)
+    actions.request_done(request_id=help_request.pk, user=member, note="已送到")
+    actions.request_confirm(request_id=help_request.pk, acting_user=grid_admin)
+    post_request(grid=grid, by=grid_admin)
+    actions.opinion_submit(worker=member, text="有话说")
+    url = reverse("admin:voice_counts")
+    login(client, grid_admin)
+    # session, user, permissions (user, group), the three counts
+    with django_assert_num_queries(7):
+        page = client.get(url).content.decode()
+    assert '?status__exact=submitted">待核实的随手帮</a></th><td>1</td>' in page
+    assert '?status__exact=open">待接单的求助</a></th><td>1</td>' in page
+    assert '?status__exact=done">待确认的求助</a></th><td>0</td>' in page
+    assert '?status__exact=submitted">待摘要转交的民意</a></th><td>1</td>' in page
+    assert '<th scope="row">完成并确认的求助</th><td>1</td>' in page
+    login(client, checker)
+    assert client.get(url).status_code == 403

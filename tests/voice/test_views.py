@@ -295,3 +295,27 @@ def test_points_lines_lead_to_the_help_and_the_opinion(member_client, member, gr
     # The request's page still opens for the member who did it, without the erased details.
     detail = member_client.get(f"/grid/voice/requests/{help_request.pk}/")
     assert detail.status_code == 200 and "王阿姨" not in detail.content.decode()
+
+
+def test_the_voice_page_shows_my_month(member_client, member, grid_admin):
+    deed, _ = actions.deed_record(worker=member, kind="escort", note="送老人回家")
+    actions.deed_verify(deed_id=deed.pk, acting_user=grid_admin)
+    actions.deed_record(worker=member, kind="other", note="扶起单车")
+    opinion, _ = actions.opinion_submit(worker=member, text="有话说")
+    actions.opinion_route(opinion_id=opinion.pk, acting_user=grid_admin, summary="摘要", department="社区")
+    actions.opinion_answer(opinion_id=opinion.pk, acting_user=grid_admin, answer="采纳", adopted=True)
+    page = member_client.get(reverse("voice:index")).content.decode()
+    for fact in ("<dt>记录的随手帮</dt><dd>2</dd>", "<dt>核实的随手帮</dt><dd>1</dd>", "<dt>完成并确认的求助</dt><dd>0</dd>",
+                 "<dt>反映的民意</dt><dd>1</dd>", "<dt>被采纳的民意</dt><dd>1</dd>"):  # fmt: skip
+        assert fact in page
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_voice_page_queries_do_not_grow(
+    member_client, grid, grid_admin, django_assert_num_queries, count
+):
+    for _ in range(count):
+        post_request(grid=grid, by=grid_admin)
+    # session, user, membership check, open requests, requests taken, the month (3), inbox count
+    with django_assert_num_queries(9):
+        member_client.get(reverse("voice:index"))
