@@ -110,7 +110,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "points.view_pointentry",
         "governance.view_reportphoto",
         "governance.view_reportupdate",
-    },
+    }
+    # 随手帮 and 随口说 (voice): verify help, post and confirm help requests, route and answer opinions.
+    | _crud("voice", "helpdeed", "view", "change")
+    | _crud("voice", "helprequest", "view", "add", "change")
+    | _crud("voice", "opinion", "view", "change"),
     # The stations they run (stations.admin_scope keeps them to those): deliberation, events,
     # volunteering, rewards stock and hand-overs, and the ledger lines their stations wrote.
     # Not the check-in code at the venue screen (events.show_checkin_code: district staff).

@@ -23,6 +23,10 @@ app.conf.beat_schedule = {
     "volunteer-tasks-expire": {"task": "volunteering.tasks.expire_unconfirmed_tasks", "schedule": 86400.0},
     # The district dashboard's rollups: what a change shows there lags by at most this (bench/dashboard.py).
     "dashboard-rollups": {"task": "dashboard.tasks.refresh_rollups", "schedule": 300.0},
+    # Help requests nobody took within their window: closed, the helped person's details erased.
+    "help-requests-expire": {"task": "voice.tasks.expire_help_requests", "schedule": 3600.0},
+    # 随口说 recordings past their retention period: the file deleted, the text and summary kept.
+    "voice-audio-delete": {"task": "voice.tasks.delete_old_audio", "schedule": 86400.0},
 }
 
 

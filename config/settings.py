@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "deliberation",
     "volunteering",
     "rewards",
+    "voice",
     "dashboard",
 ]
 
@@ -294,6 +295,8 @@ CELERY_TASK_ROUTES = {
     "deliberation.tasks.mark_overdue_actions": {"queue": MAINTENANCE_QUEUE},
     "rewards.tasks.expire_vouchers": {"queue": MAINTENANCE_QUEUE},
     "volunteering.tasks.expire_unconfirmed_tasks": {"queue": MAINTENANCE_QUEUE},
+    "voice.tasks.expire_help_requests": {"queue": MAINTENANCE_QUEUE},
+    "voice.tasks.delete_old_audio": {"queue": MAINTENANCE_QUEUE},
     "dashboard.tasks.refresh_rollups": {"queue": MAINTENANCE_QUEUE},
     "*.tasks.export_*": {"queue": EXPORTS_QUEUE},
     "*.tasks.import_*": {"queue": EXPORTS_QUEUE},
@@ -601,6 +604,11 @@ MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL) if MAP_TILE_URL else None
 # A service request nobody has taken on after this many working days is overdue.
 SERVICES_OVERDUE_WORKING_DAYS = int(env("SERVICES_OVERDUE_WORKING_DAYS", "2"))
 
+# --- 随口说 recordings (voice) ---------------------------------------------------------
+# A recording is deleted this many days after it was sent (voice.tasks.delete_old_audio); the typed
+# text, the staff's summary and the answer stay.
+VOICE_AUDIO_RETENTION_DAYS = int(env("VOICE_AUDIO_RETENTION_DAYS", "90"))
+
 # Open311 GeoReport v2 serves one jurisdiction: a request naming another jurisdiction_id answers 404.
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", "xihu.hangzhou.gov.cn")
 
@@ -688,6 +696,12 @@ CONTENT_SECURITY_POLICY = {
             *([PRIVATE_MEDIA_URL_ORIGIN] if PRIVATE_MEDIA_DELIVERY == "signed-url" else []),
         ],
         "font-src": [SELF],
+        # 随口说 recordings: the member's own preview (blob:) and the played file, like a photo.
+        "media-src": [
+            SELF,
+            "blob:",
+            *([PRIVATE_MEDIA_URL_ORIGIN] if PRIVATE_MEDIA_DELIVERY == "signed-url" else []),
+        ],
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

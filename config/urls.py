@@ -67,6 +67,7 @@ urlpatterns = [
     path("stations/", include("deliberation.urls")),
     path("events/", include("events.urls")),
     path("volunteer/", include("volunteering.urls")),
+    path("grid/voice/", include("voice.urls")),
     path("rewards/", include("rewards.urls")),
     path("oauth/token/", TokenView.as_view(), name="oauth-token"),
     path("oauth/revoke/", oauth2_views.RevokeTokenView.as_view(), name="oauth-revoke"),

@@ -13,5 +13,7 @@ def test_every_scheduled_task_is_registered():
         "rewards.tasks.expire_vouchers",
         "volunteering.tasks.expire_unconfirmed_tasks",
         "dashboard.tasks.refresh_rollups",
+        "voice.tasks.expire_help_requests",
+        "voice.tasks.delete_old_audio",
     }
     assert scheduled - set(app.tasks) == set()

@@ -23,6 +23,7 @@ POLICY = {
     "style-src": ["'self'"],
     "img-src": ["'self'", "blob:", "data:", "https://tile.openstreetmap.org"],
     "font-src": ["'self'"],
+    "media-src": ["'self'", "blob:"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],

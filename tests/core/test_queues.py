@@ -105,6 +105,8 @@ def test_every_task_of_the_portal_has_its_queue():
         "notifications.tasks.sweep_outbox": "maintenance",
         "rewards.tasks.expire_vouchers": "maintenance",
         "volunteering.tasks.expire_unconfirmed_tasks": "maintenance",
+        "voice.tasks.expire_help_requests": "maintenance",
+        "voice.tasks.delete_old_audio": "maintenance",
     }
     # Every scheduled task too (beat sends them by name).
     scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}

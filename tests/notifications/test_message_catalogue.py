@@ -41,6 +41,8 @@ def test_every_app_registers_its_kinds():
         "enrolment",
         "event",
         "grid",
+        "help",
+        "opinion",
         "service",
         "sms",
         "station",
@@ -49,7 +51,7 @@ def test_every_app_registers_its_kinds():
         "voucher",
         "welcome",
     }
-    assert len(ALL_KINDS) == 57
+    assert len(ALL_KINDS) == 67
 
 
 @pytest.fixture

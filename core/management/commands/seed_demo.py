@@ -23,6 +23,7 @@ APPS_IN_ORDER = [
     "events",
     "volunteering",
     "rewards",
+    "voice",
     # Last: its rollups sum what the apps above seeded.
     "dashboard",
 ]
