@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,13 +19,7 @@ from core.files import private_file_response
 STEP_NAMES = [label for _value, label in Enrolment.Step.choices]
 
 
-def resume_url(enrolment: Enrolment) -> str:
-    """Where a draft continues: the step after the last one saved."""
-    if enrolment.status != Enrolment.Status.DRAFT:
-        return reverse("academy:application", args=[enrolment.pk])
-    if enrolment.draft_step >= Enrolment.Step.REVIEW:
-        return reverse("academy:review", args=[enrolment.pk])
-    return reverse("academy:certificate", args=[enrolment.pk])
+resume_url = selectors.resume_url
 
 
 def programme_list(request: HttpRequest) -> HttpResponse:

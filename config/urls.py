@@ -9,6 +9,7 @@ from oauth2_provider import views as oauth2_views
 from academy.api.oauth import TokenView
 from accounts import auth_views
 from accounts.staff_auth import StaffLoginView
+from config import home
 from core import views as core_views
 
 admin.site.site_header = _("Courier Academy · staff")
@@ -41,7 +42,7 @@ _account_urls = _each_in_one_transaction(
 )
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home.home_page, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),

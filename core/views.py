@@ -8,10 +8,6 @@ from core import health
 from core.metrics import may_read_metrics
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
