@@ -46,10 +46,18 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
                     ),
                 }
             )
+    alternatives = []
+    if checks and not any(check["eligibility"].eligible or check["live"] for check in checks):
+        # Not this one: the open programmes this worker could apply for instead.
+        alternatives = [
+            offering
+            for offering in selectors.open_offerings().exclude(programme=programme)
+            if eligibility.check(worker=request.user, offering=offering).eligible
+        ][:5]
     return render(
         request,
         "academy/programme_detail.html",
-        {"programme": programme, "offerings": offerings, "checks": checks},
+        {"programme": programme, "offerings": offerings, "checks": checks, "alternatives": alternatives},
     )
 
 
