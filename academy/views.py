@@ -1,5 +1,7 @@
 """Worker pages of the academy: thin, every write through academy.actions."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -34,7 +36,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = get_object_or_404(selectors.programmes(), pk=programme_id)
     offerings = list(selectors.open_offerings(programme=programme))
-    checks = []
+    checks: list[dict[str, Any]] = []
     if request.user.is_authenticated:
         for offering in offerings:
             checks.append(
