@@ -277,6 +277,9 @@
             list.append(li);
           });
           nearbyBox.hidden = data.reports.length === 0;
+          // Bring the suggestion into view above the sticky submit button and the tab bar
+          // (.nearby's scroll-margin), so nobody files a duplicate without seeing it.
+          if (!nearbyBox.hidden) nearbyBox.scrollIntoView({ block: "nearest" });
         }, function () { nearbyBox.hidden = true; });
     }
     form.addEventListener("change", function (event) { if (event.target.name === "category") checkNearby(); });
