@@ -98,7 +98,7 @@ def test_a_worker_asks_for_legal_aid_with_photos(client, worker):
     [
         ({"description": ""}, "description", "请用几句话说明发生了什么、需要什么帮助。"),
         ({"description": "欠薪"}, "description", "请至少写10个字，方便服务专员了解情况。"),
-        ({"kind": "lottery"}, "kind", "选择一个有效的选项。 lottery 不在可用的选项中。"),
+        ({"kind": "lottery"}, "kind", "“lottery”不在可选项中，请从列表中选择。"),
         ({"kind": None}, "kind", "该字段是必填项。"),
     ],
 )
