@@ -85,7 +85,14 @@
         list.append(li);
       });
       panel.hidden = items.length === 0 && !panel.querySelector(".queue-sent li");
+      title(items.length);
     });
+  }
+
+  // The heading says what the panel holds: "等待发送" only while something waits.
+  function title(waiting) {
+    var heading = panel.querySelector("h2");
+    if (heading) heading.textContent = waiting ? panel.dataset.titleWaiting : panel.dataset.titleSent;
   }
 
   function send(item) {
@@ -161,6 +168,7 @@
     li.append(link);
     list.append(li);
     panel.hidden = false;
+    queue.all().then(function (items) { title(items.length); });
   });
 
   window.addEventListener("online", sendAll);
