@@ -55,3 +55,28 @@ def test_a_24_hour_point_says_so_not_open_until_midnight(client, wednesday_morni
 def test_a_point_open_until_the_evening_says_until_when(client, wednesday_morning):
     point = open_daily(PointFactory(), "07:00", "20:00")
     assert open_state(client, point) == "营业中 营业到 20:00"
+
+
+def test_the_point_page_keeps_the_filters_on_the_way_back_and_shows_the_distance(client):
+    point = open_daily(PointFactory(latitude=30.2831, longitude=120.0948, amenities=["water"]))
+    near = client.get(reverse("services:near_me"), {"lat": "30.2831", "lng": "120.0958", "amenity": "water"})
+    query = "lat=30.2831&amp;lng=120.0958&amp;amenity=water"
+    detail = f"{point.get_absolute_url()}?{query}"
+    assert f'<a href="{detail}">' in near.content.decode()
+    page = client.get(detail.replace("&amp;", "&")).content.decode()
+    back = f"{reverse('services:near_me')}?{query}"
+    assert f'<p class="crumbs"><a href="{back}">← 附近</a></p>' in page
+    assert '<p class="distance">距离你 96 米</p>' in page
+
+
+def test_the_point_page_from_a_street_says_so(client):
+    point = open_daily(PointFactory(latitude=30.2831, longitude=120.0948))
+    page = client.get(point.get_absolute_url(), {"street": "jiangcun"}).content.decode()
+    assert re.search(r'<p class="distance">距离你的街道 [0-9.]+ (米|公里)</p>', page)
+
+
+def test_the_point_page_opened_directly_has_a_plain_way_back_and_no_distance(client):
+    point = open_daily(PointFactory())
+    page = client.get(point.get_absolute_url()).content.decode()
+    assert f'<p class="crumbs"><a href="{reverse("services:near_me")}">← 附近</a></p>' in page
+    assert 'class="distance"' not in page
