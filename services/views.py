@@ -191,7 +191,13 @@ def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("services:request_detail", created.pk)
     else:
         form = ServiceRequestForm(initial=initial)
-    return render(request, "services/request_form.html", {"form": form, "service": service})
+    # A browser never fills a file field in again: say so instead of claiming everything was kept.
+    photos_dropped = len(request.FILES.getlist("photos")) if form.is_bound and form.errors else 0
+    return render(
+        request,
+        "services/request_form.html",
+        {"form": form, "service": service, "photos_dropped": photos_dropped},
+    )
 
 
 @login_required
