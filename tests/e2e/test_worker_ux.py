@@ -104,3 +104,26 @@ def test_item_4_sms_login_on_a_phone(phone_page, live_server, celery_worker_thre
     expect(page.locator("h1")).to_have_text("用短信验证码登录")
     shot(page, "item4-after-cancel")
     assert code  # the SMS did reach the phone
+
+
+def test_item_8_switching_language_keeps_what_was_typed(browser, live_server):
+    worker = UserFactory(real_name="")
+    context = logged_in_context(browser, live_server, worker, **PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/me/profile/")
+    expect(page.locator("h1")).to_have_text("我的资料")
+    page.get_by_label("真实姓名").fill("赵小明")
+    page.get_by_label("外卖骑手").check()
+    page.get_by_label("所在平台或公司").fill("美团")
+    page.get_by_label("从业时长（月）").fill("18")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_label("Real name")).to_have_value("赵小明")
+    expect(page.get_by_label("Platform or employer")).to_have_value("美团")
+    expect(page.get_by_label("Months in the trade")).to_have_value("18")
+    expect(page.locator("input[name=occupation][value=food_delivery]")).to_be_checked()
+    shot(page, "item8-language-switch")
+    # Kept only until the page came back: nothing stays in the tab's storage.
+    assert page.evaluate("sessionStorage.length") == 0
+    context.close()
