@@ -18,6 +18,7 @@ class Rule:
     code: str
     met: bool
     text: str
+    fixed_in_profile: bool = False  # unmet because of something the worker can correct in "My profile"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class Eligibility:
     @property
     def unmet(self) -> list[Rule]:
         return [rule for rule in self.rules if not rule.met]
+
+    @property
+    def fixed_in_profile(self) -> bool:
+        """Something unmet that the worker can correct in "My profile"."""
+        return any(rule.fixed_in_profile for rule in self.unmet)
 
 
 def check(*, worker, offering: Offering, at: dt.datetime | None = None) -> Eligibility:
@@ -46,14 +52,19 @@ def _profile_rule(profile) -> Rule:
     if profile is not None and profile.is_complete:
         return Rule("profile", True, _("Your profile is complete."))
     return Rule(
-        "profile", False, _("Your profile is not complete yet: please fill in every field of “My profile”.")
+        "profile",
+        False,
+        _("Your profile is not complete yet: please fill in every field of “My profile”."),
+        fixed_in_profile=True,
     )
 
 
 def _age_rule(profile, today: dt.date) -> Rule:
     age = profile.age_on(today) if profile is not None else None
     if age is None:
-        return Rule("age", False, _("We need your ID number to check your age (18 to 45)."))
+        return Rule(
+            "age", False, _("We need your ID number to check your age (18 to 45)."), fixed_in_profile=True
+        )
     if MINIMUM_AGE <= age <= MAXIMUM_AGE:
         return Rule("age", True, _("You are %(age)d: the programme is open to ages 18 to 45.") % {"age": age})
     return Rule(
@@ -65,7 +76,12 @@ def _education_rule(profile, offering: Offering) -> Rule:
     programme = offering.programme
     needed = programme.minimum_education
     if profile is None or not profile.education:
-        return Rule("education", False, _("Please tell us your highest education in your profile."))
+        return Rule(
+            "education",
+            False,
+            _("Please tell us your highest education in your profile."),
+            fixed_in_profile=True,
+        )
     if Education.rank(profile.education) >= Education.rank(needed):
         return Rule(
             "education",
@@ -82,6 +98,7 @@ def _education_rule(profile, offering: Offering) -> Rule:
             "needed": Education(needed).label,
             "yours": profile.get_education_display(),
         },
+        fixed_in_profile=True,
     )
 
 

@@ -2,11 +2,13 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.models import Enrolment, EnrolmentEvent, Intake, Offering, Programme
 from accounts.models import User
+from core.home import CHANGED_WITHIN, Group, HomeItem
 from core.timeline import Family, TimelineStep
 
 Status = Enrolment.Status
@@ -169,3 +171,50 @@ def enrolment_rollup() -> QuerySet:
         )
         .order_by()
     )
+
+
+def resume_url(enrolment: Enrolment) -> str:
+    """Where a draft continues: the step after the last one saved."""
+    if enrolment.status != Enrolment.Status.DRAFT:
+        return reverse("academy:application", args=[enrolment.pk])
+    if enrolment.draft_step >= Enrolment.Step.REVIEW:
+        return reverse("academy:review", args=[enrolment.pk])
+    return reverse("academy:certificate", args=[enrolment.pk])
+
+
+def home_items(*, user: User) -> list[HomeItem]:
+    """For the home page: applications to finish, and decisions of the last two weeks (1 query)."""
+    since = timezone.now() - CHANGED_WITHIN
+    enrolments = (
+        Enrolment.objects.filter(worker=user)
+        .filter(Q(status=Status.DRAFT) | Q(decided_at__gte=since))
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("offering__programme", "intake")
+        .order_by("-updated_at")[:10]
+    )
+    items = []
+    for enrolment in enrolments:
+        title = _("Application: %(programme)s") % {"programme": enrolment.offering.programme}
+        if enrolment.status == Status.DRAFT:
+            items.append(
+                HomeItem(
+                    Group.DRAFT,
+                    title,
+                    _("Started, not sent yet: everything you filled in is saved."),
+                    _("Continue the application"),
+                    resume_url(enrolment),
+                    enrolment.updated_at,
+                )
+            )
+        else:
+            items.append(
+                HomeItem(
+                    Group.CHANGED,
+                    title,
+                    _("Now: %(status)s") % {"status": enrolment.get_status_display()},
+                    _("See the application"),
+                    reverse("academy:application", args=[enrolment.pk]),
+                    enrolment.decided_at,
+                )
+            )
+    return items

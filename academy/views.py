@@ -1,12 +1,13 @@
 """Worker pages of the academy: thin, every write through academy.actions."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,13 +21,7 @@ from core.files import private_file_response
 STEP_NAMES = [label for _value, label in Enrolment.Step.choices]
 
 
-def resume_url(enrolment: Enrolment) -> str:
-    """Where a draft continues: the step after the last one saved."""
-    if enrolment.status != Enrolment.Status.DRAFT:
-        return reverse("academy:application", args=[enrolment.pk])
-    if enrolment.draft_step >= Enrolment.Step.REVIEW:
-        return reverse("academy:review", args=[enrolment.pk])
-    return reverse("academy:certificate", args=[enrolment.pk])
+resume_url = selectors.resume_url
 
 
 def programme_list(request: HttpRequest) -> HttpResponse:
@@ -41,7 +36,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = get_object_or_404(selectors.programmes(), pk=programme_id)
     offerings = list(selectors.open_offerings(programme=programme))
-    checks = []
+    checks: list[dict[str, Any]] = []
     if request.user.is_authenticated:
         for offering in offerings:
             checks.append(
@@ -53,10 +48,18 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
                     ),
                 }
             )
+    alternatives = []
+    if checks and not any(check["eligibility"].eligible or check["live"] for check in checks):
+        # Not this one: the open programmes this worker could apply for instead.
+        alternatives = [
+            offering
+            for offering in selectors.open_offerings().exclude(programme=programme)
+            if eligibility.check(worker=request.user, offering=offering).eligible
+        ][:5]
     return render(
         request,
         "academy/programme_detail.html",
-        {"programme": programme, "offerings": offerings, "checks": checks},
+        {"programme": programme, "offerings": offerings, "checks": checks, "alternatives": alternatives},
     )
 
 

@@ -36,6 +36,11 @@ class MainlandPhoneField(forms.CharField):
         return normalize_mobile(value) if value else value
 
 
+def user_display(user) -> str:
+    """The real name, else the mobile number as 138 0000 0001 (never a placeholder in English)."""
+    return user.get_full_name()
+
+
 class AccountAdapter(StaffLoginThrottleMixin, DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,

@@ -48,12 +48,27 @@ class SignupForm(allauth_forms.SignupForm):
         super()._clean_phone()
 
 
+CODE_WIDGET_ATTRS = {
+    # The number pad, and the code from the SMS offered above the keyboard.
+    "inputmode": "numeric",
+    "autocomplete": "one-time-code",
+    "pattern": "[0-9]*",
+    "maxlength": "6",
+}
+
+
 class _HashedCodeMixin:
     """The expected "code" allauth hands over is an accounts.sms_codes token."""
 
     expected_code: str
     phone: str | None = None
     cleaned_data: dict[str, Any]  # the form's, which this mixin always goes with
+    fields: dict[str, Any]
+
+    def _phone_code_widget(self) -> None:
+        widget = self.fields["code"].widget
+        widget.attrs.pop("placeholder", None)  # the label says it already
+        widget.attrs.update(CODE_WIDGET_ATTRS)
 
     def _check_code(self) -> str:
         code = self.cleaned_data["code"]
@@ -77,6 +92,7 @@ class ConfirmLoginCodeForm(_HashedCodeMixin, allauth_forms.ConfirmLoginCodeForm)
         # allauth's confirm view has put the pending login stage on the request.
         stage = getattr(context.request, "_login_stage", None)
         self.phone = stage.state.get("phone") if stage is not None else None
+        self._phone_code_widget()
 
     def clean_code(self) -> str:
         code = self._check_code()
@@ -85,6 +101,10 @@ class ConfirmLoginCodeForm(_HashedCodeMixin, allauth_forms.ConfirmLoginCodeForm)
 
 
 class VerifyPhoneForm(_HashedCodeMixin, allauth_forms.VerifyPhoneForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._phone_code_widget()
+
     def clean_code(self) -> str:
         code = self._check_code()
         # A right code, but can the number still be taken? (Another sign-up may have won the race.)

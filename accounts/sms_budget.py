@@ -75,6 +75,11 @@ def reserve(request: HttpRequest, *, phone: str) -> None:
     reserved.add(phone)
 
 
+def seconds_until_next(request: HttpRequest, *, phone: str) -> int:
+    """Seconds until this number and this address may ask for another code (0: now). Counts nothing."""
+    return ratelimit.wait_seconds(request, action=ACTION, rates=_rates(), key=phone)
+
+
 def charge_district() -> None:
     """Count one SMS really sent against the district's daily cap (exact under concurrency)."""
     if not ratelimit.day_consume(DISTRICT, cap=settings.SMS_BUDGET_DISTRICT_PER_DAY):

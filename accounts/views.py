@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,15 @@ from core.exceptions import ApplicationError
 @login_required
 def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/me.html", {"profile": profile_for(user=request.user)})
+
+
+def _back_to(request: AuthenticatedHttpRequest) -> str:
+    """A page of ours that sent the worker here to fix the profile (?next=), or ""."""
+    next_url = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return next_url if next_url and safe else ""
 
 
 @login_required
@@ -36,7 +46,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error(getattr(error, "field", None), error.message)
             else:
                 messages.success(request, _("Your profile is saved."))
-                return redirect("me")
+                return redirect(_back_to(request) or "me")
     else:
         initial: dict[str, Any] = {"real_name": request.user.real_name}
         if profile:

@@ -323,6 +323,8 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "profile_edit"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# How a person is named in allauth's messages ("欢迎，赵小明"): the real name, else the formatted number.
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 ACCOUNT_LOGIN_METHODS = {"phone"}
 # Workers sign up with a phone number only; a password is optional and can be set later.
 ACCOUNT_SIGNUP_FIELDS = ["phone*"]
@@ -331,6 +333,9 @@ ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# "Send a new code" on the code pages (each resend spends from the SMS budget below).
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 3
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 3
 # Sign-up and login answer the same for registered and unregistered numbers ("if this number
 # can log in, a code is on its way"): a registered number signing up is told by SMS to log in.
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -53,6 +53,11 @@ def consume(request: HttpRequest | None, *, action: str, rates: str, key: str | 
 
 def retry_after(request: HttpRequest | None, *, action: str, rates: str, key: str | None = None) -> int:
     """Seconds until every rate has room again (at least 1)."""
+    return max(1, wait_seconds(request, action=action, rates=rates, key=key))
+
+
+def wait_seconds(request: HttpRequest | None, *, action: str, rates: str, key: str | None = None) -> int:
+    """Seconds until one more hit would be allowed (0: allowed now). Counts nothing."""
     now = time.time()
     wait = 0.0
     for rate in _allauth.parse_rates(rates):
@@ -61,7 +66,7 @@ def retry_after(request: HttpRequest | None, *, action: str, rates: str, key: st
         if len(history) >= rate.amount:
             # The history is newest first: the slot frees when the oldest hit in it expires.
             wait = max(wait, history[rate.amount - 1] + rate.duration - now)
-    return max(1, int(wait + 0.999))
+    return int(wait + 0.999)
 
 
 def _day_key(name: str) -> str:

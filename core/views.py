@@ -8,10 +8,6 @@ from core import health
 from core.metrics import may_read_metrics
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -50,9 +46,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without a context processor that could itself fail (the database may be down).
+    from django.conf import settings
     from django.template import loader
 
-    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+    context = {"service_desk_phone": settings.SERVICE_DESK_PHONE}
+    return HttpResponse(loader.get_template("errors/500.html").render(context), status=500)
 
 
 def preview_server_error(request: HttpRequest) -> HttpResponse:

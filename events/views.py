@@ -73,6 +73,13 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         "results": list(selectors.published_results(event=event)),
         "can_show_code": selectors.can_show_code(event=event, user=request.user),
     }
+    if context["phase"] in ("ongoing", "ended") and registration is None:
+        # Registration closed at the start: say so, and offer the next events at this station.
+        context["next_events"] = list(
+            selectors.events_coming(user=request.user, station=event.station)
+            .filter(starts_at__gt=timezone.now())
+            .exclude(pk=event.pk)[:3]
+        )
     if registration is not None and registration.status == Registration.Status.WAITLISTED:
         context["waitlist_position"] = selectors.waitlist_position(registration=registration)
     for result in context["results"]:

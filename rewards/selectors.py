@@ -4,9 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import Street, User
+from core.home import Group, HomeItem
 from core.privacy import masked_name
 from points.models import PointEntry
 from rewards.constants import LEADERBOARD_SIZE
@@ -48,6 +52,30 @@ def vouchers_of(*, user: User) -> QuerySet[Voucher]:
 def voucher_for_user(*, user: User, voucher_id: int) -> Voucher:
     """A foreign id raises DoesNotExist exactly like a missing one."""
     return vouchers_of(user=user).get(pk=voucher_id)
+
+
+def home_items(*, user: User) -> list[HomeItem]:
+    """For the home page: vouchers ready to collect (1 query)."""
+    vouchers = (
+        Voucher.objects.filter(user=user, status=Voucher.Status.ISSUED, expires_at__gt=timezone.now())
+        .select_related("reward", "station")
+        .order_by("expires_at")[:10]
+    )
+    return [
+        HomeItem(
+            Group.WAITING,
+            _("Voucher: %(reward)s") % {"reward": voucher.reward.name},
+            _("Collect it at %(station)s by %(date)s.")
+            % {
+                "station": voucher.station.name,
+                "date": date_format(timezone.localtime(voucher.expires_at), "DATE_FORMAT"),
+            },
+            _("Show the voucher"),
+            reverse("rewards:voucher", args=[voucher.pk]),
+            voucher.issued_at,
+        )
+        for voucher in vouchers
+    ]
 
 
 def voucher_timeline(voucher: Voucher) -> tuple[list, str]:
@@ -156,7 +184,7 @@ def parse_month(raw: str | None, *, today: date) -> date:
 def recent_months(*, today: date, count: int = 12) -> list[date]:
     """The current month and the ones before it, newest first (the month picker)."""
     months, month = [], today.replace(day=1)
-    for _ in range(count):
+    for _month in range(count):
         months.append(month)
         month = (month - timedelta(days=1)).replace(day=1)
     return months

@@ -33,12 +33,16 @@ PAGE_SIZE = 20
 
 @login_required
 def store(request: AuthenticatedHttpRequest) -> HttpResponse:
+    balance = points_balance(user=request.user)
+    rewards = list(selectors.store_rewards())
+    for reward in rewards:
+        reward.points_short = max(0, reward.price - balance)  # type: ignore[attr-defined]
     return render(
         request,
         "rewards/store.html",
         {
-            "rewards": list(selectors.store_rewards()),
-            "balance": points_balance(user=request.user),
+            "rewards": rewards,
+            "balance": balance,
             "hands_over": selectors.handover_stations(user=request.user).exists(),
         },
     )
@@ -68,7 +72,13 @@ def redeem(request: AuthenticatedHttpRequest, reward_id: int) -> HttpResponse:
     return render(
         request,
         "rewards/redeem.html",
-        {"reward": reward, "form": form, "balance": balance, "valid_days": VOUCHER_VALID_FOR.days},
+        {
+            "reward": reward,
+            "form": form,
+            "balance": balance,
+            "points_short": max(0, reward.price - balance),
+            "valid_days": VOUCHER_VALID_FOR.days,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CLOSING_SOON = dt.timedelta(minutes=30)
+AROUND_THE_CLOCK = dt.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class OpenState:
     closes_at: dt.datetime | None = None  # when open: the end of the current span
     opens_at: dt.datetime | None = None  # when closed: the next opening within a week, if any
     note: str = ""  # the reason of today's exception, e.g. "Spring Festival"
+    around_the_clock: bool = False  # open now and for at least the next 24 hours ("24小时营业")
+    opens_in_days: int | None = None  # when closed: 0 if it opens later today, 1 tomorrow, ...
 
 
 def _span(day: dt.date, opens: dt.time, closes: dt.time) -> tuple[dt.datetime, dt.datetime]:
@@ -84,9 +87,17 @@ def open_state(
     note = by_date[today].note if today in by_date else ""
     for start, end in spans:
         if start <= local < end:
-            return OpenState(is_open=True, closing_soon=end - local <= CLOSING_SOON, closes_at=end, note=note)
+            return OpenState(
+                is_open=True,
+                closing_soon=end - local <= CLOSING_SOON,
+                closes_at=end,
+                note=note,
+                around_the_clock=end - local >= AROUND_THE_CLOCK,
+            )
         if start > local:
-            return OpenState(is_open=False, opens_at=start, note=note)
+            return OpenState(
+                is_open=False, opens_at=start, note=note, opens_in_days=(start.date() - today).days
+            )
     return OpenState(is_open=False, note=note)
 
 

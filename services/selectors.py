@@ -7,11 +7,13 @@ import uuid
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import public_cache
+from core.home import CHANGED_WITHIN, Group, HomeItem
 from core.timeline import Family, TimelineStep
 from services import geo, hours
 from services.models import (
@@ -230,6 +232,47 @@ def request_timeline(service_request: ServiceRequest) -> tuple[list[TimelineStep
 
 def request_can_be_rated(service_request: ServiceRequest) -> bool:
     return service_request.resolved_at is not None and service_request.rating is None
+
+
+def home_items(*, user: User) -> list[HomeItem]:
+    """For the home page: help to rate, and requests whose status moved lately (1 query)."""
+    since = timezone.now() - CHANGED_WITHIN
+    Status = ServiceRequest.Status
+    requests = (
+        ServiceRequest.objects.filter(worker=user)
+        .filter(Q(resolved_at__isnull=False, rating__isnull=True) | Q(updated_at__gte=since))
+        .exclude(status=Status.NEW)
+        .order_by("-updated_at")[:10]
+    )
+    items = []
+    for service_request in requests:
+        title = _("Request #%(id)s: %(kind)s") % {
+            "id": service_request.pk,
+            "kind": service_request.get_kind_display(),
+        }
+        if request_can_be_rated(service_request):
+            items.append(
+                HomeItem(
+                    Group.WAITING,
+                    title,
+                    _("Resolved: how was the help you got?"),
+                    _("Rate the help"),
+                    reverse("services:request_detail", args=[service_request.pk]) + "#rate",
+                    service_request.resolved_at,
+                )
+            )
+        else:
+            items.append(
+                HomeItem(
+                    Group.CHANGED,
+                    title,
+                    _("Now: %(status)s") % {"status": service_request.get_status_display()},
+                    _("See the request"),
+                    reverse("services:request_detail", args=[service_request.pk]),
+                    service_request.updated_at,
+                )
+            )
+    return items
 
 
 # --- HSDS API reads ----------------------------------------------------------------------

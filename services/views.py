@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from core import public_cache, validation
 from core.exceptions import ApplicationError
 from core.files import private_file_response
+from core.geo import haversine_km
 from services import geo, selectors
 from services.actions import service_request_create, service_request_rate
 from services.forms import DEFAULT_RADIUS, NearMeForm, RatingForm, ServiceRequestForm
@@ -56,6 +58,14 @@ def _where(request: HttpRequest, form: NearMeForm) -> tuple[float, float, str, s
     return lat, lng, "district", ""
 
 
+NEAR_QUERY_KEYS = {"lat", "lng", "street", "amenity", "radius", "scenario", "open"}
+
+
+def _near_query(request: HttpRequest) -> dict[str, str]:
+    """The near-me filters of this request (the last value of each), to carry to a point and back."""
+    return {k: request.GET.get(k, "") for k in request.GET if k in NEAR_QUERY_KEYS}
+
+
 def _near_context(request: HttpRequest) -> dict:
     params = request.GET.copy()
     params.setdefault("radius", str(DEFAULT_RADIUS))
@@ -85,11 +95,7 @@ def _near_context(request: HttpRequest) -> dict:
         point.open = selectors.point_open_state(point, now)  # type: ignore[attr-defined]
     if open_only:
         points = [p for p in points if p.open.is_open][: selectors.NEAR_ME_LIMIT]  # type: ignore[attr-defined]
-    query = {
-        k: request.GET.get(k, "")  # the last value, like .items()
-        for k in request.GET
-        if k in {"lat", "lng", "street", "amenity", "radius", "scenario", "open"}
-    }
+    query = _near_query(request)
     return {
         "form": form,
         "points": points,
@@ -138,15 +144,21 @@ def point_detail(request: HttpRequest, point_uuid) -> HttpResponse:
         point = selectors.point_detail(point_uuid=point_uuid)
     except ServicePoint.DoesNotExist:
         raise Http404 from None
-    return render(
-        request,
-        "services/point.html",
-        {
-            "point": point,
-            "open": selectors.point_open_state(point),
-            "week": selectors.point_week(point),
-        },
-    )
+    context: dict[str, Any] = {
+        "point": point,
+        "open": selectors.point_open_state(point),
+        "week": selectors.point_week(point),
+        "back_url": reverse("services:near_me"),
+    }
+    query = _near_query(request)
+    if query:
+        # Came from near me: back keeps the filters, and the distance is from the same place.
+        context["back_url"] += f"?{urlencode(query)}"
+        lat, lng, source, _street = _where(request, NearMeForm(query))
+        if source != "district":
+            context["distance_km"] = haversine_km(lat, lng, point.latitude, point.longitude)
+            context["distance_from"] = source
+    return render(request, "services/point.html", context)
 
 
 @login_required
@@ -180,7 +192,13 @@ def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("services:request_detail", created.pk)
     else:
         form = ServiceRequestForm(initial=initial)
-    return render(request, "services/request_form.html", {"form": form, "service": service})
+    # A browser never fills a file field in again: say so instead of claiming everything was kept.
+    photos_dropped = len(request.FILES.getlist("photos")) if form.is_bound and form.errors else 0
+    return render(
+        request,
+        "services/request_form.html",
+        {"form": form, "service": service, "photos_dropped": photos_dropped},
+    )
 
 
 @login_required

@@ -1,11 +1,14 @@
 """Reads of the subsidies, with their joins made."""
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.models import Enrolment
 from accounts.models import User
+from core.home import CHANGED_WITHIN, Group, HomeItem
 from core.timeline import Family, TimelineStep
 from subsidies.models import ApplicationEvent, Budget, Instalment, Scheme, SubsidyApplication
 
@@ -220,3 +223,64 @@ def paid_rollup() -> QuerySet:
 def budget_totals() -> dict:
     """Every scheme's pool together: total, committed, paid (a handful of rows)."""
     return Budget.objects.aggregate(total=Sum("total"), committed=Sum("committed"), paid=Sum("paid"))
+
+
+def home_items(*, user: User) -> list[HomeItem]:
+    """For the home page: documents asked for, drafts, recent decisions, and admitted programmes
+    without an application yet (2 queries)."""
+    since = timezone.now() - CHANGED_WITHIN
+    Status = SubsidyApplication.Status
+    applications = (
+        SubsidyApplication.objects.filter(applicant=user)
+        .filter(Q(status__in=[Status.DRAFT, Status.RETURNED]) | Q(decided_at__gte=since))
+        .select_related("enrolment__offering__programme")
+        .order_by("-updated_at")[:10]
+    )
+    items = []
+    for application in applications:
+        title = _("Tuition subsidy: %(programme)s") % {"programme": application.enrolment.offering.programme}
+        if application.status == Status.RETURNED:
+            items.append(
+                HomeItem(
+                    Group.WAITING,
+                    title,
+                    _("The office asks for more documents."),
+                    _("Add the documents"),
+                    reverse("subsidies:documents", args=[application.pk]),
+                    application.updated_at,
+                )
+            )
+        elif application.status == Status.DRAFT:
+            items.append(
+                HomeItem(
+                    Group.DRAFT,
+                    title,
+                    _("Started, not sent yet: everything you filled in is saved."),
+                    _("Continue the application"),
+                    reverse("subsidies:documents", args=[application.pk]),
+                    application.updated_at,
+                )
+            )
+        else:
+            items.append(
+                HomeItem(
+                    Group.CHANGED,
+                    title,
+                    _("Now: %(status)s") % {"status": application.get_status_display()},
+                    _("See the application"),
+                    reverse("subsidies:application", args=[application.pk]),
+                    application.decided_at,
+                )
+            )
+    for enrolment in enrolments_without_application(worker=user):
+        items.append(
+            HomeItem(
+                Group.WAITING,
+                _("Admitted: %(programme)s") % {"programme": enrolment.offering.programme},
+                _("You can now apply for the tuition subsidy."),
+                _("Apply for the tuition subsidy"),
+                reverse("subsidies:apply", args=[enrolment.pk]),
+                enrolment.decided_at,
+            )
+        )
+    return items

@@ -1,3 +1,4 @@
+import datetime as dt
 import time
 
 import factory
@@ -53,7 +54,14 @@ class WorkerProfileFactory(factory.django.DjangoModelFactory):
     education = Education.SENIOR_HIGH
 
     class Params:
-        id_number = factory.Sequence(lambda n: valid_id_number(sequence=f"{n % 1000:03d}"))
+        # Unique past the thousandth profile of a session too: the birth date moves on a day
+        # for each thousand (a long run had two profiles with one ID number).
+        id_number = factory.Sequence(
+            lambda n: valid_id_number(
+                born=(dt.date(1995, 3, 12) + dt.timedelta(days=n // 1000)).strftime("%Y%m%d"),
+                sequence=f"{n % 1000:03d}",
+            )
+        )
 
     @factory.lazy_attribute
     def id_number_encrypted(self):

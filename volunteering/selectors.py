@@ -4,10 +4,15 @@ No list here loads the elderly person's details: only `recipient_for` does,
 for the people allowed to see them.
 """
 
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.home import Group, HomeItem
 from stations.models import Station
 from stations.selectors import can_run
 from volunteering.models import Membership, Recipient, Signup, Task, Team
@@ -137,3 +142,38 @@ def tasks_done_rollup() -> QuerySet:
         .annotate(tasks_done=Count("pk"))
         .order_by()
     )
+
+
+def home_items(*, user: User) -> list[HomeItem]:
+    """For the home page: the volunteer tasks of today and tomorrow the worker signed up for (1 query)."""
+    today = timezone.localdate()
+    signups = (
+        Signup.objects.filter(
+            volunteer=user,
+            status=Signup.Status.SIGNED_UP,
+            task__date__in=[today, today + timedelta(days=1)],
+            task__status__in=Task.LIVE_STATUSES,
+        )
+        .select_related("task")
+        .order_by("task__date", "task__starts_at")
+    )
+    items = []
+    for signup in signups:
+        task = signup.task
+        when = _("Today") if task.date == today else _("Tomorrow")
+        items.append(
+            HomeItem(
+                Group.WAITING,
+                _("Volunteer task: %(what)s") % {"what": task.what},
+                _("%(when)s %(start)s–%(end)s, %(street)s")
+                % {
+                    "when": when,
+                    "start": task.starts_at.strftime("%H:%M"),
+                    "end": task.ends_at.strftime("%H:%M"),
+                    "street": task.get_street_display(),
+                },
+                _("See the task"),
+                reverse("volunteering:task", args=[task.pk]),
+            )
+        )
+    return items

@@ -85,7 +85,14 @@
         list.append(li);
       });
       panel.hidden = items.length === 0 && !panel.querySelector(".queue-sent li");
+      title(items.length);
     });
+  }
+
+  // The heading says what the panel holds: "等待发送" only while something waits.
+  function title(waiting) {
+    var heading = panel.querySelector("h2");
+    if (heading) heading.textContent = waiting ? panel.dataset.titleWaiting : panel.dataset.titleSent;
   }
 
   function send(item) {
@@ -161,6 +168,7 @@
     li.append(link);
     list.append(li);
     panel.hidden = false;
+    queue.all().then(function (items) { title(items.length); });
   });
 
   window.addEventListener("online", sendAll);
@@ -277,6 +285,9 @@
             list.append(li);
           });
           nearbyBox.hidden = data.reports.length === 0;
+          // Bring the suggestion into view above the sticky submit button and the tab bar
+          // (.nearby's scroll-margin), so nobody files a duplicate without seeing it.
+          if (!nearbyBox.hidden) nearbyBox.scrollIntoView({ block: "nearest" });
         }, function () { nearbyBox.hidden = true; });
     }
     form.addEventListener("change", function (event) { if (event.target.name === "category") checkNearby(); });

@@ -45,7 +45,7 @@ def test_programme_list_with_a_bad_filter_shows_a_message_not_an_error(client):
     ProgrammeFactory(major="会计")
     response = client.get(reverse("academy:programmes"), {"level": "doctorate"})
     assert response.status_code == 200
-    assert response.context["form"].errors == {"level": ["选择一个有效的选项。 doctorate 不在可用的选项中。"]}
+    assert response.context["form"].errors == {"level": ["“doctorate”不在可选项中，请从列表中选择。"]}
 
 
 def test_programme_list_query_count_is_flat(client, django_assert_num_queries):

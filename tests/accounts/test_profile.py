@@ -83,7 +83,7 @@ def test_profile_is_saved_with_the_id_number_encrypted_and_masked(client, worker
         ({"months_in_trade": "-3"}, "months_in_trade", MONTHS_RANGE),
         ({"months_in_trade": "abc"}, "months_in_trade", MONTHS_RANGE),
         ({"months_in_trade": "721"}, "months_in_trade", MONTHS_RANGE),
-        ({"occupation": "pilot"}, "occupation", "选择一个有效的选项。 pilot 不在可用的选项中。"),
+        ({"occupation": "pilot"}, "occupation", "“pilot”不在可选项中，请从列表中选择。"),
         ({"platform": ""}, "platform", "该字段是必填项。"),
     ],
 )

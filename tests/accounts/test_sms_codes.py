@@ -181,7 +181,9 @@ def test_full_width_digits_at_sign_up(client, monkeypatch):
     assert client.post(VERIFY, {"code": "９８７６５４"})["Location"] == reverse("profile_edit")
 
 
-TOO_LONG = "确保该变量包含不超过 20 字符 (目前字符数 500)。"  # Django's own wording
+TOO_LONG = (
+    "最多填写 20 个字（现在是 500 个字），请删减一些。"  # our wording of Django's (core/django_strings.py)
+)
 
 
 @pytest.mark.parametrize(

@@ -222,7 +222,7 @@ def test_a_stock_change_beyond_any_real_delivery_is_a_form_error(client, superus
     response = client.post(url, {"change": "100000000000000000000", "reason": "到货"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "确保该值小于或等于1000000。" in page
+    assert "不能大于 1000000。" in page
     assert 'value="100000000000000000000"' in page
     assert RewardStock.objects.get(pk=stock.pk).quantity == 5
     assert not AuditEntry.objects.filter(action="rewards.stock.adjust").exists()

@@ -26,12 +26,13 @@ def test_friendly_404(client):
 
 @override_settings(DEBUG=False)
 def test_friendly_500(client, monkeypatch):
-    import core.views
+    import config.home
 
     def broken(request):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(core.views, "render", lambda *a, **k: broken(None))
+    # The home page view lives in config (it gathers every app's "things for you").
+    monkeypatch.setattr(config.home, "render", lambda *a, **k: broken(None))
     client.raise_request_exception = False
     response = client.get("/")
     assert response.status_code == 500

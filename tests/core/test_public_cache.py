@@ -161,7 +161,7 @@ def csrf_value(page: str) -> str:
 
 def test_the_home_page_is_drawn_once_for_visitors_and_each_gets_a_token_of_their_own(client):
     ScenarioFactory(name_zh="爱心驿站")
-    with drawn("core.views") as render:
+    with drawn("config.home") as render:
         first = client.get(reverse("home"))
         other = Client(enforce_csrf_checks=True)
         second = other.get(reverse("home"))

@@ -249,7 +249,7 @@ def test_schedule_a_session_in_admin(staff_client, supported_topic, station, lea
         ({"place": ""}, "该字段是必填项。"),
         ({"parties": []}, "该字段是必填项。"),
         ({"topics": []}, "该字段是必填项。"),
-        ({"seat_limit": "0"}, "确保该值大于或等于1。"),
+        ({"seat_limit": "0"}, "不能小于 1。"),
         ({"starts_at_1": "25:99"}, "输入一个有效的时间。"),
     ],
 )

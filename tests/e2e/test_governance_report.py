@@ -30,6 +30,15 @@ def grid_admin_group() -> Group:
     return group
 
 
+def os_path_for_shot(name: str) -> str:
+    import os
+    from pathlib import Path
+
+    shots = Path(os.environ.get("UX_SHOTS_DIR", str(Path(settings.BASE_DIR) / "var" / "screenshots" / "ux")))
+    shots.mkdir(parents=True, exist_ok=True)
+    return str(shots / f"{name}-{os.environ.get('SHOTS_TAG', 'after')}.png")
+
+
 def logged_in_context(browser, live_server, user, **options):
     client = Client()
     client.force_login(user)
@@ -94,6 +103,7 @@ def test_report_survives_a_network_cut_and_earns_points(browser, live_server, sc
     expect(queue.locator(".queue-state")).to_have_text(
         "等待发送：随手报已保存在这台手机上，网络恢复后会自动发送。"
     )
+    expect(queue.locator("h2")).to_have_text("等待发送")
     screenshot(page, "2-waiting")
     assert Report.objects.count() == 0
 
@@ -102,6 +112,9 @@ def test_report_survives_a_network_cut_and_earns_points(browser, live_server, sc
     expect(queue.locator(".queue-item")).to_have_count(0)
     report = Report.objects.get()
     expect(queue.locator(".queue-sent a")).to_have_text(f"已发送 #{report.pk}")
+    # Was: "等待发送" above "已发送 #8" once nothing waited any more (issue 19, item 8).
+    expect(queue.locator("h2")).to_have_text("已发送的随手报")
+    page.screenshot(path=os_path_for_shot("item8-queue-sent"))
     assert (report.reporter, report.grid, report.address, report.status) == (
         worker,
         grid,

@@ -77,7 +77,7 @@ def test_nearest_open_rest_station_with_charging_then_legal_aid(
 
     items = page.locator(".point-item")
     expect(items.first.locator(".point-name")).to_have_text("蒋村花园驿站")
-    expect(items.first).to_contain_text("营业中")
+    expect(items.first).to_contain_text("24小时营业")  # an all-day point says so (issue 19, item 8)
     expect(items).to_have_count(2)
     expect(items.nth(1).locator(".point-name")).to_have_text("紫金港驿站")
     screenshot(page, "1-near-me")

@@ -432,7 +432,7 @@ def test_station_staff_publish_only_at_their_stations(staff_client, station):
     event = EventFactory.build(station=elsewhere, title="别站活动")
     response = staff_client.post(add, change_data(event))
     assert response.status_code == 200
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "请从列表中选择一项。" in response.content.decode()
     assert 'value="别站活动"' in response.content.decode()
     assert not Event.objects.exists()
 

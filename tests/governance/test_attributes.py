@@ -312,8 +312,8 @@ def test_the_worker_form_refuses_a_missing_or_bad_answer(member_client, road):
     )
     assert response.status_code == 400
     assert response.context["form"].errors == {
-        f"attribute-{road.pk}-cover_state": ["选择一个有效的选项。 gone 不在可用的选项中。"],
-        f"attribute-{road.pk}-width_m": ["输入一个数字。"],
+        f"attribute-{road.pk}-cover_state": ["“gone”不在可选项中，请从列表中选择。"],
+        f"attribute-{road.pk}-width_m": ["请填写数字。"],
     }
     assert Report.objects.count() == 0
     ok = member_client.post(

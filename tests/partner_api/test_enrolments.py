@@ -111,9 +111,9 @@ def test_list_filters(api_clients, uni_a):
 @pytest.mark.parametrize(
     "query, fields",
     [
-        ("status=draft", {"status": ["选择一个有效的选项。 draft 不在可用的选项中。"]}),
-        ("intake=abc", {"intake": ["输入整数。"]}),
-        ("programme=0", {"programme": ["确保该值大于或等于1。"]}),
+        ("status=draft", {"status": ["“draft”不在可选项中，请从列表中选择。"]}),
+        ("intake=abc", {"intake": ["请填写整数。"]}),
+        ("programme=0", {"programme": ["不能小于 1。"]}),
         (
             "updated_since=yesterday",
             {"updated_since": ["updated_since 须为 ISO 8601 日期时间，例如 2026-03-01T08:00:00+08:00。"]},

@@ -200,7 +200,7 @@ def test_errors_of_the_export_are_json_even_when_csv_was_asked_for(api_clients):
     assert bad.status_code == 400
     assert bad.json() == {
         "message": "输入有误：请查看“extra”中列出的字段。",
-        "extra": {"fields": {"status": ["选择一个有效的选项。 draft 不在可用的选项中。"]}},
+        "extra": {"fields": {"status": ["“draft”不在可选项中，请从列表中选择。"]}},
     }
 
 

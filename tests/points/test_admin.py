@@ -87,7 +87,7 @@ def test_a_point_rule_cannot_take_points_away(client, grid_admin):
         {"event": "event_attended", "amount": "-5", "description": rule.description},
     )
     assert response.status_code == 200
-    assert "确保该值大于或等于0。" in response.content.decode()
+    assert "不能小于 0。" in response.content.decode()
     rule.refresh_from_db()
     assert rule.amount == 10
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -140,7 +140,7 @@ def test_staff_adjust_stock_with_a_reason(client, station_staff, stock):
     [
         ({"change": "0", "reason": "盘点"}, "请填写增加的数量（减少请在前面加负号）。"),
         ({"change": "-9", "reason": "盘点"}, "库存不能少于零：现有 5 件，要调整 -9 件。"),
-        ({"change": "abc", "reason": "盘点"}, "输入整数。"),
+        ({"change": "abc", "reason": "盘点"}, "请填写整数。"),
         ({"change": "3", "reason": ""}, "该字段是必填项。"),
     ],
 )

@@ -302,3 +302,45 @@ def test_voucher_timeline_says_what_to_do_next(worker_client, voucher, station, 
     assert "驿站工作人员" in page and "赵驿站" not in page
     assert '<span class="badge badge-done">已领取</span>' in page
     assert "<svg" not in page
+
+
+# --- Issue 19, item 8: an unaffordable reward shows a disabled 兑换 and says why once -----------
+
+
+def test_an_unaffordable_reward_has_a_disabled_redeem_button(client, coffee, stock):
+    expensive = RewardFactory(name_zh="雨衣", price=150)
+    StockFactory(station=stock.station, reward=expensive, quantity=2)
+    poor = UserFactory()
+    points_add_for(poor, 40)
+    client.force_login(poor)
+    page = text(client.get(STORE))
+    raincoat = re.search(rf'<li class="card reward" id="reward-{expensive.pk}">.*?</li>', page, re.S).group(0)
+    assert (
+        f'<button class="button primary" type="button" disabled aria-describedby="short-{expensive.pk}">兑换</button>'
+        in raincoat
+    )
+    assert f'<p class="muted" id="short-{expensive.pk}">还差 110 积分。</p>' in raincoat
+    assert f'href="{reverse("rewards:redeem", args=[expensive.pk])}"' not in raincoat
+    affordable = re.search(rf'<li class="card reward" id="reward-{coffee.pk}">.*?</li>', page, re.S).group(0)
+    assert f'href="{reverse("rewards:redeem", args=[coffee.pk])}"' in affordable
+    assert "disabled" not in affordable
+
+
+def test_the_redeem_page_says_not_enough_points_once(client, coffee, station, stock):
+    poor = UserFactory()
+    client.force_login(poor)
+    url = reverse("rewards:redeem", args=[coffee.pk])
+    page = text(client.get(url))
+    assert page.count("你的积分暂时还不够兑换这项奖励。") == 1
+    assert re.search(
+        r'<button type="submit" class="button primary" disabled aria-describedby="points-short">', page
+    )
+    # Posted anyway (no JavaScript needed to get here): the refusal is said once, not twice.
+    page = text(client.post(url, {"station": station.pk}))
+    assert page.count("积分不够") + page.count("你的积分暂时还不够兑换这项奖励。") == 1
+
+
+def points_add_for(user, amount: int) -> None:
+    from points.actions import points_add
+
+    points_add(user=user, amount=amount, reason="adjustment")

@@ -187,7 +187,8 @@ def test_bad_parameters_fall_back_to_defaults_never_an_error(client, params):
 def test_the_list_works_without_javascript(client, places):
     page = client.get(URL, {"street": "jiangcun"}).content.decode()
     # Every point is a plain link in the HTML, the street choice is a plain GET form.
-    assert f'href="{places["mall"].get_absolute_url()}"' in page
+    # The link carries the filters, so the point page leads back to this list (issue 19).
+    assert f'href="{places["mall"].get_absolute_url()}?street=jiangcun"' in page
     assert '<form method="get"' in page
     assert '<select name="street"' in page
     assert "leaflet" not in page

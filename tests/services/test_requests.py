@@ -98,7 +98,7 @@ def test_a_worker_asks_for_legal_aid_with_photos(client, worker):
     [
         ({"description": ""}, "description", "请用几句话说明发生了什么、需要什么帮助。"),
         ({"description": "欠薪"}, "description", "请至少写10个字，方便服务专员了解情况。"),
-        ({"kind": "lottery"}, "kind", "选择一个有效的选项。 lottery 不在可用的选项中。"),
+        ({"kind": "lottery"}, "kind", "“lottery”不在可选项中，请从列表中选择。"),
         ({"kind": None}, "kind", "该字段是必填项。"),
     ],
 )
@@ -429,3 +429,23 @@ def test_the_one_bit_6000_by_6000_png_of_issue_14_is_refused_with_a_clear_messag
         "这张图片的像素超过了手机照片，请上传手机拍摄的照片，或先把图片缩小再上传。"
     ]
     assert not ServiceRequest.objects.exists()
+
+
+# --- Issue 19, item 8: a refused form says honestly that the photos must be added again -------
+
+KEPT = "请修改下面标红的内容，其他已填写的内容都还在。"
+
+
+def test_a_refused_request_with_photos_says_they_must_be_added_again(client, worker):
+    response = client.post(NEW_URL, {**form_data(description=""), "photos": [jpeg("a.jpg"), jpeg("b.jpg")]})
+    page = response.content.decode()
+    assert "请修改下面标红的内容。你填写的文字都已保留，但选好的 2 张照片没有保留，请重新添加。" in page
+    assert KEPT not in page
+    assert not ServiceRequest.objects.exists()
+
+
+def test_a_refused_request_without_photos_says_everything_is_kept(client, worker):
+    response = client.post(NEW_URL, form_data(description=""))
+    page = response.content.decode()
+    assert KEPT in page
+    assert "照片没有保留" not in page

@@ -55,9 +55,7 @@ def test_a_checker_is_not_offered_approval_and_cannot_post_it(client, checker):
     client.force_login(checker)
     response = client.post(DECIDE, {"ids": str(application.pk), "decision": "approve"})
     assert response.status_code == 200
-    assert response.context["form"].errors == {
-        "decision": ["选择一个有效的选项。 approve 不在可用的选项中。"]
-    }
+    assert response.context["form"].errors == {"decision": ["“approve”不在可选项中，请从列表中选择。"]}
     application.refresh_from_db()
     assert application.status == "checked"
 
