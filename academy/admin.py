@@ -4,9 +4,20 @@ from django.db.models import F
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.admin import ApplicationAdmin as OAuthToolkitApplicationAdmin
+from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
 from academy import actions
-from academy.models import ApiClient, Enrolment, EnrolmentEvent, Intake, Offering, Programme, University
+from academy.models import (
+    ApiClient,
+    Enrolment,
+    EnrolmentEvent,
+    Intake,
+    OAuthApplication,
+    Offering,
+    Programme,
+    University,
+)
 from accounts.models import Occupation, Street
 from core.admin_decisions import DecisionAdmin, bulk_decide_action
 from core.admin_tools import (
@@ -211,6 +222,19 @@ class EnrolmentAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
                 ]
 
         return csv_response("applications.csv", [str(column) for column in CSV_HEADER], rows())
+
+
+# The partner API's OAuth applications are managed here, under their Chinese name (issue 19);
+# the tokens and grants are credentials no staff task reads (deactivate the API client instead).
+for _model in (Application, AccessToken, RefreshToken, IDToken, Grant):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(OAuthApplication)
+class OAuthApplicationAdmin(OAuthToolkitApplicationAdmin):
+    list_display = ("name", "client_id", "client_type", "authorization_grant_type", "registration_source")
+    raw_id_fields = ("user",)
 
 
 @admin.register(ApiClient)

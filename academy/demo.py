@@ -182,7 +182,7 @@ def seed(*, stdout) -> None:
 
 
 # The second partner university and its students: the partner API shows each university only its own.
-UNIVERSITY_B = {"code": "demo-b", "name": "演示大学B（demo university B）", "short_name": "演示大学B"}
+UNIVERSITY_B = {"code": "demo-b", "name": "演示大学B", "short_name": "演示大学B"}
 MAJORS_B = {"物流管理": Decimal("6600.00"), "市场营销": Decimal("6900.00")}
 WORKERS_B = [
     ("13800000007", "吴磊", Occupation.COURIER, "京东物流", Street.LINGYIN, 28, "19940611", "415"),

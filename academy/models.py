@@ -4,7 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import Application
 
 from accounts.models import Education
 from core.models import TimeStampedModel
@@ -40,7 +42,9 @@ MINIMUM_EDUCATION: dict[str, Education] = {
 
 
 class Programme(TimeStampedModel):
-    university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="programmes")
+    university = models.ForeignKey(
+        University, verbose_name=_("university"), on_delete=models.PROTECT, related_name="programmes"
+    )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     major = models.CharField(_("major"), max_length=60)
     tuition = models.DecimalField(_("tuition (yuan, whole programme)"), max_digits=9, decimal_places=2)
@@ -101,8 +105,12 @@ class Intake(TimeStampedModel):
 class Offering(TimeStampedModel):
     """A programme offered in an intake, with a seat limit the database holds."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="offerings")
-    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="offerings")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="offerings"
+    )
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("intake"), on_delete=models.PROTECT, related_name="offerings"
+    )
     seat_limit = models.PositiveIntegerField(_("seats"))
     # Admitted, enrolled and completed places; changed only under a row lock in academy.actions.
     seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
@@ -235,7 +243,9 @@ class EnrolmentEvent(models.Model):
         UNIVERSITY = "university", _("University")
         SYSTEM = "system", _("System")
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="events")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("application"), on_delete=models.CASCADE, related_name="events"
+    )
     from_status = models.CharField(_("from"), max_length=12, choices=Enrolment.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Enrolment.Status.choices)
     actor = models.ForeignKey(
@@ -256,13 +266,15 @@ class EnrolmentEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class CreditRecord(TimeStampedModel):
     """Credits a student earned in one study year, as reported by the university (or staff)."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="credit_records")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("application"), on_delete=models.PROTECT, related_name="credit_records"
+    )
     study_year = models.PositiveSmallIntegerField(_("study year"))
     credits = models.DecimalField(_("credits"), max_digits=5, decimal_places=1)
     recorded_by = models.ForeignKey(
@@ -288,7 +300,11 @@ class CreditRecord(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enrolment_id} Y{self.study_year}: {self.credits}"
+        return gettext("Application %(id)s, study year %(year)s: %(credits)s credits") % {
+            "id": self.enrolment_id,
+            "year": self.study_year,
+            "credits": self.credits,
+        }
 
 
 class ApiClient(TimeStampedModel):
@@ -331,3 +347,12 @@ class ApiClient(TimeStampedModel):
         if self.can_write:
             scopes += ["roster:write", oneroster + "gradebook.createput"]
         return scopes
+
+
+class OAuthApplication(Application):
+    """The OAuth applications of the partner API, under their Chinese name in admin (issue 19)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("OAuth application")
+        verbose_name_plural = _("OAuth applications")

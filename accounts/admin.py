@@ -1,14 +1,18 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import admin_mfa, idcard  # noqa: F401  (admin_mfa: the authenticators' admin)
 from accounts.admin_people import PhoneMaskedAdmin
 from accounts.models import Consent, User, WorkerProfile
+from accounts.roles import group_label
 from core import crypto, privacy
-from core.admin_tools import Refuses
+from core.admin_tools import Refuses, permissions_formfield
 from core.phone import normalize_mobile, normalize_mobile_or_keep
 
 
@@ -61,13 +65,52 @@ class WorkerProfileInline(IdentityFieldsMixin, admin.StackedInline):
     editable_profile_fields = PROFILE_FIELDS
 
 
+class GroupsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return group_label(obj.name)
+
+
+class InTheReadersLanguage:
+    """Permissions and staff groups named in the reader's language (issue 19)."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("permissions", "user_permissions"):
+            return permissions_formfield(db_field, **kwargs)
+        if db_field.name == "groups":
+            return db_field.formfield(form_class=GroupsField, **kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class GroupFilter(admin.SimpleListFilter):
+    title = _("group")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return [(group.pk, group_label(group.name)) for group in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups=self.value()) if self.value() else queryset
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(InTheReadersLanguage, DjangoGroupAdmin):
+    list_display = ("label",)
+
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, obj: Group) -> str:
+        return group_label(obj.name)
+
+
 # A person's own pages name them as the viewer may see them (138****0001 for station staff).
 PERSON_CHANGE_FORM = "admin/accounts/person_change_form.html"
 PERSON_HISTORY = "admin/accounts/person_object_history.html"
 
 
 @admin.register(User)
-class UserAdmin(PhoneMaskedAdmin, DjangoUserAdmin):
+class UserAdmin(InTheReadersLanguage, PhoneMaskedAdmin, DjangoUserAdmin):
     phone_fields = {"phone_display": "phone", "phone": "phone"}
     phone_paths = ("phone",)
     is_person = True
@@ -77,7 +120,7 @@ class UserAdmin(PhoneMaskedAdmin, DjangoUserAdmin):
     add_form = UserCreationForm
     ordering = ("-date_joined",)
     list_display = ("phone_display", "real_name", "is_staff", "is_active", "date_joined")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_filter = ("is_staff", "is_superuser", "is_active", GroupFilter)
     search_fields = ("phone", "real_name")
     fieldsets = (
         (None, {"fields": ("phone", "phone_verified", "password")}),

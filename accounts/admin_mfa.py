@@ -3,21 +3,59 @@
 Replaces allauth's own registration, which would let a superuser edit the stored secret.
 """
 
-from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import StaffAuthenticator
 from core import audit
 
+# Registered under the proxy: allauth's model names no Chinese (issue 19).
 admin.site.unregister(Authenticator)
 
+TYPE_LABELS = {
+    Authenticator.Type.RECOVERY_CODES: _("Recovery codes"),
+    Authenticator.Type.TOTP: _("Authenticator app (TOTP)"),
+    Authenticator.Type.WEBAUTHN: _("Security key (WebAuthn)"),
+}
 
-@admin.register(Authenticator)
-class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
-    fields = ("user", "type", "created_at", "last_used_at")
+
+class TypeFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        return list(TYPE_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(type=self.value()) if self.value() else queryset
+
+
+@admin.register(StaffAuthenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    fields = ("staff_member", "kind", "added_at", "last_used")
     readonly_fields = fields
+    list_display = fields
+    list_filter = (TypeFilter,)
     list_select_related = ("user",)
     search_fields = ("user__phone",)
+    raw_id_fields = ("user",)
+
+    @admin.display(description=_("staff member"), ordering="user__phone")
+    def staff_member(self, obj):
+        return obj.user
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, obj):
+        return TYPE_LABELS.get(obj.type, obj.type)
+
+    @admin.display(description=_("added at"), ordering="created_at")
+    def added_at(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("last used at"), ordering="last_used_at")
+    def last_used(self, obj):
+        return obj.last_used_at or _("never")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import Any, ClassVar
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -128,7 +129,9 @@ class Sex(models.TextChoices):
 class WorkerProfile(TimeStampedModel):
     """What a worker tells us once; the academy and subsidies read it."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
     occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices)
     platform = models.CharField(_("platform or employer"), max_length=80)
     street = models.CharField(_("street where you mostly work"), max_length=20, choices=Street.choices)
@@ -196,7 +199,9 @@ class Consent(models.Model):
             _("Sharing the full ID number with the partner university"),
         )
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="consents"
+    )
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     notice_version = models.CharField(_("notice version"), max_length=20)
     agreed_at = models.DateTimeField(_("agreed at"), default=timezone.now)
@@ -216,3 +221,12 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} v{self.notice_version}"
+
+
+class StaffAuthenticator(Authenticator):
+    """Staff authenticator apps and recovery codes, under their Chinese name in admin (issue 19)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")

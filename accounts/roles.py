@@ -169,3 +169,13 @@ def apply_roles(*, using: str = DEFAULT_DB_ALIAS) -> None:
             raise UnknownPermission(f"{name}: no such permission {', '.join(missing)}")
         group, _ = Group.objects.using(using).get_or_create(name=name)
         group.permissions.set([known[permission] for permission in permissions])
+
+
+def group_label(name: str) -> str:
+    """A staff group as the reader reads it: "审核员 checker" is 审核员 in Chinese, checker in English."""
+    from django.utils.translation import get_language
+
+    chinese, _space, english = name.partition(" ")
+    if name not in STAFF_GROUPS or not english:
+        return name
+    return english if (get_language() or "").startswith("en") else chinese

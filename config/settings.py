@@ -597,10 +597,48 @@ MAP_TILE_ATTRIBUTION = env(
 )
 
 
+# Maps that work in mainland China (issue 19): MAP_TILES=tianditu (天地图, CGCS2000: no offset;
+# its key in TIANDITU_KEY) or MAP_TILES=amap (高德, GCJ-02). Any other GCJ-02 source: set
+# MAP_TILE_URL and MAP_TILE_COORDINATES=gcj02; points are then converted on their way to the map
+# (static/core/mapcoords.js, the same conversion as core.geo) and taps converted back.
+MAP_TILES = env("MAP_TILES", "")
+TIANDITU_KEY = env("TIANDITU_KEY", "")
+MAP_TILE_COORDINATES = env("MAP_TILE_COORDINATES", "wgs84")
+MAP_TILE_SUBDOMAINS = env("MAP_TILE_SUBDOMAINS", "abc")
+MAP_TILE_LABELS_URL = ""
+_TIANDITU = (
+    "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=%s"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%s"
+)
+if MAP_TILES == "tianditu":
+    if not TIANDITU_KEY:
+        raise ImproperlyConfigured(
+            "MAP_TILES=tianditu needs TIANDITU_KEY (the key of the district's 天地图 account)."
+        )
+    MAP_TILE_URL = _TIANDITU % ("vec", "vec", TIANDITU_KEY)
+    MAP_TILE_LABELS_URL = _TIANDITU % ("cva", "cva", TIANDITU_KEY)
+    MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "© 天地图 国家地理信息公共服务平台")
+    MAP_TILE_COORDINATES, MAP_TILE_SUBDOMAINS = "wgs84", "01234567"
+elif MAP_TILES == "amap":
+    MAP_TILE_URL = (
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+    )
+    MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "© 高德地图")
+    MAP_TILE_COORDINATES, MAP_TILE_SUBDOMAINS = "gcj02", "1234"
+elif MAP_TILES:
+    raise ImproperlyConfigured(f"MAP_TILES={MAP_TILES!r}: use tianditu, amap, or leave it empty.")
+if MAP_TILE_COORDINATES not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured("MAP_TILE_COORDINATES is wgs84 or gcj02.")
+
+
 def tile_origin(url: str) -> str | None:
-    """The origin a tile URL template loads from, for the CSP ({s} subdomains become a wildcard)."""
-    parts = urlsplit(url.replace("{s}", "*"))
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+    """The origin a tile URL template loads from, for the CSP: a host label holding {s}
+    (t{s}.tianditu.gov.cn, webrd0{s}.is.autonavi.com) becomes the wildcard "*"."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = ".".join("*" if "{s}" in label else label for label in parts.netloc.split("."))
+    return f"{parts.scheme}://{host}"
 
 
 MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL) if MAP_TILE_URL else None

@@ -43,6 +43,9 @@ _account_urls = _each_in_one_transaction(
 
 urlpatterns = [
     path("", home.home_page, name="home"),
+    path("sw.js", core_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
+    path("offline/", core_views.offline, name="offline"),
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),

@@ -93,8 +93,11 @@ class DecisionAdmin(ActionAdmin):
         base = kwargs.pop("form", self.form)
         attrs: dict[str, Any] = {}
         if choices:
-            attrs[self.decision_field] = forms.ChoiceField(
-                label=self.decision_label, choices=[("", NO_CHANGE), *choices], required=False
+            attrs[self.decision_field] = DecisionField(
+                label=self.decision_label,
+                choices=[("", NO_CHANGE), *choices],
+                required=False,
+                known=self.decisions,
             )
             attrs[self.reason_field] = forms.CharField(
                 label=self.reason_label,
@@ -195,7 +198,10 @@ class DecisionAdmin(ActionAdmin):
         label = dict(self.decision_choices(request, obj)).get(decision)
         try:
             if label is None:
-                raise ApplicationError(str(NOT_NOW))
+                # The two-person rule says why in its own words; anything else is "not now".
+                raise ApplicationError(
+                    self.transitions.rule_refusal(obj, request.user, decision) or str(NOT_NOW)
+                )
             self.decisions[decision](obj.pk, request.user, reason)
         except ApplicationError as error:
             request.session[self._draft_key(object_id)] = reason
@@ -258,6 +264,19 @@ class DecisionAdmin(ActionAdmin):
             **self.bulk_context(objects),
         }
         return TemplateResponse(request, self.bulk_template, context)
+
+
+class DecisionField(forms.ChoiceField):
+    """Lists the decisions allowed now and to this person. One posted from a page drawn before the
+    row changed (a colleague took it on) goes to its action, which refuses it in its own words and
+    changes nothing; the form comes back with everything typed (core.admin_tools.ActionAdmin)."""
+
+    def __init__(self, *, known: Iterable[str], **kwargs) -> None:
+        self.known = set(known)
+        super().__init__(**kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in self.known or super().valid_value(value)
 
 
 class BulkDecisionForm(forms.Form):

@@ -41,6 +41,10 @@ REASON_REQUIRED = gettext_lazy("Please give a reason.")
 RowCheck = Callable[[Any, Any], None]
 
 
+# What `offered` passes a move's rule for the reason (a rule may need one, e.g. to close a request).
+REASON_TO_BE_TYPED = "…"
+
+
 @dataclass(frozen=True)
 class Transition:
     """One allowed move: from any of `sources` to `target`, under the name `name`.
@@ -158,8 +162,10 @@ class TransitionTable:
         raise TransitionNotAllowed(str(UNKNOWN_TRANSITION) % {"status": self._label(to_status)})
 
     def offered(self, obj, user, names: Iterable[str] | None = None) -> list[Transition]:
-        """The moves `user` may try on `obj` as it is now (status, permission, who may touch it);
-        the rules and the caller's own checks still decide when it is tried."""
+        """The moves `user` may try on `obj` as it is now: its status, their permission, who may
+        touch it, and the move's rule (the approver is not the checker), so a page never offers a
+        choice it would refuse (issue 19). The rule is asked with a reason standing for the one
+        still to be typed; it and the caller's own checks decide again when the move is tried."""
         wanted = set(names) if names is not None else None
         status = getattr(obj, self.status_field)
         offered = []
@@ -174,8 +180,34 @@ class TransitionTable:
                 except (ApplicationError, ObjectDoesNotExist):
                     # Refused, or the row is not this person's to touch (a worker's own move).
                     continue
+            if move.rule is not None:
+                try:
+                    move.rule(obj, user, REASON_TO_BE_TYPED)
+                except (ApplicationError, ObjectDoesNotExist):
+                    continue
             offered.append(move)
         return offered
+
+    def rule_refusal(self, obj, user, name: str) -> str | None:
+        """Why a move that passes every other check of `offered` is not offered: its rule's own
+        message (the two-person rule), for a page that was posted a choice it no longer shows."""
+        move = self.by_name.get(name)
+        if move is None or move.rule is None or getattr(obj, self.status_field) not in move.sources:
+            return None
+        if not move.permitted(user):
+            return None
+        try:
+            if move.allows is not None:
+                move.allows(obj, user)
+        except (ApplicationError, ObjectDoesNotExist):
+            return None
+        try:
+            move.rule(obj, user, REASON_TO_BE_TYPED)
+        except ApplicationError as error:
+            return error.message
+        except ObjectDoesNotExist:
+            return None
+        return None
 
     # --- the one code path ---------------------------------------------------------------
 

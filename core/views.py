@@ -1,3 +1,5 @@
+import hashlib
+
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -55,3 +57,80 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def preview_server_error(request: HttpRequest) -> HttpResponse:
     return server_error(request)
+
+
+# --- installable and offline-first (issue 19) ----------------------------------------------------
+
+# Kept for the road: the pages a worker needs with no network (core/templates/core/sw.js).
+OFFLINE_PAGES = (
+    "home",
+    "academy:applications",
+    "services:requests",
+    "governance:report_new",
+    "rewards:vouchers",
+    "services:near_me",
+)
+# Never kept by the service worker: staff pages, logging in, the APIs, the machine endpoints.
+NEVER_KEPT = (
+    "/admin/",
+    "/accounts/",
+    "/api/",
+    "/open311/",
+    "/oauth/",
+    "/ims/",
+    "/i18n/",
+    "/notifications/receipts/",
+    "/metrics",
+    "/healthz",
+    "/livez",
+    "/readyz",
+)
+SHELL = ("css/portal.css", "img/icons.svg", "img/icon.svg", "core/offline.js", "governance/report-queue.js")
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    shell = [static(path) for path in SHELL]
+    context = {
+        "shell": shell,
+        "pages": [reverse(name) for name in OFFLINE_PAGES],
+        "offline_url": reverse("offline"),
+        "never": NEVER_KEPT,
+    }
+    # A new version whenever a shell file (its hashed name) or the worker itself changes.
+    body = render(request, "core/sw.js", {**context, "version": ""}).content
+    context["version"] = hashlib.sha256(body).hexdigest()[:12]
+    response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    from django.templatetags.static import static
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    data = {
+        "name": gettext("Courier Academy · Xiaoge portal"),
+        "short_name": gettext("Courier Academy"),
+        "lang": "zh-CN",
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5cad",
+        "icons": [{"src": static("img/icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+    }
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """What a page never opened before shows with no network (kept by the service worker)."""
+    return render(request, "core/offline.html")

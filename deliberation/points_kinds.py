@@ -13,7 +13,7 @@ def register() -> None:
     register_kind(
         TOPIC_ACCEPTED,
         _("Deliberation topic accepted for a session"),
-        rule=Rule(5, "议题被采纳上会 / deliberation topic accepted for a session"),
+        rule=Rule(5, "议题被采纳上会"),
     )
     register_source(Topic, page=_topic_page)
 

@@ -16,22 +16,22 @@ def register() -> None:
     register_kind(
         EVENT_ATTENDED,
         _("Verified attendance at an event"),
-        rule=Rule(10, "活动签到核验 / verified attendance at an event"),
+        rule=Rule(10, "活动签到核验"),
     )
     register_kind(
         CONTEST_RANK_1,
         _("Skill contest: first place"),
-        rule=Rule(50, "技能竞赛第一名 / skill contest: first place"),
+        rule=Rule(50, "技能竞赛第一名"),
     )
     register_kind(
         CONTEST_RANK_2,
         _("Skill contest: second place"),
-        rule=Rule(30, "技能竞赛第二名 / skill contest: second place"),
+        rule=Rule(30, "技能竞赛第二名"),
     )
     register_kind(
         CONTEST_RANK_3,
         _("Skill contest: third place"),
-        rule=Rule(20, "技能竞赛第三名 / skill contest: third place"),
+        rule=Rule(20, "技能竞赛第三名"),
     )
     register_source(CheckIn, page=_event_page)
     register_source(ContestResult, page=_event_page)

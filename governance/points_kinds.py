@@ -13,7 +13,7 @@ def register() -> None:
     register_kind(
         REPORT_ACCEPTED,
         _("Street report accepted"),
-        rule=Rule(10, "随手报被受理 / street report accepted"),
+        rule=Rule(10, "随手报被受理"),
     )
     register_source(Report, page=_report_page)
 

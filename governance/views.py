@@ -3,7 +3,6 @@
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
+from core.maps import map_settings
 from core.timeline import Family, TimelineStep
 from governance import selectors
 from governance.actions import report_follow, report_reopen, report_submit
@@ -205,11 +205,8 @@ def points(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _map_settings() -> dict:
-    # The same WGS-84 tiles as the services map (a GCJ-02 tile server would shift every pin).
-    return {
-        "map_tiles": settings.MAP_TILE_URL,
-        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
-    }
+    # The same tiles as the services map; on a GCJ-02 map the pins are converted (core.maps).
+    return {f"map_{key}": value for key, value in map_settings().items()}
 
 
 def public_list(request: HttpRequest) -> HttpResponse:

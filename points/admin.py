@@ -30,26 +30,31 @@ from core.admin_tools import (
     csv_response,
     month_filter,
 )
+from core.typing import StrOrPromise
 from points import actions, registry
 from points.models import PointRule
 
 CSV_HEADER = [
-    "id",
-    "time",
-    "name",
-    "phone",
-    "points",
-    "balance_after",
-    "reason",
-    "reason_label",
-    "note",
-    "source_id",
+    _("number"),
+    _("time"),
+    _("name"),
+    _("mobile number"),
+    _("points"),
+    _("balance after"),
+    _("reason code"),
+    _("reason"),
+    _("note"),
+    _("source number"),
 ]
 
 
 @admin.register(PointRule)
 class PointRuleAdmin(ActionAdmin, admin.ModelAdmin):
-    list_display = ("event", "amount", "description")
+    list_display = ("event_label", "amount", "description")
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_label(self, obj: PointRule) -> StrOrPromise:
+        return registry.label(obj.event)
 
     def save_by_action(
         self, request: AuthenticatedHttpRequest, obj: PointRule, form: ModelForm, formsets: Any, change: bool
@@ -130,4 +135,4 @@ class PointEntryAdmin(Refuses, PhoneMaskedAdmin, UnionSearchAdmin, admin.ModelAd
                     entry.source_id,
                 ]
 
-        return csv_response("points-ledger.csv", CSV_HEADER, rows())
+        return csv_response("points-ledger.csv", [str(column) for column in CSV_HEADER], rows())

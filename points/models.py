@@ -40,7 +40,7 @@ class PointRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event}: {self.amount}"
+        return f"{registry.label(self.event)}: {self.amount}"
 
 
 class PointAccount(models.Model):
@@ -95,7 +95,12 @@ class PointEntry(models.Model):
     once_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
     balance_after = models.IntegerField(_("balance after"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -119,7 +124,7 @@ class PointEntry(models.Model):
 
     def __str__(self) -> str:
         # No phone number here: admin shows this text to station staff (titles, inline rows).
-        return f"{self.user.real_name or self.user_id}: {self.amount:+d} ({self.reason})"
+        return f"{self.user.real_name or self.user_id}: {self.amount:+d}（{self.reason_display}）"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -164,4 +164,5 @@ class LeaderboardOptIn(models.Model):
 
     def __str__(self) -> str:
         # No phone number here: admin shows this text to station staff (titles, inline rows).
-        return f"{self.user.real_name or self.user_id}: {'in' if self.opted_in else 'out'}"
+        shown = gettext("on the leaderboard") if self.opted_in else gettext("not on the leaderboard")
+        return f"{self.user.real_name or self.user_id}: {shown}"

@@ -69,6 +69,12 @@ def _the_assignee(request: ServiceRequest, acting_user: User, reply: str) -> Non
         raise PermissionDenied(str(NOT_THE_ASSIGNEE))
 
 
+def _the_assignee_or_nobody_yet(request: ServiceRequest, acting_user: User, reply: str) -> None:
+    # A new request is resolved in one save by whoever answers it: they take it on at the same time.
+    if request.status != Status.NEW:
+        _the_assignee(request, acting_user, reply)
+
+
 def _reply_unless_resolved(request: ServiceRequest, acting_user: User, reply: str) -> None:
     # Ending a request that was never resolved (a duplicate, out of scope) needs a reply saying why.
     if request.status != Status.RESOLVED and not reply:
@@ -100,11 +106,11 @@ TRANSITIONS = TransitionTable(
         ),
         transition(
             "resolve",
-            {Status.ASSIGNED, Status.IN_PROGRESS},
+            {Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS},
             Status.RESOLVED,
             label=gettext_lazy("Resolve, with a reply"),
             reason_required=True,
-            rule=_the_assignee,
+            rule=_the_assignee_or_nobody_yet,
             **_STAFF,
         ),
         transition(
@@ -201,6 +207,9 @@ def service_request_resolve(*, request_id: int, acting_user: User, reply: str) -
     def resolved(change: Change) -> None:
         now = timezone.now()
         change.fields.update(resolved_at=now, reply=change.reason, started_at=change.obj.started_at or now)
+        if change.obj.assignee_id is None:
+            # Resolved straight from new: the one who answered took it on.
+            change.fields.update(assignee=acting_user, assigned_at=now)
 
     request = TRANSITIONS.apply(
         request_id, Status.RESOLVED, acting_user=acting_user, reason=reply, prepare=resolved

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_decisions import DecisionAdmin, bulk_decision
@@ -16,6 +16,7 @@ from core.admin_tools import (
     UnionSearchAdmin,
     csv_of,
 )
+from core.maps import map_settings
 from services import selectors
 from services.actions import (
     HANDLE,
@@ -122,7 +123,7 @@ class ServicePointAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("vendor/leaflet/leaflet.css",)}
-        js = ("vendor/leaflet/leaflet.js", "services/admin_point_map.js")
+        js = ("vendor/leaflet/leaflet.js", "core/mapcoords.js", "services/admin_point_map.js")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "amenities":
@@ -140,11 +141,15 @@ class ServicePointAdmin(admin.ModelAdmin):
     def map_preview(self, obj):
         if not settings.MAP_TILE_URL:
             return gettext("No map tiles configured: check the coordinates on another map.")
+        config = map_settings()
         return format_html(
-            '<div id="point-map" data-tiles="{}" data-attribution="{}" class="admin-point-map"></div>'
-            "<p>{}</p>",
-            settings.MAP_TILE_URL,
-            settings.MAP_TILE_ATTRIBUTION,
+            '<div id="point-map" data-tiles="{}" data-attribution="{}" data-labels="{}" data-subdomains="{}"'
+            ' data-coords="{}" class="admin-point-map"></div><p>{}</p>',
+            config["tiles"],
+            config["attribution"],
+            config["labels"],
+            config["subdomains"],
+            config["coords"],
             gettext("Click the map to set the latitude and longitude."),
         )
 
@@ -372,17 +377,17 @@ def _when(moment) -> str:
 
 def request_columns(now) -> list:
     return [
-        ("reference", lambda r: r.reference),
-        ("created_at", lambda r: _when(r.created_at)),
-        ("kind", lambda r: r.get_kind_display()),
-        ("status", lambda r: r.get_status_display()),
-        ("overdue", lambda r: "yes" if selectors.request_is_overdue(r, now) else ""),
-        ("worker", lambda r: r.worker.get_full_name()),
-        ("worker_phone", lambda r: r.worker.phone),
-        ("service", lambda r: r.service.name if r.service else ""),
-        ("handled_by", lambda r: r.assignee.get_full_name() if r.assignee else ""),
-        ("assigned_at", lambda r: _when(r.assigned_at)),
-        ("resolved_at", lambda r: _when(r.resolved_at)),
-        ("closed_at", lambda r: _when(r.closed_at)),
-        ("rating", lambda r: r.rating or ""),
+        (_("reference"), lambda r: r.reference),
+        (_("created at"), lambda r: _when(r.created_at)),
+        (_("kind"), lambda r: r.get_kind_display()),
+        (_("status"), lambda r: r.get_status_display()),
+        (_("overdue"), lambda r: gettext("yes") if selectors.request_is_overdue(r, now) else ""),
+        (pgettext_lazy("service request", "worker"), lambda r: r.worker.get_full_name()),
+        (_("worker's mobile number"), lambda r: r.worker.phone),
+        (_("service"), lambda r: r.service.name if r.service else ""),
+        (_("handled by"), lambda r: r.assignee.get_full_name() if r.assignee else ""),
+        (_("assigned at"), lambda r: _when(r.assigned_at)),
+        (_("resolved at"), lambda r: _when(r.resolved_at)),
+        (_("closed at"), lambda r: _when(r.closed_at)),
+        (_("rating"), lambda r: r.rating or ""),
     ]

@@ -55,7 +55,7 @@ class Scenario(TimeStampedModel):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name_zh} {self.name_en}"
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
     def get_absolute_url(self) -> str:
         return reverse("services:scenario", args=[self.code])

@@ -20,6 +20,7 @@ from core import public_cache, validation
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 from core.geo import haversine_km
+from core.maps import map_settings
 from services import geo, selectors
 from services.actions import service_request_create, service_request_rate
 from services.forms import DEFAULT_RADIUS, NearMeForm, RatingForm, ServiceRequestForm
@@ -122,8 +123,7 @@ def near_me_map(request: HttpRequest) -> HttpResponse:
         query = context["query"]
         return redirect(reverse("services:near_me") + (f"?{query}" if query else ""))
     context["map_data"] = {
-        "tiles": tile_url,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        **map_settings(),
         "centre": context["centre"],
         "points": [
             {

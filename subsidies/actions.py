@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from academy.models import CreditRecord, Enrolment, Intake
 from academy.signals import credits_recorded
@@ -195,8 +195,8 @@ TRANSITIONS = TransitionTable(
             "reject",
             {Status.CHECKED},
             Status.REJECTED,
-            action=gettext_lazy("rejected"),
-            label=gettext_lazy("Reject"),
+            action=pgettext_lazy("subsidy decision", "rejected"),
+            label=pgettext_lazy("subsidy decision", "Reject"),
             reason_required=True,
             rule=_not_own_check,
             **_APPROVER,

@@ -5,9 +5,9 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from academy.actions import enrolment_record_credits
 from accounts.models import Occupation, Street
@@ -27,6 +27,7 @@ from core.admin_tools import (
 from core.db_router import read_from_replica
 from core.phone import normalize_mobile_or_keep
 from subsidies import actions, selectors
+from subsidies.eligibility import assess
 from subsidies.forms import CreditsForm, PaymentForm
 from subsidies.models import ApplicationEvent, Budget, Instalment, OccupationCap, Scheme, SubsidyApplication
 
@@ -110,9 +111,25 @@ class BudgetAdmin(Refuses, ActionAdmin, admin.ModelAdmin):
         )
 
 
+# Documents shown as a picture on the change page; the others (PDF) open from their link.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+# Who acted, as staff read it (the worker's own pages say 你 for the applicant).
+ROLE_LABELS = {
+    "worker": _("Applicant"),
+    "checker": _("Checker"),
+    "approver": _("Approver"),
+    "finance": _("Finance"),
+}
+
+
 class ApplicationEventInline(ReadOnlyInline):
     model = ApplicationEvent
-    fields = ("created_at", "from_status", "to_status", "role", "actor", "amount", "reason")
+    fields = ("created_at", "from_status", "to_status", "role_label", "actor", "amount", "reason")
+
+    @admin.display(description=_("role"))
+    def role_label(self, obj: ApplicationEvent):
+        return ROLE_LABELS.get(obj.role, obj.role)
 
 
 class InstalmentInline(ReadOnlyInline):
@@ -213,6 +230,7 @@ class SubsidyApplicationAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
         "cap",
         "amount",
         "documents",
+        "eligibility",
         "submitted_at",
         "checked_by",
         "checked_at",
@@ -248,16 +266,49 @@ class SubsidyApplicationAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("documents"))
     def documents(self, obj):
-        links = [
-            format_html(
-                '<a href="{}" target="_blank" rel="noopener">{}</a>',
-                reverse("subsidies:document_file", args=[obj.pk, field]),
-                label,
+        """Each uploaded document with a preview on the page (a photo) and a link to open it."""
+        shown = []
+        for field, label in actions.DOCUMENT_LABELS.items():
+            document = getattr(obj, field)
+            if not document:
+                continue
+            url = reverse("subsidies:document_file", args=[obj.pk, field])
+            preview = (
+                format_html('<img src="{}" alt="{}" class="document-preview" loading="lazy">', url, label)
+                if document.name.lower().endswith(IMAGE_SUFFIXES)
+                else ""
             )
-            for field, label in actions.DOCUMENT_LABELS.items()
-            if getattr(obj, field)
-        ]
-        return format_html(" · ".join(["{}"] * len(links)), *links) if links else "—"
+            shown.append(
+                format_html(
+                    '<figure class="document">{}<figcaption><a href="{}" target="_blank" rel="noopener">{}</a>'
+                    "</figcaption></figure>",
+                    preview,
+                    url,
+                    label,
+                )
+            )
+        return format_html("".join(["{}"] * len(shown)), *shown) if shown else "—"
+
+    @admin.display(description=_("eligibility checks"))
+    def eligibility(self, obj):
+        """What the decision rests on: each rule of the scheme, met or not, as of today."""
+        assessment = assess(enrolment=obj.enrolment, scheme=obj.scheme)
+        return format_html(
+            '<ul class="eligibility">{}</ul>',
+            format_html_join(
+                "",
+                '<li class="{}"><span class="visually-hidden">{}</span>{} {}</li>',
+                (
+                    (
+                        "met" if rule.met else "unmet",
+                        gettext("met:") if rule.met else gettext("not met:"),
+                        "✓" if rule.met else "✗",
+                        rule.text,
+                    )
+                    for rule in assessment.rules
+                ),
+            ),
+        )
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from academy.models import Enrolment, Intake
@@ -47,7 +48,9 @@ class Scheme(TimeStampedModel):
 class OccupationCap(models.Model):
     """Which occupations a scheme funds, and up to how much each (couriers and riders first)."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="occupation_caps")
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="occupation_caps"
+    )
     occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices)
     cap = models.DecimalField(_("cap (yuan)"), max_digits=9, decimal_places=2)
     priority = models.PositiveSmallIntegerField(_("priority (1 = first)"), default=1)
@@ -70,7 +73,9 @@ class OccupationCap(models.Model):
 class Budget(TimeStampedModel):
     """The scheme's pool. Committed never exceeds total: a CHECK here, a row lock in every approval."""
 
-    scheme = models.OneToOneField(Scheme, on_delete=models.PROTECT, related_name="budget")
+    scheme = models.OneToOneField(
+        Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="budget"
+    )
     total = models.DecimalField(_("total (yuan)"), max_digits=12, decimal_places=2)
     committed = models.DecimalField(
         _("committed (yuan)"), max_digits=12, decimal_places=2, default=0, editable=False
@@ -121,11 +126,21 @@ class SubsidyApplication(TimeStampedModel):
     # Statuses that hold money of the budget (committed).
     COMMITTED = (Status.APPROVED, Status.DISBURSING, Status.PAID)
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="subsidy_application")
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subsidy_applications"
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("enrolment application"),
+        on_delete=models.PROTECT,
+        related_name="subsidy_application",
     )
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="subsidy_applications",
+    )
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="applications"
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     # Money as it was when the worker submitted: amount = min(occupation cap, tuition).
     occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices, blank=True)
@@ -194,13 +209,22 @@ class SubsidyApplication(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.applicant} {self.amount}"
+        return gettext("Application %(id)s · %(name)s · ¥%(amount)s") % {
+            "id": self.pk,
+            "name": self.applicant.real_name or self.applicant_id,
+            "amount": f"{self.amount or 0:,.2f}",
+        }
 
 
 class ApplicationEvent(models.Model):
     """Every change of status or money: who, when and why. Append-only."""
 
-    application = models.ForeignKey(SubsidyApplication, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(
+        SubsidyApplication,
+        verbose_name=_("subsidy application"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
     from_status = models.CharField(
         _("from"), max_length=12, choices=SubsidyApplication.Status.choices, blank=True
     )
@@ -224,7 +248,7 @@ class ApplicationEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class Instalment(TimeStampedModel):
@@ -235,7 +259,12 @@ class Instalment(TimeStampedModel):
         PAYABLE = "payable", _("Payable")
         PAID = "paid", _("Paid")
 
-    application = models.ForeignKey(SubsidyApplication, on_delete=models.PROTECT, related_name="instalments")
+    application = models.ForeignKey(
+        SubsidyApplication,
+        verbose_name=_("subsidy application"),
+        on_delete=models.PROTECT,
+        related_name="instalments",
+    )
     study_year = models.PositiveSmallIntegerField(_("study year"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=9, decimal_places=2)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -267,4 +296,8 @@ class Instalment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.application_id} Y{self.study_year} {self.amount}"
+        return gettext("Application %(id)s, study year %(year)s: ¥%(amount)s") % {
+            "id": self.application_id,
+            "year": self.study_year,
+            "amount": f"{self.amount:,.2f}",
+        }

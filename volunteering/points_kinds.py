@@ -13,7 +13,7 @@ def register() -> None:
     register_kind(
         VOLUNTEER_TASK_DONE,
         _("Volunteer task confirmed"),
-        rule=Rule(20, "志愿服务任务确认完成 / volunteer task confirmed"),
+        rule=Rule(20, "志愿服务任务确认完成"),
     )
     register_source(Task, page=_task_page)
 

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from core.phone import format_local
 
@@ -34,3 +36,43 @@ def timeline(steps, next_step: str = ""):
 def step_progress(names, current: int):
     """names: the step names in order; current: 1-based."""
     return {"names": names, "current": current, "total": len(names)}
+
+
+# --- icons: one SVG sprite served by us (static/img/icons.svg), never emoji (issue 19) ---------
+
+# The icon of a service scenario or a report category, by its code; a generic one otherwise.
+CODE_ICONS = {
+    "requests": "megaphone",
+    "delivery": "scooter",
+    "legal": "scale",
+    "relief": "hands",
+    "rest": "cup",
+    "injury": "shield",
+    "housing": "home",
+    "health": "heart",
+    "skills": "tool",
+    "culture": "music",
+    "party": "flag",
+    "road": "road",
+    "facility": "building",
+    "sanitation": "trash",
+    "safety": "alert",
+    "people": "people",
+    "concerns": "chat",
+}
+
+
+@register.simple_tag
+def icon(name: str, css: str = "") -> str:
+    """<svg><use> of one symbol of the sprite, hidden from screen readers: a text label is always beside it."""
+    return format_html(
+        '<svg class="icon{}" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        f" {css}" if css else "",
+        static("img/icons.svg"),
+        name,
+    )
+
+
+@register.simple_tag
+def code_icon(code: str, css: str = "") -> str:
+    return icon(CODE_ICONS.get(code, "dot"), css)

@@ -9,11 +9,11 @@
   var waiting = [], requested = false;
 
   function withLeaflet(node, callback) {
-    if (window.L) { callback(); return; }
+    if (window.L && window.XiaogeMap) { callback(); return; }
     waiting.push(callback);
     if (requested) return;
     requested = true;
-    var pending = 2;
+    var pending = 3;
     function loaded() {
       if (--pending) return;
       var callbacks = waiting;
@@ -30,7 +30,15 @@
     script.src = node.dataset.leafletJs;
     script.onload = loaded;
     document.head.appendChild(script);
+    // The tiles and the GCJ-02 conversion of an Amap-style map (core/mapcoords.js).
+    var coords = document.createElement("script");
+    coords.src = node.dataset.mapcoordsJs;
+    coords.onload = loaded;
+    document.head.appendChild(coords);
   }
+
+  // [lat, lng] in WGS-84 (what the server stores) ↔ where this map draws it.
+  function toMap(node, lat, lng) { return XiaogeMap.toMap(XiaogeMap.settings(node), lat, lng); }
 
   function whenVisible(node, start) {
     if (!("IntersectionObserver" in window)) { withLeaflet(node, start); return; }
@@ -44,9 +52,9 @@
   }
 
   function baseMap(node, centre, zoom) {
-    var map = L.map(node).setView(centre, zoom);
+    var map = L.map(node).setView(toMap(node, centre[0], centre[1]), zoom);
     map.attributionControl.setPrefix("Leaflet");
-    L.tileLayer(node.dataset.tiles, { maxZoom: 19, attribution: node.dataset.attribution }).addTo(map);
+    XiaogeMap.addTiles(L, map, XiaogeMap.settings(node));
     return map;
   }
 
@@ -60,11 +68,12 @@
       var map = baseMap(publicNode, DISTRICT, 12);
       var bounds = [];
       reports.forEach(function (r) {
-        var marker = L.circleMarker([r.lat, r.lng], { radius: 9, color: r.open ? "#8a5300" : "#1e6b3a", fillOpacity: 0.8 });
+        var at = toMap(publicNode, r.lat, r.lng);
+        var marker = L.circleMarker(at, { radius: 9, color: r.open ? "#8a5300" : "#1e6b3a", fillOpacity: 0.8 });
         var text = document.createElement("span");
         text.textContent = "#" + r.id + " " + r.category + " · " + r.status;
         marker.bindPopup(text).addTo(map);
-        bounds.push([r.lat, r.lng]);
+        bounds.push(at);
       });
       if (bounds.length) map.fitBounds(bounds, { maxZoom: 16, padding: [24, 24] });
     });
@@ -80,6 +89,7 @@
     var button = pinNode.querySelector(".map-button");
     var pinMap = null, pin = null, located = null;
     pinNode.hidden = false;
+    // latlng: where the map draws it (a tap, or toMap of a WGS-84 position).
     var place = function (latlng, zoom) {
       if (pin) pin.setLatLng(latlng); else pin = L.marker(latlng).addTo(pinMap);
       if (zoom) pinMap.setView(latlng, 17);
@@ -89,11 +99,12 @@
       if (button) button.remove();
       var centre = lat.value ? [parseFloat(lat.value), parseFloat(lng.value)] : DISTRICT;
       pinMap = baseMap(pinNode, centre, lat.value ? 17 : 12);
-      if (lat.value) pin = L.marker(centre).addTo(pinMap);
-      if (located) place(located, true);
+      if (lat.value) pin = L.marker(toMap(pinNode, centre[0], centre[1])).addTo(pinMap);
+      if (located) place(toMap(pinNode, located[0], located[1]), true);
       pinMap.on("click", function (event) {
-        lat.value = event.latlng.lat.toFixed(6);
-        lng.value = event.latlng.lng.toFixed(6);
+        var wgs = XiaogeMap.fromMap(XiaogeMap.settings(pinNode), event.latlng);
+        lat.value = wgs[0].toFixed(6);
+        lng.value = wgs[1].toFixed(6);
         place(event.latlng, false);
         status.textContent = pinNode.dataset.textPinned;
         document.dispatchEvent(new CustomEvent("report-pinned"));
@@ -101,7 +112,7 @@
     };
     document.addEventListener("report-located", function (event) {
       located = [event.detail.lat, event.detail.lng];
-      if (pinMap) place(located, true); else withLeaflet(pinNode, start);
+      if (pinMap) place(toMap(pinNode, located[0], located[1]), true); else withLeaflet(pinNode, start);
     });
     if (button) button.addEventListener("click", function () { button.disabled = true; withLeaflet(pinNode, start); });
   }

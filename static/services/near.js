@@ -25,20 +25,24 @@
     form.street.addEventListener("change", function () { lat.value = ""; lng.value = ""; });
   }
   var dataNode = document.getElementById("map-data");
-  if (!dataNode || !window.L) { return; }
+  if (!dataNode || !window.L || !window.XiaogeMap) { return; }
   var data = JSON.parse(dataNode.textContent);
-  var map = L.map("map", { zoomControl: true }).setView([data.centre.lat, data.centre.lng], 14);
+  // Points are WGS-84; XiaogeMap draws them where a GCJ-02 map (Amap) has them (core/mapcoords.js).
+  var tiles = XiaogeMap.settings(data);
+  var centre = XiaogeMap.toMap(tiles, data.centre.lat, data.centre.lng);
+  var map = L.map("map", { zoomControl: true }).setView(centre, 14);
   map.attributionControl.setPrefix("Leaflet");
-  L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
-  L.circleMarker([data.centre.lat, data.centre.lng], { radius: 7, color: "#b3261e", fillOpacity: 0.9 }).addTo(map);
-  var bounds = [[data.centre.lat, data.centre.lng]];
+  XiaogeMap.addTiles(L, map, tiles);
+  L.circleMarker(centre, { radius: 7, color: "#b3261e", fillOpacity: 0.9 }).addTo(map);
+  var bounds = [centre];
   data.points.forEach(function (p) {
-    var marker = L.circleMarker([p.lat, p.lng], { radius: 9, color: p.open ? "#1e6b3a" : "#4f5863", fillOpacity: 0.8 });
+    var at = XiaogeMap.toMap(tiles, p.lat, p.lng);
+    var marker = L.circleMarker(at, { radius: 9, color: p.open ? "#1e6b3a" : "#4f5863", fillOpacity: 0.8 });
     var link = document.createElement("a");
     link.href = p.url;
     link.textContent = p.name;
     marker.bindPopup(link).addTo(map);
-    bounds.push([p.lat, p.lng]);
+    bounds.push(at);
   });
   if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 }); }
 })();

@@ -442,12 +442,14 @@ def test_authenticators_in_admin_are_read_only_and_a_removal_is_audited(client, 
     superuser = StaffFactory(is_superuser=True)
     client.force_login(superuser)
     totp = Authenticator.objects.get(user=approver, type=Authenticator.Type.TOTP)
-    url = reverse("admin:mfa_authenticator_change", args=[totp.pk])
+    url = reverse("admin:accounts_staffauthenticator_change", args=[totp.pk])
     page = client.get(url).content.decode()
     assert STAFF_TOTP_SECRET not in page and totp.data["secret"] not in page
     assert client.post(url, {"type": "totp"}).status_code == 403
-    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == 403
-    response = client.post(reverse("admin:mfa_authenticator_delete", args=[totp.pk]), {"post": "yes"})
+    assert client.get(reverse("admin:accounts_staffauthenticator_add")).status_code == 403
+    response = client.post(
+        reverse("admin:accounts_staffauthenticator_delete", args=[totp.pk]), {"post": "yes"}
+    )
     assert response.status_code == 302
     assert list(Authenticator.objects.filter(user=approver).values_list("type", flat=True)) == [
         "recovery_codes"

@@ -117,7 +117,7 @@ def test_csv_export(client, grid_admin, report):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:6] == ["id", "submitted_at", "category", "grid", "street", "status"]
+    assert rows[0][:6] == ["编号", "提交时间", "类别", "网格", "街道", "状态"]
     assert rows[1][0] == str(report.pk)
     assert rows[1][2] == "道路交通隐患"
     assert rows[1][13] == '\'=HYPERLINK("x")'  # no formula injection

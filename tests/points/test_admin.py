@@ -46,18 +46,7 @@ def test_points_ledger_csv_follows_the_filters_and_refuses_other_staff(client, g
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     entry = PointEntry.objects.get(user=member)
     assert rows == [
-        [
-            "id",
-            "time",
-            "name",
-            "phone",
-            "points",
-            "balance_after",
-            "reason",
-            "reason_label",
-            "note",
-            "source_id",
-        ],
+        ["编号", "时间", "姓名", "手机号码", "积分", "变动后余额", "原因代码", "原因", "备注", "来源编号"],
         [
             str(entry.pk),
             timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),

@@ -26,35 +26,35 @@ def test_every_earning_app_registered_its_kinds_with_their_labels_and_rules():
         (
             "contest_rank_1",
             "Skill contest: first place",
-            Rule(50, "技能竞赛第一名 / skill contest: first place"),
+            Rule(50, "技能竞赛第一名"),
         ),
         (
             "contest_rank_2",
             "Skill contest: second place",
-            Rule(30, "技能竞赛第二名 / skill contest: second place"),
+            Rule(30, "技能竞赛第二名"),
         ),
         (
             "contest_rank_3",
             "Skill contest: third place",
-            Rule(20, "技能竞赛第三名 / skill contest: third place"),
+            Rule(20, "技能竞赛第三名"),
         ),
         (
             "event_attended",
             "Verified attendance at an event",
-            Rule(10, "活动签到核验 / verified attendance at an event"),
+            Rule(10, "活动签到核验"),
         ),
-        ("report_accepted", "Street report accepted", Rule(10, "随手报被受理 / street report accepted")),
+        ("report_accepted", "Street report accepted", Rule(10, "随手报被受理")),
         ("reward_redeemed", "Reward redeemed", None),
         ("spend", "Points spent", None),
         (
             "topic_accepted",
             "Deliberation topic accepted for a session",
-            Rule(5, "议题被采纳上会 / deliberation topic accepted for a session"),
+            Rule(5, "议题被采纳上会"),
         ),
         (
             "volunteer_task_done",
             "Volunteer task confirmed",
-            Rule(20, "志愿服务任务确认完成 / volunteer task confirmed"),
+            Rule(20, "志愿服务任务确认完成"),
         ),
         ("voucher_refund", "Voucher not used: points returned", None),
     ]

@@ -129,9 +129,8 @@ def test_bulk_assign_to_me_and_csv_export(client, staff):
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     body = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert body[0] == (
-        "reference,created_at,kind,status,overdue,worker,worker_phone,service,handled_by,"
-        "assigned_at,resolved_at,closed_at,rating"
+    assert (
+        body[0] == "编号,创建时间,类型,状态,逾期,小哥,小哥手机号,服务,经办人,受理时间,办结时间,关闭时间,评分"
     )
     assert len(body) == 4
     assert body[1].startswith(f"{old.reference},")
@@ -159,3 +158,51 @@ def test_csv_export_escapes_cells_a_spreadsheet_would_run(client, staff):
     rows = csv_rows(response)
     assert rows[1][5] == ESCAPED
     assert formula_cells(rows) == []
+
+
+def steps_offered(page) -> list[str]:
+    form = page.context["adminform"].form
+    return [name for name, _label in form.fields["step"].choices if name]
+
+
+def test_next_step_lists_only_the_steps_allowed_now_and_to_this_person(client, staff):
+    # Issue 19, item 7: "start" and "resolve" are the assignee's, so a colleague's request offers neither.
+    new = ServiceRequestFactory()
+    mine = ServiceRequestFactory(status="assigned", assignee=staff, assigned_at=timezone.now())
+    colleague = StaffFactory()
+    colleague.groups.add(Group.objects.get(name=roles.SERVICE_STAFF))
+    theirs = ServiceRequestFactory(status="in_progress", assignee=colleague, assigned_at=timezone.now())
+    change = "admin:services_servicerequest_change"
+    assert steps_offered(client.get(reverse(change, args=[new.pk]))) == ["assign", "resolve", "close"]
+    assert steps_offered(client.get(reverse(change, args=[mine.pk]))) == ["start", "resolve", "close"]
+    # Taking it over from the colleague stays possible (services.actions.TAKE_OVER_FROM).
+    assert steps_offered(client.get(reverse(change, args=[theirs.pk]))) == ["assign", "close"]
+
+
+def test_a_new_request_is_resolved_in_one_save(client, staff):
+    request = ServiceRequestFactory()
+    url = reverse("admin:services_servicerequest_change", args=[request.pk])
+    response = client.post(url, {"step": "resolve", "reply": "已帮你联系站点。", "note": "电话核实"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.assignee, request.reply) == ("resolved", staff, "已帮你联系站点。")
+    assert request.assigned_at is not None and request.started_at is not None
+    assert list(request.events.values_list("from_status", "to_status")) == [("new", "resolved")]
+
+
+def test_a_step_refused_because_a_colleague_took_the_request_keeps_the_reply(client, staff):
+    request = ServiceRequestFactory()
+    url = reverse("admin:services_servicerequest_change", args=[request.pk])
+    colleague = StaffFactory()
+    colleague.groups.add(Group.objects.get(name=roles.SERVICE_STAFF))
+    # The page was drawn while the request was new; a colleague takes it on before the save.
+    ServiceRequest.objects.filter(pk=request.pk).update(
+        status="assigned", assignee=colleague, assigned_at=timezone.now()
+    )
+    response = client.post(url, {"step": "resolve", "reply": "合同已看过，请周五来站点。", "note": "跟进"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"__all__": ["请先把这条诉求认领到自己名下。"]}
+    page = response.content.decode()
+    assert "合同已看过，请周五来站点。</textarea>" in page and "跟进</textarea>" in page
+    request.refresh_from_db()
+    assert (request.status, request.assignee, request.notes.count()) == ("assigned", colleague, 0)

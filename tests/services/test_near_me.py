@@ -248,3 +248,16 @@ def test_logged_in_list_query_count(client, django_assert_num_queries, places):
     # (With a location from the device the profile's street is not needed.)
     with django_assert_num_queries(6):
         client.get(URL, {"lat": HERE[0], "lng": HERE[1]})
+
+
+def test_a_gcj02_map_gets_wgs84_points_and_says_it_converts_them(client, places, settings):
+    # Issue 19, item 11: the points stay WGS-84 on the server; static/core/mapcoords.js converts them.
+    settings.MAP_TILE_URL = "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}"
+    settings.MAP_TILE_COORDINATES, settings.MAP_TILE_SUBDOMAINS = "gcj02", "1234"
+    response = client.get(MAP_URL, {"lat": HERE[0], "lng": HERE[1], "radius": 1})
+    data = response.context["map_data"]
+    assert (data["coords"], data["subdomains"], data["labels"]) == ("gcj02", "1234", "")
+    mall = places["mall"]
+    assert (data["points"][0]["lat"], data["points"][0]["lng"]) == (mall.latitude, mall.longitude)
+    page = response.content.decode()
+    assert page.index("core/mapcoords.js") < page.index("services/near.js")

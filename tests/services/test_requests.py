@@ -255,7 +255,8 @@ def test_the_whole_life_of_a_request_with_notifications(service_staff):
     "status, action, message",
     [
         (Status.NEW, "start", "这条诉求当前为“已提交”，不能进行这一步。"),
-        (Status.NEW, "resolve", "这条诉求当前为“已提交”，不能进行这一步。"),
+        # (A new request may be resolved at once: issue 19, tests/services/test_admin.py.)
+        (Status.CLOSED, "resolve", "这条诉求当前为“已关闭”，不能进行这一步。"),
         (Status.RESOLVED, "assign", "这条诉求当前为“已办结”，不能进行这一步。"),
         (Status.RESOLVED, "start", "这条诉求当前为“已办结”，不能进行这一步。"),
         (Status.CLOSED, "close", "这条诉求当前为“已关闭”，不能进行这一步。"),

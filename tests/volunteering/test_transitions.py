@@ -89,9 +89,14 @@ def test_someone_who_does_not_manage_the_team_is_refused_and_nothing_changes(tas
 def test_the_task_page_offers_the_decisions_of_the_table(client, station_staff, task):
     client.force_login(station_staff)
     page = client.get(reverse("admin:volunteering_task_change", args=[task.pk])).content.decode()
-    assert 'value="confirm"' in page and 'value="cancel"' in page
+    # Completion is confirmed on the task's day at the earliest: before it, only cancel is offered
+    # (issue 19: a page offers only the decisions allowed now), and a posted confirm says why.
+    assert 'value="confirm"' not in page and 'value="cancel"' in page
     decision = reverse("admin:volunteering_task_decision", args=[task.pk])
     before = snapshot(task)
+    early = client.post(decision, {"decision": "confirm", "reason": ""}, follow=True)
+    assert [str(m) for m in early.context["messages"]] == ["最早在任务当天才能确认完成。"]
+    assert snapshot(task) == before
     refused = client.post(decision, {"decision": "cancel", "reason": ""}, follow=True)
     assert [str(m) for m in refused.context["messages"]] == ["请填写原因，志愿者会看到。"]
     assert snapshot(task) == before
