@@ -86,7 +86,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | set().union(
         *(
             _crud("delivery", model, *ALL)
-            for model in ("site", "gate", "parking", "droppoint", "building", "unitentrance", "lift", "sitenote")
+            for model in (
+                "site",
+                "gate",
+                "parking",
+                "droppoint",
+                "building",
+                "unitentrance",
+                "lift",
+                "sitenote",
+            )
         )
     )
     | {"delivery.view_correction", "delivery.review_correction", "delivery.view_correctiondecision"}

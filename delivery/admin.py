@@ -5,9 +5,11 @@ Site managers (delivery.Site.managers) see only their own sites and those sites'
 delivery.selectors.sites_managed_by / corrections_reviewable_by are the one door.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_decisions import DecisionAdmin
@@ -93,11 +95,28 @@ class SiteAdmin(ManagedSitesAdmin):
     search_fields = ("name", "aliases", "address")
     filter_horizontal = ("managers",)
     inlines = (GateInline, ParkingInline, DropPointInline, BuildingInline, SiteNoteInline, SiteChangeInline)
+    readonly_fields = ("map_preview",)
     fieldsets = (
         (None, {"fields": ("name", "kind", "aliases", "address", "street", "is_active")}),
-        (_("Where"), {"fields": (("latitude", "longitude"), "outline")}),
+        (_("Where"), {"fields": (("latitude", "longitude"), "map_preview", "outline")}),
         (_("Site managers"), {"fields": ("managers",)}),
     )
+
+    class Media:
+        # The service points' point picker (services/admin_point_map.js): a click sets the site's point.
+        css = {"all": ("vendor/leaflet/leaflet.css",)}
+        js = ("vendor/leaflet/leaflet.js", "services/admin_point_map.js")
+
+    @admin.display(description=_("map"))
+    def map_preview(self, obj):
+        if not settings.MAP_TILE_URL:
+            return gettext("No map tiles configured: check the coordinates on another map.")
+        return format_html(
+            '<div id="point-map" data-tiles="{}" data-attribution="{}" class="admin-point-map"></div><p>{}</p>',
+            settings.MAP_TILE_URL,
+            settings.MAP_TILE_ATTRIBUTION,
+            gettext("Click the map to set the latitude and longitude."),
+        )
 
 
 class UnitInline(admin.TabularInline):
