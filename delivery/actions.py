@@ -7,11 +7,12 @@ SiteChange row (the map's history) and earns the proposer points once (`once_key
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -30,6 +31,7 @@ from delivery.models import (
     Site,
     SiteChange,
     SiteNote,
+    SiteRating,
 )
 from delivery.points_kinds import CORRECTION_ACCEPTED
 from delivery.refs import parse_building_ref
@@ -129,6 +131,39 @@ def correction_propose(
     )
     audit.record(actor=proposer, action="delivery.correction.propose", target=correction)
     return correction
+
+
+# --- Rating --------------------------------------------------------------------------
+
+RATED_THIS_MONTH = _("You have rated %(site)s this month already. You can rate it again from %(next)s.")
+
+
+@transaction.atomic(durable=True)
+def rating_add(
+    *, site: Site, rider: User, entering: int, parking: int, finding: int, lifts: int
+) -> SiteRating:
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    try:
+        # The unique constraint decides, so two taps at once cannot both count.
+        with transaction.atomic():
+            rating = SiteRating.objects.create(
+                site=site,
+                rider=rider,
+                month=month,
+                entering=entering,
+                parking=parking,
+                finding=finding,
+                lifts=lifts,
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            str(RATED_THIS_MONTH)
+            % {"site": site.name, "next": formats.date_format(next_month, "DATE_FORMAT")}
+        ) from None
+    audit.record(actor=rider, action="delivery.site.rate", target=rating)
+    return rating
 
 
 # --- Deciding --------------------------------------------------------------------------

@@ -76,6 +76,26 @@ class CorrectionForm(forms.Form):
         return data
 
 
+SCORE_REQUIRED = _("Choose from 1 to 5 for each question.")
+
+
+def _score(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect,
+        error_messages={"required": SCORE_REQUIRED, "invalid_choice": SCORE_REQUIRED},
+    )
+
+
+class RatingForm(forms.Form):
+    entering = _score(_("Getting in (1 hard – 5 easy)"))
+    parking = _score(_("Parking"))
+    finding = _score(_("Finding the building"))
+    lifts = _score(_("Getting upstairs"))
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[

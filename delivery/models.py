@@ -454,3 +454,36 @@ class SiteChange(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class SiteRating(models.Model):
+    """A rider's rating of a site's access, at most one a month each (the unique constraint holds it)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("site"))
+    rider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("rider")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month rated."))
+    entering = models.PositiveSmallIntegerField(_("getting in"))
+    parking = models.PositiveSmallIntegerField(_("parking"))
+    finding = models.PositiveSmallIntegerField(_("finding the building"))
+    lifts = models.PositiveSmallIntegerField(_("getting upstairs"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access rating")
+        verbose_name_plural = _("access ratings")
+        ordering = ["site", "-month", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "rider", "month"], name="rating_once_a_month"),
+            models.CheckConstraint(
+                condition=Q(
+                    entering__range=(1, 5), parking__range=(1, 5), finding__range=(1, 5), lifts__range=(1, 5)
+                ),
+                name="rating_scores_1_to_5",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="rating_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.month:%Y-%m}"

@@ -9,8 +9,9 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from core.geo import haversine_km
@@ -24,6 +25,7 @@ from delivery.models import (
     Site,
     SiteChange,
     SiteNote,
+    SiteRating,
     UnitEntrance,
 )
 from delivery.refs import BuildingRef, split_query
@@ -130,6 +132,21 @@ def site_detail(*, site_uuid: uuid.UUID | str) -> Site:
             ),
         )
         .get(uuid=site_uuid)
+    )
+
+
+RATING_MONTHS = 12
+
+
+def site_ratings(site: Site) -> dict:
+    """The last twelve months' access ratings of a site: averages and how many, in one query."""
+    since = (timezone.localdate().replace(day=1) - dt.timedelta(days=RATING_MONTHS * 31)).replace(day=1)
+    return SiteRating.objects.filter(site=site, month__gte=since).aggregate(
+        count=Count("id"),
+        entering=Avg("entering"),
+        parking=Avg("parking"),
+        finding=Avg("finding"),
+        lifts=Avg("lifts"),
     )
 
 

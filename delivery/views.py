@@ -16,7 +16,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 from delivery import actions, selectors
-from delivery.forms import QUERY_REQUIRED, CorrectionForm, DecisionForm, NearForm, SearchForm
+from delivery.forms import QUERY_REQUIRED, CorrectionForm, DecisionForm, NearForm, RatingForm, SearchForm
 from delivery.models import Correction, Site
 from delivery.refs import parse_building_ref
 
@@ -60,7 +60,7 @@ def _site(site_uuid) -> Site:
         raise Http404 from None
 
 
-def site_detail(request: HttpRequest, site_uuid) -> HttpResponse:
+def site_detail(request: HttpRequest, site_uuid, rating_form: RatingForm | None = None) -> HttpResponse:
     site = _site(site_uuid)
     asked = (request.GET.get("b") or "").strip()[:20]
     building = unit = None
@@ -142,8 +142,27 @@ def site_detail(request: HttpRequest, site_uuid) -> HttpResponse:
             "changes": site.all_changes[: selectors.CHANGES_SHOWN],  # type: ignore[attr-defined]
             "map_data": map_data,
             "may_review": request.user.is_authenticated and actions.may_review(request.user, site),
+            "ratings": selectors.site_ratings(site),
+            "rating_form": rating_form or (RatingForm() if request.user.is_authenticated else None),
         },
+        status=400 if rating_form is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def site_rate(request: AuthenticatedHttpRequest, site_uuid) -> HttpResponse:
+    site = _site(site_uuid)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.rating_add(site=site, rider=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you for rating this site."))
+            return redirect(site.get_absolute_url() + "#ratings")
+    return site_detail(request, site_uuid, rating_form=form)
 
 
 @login_required

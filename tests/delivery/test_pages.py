@@ -87,8 +87,8 @@ def test_best_gate_prefers_the_buildings_own_then_open_then_nearest(site):
 def test_site_page_query_count_does_not_grow_with_buildings(client, django_assert_num_queries):
     big = build_site(buildings=40, units=4)
     # 1 site, 2 gates, 3 parking, 4 drop points, 5 buildings, 6 their units, 7 their lifts,
-    # 8 notes, 9 changes.
-    with django_assert_num_queries(9):
+    # 8 notes, 9 changes, 10 the access ratings' averages.
+    with django_assert_num_queries(10):
         response = client.get(url(big), {"b": "33-4"})
     assert response.context["unit"].number == 4
 
