@@ -28,6 +28,7 @@ from django.test.utils import setup_databases, setup_test_environment, teardown_
 
 from bench import (  # noqa: E402
     admin_lists,
+    delivery_map,
     harness,
     oneroster_pages,
     outbox,
@@ -46,6 +47,7 @@ BENCHMARKS = [
     oneroster_pages,
     upload_memory,
     throughput,
+    delivery_map,
 ]
 
 

@@ -71,16 +71,24 @@ def site_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     ("3幢2单元") is looked up among the found sites in one more query.
     """
     text, ref = split_query(query)
-    pieces = search_pieces(text)
-    if not pieces:
+    if not search_pieces(text):
         return SearchResult(text, ref, [])
+    return SearchResult(text, ref, list(sites_matching(text=text, ref=ref, limit=limit)))
+
+
+def sites_matching(*, text: str, ref: BuildingRef | None = None, limit: int = SEARCH_LIMIT) -> QuerySet[Site]:
+    """The ranked query of site_search for the place words `text` (at least one piece)."""
+    pieces = search_pieces(text)
     whole = text.lower()
     hits: Any = Value(0)
     for piece in pieces:
         hits = hits + Case(When(search_text__contains=piece, then=Value(1)), default=Value(0))
-    sites = (
+    # Pieces with a digit ("88号", "路18") are in a great many addresses: they rank, but only the
+    # others pick candidates from the index, unless there are no others.
+    selective = [p for p in pieces if not any(c.isdigit() for c in p)] or pieces
+    return (
         Site.objects.filter(is_active=True)
-        .filter(reduce(or_, [Q(search_text__contains=p) for p in pieces]))
+        .filter(reduce(or_, [Q(search_text__contains=p) for p in selective]))
         .annotate(
             whole=Case(When(search_text__contains=whole, then=Value(1)), default=Value(0)),
             hits=Coalesce(hits, 0, output_field=IntegerField()),
@@ -90,7 +98,6 @@ def site_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
         .order_by("-whole", "-hits", "name", "id")
         .prefetch_related(_buildings_asked(ref))[:limit]
     )
-    return SearchResult(text, ref, list(sites))
 
 
 def sites_near(*, lat: float, lng: float, radius_km: float, limit: int = NEAR_LIMIT) -> QuerySet[Site]:

@@ -109,3 +109,15 @@ def test_the_map_is_drawn_with_the_service_point_component_when_tiles_are_set(cl
     assert {"name": "东门", "lat": site.latitude, "lng": site.longitude + 0.002} == {
         k: points[0][k] for k in ("name", "lat", "lng")
     }
+
+
+def test_site_page_query_count_for_a_logged_in_worker(client, django_assert_num_queries, site):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    # The nine reads of the site and the ratings' averages, plus: session, user, the review
+    # permission (the user's own, then their groups'), whether a manager of this site, the inbox count.
+    with django_assert_num_queries(16):
+        response = client.get(reverse("delivery:site", args=[site.uuid]), {"b": "3-2"})
+    assert response.context["may_review"] is False
+    assert response.context["rating_form"] is not None
