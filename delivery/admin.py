@@ -5,9 +5,12 @@ Site managers (delivery.Site.managers) see only their own sites and those sites'
 delivery.selectors.sites_managed_by / corrections_reviewable_by are the one door.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,7 @@ from core.admin_decisions import DecisionAdmin
 from core.admin_tools import CappedCountPaginator, ReadOnlyInline, Refuses, ShowOnlyAdmin
 from core.geo import haversine_km
 from delivery import actions, selectors
+from delivery.imports import geojson_import
 from delivery.models import (
     Building,
     Correction,
@@ -102,6 +106,40 @@ class SiteAdmin(ManagedSitesAdmin):
         (_("Site managers"), {"fields": ("managers",)}),
     )
 
+    change_list_template = "admin/delivery/site/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="delivery_site_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """GeoJSON of the initial survey: a dry run first (the default), then the import."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = geojson_import(
+                data=form.cleaned_data["file"].read(),
+                acting_user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import the survey (GeoJSON)"),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(
+            request,
+            "admin/delivery/site/import.html",
+            context,
+            status=400 if report and report.errors else 200,
+        )
+
     class Media:
         # The service points' point picker (services/admin_point_map.js): a click sets the site's point.
         css = {"all": ("vendor/leaflet/leaflet.css",)}
@@ -117,6 +155,15 @@ class SiteAdmin(ManagedSitesAdmin):
             settings.MAP_TILE_ATTRIBUTION,
             gettext("Click the map to set the latitude and longitude."),
         )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("GeoJSON file"), help_text=_("A FeatureCollection in the format of the export.")
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: only report what would change"), required=False, initial=True
+    )
 
 
 class UnitInline(admin.TabularInline):
