@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -66,6 +67,12 @@ def validate_outline(value) -> None:
         raise ValidationError(BAD_OUTLINE, code="bad_outline")
 
 
+def bigrams(text: str) -> list[str]:
+    """The distinct two-character pieces of each word, in order of first appearance."""
+    found = (word[i : i + 2] for word in text.split() for i in range(len(word) - 1))
+    return list(dict.fromkeys(found))
+
+
 class Site(TimeStampedModel):
     class Kind(models.TextChoices):
         COMPOUND = "compound", _("Residential compound")
@@ -103,6 +110,9 @@ class Site(TimeStampedModel):
     is_active = models.BooleanField(_("shown to workers"), default=True)
     # Name, aliases and address, lower-cased: what the search box matches (see selectors.site_search).
     search_text = models.TextField(editable=False, default="")
+    # Every two-character piece of search_text's words: a trigram index cannot narrow a
+    # two-character search ("诚园", "银泰": no trigram in it), this array's GIN index can.
+    search_bigrams = ArrayField(models.CharField(max_length=2), editable=False, default=list)
 
     class Meta:
         verbose_name = _("delivery site")
@@ -111,6 +121,7 @@ class Site(TimeStampedModel):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="site_lat_lng_idx"),
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="site_search_trgm"),
+            GinIndex(fields=["search_bigrams"], name="site_search_bigrams"),
             models.Index(fields=["updated_at"], name="site_updated_idx"),
         ]
         constraints = [_in_range("site")]
@@ -127,9 +138,10 @@ class Site(TimeStampedModel):
 
     def save(self, *args, **kwargs) -> None:
         self.search_text = " ".join([self.name, *self.alias_list(), self.address]).lower()
+        self.search_bigrams = bigrams(self.search_text)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"name", "aliases", "address"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, "search_text", "search_bigrams"}
         super().save(*args, **kwargs)
 
 

@@ -76,6 +76,13 @@ def site_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     return SearchResult(text, ref, list(sites_matching(text=text, ref=ref, limit=limit)))
 
 
+def _piece_lookup(piece: str) -> Q:
+    # A two-character piece is a member of search_bigrams exactly when it is in search_text.
+    if len(piece) == 2:
+        return Q(search_bigrams__contains=[piece])
+    return Q(search_text__contains=piece)
+
+
 def sites_matching(*, text: str, ref: BuildingRef | None = None, limit: int = SEARCH_LIMIT) -> QuerySet[Site]:
     """The ranked query of site_search for the place words `text` (at least one piece)."""
     pieces = search_pieces(text)
@@ -88,7 +95,7 @@ def sites_matching(*, text: str, ref: BuildingRef | None = None, limit: int = SE
     selective = [p for p in pieces if not any(c.isdigit() for c in p)] or pieces
     return (
         Site.objects.filter(is_active=True)
-        .filter(reduce(or_, [Q(search_text__contains=p) for p in selective]))
+        .filter(reduce(or_, [_piece_lookup(p) for p in selective]))
         .annotate(
             whole=Case(When(search_text__contains=whole, then=Value(1)), default=Value(0)),
             hits=Coalesce(hits, 0, output_field=IntegerField()),

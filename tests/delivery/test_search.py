@@ -105,3 +105,13 @@ def test_near_me_without_a_location_asks_for_it_and_lists_nothing(client, sites)
     assert response.status_code == 200
     assert response.context["sites"] == []
     assert "使用我的位置" in response.content.decode()
+
+
+def test_two_characters_are_found_through_the_bigram_index(sites):
+    assert names(selectors.site_search(query="诚园")) == ["西溪诚园"]
+    assert sites["chengyuan"].search_bigrams[:4] == ["西溪", "溪诚", "诚园", "西湖"]
+    qs = selectors.sites_matching(text="诚园")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "site_search_bigrams" in plan
