@@ -28,9 +28,11 @@ SMALL_SPAN_DEGREES = 0.3  # about 30 km across: the district's 5,000 sites
 SEED_SITES = r"""
 SELECT setseed(0.2026);
 INSERT INTO delivery_site (uuid, name, kind, aliases, address, street, latitude, longitude, outline,
-                           is_active, search_text, created_at, updated_at)
+                           is_active, search_text, search_bigrams, created_at, updated_at)
 SELECT gen_random_uuid(), s.name, 'compound', '', s.address, '', %(lat)s + (random() - 0.5) * %(span)s,
-       %(lng)s + (random() - 0.5) * %(span)s, NULL, true, lower(s.name || ' ' || s.address), now(), now()
+       %(lng)s + (random() - 0.5) * %(span)s, NULL, true, lower(s.name || ' ' || s.address),
+       ARRAY(SELECT DISTINCT substr(w, i, 2) FROM string_to_table(lower(s.name || ' ' || s.address), ' ') AS w,
+             generate_series(1, length(w) - 1) AS i), now(), now()
 FROM (
     SELECT n,
            chr(19968 + ((n * 7919) %% 20902)::int) || chr(19968 + ((n * 104729) %% 20902)::int)
@@ -39,17 +41,15 @@ FROM (
     FROM generate_series(1::bigint, %(count)s) AS n
 ) AS s;
 INSERT INTO delivery_site (uuid, name, kind, aliases, address, street, latitude, longitude, outline,
-                           is_active, search_text, created_at, updated_at)
+                           is_active, search_text, search_bigrams, created_at, updated_at)
 VALUES (gen_random_uuid(), '紫金港花园', 'compound', '紫金港小区', '西湖区三墩镇紫金港路88号', '',
-        %(lat)s, %(lng)s, NULL, true, '紫金港花园 紫金港小区 西湖区三墩镇紫金港路88号', now(), now());
+        %(lat)s, %(lng)s, NULL, true, '紫金港花园 紫金港小区 西湖区三墩镇紫金港路88号',
+        ARRAY['紫金', '金港', '港花', '花园', '港小', '小区', '西湖', '湖区', '区三', '三墩', '墩镇', '镇紫', '港路', '路8', '88',
+              '8号'], now(), now());
 INSERT INTO delivery_building (uuid, name, latitude, longitude, notes, is_active, created_at, updated_at,
                                site_id, number, floors, best_gate_id)
 SELECT gen_random_uuid(), b || '幢', s.latitude, s.longitude, '', true, now(), now(), s.id, b::text, 6, NULL
 FROM delivery_site AS s CROSS JOIN generate_series(1, 10) AS b;
-UPDATE delivery_site SET search_bigrams = ARRAY(
-    SELECT DISTINCT substr(w, i, 2) FROM regexp_split_to_table(search_text, '\s+') AS w,
-    generate_series(1, length(w) - 1) AS i
-);
 ANALYZE delivery_site;
 ANALYZE delivery_building;
 """
