@@ -128,7 +128,7 @@ class SiteAdmin(ManagedSitesAdmin):
             )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Import the survey (GeoJSON)"),
+            "title": _("Import the survey (GeoJSON or CSV)"),
             "opts": self.model._meta,
             "form": form,
             "report": report,
@@ -159,7 +159,11 @@ class SiteAdmin(ManagedSitesAdmin):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("GeoJSON file"), help_text=_("A FeatureCollection in the format of the export.")
+        label=_("GeoJSON or CSV file"),
+        help_text=_(
+            "A FeatureCollection in the format of the export, or a CSV file with the columns "
+            "feature, id, site, name, latitude, longitude, kind, address, number."
+        ),
     )
     dry_run = forms.BooleanField(
         label=_("Dry run: only report what would change"), required=False, initial=True

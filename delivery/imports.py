@@ -7,6 +7,8 @@ that is rolled back and reports what would change.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from collections import Counter
@@ -186,17 +188,63 @@ def _save(report: ImportReport, kind: str, row: models.Model, values: dict, crea
     (report.created if created else report.updated if changed else report.unchanged)[kind] += 1
 
 
+CSV_COLUMNS = ("feature", "id", "site", "name", "latitude", "longitude", "kind", "address", "number")
+NOT_UTF8 = _("The file is not UTF-8 text; save it as CSV UTF-8 and try again.")
+CSV_HEADER = _("The CSV file's first line must name the columns: %(columns)s.")
+CSV_NUMBER = _("Row %(n)s: latitude and longitude must be decimal degrees, e.g. 30.2818 and 120.0911.")
+
+
+def csv_document(text: str, report: ImportReport) -> dict:
+    """The survey's spreadsheet as the same FeatureCollection the GeoJSON import reads: one row a
+    site or a part, a point at (latitude, longitude); a part's `site` is its site's id."""
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"feature", "name", "latitude", "longitude"} <= set(reader.fieldnames):
+        report.errors.append(str(CSV_HEADER) % {"columns": ", ".join(CSV_COLUMNS)})
+        return {"type": "FeatureCollection", "features": []}
+    features = []
+    for n, row in enumerate(reader, start=2):
+        try:
+            lat, lng = float(row["latitude"]), float(row["longitude"])
+        except (TypeError, ValueError):
+            report.errors.append(str(CSV_NUMBER) % {"n": n})
+            continue
+        properties = {
+            k: v
+            for k, v in row.items()
+            if k in CSV_COLUMNS and k not in ("id", "latitude", "longitude") and v
+        }
+        feature: dict[str, Any] = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": properties,
+        }
+        if row.get("id"):
+            feature["id"] = row["id"]
+        features.append(feature)
+    return {"type": "FeatureCollection", "features": features}
+
+
 def geojson_import(*, data: bytes, acting_user: User, dry_run: bool = True) -> ImportReport:
+    """Import a GeoJSON FeatureCollection or, when the file is not JSON, the survey's CSV."""
     require_permission(acting_user, "delivery.add_site")
     report = ImportReport(dry_run=dry_run)
     try:
         text = data.decode("utf-8-sig")
-        if validation.json_depth_exceeds(text):
-            raise ValueError("nested too deeply")
-        document = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as error:
-        report.errors.append(str(NOT_JSON) % {"error": error})
+    except UnicodeDecodeError:
+        report.errors.append(str(NOT_UTF8))
         return report
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            if validation.json_depth_exceeds(text):
+                raise ValueError("nested too deeply")
+            document = json.loads(text)
+        except ValueError as error:
+            report.errors.append(str(NOT_JSON) % {"error": error})
+            return report
+    else:
+        document = csv_document(text, report)
+        if report.errors:
+            return report
     features = _check(document, report)
     if report.errors:
         return report

@@ -121,9 +121,41 @@ def test_a_broken_feature_refuses_the_whole_file(client, staff, bad, error):
     assert (Site.objects.count(), Gate.objects.count(), Building.objects.count()) == (0, 0, 0)
 
 
-def test_a_file_that_is_not_geojson_is_refused(staff):
+CSV = (
+    "feature,id,site,name,latitude,longitude,kind,address,number\n"
+    f"site,{SITE_ID},,西溪诚园,30.2818,120.0911,compound,文二西路768号,\n"
+    f"building,,{SITE_ID},5幢,30.2820,120.0913,,,5\n"
+)
+
+
+def test_the_survey_csv_imports_like_geojson(staff):
+    dry = geojson_import(data=CSV.encode(), acting_user=staff, dry_run=True)
+    assert (dry.errors, dict(dry.created)) == ([], {"site": 1, "building": 1})
+    assert not Site.objects.exists()
+    report = geojson_import(data=CSV.encode("utf-8-sig"), acting_user=staff, dry_run=False)
+    assert report.errors == []
+    assert Building.objects.get(site__uuid=SITE_ID).number == "5"
+
+
+def test_a_csv_with_a_bad_number_or_header_is_refused_whole(staff):
+    bad = CSV + f"gate,,{SITE_ID},东门,北纬30度,120.09,,,\n"
+    report = geojson_import(data=bad.encode(), acting_user=staff, dry_run=False)
+    assert report.errors == ["第 4 行：纬度和经度须为十进制度数，例如 30.2818 和 120.0911。"]
+    assert not Site.objects.exists()
     report = geojson_import(data=b"name,lat\n", acting_user=staff, dry_run=False)
-    assert report.errors == ["文件不是 GeoJSON（不是 JSON）：Expecting value: line 1 column 1 (char 0)"]
+    assert report.errors == [
+        "CSV 文件第一行必须是列名：feature, id, site, name, latitude, longitude, kind, address, number。"
+    ]
+    assert geojson_import(data="名称".encode("gbk"), acting_user=staff).errors == [
+        "文件不是 UTF-8 文本，请另存为 CSV UTF-8 后重试。"
+    ]
+
+
+def test_a_file_that_is_not_geojson_is_refused(staff):
+    report = geojson_import(data=b"{name: 1}", acting_user=staff, dry_run=False)
+    assert report.errors == [
+        "文件不是 GeoJSON（不是 JSON）：Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    ]
     report = geojson_import(data=b'{"type": "Feature"}', acting_user=staff, dry_run=False)
     assert report.errors == ["文件必须是一个 GeoJSON FeatureCollection。"]
 

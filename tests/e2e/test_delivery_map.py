@@ -62,7 +62,7 @@ def test_find_the_door_then_correct_the_map(phone_page, live_server, site, scree
     log_in(page, live_server, manager)
     page.goto(live_server.url + "/delivery/corrections/")
     page.get_by_role("link", name=f"#{correction.pk} 紫金港花园").click()
-    page.get_by_role("button", name="采纳").click()
+    page.get_by_role("button", name="采纳", exact=True).click()
     expect(page.locator(".badge")).to_have_text("已采纳")
 
     page.context.clear_cookies()
