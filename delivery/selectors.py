@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.geo import haversine_km
@@ -30,6 +31,7 @@ from delivery.models import (
 )
 from delivery.refs import BuildingRef, split_query
 from services import geo
+from stations.models import Station
 
 SEARCH_LIMIT = 20
 NEAR_LIMIT = 30
@@ -162,6 +164,67 @@ def site_ratings(site: Site) -> dict:
         finding=Avg("finding"),
         lifts=Avg("lifts"),
     )
+
+
+# A site whose riders rate any part of its access below this, over at least MIN_RATINGS ratings,
+# is offered as a deliberation topic at the nearest courier station.
+LOW_RATING = 2.5
+MIN_RATINGS = 3
+ASPECTS = {
+    "entering": _("getting in"),
+    "parking": _("parking"),
+    "finding": _("finding the building"),
+    "lifts": _("getting upstairs"),
+}
+
+
+def access_is_low(ratings: dict) -> bool:
+    return ratings["count"] >= MIN_RATINGS and any(
+        ratings[aspect] is not None and ratings[aspect] < LOW_RATING for aspect in ASPECTS
+    )
+
+
+def nearest_station(site: Site) -> Station | None:
+    """The nearest open courier station (its service point's coordinates): one query."""
+    distance = geo.distance_expression(
+        site.latitude,
+        site.longitude,
+        lat_field="service_point__latitude",
+        lng_field="service_point__longitude",
+    )
+    return (
+        Station.objects.filter(is_active=True, service_point__is_active=True)
+        .annotate(distance_km=distance)
+        .order_by("distance_km", "id")
+        .first()
+    )
+
+
+def site_for_topic(raw: str | None) -> Site | None:
+    try:
+        return Site.objects.filter(is_active=True, uuid=uuid.UUID(str(raw or ""))).first()
+    except ValueError:
+        return None
+
+
+def topic_draft(site: Site) -> dict[str, str]:
+    """The topic a rider raises with one tap: the site and its low ratings, in plain words."""
+    ratings = site_ratings(site)
+    low = [
+        f"{label}{ratings[aspect]:.1f}"
+        for aspect, label in ASPECTS.items()
+        if ratings[aspect] is not None and ratings[aspect] < LOW_RATING
+    ]
+    return {
+        "title": str(_("Riders cannot get their work done at %(site)s") % {"site": site.name})[:80],
+        "description": str(
+            _(
+                "Riders rate the access of %(site)s (%(address)s) low: %(low)s out of 5, over %(count)s "
+                "ratings in the last twelve months. We ask the property management to talk with us."
+            )
+            % {"site": site.name, "address": site.address, "low": "、".join(low), "count": ratings["count"]}
+        ),
+    }
 
 
 def best_gate(site: Site, building: Building | None, at: dt.datetime) -> Gate | None:

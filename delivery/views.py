@@ -82,6 +82,7 @@ def site_detail(request: HttpRequest, site_uuid, rating_form: RatingForm | None 
                         "unit": ref.unit,
                     }
     now = timezone.now()
+    ratings = selectors.site_ratings(site)
     gate = selectors.best_gate(site, building, now)
     lifts = []
     if building is not None:
@@ -142,7 +143,8 @@ def site_detail(request: HttpRequest, site_uuid, rating_form: RatingForm | None 
             "changes": site.all_changes[: selectors.CHANGES_SHOWN],  # type: ignore[attr-defined]
             "map_data": map_data,
             "may_review": request.user.is_authenticated and actions.may_review(request.user, site),
-            "ratings": selectors.site_ratings(site),
+            "ratings": ratings,
+            "station": selectors.nearest_station(site) if selectors.access_is_low(ratings) else None,
             "rating_form": rating_form or (RatingForm() if request.user.is_authenticated else None),
         },
         status=400 if rating_form is not None else 200,
