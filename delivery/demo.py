@@ -10,8 +10,19 @@ from PIL import Image
 
 from accounts.demo import demo_user
 from core.uploads import clean_image
-from delivery.actions import correction_accept, correction_propose
-from delivery.models import Building, Correction, DropPoint, Gate, Lift, Parking, Site, SiteNote, UnitEntrance
+from delivery.actions import correction_accept, correction_propose, rating_add
+from delivery.models import (
+    Building,
+    Correction,
+    DropPoint,
+    Gate,
+    Lift,
+    Parking,
+    Site,
+    SiteNote,
+    SiteRating,
+    UnitEntrance,
+)
 
 SITE_MANAGER_PHONE = "13800000120"
 RIDER_PHONE = "13800000001"
@@ -178,6 +189,11 @@ def seed(*, stdout) -> None:
     manager = demo_user(SITE_MANAGER_PHONE, "紫金港物业")
     Site.objects.get(name="紫金港花园").managers.add(manager)
     rider = demo_user(RIDER_PHONE)
+    # 西溪银泰城 lets no e-bike in: three riders rate its parking low, so its page offers a topic.
+    mall = Site.objects.get(name="西溪银泰城")
+    for phone in (RIDER_PHONE, "13800000121", "13800000122"):
+        if not SiteRating.objects.filter(site=mall, rider__phone=f"+86{phone}").exists():
+            rating_add(site=mall, rider=demo_user(phone), entering=3, parking=1, finding=3, lifts=4)
     if Correction.objects.exists():
         return
     for site_name, kind, text in PENDING:

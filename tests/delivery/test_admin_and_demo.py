@@ -84,3 +84,4 @@ def test_the_demo_seeds_a_dozen_sites_and_pending_corrections():
     assert Correction.objects.filter(status="accepted").count() == 1
     zjg = Site.objects.get(name="紫金港花园")
     assert zjg.buildings.count() == 8 and zjg.gates.count() == 3
+    assert Site.objects.get(name="西溪银泰城").ratings.count() == 3
