@@ -1,6 +1,6 @@
 """A dozen Xihu compounds, parks and campuses with gates, rider parking, buildings, units and
 lifts; three riders' corrections waiting for review and one accepted, so the map, its history and
-the review queue show something on a fresh `make run`. Site manager: 13800000120 (紫金港花园)."""
+the review queue show something on a fresh `make run`. Site manager: 13800000003 (紫金港花园)."""
 
 import datetime as dt
 import io
@@ -24,7 +24,8 @@ from delivery.models import (
     UnitEntrance,
 )
 
-SITE_MANAGER_PHONE = "13800000120"
+# A demo worker (王强) doubles as the property manager of 紫金港花园: the demo keeps its nine workers.
+SITE_MANAGER_PHONE = "13800000003"
 RIDER_PHONE = "13800000001"
 SERVICE_STAFF_PHONE = "13900000003"  # services/demo.py: service staff, who decide on corrections
 
@@ -186,12 +187,12 @@ def seed(*, stdout) -> None:
     for spec in SITES:
         if not Site.objects.filter(name=spec[0]).exists():
             _seed_site(*spec)
-    manager = demo_user(SITE_MANAGER_PHONE, "紫金港物业")
+    manager = demo_user(SITE_MANAGER_PHONE)
     Site.objects.get(name="紫金港花园").managers.add(manager)
     rider = demo_user(RIDER_PHONE)
     # 西溪银泰城 lets no e-bike in: three riders rate its parking low, so its page offers a topic.
     mall = Site.objects.get(name="西溪银泰城")
-    for phone in (RIDER_PHONE, "13800000121", "13800000122"):
+    for phone in (RIDER_PHONE, "13800000002", SITE_MANAGER_PHONE):
         if not SiteRating.objects.filter(site=mall, rider__phone=f"+86{phone}").exists():
             rating_add(site=mall, rider=demo_user(phone), entering=3, parking=1, finding=3, lifts=4)
     if Correction.objects.exists():
