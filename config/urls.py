@@ -9,8 +9,10 @@ from oauth2_provider import views as oauth2_views
 from academy.api.oauth import TokenView
 from accounts import auth_views
 from accounts.staff_auth import StaffLoginView
+from core import public_cache
 from core import views as core_views
 from delivery.api import GeoJSONView as DeliveryGeoJSONView
+from services.selectors import CATALOGUE
 
 admin.site.site_header = _("Courier Academy · staff")
 admin.site.site_title = _("Courier Academy")
@@ -42,7 +44,9 @@ _account_urls = _each_in_one_transaction(
 )
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # The home page's scenario tiles are the services catalogue: its page for visitors not logged
+    # in is kept until the catalogue changes (core.public_cache).
+    path("", public_cache.anonymous_page(CATALOGUE)(core_views.home), name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),

@@ -17,12 +17,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import re
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from functools import wraps
+from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
 
 from core.outage import OUTAGE_ERRORS
 
@@ -37,14 +44,18 @@ def _generation_key(namespace: str) -> str:
     return f"public:{namespace}:generation"
 
 
+def _current_key(namespace: str, key: str) -> str:
+    generation = cache.get(_generation_key(namespace))
+    if generation is None:
+        cache.add(_generation_key(namespace), time.time_ns(), timeout=None)
+        generation = cache.get(_generation_key(namespace))
+    return f"public:{namespace}:{generation}:{key}"
+
+
 def cached(namespace: str, key: str, compute: Callable[[], T]) -> T:
     """The value of `compute()` as of the namespace's last change."""
     try:
-        generation = cache.get(_generation_key(namespace))
-        if generation is None:
-            cache.add(_generation_key(namespace), time.time_ns(), timeout=None)
-            generation = cache.get(_generation_key(namespace))
-        full_key = f"public:{namespace}:{generation}:{key}"
+        full_key = _current_key(namespace, key)
         value = cache.get(full_key, _MISSING)
     except OUTAGE_ERRORS:
         return compute()
@@ -54,6 +65,79 @@ def cached(namespace: str, key: str, compute: Callable[[], T]) -> T:
     with contextlib.suppress(*OUTAGE_ERRORS):
         cache.set(full_key, value, timeout=TIMEOUT)
     return value
+
+
+# --- Whole pages for visitors who are not logged in ---------------------------------------------
+
+# A page is stored with this in place of its CSRF token (the language switch's form), and each visitor
+# gets a token of their own in its place (and the cookie that goes with it).
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = b"{csrf-token}"
+# Pages are drawn by this process's templates and static file names: after a deploy the new
+# processes never serve a page an old one drew.
+_RELEASE = f"{os.getpid()}.{time.time_ns()}"
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    # A query string (filters, pages, searches) is drawn every time; so is a page with a message
+    # for this visitor (len() reads the messages without marking them shown).
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.GET
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))
+    )
+
+
+def _stored(response: HttpResponse) -> dict[str, Any] | None:
+    """What is kept of a rendered page, or None when it is not a plain page for anyone."""
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or set(response.headers) != {"Content-Type"}
+    ):
+        return None
+    return {
+        "content": _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content),
+        "content_type": response["Content-Type"],
+    }
+
+
+def anonymous_page(namespace: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """The view's page for visitors who are not logged in, kept until `namespace` changes.
+
+    Logged-in people, query strings and pages carrying a message are drawn as before; so is
+    everything while Redis is unreachable.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            key = f"page:{_RELEASE}:{translation.get_language()}:{request.path}"
+            try:
+                full_key = _current_key(namespace, key)
+                page = cache.get(full_key)
+            except OUTAGE_ERRORS:
+                return view(request, *args, **kwargs)
+            if page is None:
+                response = view(request, *args, **kwargs)
+                page = _stored(response)
+                if page is None:
+                    return response
+                with contextlib.suppress(*OUTAGE_ERRORS):
+                    cache.set(full_key, page, timeout=TIMEOUT)
+                return response
+            content = page["content"]
+            if _CSRF_PLACEHOLDER in content:
+                content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+            return HttpResponse(content, content_type=page["content_type"])
+
+        return wrapped
+
+    return decorator
 
 
 def _new_generation(namespace: str) -> None:

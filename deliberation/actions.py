@@ -89,11 +89,49 @@ def _check_lead(user: User, station: Station) -> None:
         raise PermissionDenied(str(NOT_THE_LEAD))
 
 
+def _session_not_scheduled(session: Session) -> str:
+    return str(SESSION_CANCELLED if session.status == Session.Status.CANCELLED else SESSION_ALREADY_HELD)
+
+
 def _check_scheduled(session: Session) -> None:
-    if session.status == Session.Status.CANCELLED:
-        raise TransitionNotAllowed(str(SESSION_CANCELLED))
     if session.status != Session.Status.SCHEDULED:
-        raise TransitionNotAllowed(str(SESSION_ALREADY_HELD))
+        raise TransitionNotAllowed(_session_not_scheduled(session))
+
+
+def _leads_its_station(session: Session, acting_user: User) -> None:
+    _check_lead(acting_user, session.station)
+
+
+def _has_started(session: Session, _user: User, _reason: str) -> None:
+    if session.starts_at > timezone.now():
+        raise TransitionNotAllowed(str(SESSION_NOT_STARTED))
+
+
+# A session is held (its minutes recorded) or cancelled, once; its history: core.StatusChange rows.
+SESSION_TRANSITIONS = TransitionTable(
+    model=Session,
+    audit_prefix="station.session",
+    history=status_change_record,
+    select_related=("station",),
+    wrong_status=_session_not_scheduled,
+    transitions=(
+        transition(
+            "minutes",
+            {Session.Status.SCHEDULED},
+            Session.Status.HELD,
+            action=_("held"),
+            allows=_leads_its_station,
+            rule=_has_started,
+        ),
+        transition(
+            "cancel",
+            {Session.Status.SCHEDULED},
+            Session.Status.CANCELLED,
+            action=_("cancelled"),
+            allows=_leads_its_station,
+        ),
+    ),
+)
 
 
 def when_text(moment: datetime) -> str:
@@ -469,14 +507,12 @@ def session_record_minutes(*, session_id: int, minutes: str, acting_user: User) 
     minutes = minutes.strip()
     if not minutes:
         raise ApplicationError(str(MINUTES_REQUIRED))
-    session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
-    _check_lead(acting_user, session.station)
-    _check_scheduled(session)
-    if session.starts_at > timezone.now():
-        raise TransitionNotAllowed(str(SESSION_NOT_STARTED))
-    session.status, session.minutes, session.minutes_at = Session.Status.HELD, minutes, timezone.now()
-    session.save(update_fields=["status", "minutes", "minutes_at"])
-    audit.record(actor=acting_user, action="station.session.minutes", target=session)
+    session = SESSION_TRANSITIONS.apply(
+        session_id,
+        Session.Status.HELD,
+        acting_user=acting_user,
+        fields={"minutes": minutes, "minutes_at": timezone.now()},
+    )
     for topic in session.agenda.select_related("station", "raised_by").order_by("pk"):
         _tell(topic, kind="minutes", params={"title": topic.title, "session": session.title}, sms=False)
     return session
@@ -488,15 +524,15 @@ def session_cancel(*, session_id: int, acting_user: User, reason: str) -> Sessio
     the events app), its agenda topics go back to “accepted” for another session, their people are told.
     """
     reason = reason.strip()
-    session = Session.objects.select_for_update().select_related("station").get(pk=session_id)
-    _check_lead(acting_user, session.station)
-    _check_scheduled(session)
-    managed_event_cancel(
-        event_id=session.event_id, managed_by=MANAGER, acting_user=acting_user, reason=reason
+
+    def cancel_its_event(change: Change) -> None:
+        managed_event_cancel(
+            event_id=change.obj.event_id, managed_by=MANAGER, acting_user=acting_user, reason=reason
+        )
+
+    session = SESSION_TRANSITIONS.apply(
+        session_id, Session.Status.CANCELLED, acting_user=acting_user, reason=reason, prepare=cancel_its_event
     )
-    session.status = Session.Status.CANCELLED
-    session.save(update_fields=["status"])
-    audit.record(actor=acting_user, action="station.session.cancel", target=session, note=reason)
     topics = list(
         Topic.objects.select_for_update(of=("self",))
         .select_related("station", "raised_by")

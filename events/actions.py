@@ -57,6 +57,8 @@ CODE_OTHER_EVENT = _("This code belongs to another event. Please check that you 
 CODE_WRONG = _("The code is not right. Please type the 6 digits the screen at the venue shows.")
 
 NOT_A_CONTEST = _("Results are recorded only for skill contests.")
+RANK_TOO_LOW = _("The rank is a place: 1 for the winner, 2 for the next, and so on.")
+SCORE_NEGATIVE = _("The score cannot be below 0.")
 NOT_CHECKED_IN = _("Only participants who checked in can get a result.")
 RESULTS_ALREADY_PUBLISHED = _("The results are already published and can no longer be changed.")
 NO_RESULTS = _("Record at least one result before publishing.")
@@ -379,6 +381,38 @@ def _event_cancel(
 # --- Registration ------------------------------------------------------------------------------
 
 
+def _own_registration(registration: Registration, acting_user: User | None) -> None:
+    if acting_user is None or registration.user_id != acting_user.pk:
+        raise RegistrationRefused(str(NOTHING_TO_CANCEL))
+
+
+RegistrationStatus = Registration.Status
+# A registration starts registered or waitlisted (registration_create: the seat count under the
+# event's lock decides); afterwards it moves only here. Its history: core.StatusChange rows.
+REGISTRATION_TRANSITIONS = TransitionTable(
+    model=Registration,
+    audit_prefix="event.registration",
+    history=status_change_record,
+    select_related=("user",),
+    transitions=(
+        transition(
+            "cancel",
+            {RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED},
+            RegistrationStatus.CANCELLED,
+            action=_("cancelled"),
+            allows=_own_registration,
+        ),
+        # A seat came free (a cancellation, more seats): the event's lock is held by the caller.
+        transition(
+            "promote",
+            {RegistrationStatus.WAITLISTED},
+            RegistrationStatus.REGISTERED,
+            action=_("moved up from the waitlist"),
+        ),
+    ),
+)
+
+
 def _seats_taken(event: Event) -> int:
     return event.registrations.filter(status=Registration.Status.REGISTERED).count()
 
@@ -422,9 +456,9 @@ def registration_cancel(*, event_id: int, user: User, now: datetime | None = Non
     if CheckIn.objects.filter(event=event, user=user).exists():
         raise RegistrationRefused(str(CANCEL_AFTER_CHECKIN))
     had_seat = registration.status == Registration.Status.REGISTERED
-    registration.status, registration.cancelled_at = Registration.Status.CANCELLED, now
-    registration.save(update_fields=["status", "cancelled_at"])
-    audit.record(actor=user, action="event.registration.cancel", target=registration)
+    registration = REGISTRATION_TRANSITIONS.apply(
+        registration, Registration.Status.CANCELLED, acting_user=user, fields={"cancelled_at": now}
+    )
     if had_seat and event.status == Event.Status.PUBLISHED:
         _promote_waitlisted(event, now)
     return registration
@@ -441,12 +475,18 @@ def _promote_waitlisted(event: Event, now: datetime) -> list[Registration]:
         .select_related("user")
         .order_by("created_at", "id")[:free]
     )
-    for registration in waiting:
-        registration.status, registration.promoted_at = Registration.Status.REGISTERED, now
-        registration.save(update_fields=["status", "promoted_at"])
-        audit.record(actor=None, action="event.registration.promote", target=registration)
+    promoted = []
+    for waiting_registration in waiting:
+        registration = REGISTRATION_TRANSITIONS.apply(
+            waiting_registration,
+            Registration.Status.REGISTERED,
+            via="promote",
+            acting_user=None,
+            fields={"promoted_at": now},
+        )
+        promoted.append(registration)
         _tell(registration.user, kind="event_promoted", params={}, event=event, sms=True)
-    return waiting
+    return promoted
 
 
 # --- Check-in --------------------------------------------------------------------------------
@@ -534,6 +574,10 @@ def contest_result_record(
     *, event_id: int, user: User, rank: int, score: Decimal, acting_user: User | None
 ) -> ContestResult:
     """Record (or correct, before publishing) a checked-in participant's rank and score."""
+    if rank < 1:
+        raise ApplicationError(str(RANK_TOO_LOW), extra={"field": "rank"})
+    if score < 0:
+        raise ApplicationError(str(SCORE_NEGATIVE), extra={"field": "score"})
     event = _locked_contest(event_id)
     _check_runs(acting_user, event.station)
     checkin = CheckIn.objects.filter(event=event, user=user).first()

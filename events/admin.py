@@ -289,21 +289,10 @@ class RegistrationAdmin(Refuses, PhoneMaskedAdmin, StationScopedAdmin):
         )
 
 
-RANK_TOO_LOW = _("The rank is a place: 1 for the winner, 2 for the next, and so on.")
-SCORE_NEGATIVE = _("The score cannot be below 0.")
-
-
 class ContestResultForm(forms.ModelForm):
-    rank = forms.IntegerField(
-        label=_("rank"), min_value=1, max_value=32767, error_messages={"min_value": RANK_TOO_LOW}
-    )
-    score = forms.DecimalField(
-        label=_("score"),
-        min_value=0,
-        max_digits=6,
-        decimal_places=1,
-        error_messages={"min_value": SCORE_NEGATIVE},
-    )
+    # Parsing only: what a rank and a score may be is the action's rule (contest_result_record).
+    rank = forms.IntegerField(label=_("rank"), max_value=32767)
+    score = forms.DecimalField(label=_("score"), max_digits=6, decimal_places=1)
 
     class Meta:
         model = ContestResult
@@ -324,6 +313,11 @@ class ContestResultForm(forms.ModelForm):
 
     def validate_unique(self):
         pass
+
+    def _get_validation_exclusions(self):
+        # What a rank and a score may be is contest_result_record's rule, with its messages (and
+        # the database's CHECKs): the model's own validation would answer first with Django's.
+        return super()._get_validation_exclusions() | {"rank", "score"}
 
 
 @admin.register(ContestResult)

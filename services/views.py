@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Street
 from accounts.typing import AuthenticatedHttpRequest
-from core import validation
+from core import public_cache, validation
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 from services import geo, selectors
@@ -26,6 +26,7 @@ from services.models import Amenity, Scenario, Service, ServicePoint, ServiceReq
 PAGE_SIZE = 20
 
 
+@public_cache.anonymous_page(selectors.CATALOGUE)
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "services/index.html", {"scenarios": selectors.scenarios_active()})
 

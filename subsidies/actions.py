@@ -24,7 +24,7 @@ from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, TransitionNotAllowed
 from core.permissions import require_permission
-from core.transitions import Change, TransitionTable, transition
+from core.transitions import Change, TransitionTable, status_change_record, transition
 from core.uploads import CleanFile
 from notifications.actions import notify
 from subsidies import eligibility
@@ -524,18 +524,60 @@ def _plan_instalments(application: SubsidyApplication) -> None:
     )
 
 
+def _instalment_not_payable(instalment: Instalment) -> str:
+    return str(INSTALMENT_NOT_PAYABLE) % {
+        "year": instalment.study_year,
+        "status": instalment.get_status_display(),
+    }
+
+
+# An instalment is planned pending (or payable when that year's credits are in), made payable by
+# the credits, paid once. Its audit rows name the application (subsidy.instalment_payable /
+# subsidy.instalment_paid, written by the callers); its history: core.StatusChange rows.
+INSTALMENT_TRANSITIONS = TransitionTable(
+    model=Instalment,
+    audit_prefix="subsidy.instalment",
+    history=status_change_record,
+    wrong_status=_instalment_not_payable,
+    transitions=(
+        transition(
+            "payable",
+            {Instalment.Status.PENDING},
+            Instalment.Status.PAYABLE,
+            action=gettext_lazy("made payable"),
+            audited=False,
+        ),
+        transition(
+            "paid",
+            {Instalment.Status.PAYABLE},
+            Instalment.Status.PAID,
+            action=gettext_lazy("paid"),
+            permission=(PAY,),
+            audited=False,
+        ),
+    ),
+)
+
+
 @receiver(credits_recorded, dispatch_uid="subsidies.instalment_payable_on_credits")
 def instalment_payable_on_credits(
     sender: type[CreditRecord], record: CreditRecord, acting_user: User | None = None, **kwargs: object
 ) -> None:
     """Credits for a study year make that year's instalment payable (same transaction as the credits)."""
-    updated = Instalment.objects.filter(
-        application__enrolment_id=record.enrolment_id,
-        application__status__in=SubsidyApplication.COMMITTED,
-        study_year=record.study_year,
-        status=Instalment.Status.PENDING,
-    ).update(status=Instalment.Status.PAYABLE, payable_at=timezone.now())
-    if updated:
+    waiting = list(
+        Instalment.objects.filter(
+            application__enrolment_id=record.enrolment_id,
+            application__status__in=SubsidyApplication.COMMITTED,
+            study_year=record.study_year,
+            status=Instalment.Status.PENDING,
+        ).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    for instalment_id in waiting:
+        INSTALMENT_TRANSITIONS.apply(
+            instalment_id, Instalment.Status.PAYABLE, acting_user=acting_user, fields={"payable_at": now}
+        )
+    if waiting:
         application = SubsidyApplication.objects.get(enrolment_id=record.enrolment_id)
         audit.record(
             actor=acting_user,
@@ -555,19 +597,18 @@ def instalment_mark_paid(
         raise ApplicationError(str(PAYMENT_REFERENCE_REQUIRED))
     application_id = Instalment.objects.values_list("application_id", flat=True).get(pk=instalment_id)
     application = _locked(application_id)
-    instalment = Instalment.objects.select_for_update().get(pk=instalment_id)
-    if instalment.status != Instalment.Status.PAYABLE:
-        raise TransitionNotAllowed(
-            str(INSTALMENT_NOT_PAYABLE)
-            % {"year": instalment.study_year, "status": instalment.get_status_display()}
+
+    def pay_from_the_budget(change: Change) -> None:
+        budget = Budget.objects.select_for_update().get(scheme_id=application.scheme_id)
+        budget.paid += change.obj.amount  # the CHECK paid <= committed holds the total
+        budget.save(update_fields=["paid", "updated_at"])
+        change.fields.update(
+            paid_at=timezone.now(), paid_on=paid_on, payment_reference=reference, paid_by=acting_user
         )
-    budget = Budget.objects.select_for_update().get(scheme_id=application.scheme_id)
-    budget.paid += instalment.amount  # the CHECK paid <= committed holds the total
-    budget.save(update_fields=["paid", "updated_at"])
-    instalment.status = Instalment.Status.PAID
-    instalment.paid_at, instalment.paid_on, instalment.payment_reference = timezone.now(), paid_on, reference
-    instalment.paid_by = acting_user
-    instalment.save()
+
+    instalment = INSTALMENT_TRANSITIONS.apply(
+        instalment_id, Instalment.Status.PAID, acting_user=acting_user, prepare=pay_from_the_budget
+    )
     audit.record(
         actor=acting_user,
         action="subsidy.instalment_paid",

@@ -166,15 +166,92 @@ def _change_lead(team: Team, *, lead: User, acting_user: User, reason: str = "")
     return team
 
 
+def _manages_the_team(membership: Membership, acting_user: User) -> None:
+    if not is_manager(team=membership.team, user=acting_user):
+        raise PermissionDenied(str(NOT_THE_LEAD))
+
+
+def _own_membership(membership: Membership, acting_user: User) -> None:
+    if acting_user is None or membership.user_id != acting_user.pk:
+        raise PermissionDenied(str(NOT_A_MEMBER))
+
+
+def _may_leave(membership: Membership, user: User, _reason: str) -> None:
+    team = membership.team
+    if team.lead_id == user.pk:
+        raise ApplicationError(str(LEAD_CANNOT_LEAVE))
+    if Signup.objects.filter(
+        task__team=team, volunteer=user, status=Signup.Status.SIGNED_UP, task__status__in=Task.LIVE_STATUSES
+    ).exists():
+        raise ApplicationError(str(LEAVE_WITH_TASKS))
+
+
+MembershipStatus = Membership.Status
+# A membership starts pending (membership_request creates it); its history: core.StatusChange rows.
+MEMBERSHIP_TRANSITIONS = TransitionTable(
+    model=Membership,
+    audit_prefix="volunteering.membership",
+    history=status_change_record,
+    select_related=("team",),
+    transitions=(
+        transition(
+            "accept",
+            {MembershipStatus.PENDING},
+            MembershipStatus.ACTIVE,
+            action=_("accepted"),
+            allows=_manages_the_team,
+            wrong_status=NOT_PENDING,
+        ),
+        transition(
+            "decline",
+            {MembershipStatus.PENDING},
+            MembershipStatus.DECLINED,
+            action=_("declined"),
+            allows=_manages_the_team,
+            wrong_status=NOT_PENDING,
+        ),
+        # Asking again after leaving or being declined reuses the one row.
+        transition(
+            "request",
+            {MembershipStatus.LEFT, MembershipStatus.DECLINED},
+            MembershipStatus.PENDING,
+            action=_("asked again"),
+            allows=_own_membership,
+        ),
+        transition(
+            "leave",
+            {MembershipStatus.ACTIVE, MembershipStatus.PENDING},
+            MembershipStatus.LEFT,
+            action=_("left"),
+            allows=_own_membership,
+            rule=_may_leave,
+            wrong_status=NOT_A_MEMBER,
+        ),
+        # The lead is always an active member: a step of a lead change, which has its own audit row.
+        transition(
+            "lead",
+            {MembershipStatus.PENDING, MembershipStatus.DECLINED, MembershipStatus.LEFT},
+            MembershipStatus.ACTIVE,
+            action=_("made the lead"),
+            audited=False,
+        ),
+    ),
+)
+
+
 # Not durable: a step of team_create and team_lead_change, inside their transaction.
 @transaction.atomic
 def membership_ensure_lead(*, team: Team, acting_user: User | None) -> Membership:
     """The lead is always an active member (called after a team is created or its lead changed)."""
     membership, _created = Membership.objects.get_or_create(team=team, user_id=team.lead_id)
-    if membership.status != Membership.Status.ACTIVE:
-        membership.status = Membership.Status.ACTIVE
-        membership.decided_at, membership.decided_by, membership.left_at = timezone.now(), acting_user, None
-        membership.save(update_fields=["status", "decided_at", "decided_by", "left_at"])
+    if membership.status != MembershipStatus.ACTIVE:
+        membership = MEMBERSHIP_TRANSITIONS.apply(
+            membership,
+            MembershipStatus.ACTIVE,
+            via="lead",
+            acting_user=acting_user,
+            fields={"decided_at": timezone.now(), "decided_by": acting_user, "left_at": None},
+        )
     return membership
 
 
@@ -189,16 +266,18 @@ def membership_request(*, team: Team, user: User) -> Membership:
                 membership = Membership.objects.create(team=team, user=user)
         except IntegrityError as error:  # the same person asked twice at once
             raise ApplicationError(str(ALREADY_ASKED)) from error
+        audit.record(actor=user, action="volunteering.membership.request", target=membership)
     elif membership.status == Membership.Status.ACTIVE:
         raise ApplicationError(str(ALREADY_MEMBER))
     elif membership.status == Membership.Status.PENDING:
         raise ApplicationError(str(ALREADY_ASKED))
-    else:  # asking again after leaving or being declined reuses the one row
-        membership.status = Membership.Status.PENDING
-        membership.requested_at, membership.decided_at, membership.decided_by = timezone.now(), None, None
-        membership.left_at = None
-        membership.save(update_fields=["status", "requested_at", "decided_at", "decided_by", "left_at"])
-    audit.record(actor=user, action="volunteering.membership.request", target=membership)
+    else:
+        membership = MEMBERSHIP_TRANSITIONS.apply(
+            membership,
+            MembershipStatus.PENDING,
+            acting_user=user,
+            fields={"requested_at": timezone.now(), "decided_at": None, "decided_by": None, "left_at": None},
+        )
     _inbox(
         team.lead,
         kind="volunteer_join_request",
@@ -209,18 +288,12 @@ def membership_request(*, team: Team, user: User) -> Membership:
 
 
 def _decide(*, membership_id: int, acting_user: User, accept: bool) -> Membership:
-    membership = Membership.objects.select_for_update().select_related("team").get(pk=membership_id)
-    if not is_manager(team=membership.team, user=acting_user):
-        raise PermissionDenied(str(NOT_THE_LEAD))
-    if membership.status != Membership.Status.PENDING:
-        raise TransitionNotAllowed(str(NOT_PENDING))
-    membership.status = Membership.Status.ACTIVE if accept else Membership.Status.DECLINED
-    membership.decided_at, membership.decided_by = timezone.now(), acting_user
-    membership.save(update_fields=["status", "decided_at", "decided_by"])
-    audit.record(
-        actor=acting_user,
-        action="volunteering.membership.accept" if accept else "volunteering.membership.decline",
-        target=membership,
+    membership = MEMBERSHIP_TRANSITIONS.apply(
+        membership_id,
+        MembershipStatus.ACTIVE if accept else MembershipStatus.DECLINED,
+        via="accept" if accept else "decline",
+        acting_user=acting_user,
+        fields={"decided_at": timezone.now(), "decided_by": acting_user},
     )
     team = membership.team
     _inbox(
@@ -244,19 +317,12 @@ def membership_decline(*, membership_id: int, acting_user: User) -> Membership:
 
 @transaction.atomic(durable=True)
 def membership_leave(*, team: Team, user: User) -> Membership:
-    membership = Membership.objects.select_for_update().filter(team=team, user=user).first()
-    if membership is None or membership.status not in (Membership.Status.ACTIVE, Membership.Status.PENDING):
+    membership = Membership.objects.filter(team=team, user=user).first()
+    if membership is None:
         raise ApplicationError(str(NOT_A_MEMBER))
-    if team.lead_id == user.pk:
-        raise ApplicationError(str(LEAD_CANNOT_LEAVE))
-    if Signup.objects.filter(
-        task__team=team, volunteer=user, status=Signup.Status.SIGNED_UP, task__status__in=Task.LIVE_STATUSES
-    ).exists():
-        raise ApplicationError(str(LEAVE_WITH_TASKS))
-    membership.status, membership.left_at = Membership.Status.LEFT, timezone.now()
-    membership.save(update_fields=["status", "left_at"])
-    audit.record(actor=user, action="volunteering.membership.leave", target=membership)
-    return membership
+    return MEMBERSHIP_TRANSITIONS.apply(
+        membership, MembershipStatus.LEFT, acting_user=user, fields={"left_at": timezone.now()}
+    )
 
 
 def is_member(*, team: Team, user: User) -> bool:
@@ -360,9 +426,9 @@ def signup_create(*, task_id: int, user: User) -> Signup:
     except IntegrityError as error:  # the same person twice at once: the first one won
         raise ApplicationError(str(ALREADY_SIGNED_UP)) from error
     task.taken += 1
+    task.save(update_fields=["taken"])
     if task.taken == task.volunteers_needed:
-        task.status = Task.Status.FULL
-    task.save(update_fields=["taken", "status"])
+        TASK_TRANSITIONS.apply(task, TaskStatus.FULL, acting_user=user)
     audit.record(actor=user, action="volunteering.signup.create", target=signup, data={"task": task.pk})
     _inbox(
         user,
@@ -383,12 +449,17 @@ def signup_withdraw(*, task_id: int, user: User) -> Signup:
         raise TransitionNotAllowed(str(TASK_NOT_LIVE) % {"status": task.get_status_display()})
     if task.date <= timezone.localdate():
         raise TransitionNotAllowed(str(WITHDRAW_TOO_LATE))
-    signup.status, signup.withdrawn_at = Signup.Status.WITHDRAWN, timezone.now()
-    signup.save(update_fields=["status", "withdrawn_at"])
+    signup = SIGNUP_TRANSITIONS.apply(
+        signup,
+        SignupStatus.WITHDRAWN,
+        acting_user=user,
+        fields={"withdrawn_at": timezone.now()},
+        audit_data={"task": task.pk},
+    )
     task.taken -= 1
-    task.status = Task.Status.OPEN
-    task.save(update_fields=["taken", "status"])
-    audit.record(actor=user, action="volunteering.signup.withdraw", target=signup, data={"task": task.pk})
+    task.save(update_fields=["taken"])
+    if task.status == TaskStatus.FULL:
+        TASK_TRANSITIONS.apply(task, TaskStatus.OPEN, acting_user=user)
     return signup
 
 
@@ -437,6 +508,43 @@ TASK_TRANSITIONS = TransitionTable(
         transition(
             "expire", _LIVE, TaskStatus.CANCELLED, action=_("cancelled"), audit="volunteering.task.cancel"
         ),
+        # The seats: the last one taken fills the task, one given back opens it again (the sign-up
+        # has its own audit row).
+        transition("fill", {TaskStatus.OPEN}, TaskStatus.FULL, action=_("filled"), audited=False),
+        transition("reopen", {TaskStatus.FULL}, TaskStatus.OPEN, action=_("opened again"), audited=False),
+    ),
+)
+
+
+def _own_signup(signup: Signup, acting_user: User) -> None:
+    if acting_user is None or signup.volunteer_id != acting_user.pk:
+        raise ApplicationError(str(NOT_SIGNED_UP))
+
+
+SignupStatus = Signup.Status
+# A sign-up starts signed up (signup_create); the worker withdraws it, or the task's end decides it:
+# done or not confirmed when the task is confirmed, cancelled with the task (those two have the
+# task's audit row). Its history: core.StatusChange rows.
+SIGNUP_TRANSITIONS = TransitionTable(
+    model=Signup,
+    audit_prefix="volunteering.signup",
+    history=status_change_record,
+    select_related=("volunteer",),
+    transitions=(
+        transition(
+            "withdraw",
+            {SignupStatus.SIGNED_UP},
+            SignupStatus.WITHDRAWN,
+            action=_("withdrawn"),
+            allows=_own_signup,
+        ),
+        transition("done", {SignupStatus.SIGNED_UP}, SignupStatus.DONE, action=_("done"), audited=False),
+        transition(
+            "absent", {SignupStatus.SIGNED_UP}, SignupStatus.ABSENT, action=_("not confirmed"), audited=False
+        ),
+        transition(
+            "cancel", {SignupStatus.SIGNED_UP}, SignupStatus.CANCELLED, action=_("cancelled"), audited=False
+        ),
     ),
 )
 
@@ -468,8 +576,7 @@ def task_confirm(
         # point accounts in the same order, so two of them never deadlock.
         for signup in sorted(signups, key=lambda s: s.volunteer_id):
             if signup.volunteer_id not in chosen:
-                signup.status = Signup.Status.ABSENT
-                signup.save(update_fields=["status"])
+                SIGNUP_TRANSITIONS.apply(signup, SignupStatus.ABSENT, acting_user=acting_user)
                 continue
             entry = None
             if amount > 0:  # a rule of 0 turns the award off; a rule never takes points away
@@ -481,9 +588,14 @@ def task_confirm(
                     once_key=f"volunteer_task_done:{task.pk}:{signup.volunteer_id}",
                     acting_user=acting_user,
                 )
-            signup.status, signup.points = Signup.Status.DONE, entry.amount if entry else 0
-            signup.save(update_fields=["status", "points"])
-            done.append(signup)
+            done.append(
+                SIGNUP_TRANSITIONS.apply(
+                    signup,
+                    SignupStatus.DONE,
+                    acting_user=acting_user,
+                    fields={"points": entry.amount if entry else 0},
+                )
+            )
         change.fields.update(completed_at=timezone.now(), completed_by=acting_user)
         change.audit_data.update(volunteers=sorted(chosen), points=amount)
 
@@ -541,7 +653,8 @@ def _cancel(task_id: int, *, via: str, acting_user: User | None, reason: str) ->
             .filter(task=change.obj, status=Signup.Status.SIGNED_UP)
             .select_related("volunteer")
         )
-        Signup.objects.filter(pk__in=[s.pk for s in signups]).update(status=Signup.Status.CANCELLED)
+        for signup in signups:
+            SIGNUP_TRANSITIONS.apply(signup, SignupStatus.CANCELLED, acting_user=acting_user, note=reason)
         change.fields.update(cancelled_at=timezone.now(), cancel_reason=reason)
 
     task = TASK_TRANSITIONS.apply(

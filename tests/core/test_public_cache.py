@@ -1,15 +1,21 @@
 """Public data cached in Redis until it changes (core.public_cache, issue 23): a change shows at once."""
 
+import re
 from unittest import mock
 
 import pytest
 import redis
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from core import public_cache
 from services.models import Service
 from services.selectors import CATALOGUE
+from tests.factories import UserFactory
 from tests.governance.factories import category
 from tests.services.factories import ScenarioFactory, ServiceAtPointFactory, ServiceFactory
 
@@ -135,3 +141,92 @@ def test_with_redis_unreachable_the_value_is_computed():
     with mock.patch.object(public_cache, "cache", Unreachable()):
         assert public_cache.cached(CATALOGUE, "probe", lambda: "算出") == "算出"
         public_cache.changed(CATALOGUE)  # logged, not raised
+
+
+# --- Whole pages for visitors who are not logged in (public_cache.anonymous_page) ----------------
+
+
+def drawn(view_module: str):
+    """Counts the renders of a view module's pages (a page served from the cache is not drawn)."""
+    from django.shortcuts import render
+
+    return mock.patch(f"{view_module}.render", wraps=render)
+
+
+def csrf_value(page: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert match is not None
+    return match.group(1)
+
+
+def test_the_home_page_is_drawn_once_for_visitors_and_each_gets_a_token_of_their_own(client):
+    ScenarioFactory(name_zh="爱心驿站")
+    with drawn("core.views") as render:
+        first = client.get(reverse("home"))
+        other = Client(enforce_csrf_checks=True)
+        second = other.get(reverse("home"))
+    assert render.call_count == 1
+    first_page, second_page = first.content.decode(), second.content.decode()
+    assert "爱心驿站" in second_page and "{csrf-token}" not in second_page
+    assert csrf_value(first_page) != csrf_value(second_page)
+    assert first_page.replace(csrf_value(first_page), "") == second_page.replace(csrf_value(second_page), "")
+    assert second.cookies["csrftoken"].value
+    # The cached page's form works: the language switch accepts its token.
+    switched = other.post(
+        reverse("set_language"),
+        {"csrfmiddlewaretoken": csrf_value(second_page), "language": "en", "next": "/"},
+    )
+    assert (switched.status_code, switched["Location"]) == (302, "/")
+
+
+def test_a_catalogue_change_shows_at_once_on_the_cached_pages(client):
+    scenario = ScenarioFactory(name_zh="爱心驿站")
+    for url in (reverse("home"), reverse("services:index")):
+        assert "爱心驿站" in client.get(url).content.decode()
+    scenario.name_zh = "暖心驿站"
+    scenario.save()
+    for url in (reverse("home"), reverse("services:index")):
+        page = client.get(url).content.decode()
+        assert "暖心驿站" in page and "爱心驿站" not in page
+
+
+def test_each_language_has_its_own_page(client):
+    ScenarioFactory(name_zh="爱心驿站", name_en="Caring station")
+    chinese = client.get(reverse("services:index")).content.decode()
+    english = client.get(reverse("services:index"), headers={"accept-language": "en"}).content.decode()
+    assert "爱心驿站" in chinese and "Caring station" not in chinese
+    assert "Caring station" in english and "爱心驿站" not in english
+
+
+def test_logged_in_people_query_strings_and_messages_are_drawn_every_time(client):
+    client.get(reverse("services:index"))
+    worker_client = Client()
+    worker_client.force_login(UserFactory())
+    with drawn("services.views") as render:
+        page = worker_client.get(reverse("services:index")).content.decode()
+        client.get(reverse("services:index") + "?from=tile")
+        client.get(reverse("services:index") + "?from=tile")
+    assert render.call_count == 3
+    assert 'class="inbox-link"' in page  # the worker's own header, not the visitor's page
+
+    # A message for this visitor (the cookie storage's own encoding) is shown once, then the page
+    # is the cached one again.
+    storage = CookieStorage(RequestFactory().get("/"))
+    client.cookies[storage.cookie_name] = storage._encode([Message(constants.SUCCESS, "你已退出登录。")])
+    assert "你已退出登录。" in client.get(reverse("services:index")).content.decode()
+    assert "你已退出登录。" not in client.get(reverse("services:index")).content.decode()
+
+
+def test_with_redis_unreachable_the_page_is_drawn(client):
+    class Unreachable:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise redis.exceptions.ConnectionError("Connection refused")
+
+            return fail
+
+    ScenarioFactory(name_zh="爱心驿站")
+    with mock.patch.object(public_cache, "cache", Unreachable()), drawn("services.views") as render:
+        assert "爱心驿站" in client.get(reverse("services:index")).content.decode()
+        assert "爱心驿站" in client.get(reverse("services:index")).content.decode()
+    assert render.call_count == 2

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone, translation
 
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.models import StatusChange
 from deliberation import actions
 from deliberation.models import FollowUpAction, Session, Support, Topic, TopicPhoto
 from deliberation.tasks import mark_overdue_actions
@@ -577,6 +578,13 @@ def test_session_cancel_cancels_the_event_and_returns_the_topics(
     assert agenda.value.message == "本次议事会已取消。"
     session.refresh_from_db()
     assert (session.status, session.minutes) == ("cancelled", "")
+    # One move through the session's transition table, with its reason; the refusals left no trace.
+    assert [
+        (change.from_status, change.to_status, change.actor_id, change.note)
+        for change in StatusChange.objects.filter(
+            target_type="deliberation.session", target_id=str(session.pk)
+        )
+    ] == [("scheduled", "cancelled", lead.pk, "商场临时封闭会议室。")]
     # The topic can go on the agenda of another session.
     again = schedule(station, lead, [supported_topic])
     supported_topic.refresh_from_db()

@@ -75,6 +75,22 @@ def test_only_checked_in_participants_get_a_result(contest, lead):
     assert not ContestResult.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "rank, score, field, message",
+    [
+        (0, "90", "rank", text.RANK_TOO_LOW),
+        (-3, "90", "rank", text.RANK_TOO_LOW),
+        (1, "-0.5", "score", text.SCORE_NEGATIVE),
+    ],
+)
+def test_the_action_holds_the_rank_and_score_rule(contest, lead, rank, score, field, message):
+    [there] = participants(contest, ["张伟"])
+    with pytest.raises(actions.ApplicationError) as refused:
+        record(contest, there, rank, score, lead)
+    assert (refused.value.message, refused.value.extra) == (message, {"field": field})
+    assert not ContestResult.objects.exists()
+
+
 def test_a_result_can_be_corrected_before_publishing_but_not_after(contest, lead):
     (user,) = participants(contest, ["张伟"])
     record(contest, user, 2, "90", lead)

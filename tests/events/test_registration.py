@@ -5,6 +5,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from core.audit import AuditEntry
+from core.models import StatusChange
 from events import actions
 from events.models import Event, Registration
 from notifications.models import Message
@@ -105,6 +106,23 @@ def test_cancelling_a_seat_promotes_the_first_waitlisted_and_tells_them(event):
     }
     promoted = Registration.objects.get(user=first_waiting)
     assert promoted.promoted_at is not None
+    # Both moves went through the registration's transition table: one history row and audit row each.
+    cancelled = Registration.objects.get(user=holders[0])
+    assert [
+        (change.target_id, change.from_status, change.to_status, change.actor_id)
+        for change in StatusChange.objects.filter(target_type="events.registration").order_by("pk")
+    ] == [
+        (str(cancelled.pk), "registered", "cancelled", holders[0].pk),
+        (str(promoted.pk), "waitlisted", "registered", None),
+    ]
+    assert list(
+        AuditEntry.objects.filter(action__startswith="event.registration.")
+        .order_by("pk")
+        .values_list("action", "target_id", "actor_id")
+    ) == [
+        ("event.registration.cancel", str(cancelled.pk), holders[0].pk),
+        ("event.registration.promote", str(promoted.pk), None),
+    ]
     sent = Message.objects.filter(recipient=first_waiting).order_by("channel")
     assert [m.channel for m in sent] == ["inbox", "sms"]
     assert sent[0].subject == "候补成功：诗歌分享会"
@@ -132,6 +150,16 @@ def test_cancel_refusals(event, worker):
         actions.registration_cancel(event_id=event.pk, user=worker)
     assert refused.value.message == text.CANCEL_AFTER_START
     assert Registration.objects.get(user=worker).status == "registered"
+    assert not StatusChange.objects.filter(target_type="events.registration").exists()
+
+
+def test_the_table_refuses_to_cancel_someone_elses_registration(event, worker):
+    registration = register(event, worker)
+    with pytest.raises(actions.RegistrationRefused) as refused:
+        actions.REGISTRATION_TRANSITIONS.apply(registration, "cancelled", acting_user=UserFactory())
+    assert refused.value.message == text.NOTHING_TO_CANCEL
+    assert Registration.objects.get(pk=registration.pk).status == "registered"
+    assert not StatusChange.objects.filter(target_type="events.registration").exists()
 
 
 def test_cancelling_the_event_tells_everyone_and_closes_registration(event, lead):

@@ -218,8 +218,9 @@ def test_reads_return_to_the_replica_after_the_read_your_writes_window(api_clien
     assert roster_statuses(writer) == {enrolment.pk: "admitted"}
 
 
-def test_a_replica_further_behind_than_the_limit_serves_nothing(api_clients, uni_a, standby, settings):
+def test_a_replica_further_behind_than_the_limit_serves_nothing(api_clients, uni_a, standby, pair, settings):
     first = factories.enrolment(uni_a)
+    pair.wait_until_replayed()  # else the pause may come before `first` is replayed
     pause_replay(standby)
     second = factories.enrolment(uni_a)
     client = api_clients["uni_a_read"]

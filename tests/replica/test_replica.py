@@ -50,6 +50,7 @@ def outcomes_of(report: Path) -> tuple[dict[str, str], str]:
 
 # One test, not one per test on the pair: under pytest-xdist, tests of one module may land on
 # different workers, and each would start a pair of its own.
+@pytest.mark.timeout(1200)  # the inner session has 900 s, then the pair is stopped
 def test_the_router_on_a_real_streaming_replica(tmp_path):
     report = tmp_path / "junit.xml"
     pair = ReplicaPair().start()

@@ -10,6 +10,7 @@ from django.db import IntegrityError
 from academy.actions import enrolment_confirm, enrolment_record_credits
 from accounts import roles
 from core.exceptions import ApplicationError, TransitionNotAllowed
+from core.models import StatusChange
 from core.uploads import clean_image_or_pdf
 from notifications.models import Message
 from subsidies import actions
@@ -295,6 +296,16 @@ def test_credits_make_the_instalment_payable_then_paid_in_full(checker, approver
     budget = Budget.objects.get(scheme=application.scheme)
     assert budget.paid == budget.committed == Decimal("7200.00")
     assert Message.objects.filter(recipient=application.applicant, kind="subsidy_paid").count() == 2
+    # Each instalment moved through its transition table: payable (the credits, no person), then paid.
+    by_year = dict(application.instalments.values_list("pk", "study_year"))
+    assert [
+        (by_year[int(change.target_id)], change.from_status, change.to_status, change.actor_id)
+        for change in StatusChange.objects.filter(target_type="subsidies.instalment").order_by("pk")
+    ] == [
+        (year, *move)
+        for year in (1, 2, 3)
+        for move in (("pending", "payable", None), ("payable", "paid", approver.pk))
+    ]
 
 
 def test_credits_recorded_before_approval_make_the_first_instalment_payable_at_once(checker, approver):
@@ -317,10 +328,14 @@ def test_paid_never_exceeds_approved(checker, approver):
     actions.instalment_mark_paid(
         instalment_id=first.pk, acting_user=approver, reference="PAY-1", paid_on=dt.date(2027, 7, 1)
     )
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed) as twice:
         actions.instalment_mark_paid(
             instalment_id=first.pk, acting_user=approver, reference="PAY-1b", paid_on=dt.date(2027, 7, 2)
         )
+    assert twice.value.message == "第1学年的分期目前是“已拨付”：只有已登记学分、可拨付的分期才能付款。"
+    first.refresh_from_db()
+    assert first.payment_reference == "PAY-1"
+    assert Budget.objects.get(scheme=application.scheme).paid == first.amount
     with pytest.raises(IntegrityError):
         Budget.objects.filter(scheme=application.scheme).update(paid=Decimal("7200.01"))
 

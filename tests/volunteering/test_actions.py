@@ -4,7 +4,9 @@ import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from core.audit import AuditEntry
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.models import StatusChange
 from notifications.models import Message
 from points.models import PointAccount, PointEntry, PointRule
 from tests.factories import UserFactory
@@ -55,6 +57,13 @@ def test_the_lead_accepts_and_the_worker_is_welcomed(team, lead, outsider):
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE
     assert membership.decided_by == lead
+    assert history("volunteering.membership")[-1] == (str(membership.pk), "pending", "active", lead.pk)
+    assert (
+        AuditEntry.objects.filter(
+            action="volunteering.membership.accept", target_id=str(membership.pk)
+        ).count()
+        == 1
+    )
     assert inbox(outsider, "volunteer_join_accepted") == [
         ("欢迎加入助老专送小哥队", "队长已同意你的申请，现在可以报名本队的志愿任务了。")
     ]
@@ -78,6 +87,9 @@ def test_a_member_cannot_accept_and_nothing_changes(team, member, outsider):
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PENDING
     assert inbox(outsider, "volunteer_join_accepted") == []
+    assert not StatusChange.objects.filter(
+        target_type="volunteering.membership", target_id=str(membership.pk)
+    ).exists()
 
 
 def test_accepting_twice_is_refused(team, lead, outsider):
@@ -96,6 +108,11 @@ def test_leaving_and_asking_again_reuses_the_one_row(team, member):
     assert list(Membership.objects.filter(team=team, user=member).values_list("status", flat=True)) == [
         "pending"
     ]
+    # Both moves through the membership's transition table: a history row each.
+    assert history("volunteering.membership")[-2:] == [
+        (str(membership.pk), "active", "left", member.pk),
+        (str(membership.pk), "left", "pending", member.pk),
+    ]
 
 
 def test_the_lead_cannot_leave(team, lead):
@@ -110,11 +127,20 @@ def test_a_member_signed_up_for_a_live_task_cannot_leave(team, member, task):
         actions.membership_leave(team=team, user=member)
     assert error.value.message == "你还报名了本队尚未完成的任务，请先取消报名再退出服务队。"
     assert Membership.objects.get(team=team, user=member).status == Membership.Status.ACTIVE
+    assert [row[2] for row in history("volunteering.membership")].count("left") == 0
 
 
 def test_the_database_holds_one_membership_per_person_per_team(team, member):
     with pytest.raises(IntegrityError):
         Membership.objects.create(team=team, user=member, status=Membership.Status.LEFT)
+
+
+def history(model: str) -> list[tuple[str, str, str, int | None]]:
+    """The status changes of a model's rows (core.StatusChange), oldest first."""
+    return [
+        (change.target_id, change.from_status, change.to_status, change.actor_id)
+        for change in StatusChange.objects.filter(target_type=model).order_by("pk")
+    ]
 
 
 # --- Tasks and sign-ups ----------------------------------------------------------------------
@@ -201,6 +227,7 @@ def test_the_last_place_makes_the_task_full_and_the_next_is_refused(team, member
         actions.signup_create(task_id=task.pk, user=other_member)
     assert error.value.message == TASK_FULL
     assert Signup.objects.filter(task=task).count() == 1
+    assert history("volunteering.task") == [(str(task.pk), "open", "full", member.pk)]
 
 
 def test_signing_up_twice_is_refused(member, task):
@@ -224,7 +251,13 @@ def test_withdrawing_before_the_day_frees_the_place(team, member):
     actions.signup_withdraw(task_id=task.pk, user=member)
     task.refresh_from_db()
     assert (task.taken, task.status) == (0, Task.Status.OPEN)
-    assert Signup.objects.get(task=task).status == Signup.Status.WITHDRAWN
+    signup = Signup.objects.get(task=task)
+    assert signup.status == Signup.Status.WITHDRAWN
+    assert history("volunteering.task") == [
+        (str(task.pk), "open", "full", member.pk),
+        (str(task.pk), "full", "open", member.pk),
+    ]
+    assert history("volunteering.signup") == [(str(signup.pk), "signed_up", "withdrawn", member.pk)]
     actions.signup_create(task_id=task.pk, user=member)  # and signing up again works
     assert Signup.objects.filter(task=task).count() == 2
 
@@ -265,6 +298,10 @@ def test_confirming_awards_points_once_and_erases_the_details(signed_up_today, l
         member.pk: "done",
         other_member.pk: "absent",
     }
+    assert sorted(row[1:] for row in history("volunteering.signup")) == [
+        ("signed_up", "absent", lead.pk),
+        ("signed_up", "done", lead.pk),
+    ]
     entry = PointEntry.objects.get(user=member)
     assert (entry.amount, entry.reason, entry.once_key) == (
         20,
@@ -374,7 +411,9 @@ def test_cancelling_erases_the_details_and_tells_the_volunteers(task, lead, memb
     task.refresh_from_db()
     assert (task.status, task.cancel_reason) == (Task.Status.CANCELLED, "食堂停电，今天不送餐")
     assert not Recipient.objects.filter(task=task).exists()
-    assert Signup.objects.get(task=task).status == Signup.Status.CANCELLED
+    signup = Signup.objects.get(task=task)
+    assert signup.status == Signup.Status.CANCELLED
+    assert history("volunteering.signup") == [(str(signup.pk), "signed_up", "cancelled", lead.pk)]
     day = task.date
     assert inbox(member, "volunteer_task_cancelled") == [
         (
