@@ -88,6 +88,25 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
             )
         )
     )
+    # The delivery guide map (网约配送 is one of the ten scenarios): sites and their parts, and the
+    # decisions on riders' corrections of any site (a site's own managers decide on the portal).
+    | set().union(
+        *(
+            _crud("delivery", model, *ALL)
+            for model in (
+                "site",
+                "gate",
+                "parking",
+                "droppoint",
+                "building",
+                "unitentrance",
+                "lift",
+                "sitenote",
+            )
+        )
+    )
+    | {"delivery.view_correction", "delivery.review_correction", "delivery.view_correctiondecision"}
+    | {"delivery.view_sitechange"}
     | {
         "services.add_servicerequestnote",
         "services.view_servicerequestnote",

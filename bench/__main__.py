@@ -29,6 +29,7 @@ from django.test.utils import setup_databases, setup_test_environment, teardown_
 from bench import (  # noqa: E402
     admin_lists,
     dashboard,
+    delivery_map,
     harness,
     oneroster_pages,
     outbox,
@@ -48,6 +49,7 @@ BENCHMARKS = [
     oneroster_pages,
     upload_memory,
     throughput,
+    delivery_map,
 ]
 
 

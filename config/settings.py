@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "services",
     "governance",
     "stations",
+    "delivery",
     "events",
     "deliberation",
     "volunteering",

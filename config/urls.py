@@ -11,6 +11,7 @@ from accounts import auth_views
 from accounts.staff_auth import StaffLoginView
 from config import home
 from core import views as core_views
+from delivery.api import GeoJSONView as DeliveryGeoJSONView
 
 admin.site.site_header = _("Courier Academy · staff")
 admin.site.site_title = _("Courier Academy")
@@ -63,6 +64,8 @@ urlpatterns = [
     path("academy/", include("academy.urls")),
     path("subsidies/", include("subsidies.urls")),
     path("grid/", include("governance.urls")),
+    path("delivery/", include("delivery.urls")),
+    path("api/delivery/geojson", DeliveryGeoJSONView.as_view(), name="delivery-geojson"),
     path("open311/v2/", include("governance.open311")),
     path("stations/", include("deliberation.urls")),
     path("events/", include("events.urls")),

@@ -19,6 +19,7 @@ ERROR_DESCRIPTIONS = {
 ERRORS_BY_PREFIX = {
     "/api/v1/": ("400", "401", "403", "404", "429"),
     "/api/hsds/": ("400",),
+    "/api/delivery/": ("400",),
 }
 # Text a query parameter may hold: what core.validation.clean_text_param accepts.
 TEXT_PARAMETER = {

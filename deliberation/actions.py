@@ -24,6 +24,7 @@ from core.uploads import CleanFile
 from deliberation.models import FollowUpAction, Party, Session, Support, Topic, TopicPhoto, TopicUpdate
 from deliberation.points_kinds import TOPIC_ACCEPTED
 from deliberation.selectors import people_to_tell
+from delivery.models import Site
 from events.actions import managed_event_cancel, managed_event_create  # steps, inside our transactions
 from events.models import Event
 from notifications.actions import notify
@@ -268,7 +269,13 @@ TRANSITIONS = TransitionTable(
 
 @transaction.atomic(durable=True)
 def topic_raise(
-    *, station: Station, raised_by: User, title: str, description: str, photos: Sequence[CleanFile] = ()
+    *,
+    station: Station,
+    raised_by: User,
+    title: str,
+    description: str,
+    photos: Sequence[CleanFile] = (),
+    site: Site | None = None,
 ) -> Topic:
     """A worker raises what blocks their work at a station. Photos arrive cleaned by clean_image."""
     title, description = title.strip(), description.strip()
@@ -283,6 +290,7 @@ def topic_raise(
     now = timezone.now()
     topic = Topic.objects.create(
         station=station,
+        site=site,
         raised_by=raised_by,
         title=title,
         description=description,

@@ -50,6 +50,15 @@ class Topic(models.Model):
         related_name="topics_raised",
         verbose_name=_("raised by"),
     )
+    # Raised from the delivery map about a site whose riders rate its access low (issue 20).
+    site = models.ForeignKey(
+        "delivery.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="topics",
+        verbose_name=_("delivery site"),
+    )
     title = models.CharField(_("title"), max_length=80)
     description = models.TextField(_("description"), max_length=1000)
     status = models.CharField(

@@ -24,6 +24,7 @@ from deliberation import selectors
 from deliberation.actions import topic_accept, topic_close, topic_raise, topic_support, topic_unsupport
 from deliberation.forms import AcceptForm, AnswerForm, SearchForm, TopicForm
 from deliberation.models import Topic, TopicPhoto, TopicUpdate
+from delivery import selectors as delivery_selectors
 from stations.models import Station
 
 PAGE_SIZE = 20
@@ -71,7 +72,13 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
 @login_required
 def topic_new(request: AuthenticatedHttpRequest, station_id: int) -> HttpResponse:
     station = _station_or_404(station_id)
-    form = TopicForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    # From the delivery map: the site the riders rate low, its draft written from their ratings.
+    site = delivery_selectors.site_for_topic(request.GET.get("site"))
+    initial = delivery_selectors.topic_draft(site) if site is not None else {}
+    if request.method == "POST":
+        form = TopicForm(request.POST, request.FILES, initial=initial)
+    else:
+        form = TopicForm(initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -81,6 +88,7 @@ def topic_new(request: AuthenticatedHttpRequest, station_id: int) -> HttpRespons
                 title=data["title"],
                 description=data["description"],
                 photos=data["photos"],
+                site=site,
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -92,7 +100,7 @@ def topic_new(request: AuthenticatedHttpRequest, station_id: int) -> HttpRespons
     return render(
         request,
         "deliberation/topic_form.html",
-        {"station": station, "form": form},
+        {"station": station, "form": form, "site": site},
         status=400 if form.errors else 200,
     )
 

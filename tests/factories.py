@@ -1,4 +1,3 @@
-import datetime as dt
 import time
 
 import factory
@@ -54,13 +53,11 @@ class WorkerProfileFactory(factory.django.DjangoModelFactory):
     education = Education.SENIOR_HIGH
 
     class Params:
-        # Unique past the thousandth profile of a session too: the birth date moves on a day
-        # for each thousand (a long run had two profiles with one ID number).
+        # Unique past the thousandth profile of a session too: the region moves on for each
+        # thousand (a long run had two profiles with one ID number); the birth date, which the
+        # rosters show, stays the same for every profile.
         id_number = factory.Sequence(
-            lambda n: valid_id_number(
-                born=(dt.date(1995, 3, 12) + dt.timedelta(days=n // 1000)).strftime("%Y%m%d"),
-                sequence=f"{n % 1000:03d}",
-            )
+            lambda n: valid_id_number(region=f"3301{6 + n // 1000:02d}", sequence=f"{n % 1000:03d}")
         )
 
     @factory.lazy_attribute

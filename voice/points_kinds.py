@@ -12,13 +12,13 @@ OPINION_ADOPTED = "opinion_adopted"
 
 
 def register() -> None:
-    register_kind(HELP_VERIFIED, _("Help on the way verified"), rule=Rule(5, "随手帮被核实 / help verified"))
+    register_kind(HELP_VERIFIED, _("Help on the way verified"), rule=Rule(5, "随手帮被核实"))
     register_kind(
         HELP_REQUEST_CONFIRMED,
         _("Help request done and confirmed"),
-        rule=Rule(10, "随手帮求助完成并确认 / help request confirmed"),
+        rule=Rule(10, "随手帮求助完成并确认"),
     )
-    register_kind(OPINION_ADOPTED, _("Opinion adopted"), rule=Rule(10, "随口说被采纳 / opinion adopted"))
+    register_kind(OPINION_ADOPTED, _("Opinion adopted"), rule=Rule(10, "随口说被采纳"))
     register_source(HelpDeed, page=lambda deed: reverse("voice:deed_detail", args=[deed.pk]))
     register_source(HelpRequest, page=lambda request: reverse("voice:request_detail", args=[request.pk]))
     register_source(Opinion, page=lambda opinion: reverse("voice:opinion_detail", args=[opinion.pk]))

@@ -18,6 +18,7 @@ import random
 import re
 import uuid
 from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import quote
 
 from locust import HttpUser, between, task
 from PIL import Image
@@ -32,6 +33,8 @@ PATHS = {
     "worker: home": "/",
     "worker: near me": f"/services/near/?{NEAR}",
     "worker: near-me map": f"/services/near/map/?{NEAR}",
+    "worker: delivery map search": "/delivery/?q=" + quote("紫金港花园 3幢2单元"),
+    "worker: delivery map near me": f"/delivery/near/?{NEAR}",
     "worker: my applications": "/academy/applications/",
     "worker: report form": "/grid/report/",
     "worker: file report (photo)": "/grid/report/",
@@ -101,6 +104,14 @@ class Worker(PortalUser):
     @task(2)
     def near_me_map(self) -> None:
         self.get("worker: near-me map")
+
+    @task(3)
+    def delivery_map_search(self) -> None:
+        self.get("worker: delivery map search")
+
+    @task(2)
+    def delivery_map_near_me(self) -> None:
+        self.get("worker: delivery map near me")
 
     @task(3)
     def my_applications(self) -> None:

@@ -28,7 +28,9 @@ NOT_SENT = "没有发送新的验证码：每个号码、每个网络的验证�
 
 def main(response) -> str:
     html = response.content.decode()
-    return html[html.index('<main id="main"') : html.index("</main>")]
+    main = html[html.index('<main id="main"') : html.index("</main>")]
+    # The offline-copy banner is in every page, hidden until the service worker serves a kept copy.
+    return re.sub(r'<div class="offline-banner" hidden.*?</div>', "", main, flags=re.S)
 
 
 def text_of(html: str) -> str:

@@ -16,7 +16,7 @@ NEXT_STEPS = (
     '<nav class="card link-list next-steps" aria-labelledby="next-steps-title">\n'
     '  <h2 id="next-steps-title">下一步</h2>\n'
     '  <a class="button primary" href="/academy/">看看有哪些专业</a>\n'
-    '  <a href="/academy/applications/">我的报名申请</a>\n'
+    '  <a href="/academy/applications/">我的申请</a>\n'
     '  <a href="/subsidies/">我的学费资助</a>\n'
     '  <a href="/services/near/">附近的服务点</a>\n'
     "</nav>"

@@ -38,6 +38,7 @@ def without_params(text: str, kind: messages.Kind) -> str:
 def test_every_app_registers_its_kinds():
     prefixes = {kind.key.split("_")[0] for kind in ALL_KINDS}
     assert prefixes == {
+        "delivery",
         "enrolment",
         "event",
         "grid",
@@ -51,7 +52,7 @@ def test_every_app_registers_its_kinds():
         "voucher",
         "welcome",
     }
-    assert len(ALL_KINDS) == 67
+    assert len(ALL_KINDS) == 69
 
 
 @pytest.fixture

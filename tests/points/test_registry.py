@@ -6,6 +6,7 @@ from django.utils import translation
 
 from core.models import AuditEntry
 from deliberation.models import Topic
+from delivery.models import Correction
 from events.models import CheckIn, ContestResult
 from governance.models import Report
 from points import actions, registry, selectors
@@ -13,6 +14,7 @@ from points.models import PointAccount, PointEntry, PointRule
 from points.registry import Rule, UnknownReason
 from rewards.models import Voucher
 from tests.factories import UserFactory
+from voice.models import HelpDeed, HelpRequest, Opinion
 from volunteering.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +41,22 @@ def test_every_earning_app_registered_its_kinds_with_their_labels_and_rules():
             Rule(20, "技能竞赛第三名"),
         ),
         (
+            "delivery_correction_accepted",
+            "Delivery map correction accepted",
+            Rule(5, "配送地图纠错被采纳"),
+        ),
+        (
             "event_attended",
             "Verified attendance at an event",
             Rule(10, "活动签到核验"),
         ),
+        (
+            "help_request_confirmed",
+            "Help request done and confirmed",
+            Rule(10, "随手帮求助完成并确认"),
+        ),
+        ("help_verified", "Help on the way verified", Rule(5, "随手帮被核实")),
+        ("opinion_adopted", "Opinion adopted", Rule(10, "随口说被采纳")),
         ("report_accepted", "Street report accepted", Rule(10, "随手报被受理")),
         ("reward_redeemed", "Reward redeemed", None),
         ("spend", "Points spent", None),
@@ -61,7 +75,18 @@ def test_every_earning_app_registered_its_kinds_with_their_labels_and_rules():
 
 
 def test_the_sources_are_the_models_the_apps_registered():
-    assert registry.source_models() == [Report, CheckIn, ContestResult, Topic, Task, Voucher]
+    assert registry.source_models() == [
+        Report,
+        Correction,
+        CheckIn,
+        ContestResult,
+        Topic,
+        Task,
+        Voucher,
+        HelpDeed,
+        HelpRequest,
+        Opinion,
+    ]
 
 
 def test_migrate_leaves_one_rule_per_kind_with_a_rule_at_its_registered_amount():
@@ -69,7 +94,7 @@ def test_migrate_leaves_one_rule_per_kind_with_a_rule_at_its_registered_amount()
     assert rules == [
         (kind.value, kind.rule.amount, kind.rule.description) for kind in registry.rule_kinds() if kind.rule
     ]
-    assert len(rules) == 7
+    assert len(rules) == 11
 
 
 def test_applying_the_rules_again_adds_what_is_missing_and_keeps_what_staff_changed():
@@ -78,7 +103,7 @@ def test_applying_the_rules_again_adds_what_is_missing_and_keeps_what_staff_chan
     actions.pointrules_ensure()
     assert PointRule.objects.get(event="report_accepted").amount == 25
     assert PointRule.objects.get(event="event_attended").amount == 10
-    assert PointRule.objects.count() == 7
+    assert PointRule.objects.count() == 11
 
 
 def test_an_unregistered_reason_is_refused_before_anything_is_written():

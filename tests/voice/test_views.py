@@ -248,8 +248,8 @@ def test_passing_on_an_opinion_and_seeing_the_answer(member_client, member, grid
     ("data", "field", "message"),
     [
         ({"text": "  "}, "text", "请录音或写下大家说了什么。"),
-        ({"text": "有话说", "topic": "weather"}, "topic", "选择一个有效的选项。 weather 不在可用的选项中。"),
-        ({"text": "x" * 2001}, "text", "确保该变量包含不超过 2000 字符 (目前字符数 2001)。"),
+        ({"text": "有话说", "topic": "weather"}, "topic", "“weather”不在可选项中，请从列表中选择。"),
+        ({"text": "x" * 2001}, "text", "最多填写 2000 个字（现在是 2001 个字），请删减一些。"),
     ],
 )
 def test_bad_opinions_are_refused(member_client, data, field, message):

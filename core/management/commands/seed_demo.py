@@ -19,6 +19,7 @@ APPS_IN_ORDER = [
     "services",
     "governance",
     "stations",
+    "delivery",
     "deliberation",
     "events",
     "volunteering",
