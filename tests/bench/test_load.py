@@ -40,6 +40,8 @@ def test_every_request_of_the_locustfile_is_a_url_of_the_portal():
         "worker: home": "home",
         "worker: near me": "services:near_me",
         "worker: near-me map": "services:near_me_map",
+        "worker: delivery map search": "delivery:search",
+        "worker: delivery map near me": "delivery:near",
         "worker: my applications": "academy:applications",
         "worker: report form": "governance:report_new",
         "worker: file report (photo)": "governance:report_new",

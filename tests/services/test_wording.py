@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.templatetags.portal import icon
 from tests.services.factories import PointFactory, closed_on, open_daily
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_the_point_page_keeps_the_filters_on_the_way_back_and_shows_the_distance
     assert f'<a href="{detail}">' in near.content.decode()
     page = client.get(detail.replace("&amp;", "&")).content.decode()
     back = f"{reverse('services:near_me')}?{query}"
-    assert f'<p class="crumbs"><a href="{back}">← 附近</a></p>' in page
+    assert f'<p class="crumbs"><a href="{back}">{icon("back")} 附近</a></p>' in page
     assert '<p class="distance">距离你 96 米</p>' in page
 
 
@@ -78,5 +79,5 @@ def test_the_point_page_from_a_street_says_so(client):
 def test_the_point_page_opened_directly_has_a_plain_way_back_and_no_distance(client):
     point = open_daily(PointFactory())
     page = client.get(point.get_absolute_url()).content.decode()
-    assert f'<p class="crumbs"><a href="{reverse("services:near_me")}">← 附近</a></p>' in page
+    assert f'<p class="crumbs"><a href="{reverse("services:near_me")}">{icon("back")} 附近</a></p>' in page
     assert 'class="distance"' not in page
