@@ -73,3 +73,28 @@ def test_find_the_door_then_correct_the_map(phone_page, live_server, site, scree
     expect(page.get_by_text("北门：对骑手关闭（北门晚上10点后锁门）")).to_be_visible()
     screenshot(page, "4-accepted")
     assert Gate.objects.get(site=site, name="北门").is_active is False
+
+
+@pytest.mark.slow(reason="a browser with the service worker opens a site online, then with the network off")
+def test_a_site_viewed_on_the_road_opens_again_offline(browser, live_server, site):
+    from tests.e2e.test_offline import logged_in_context
+
+    rider = UserFactory(real_name="王骑手")
+    phone = logged_in_context(
+        browser, live_server, rider, viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
+    )
+    page = phone.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/")
+    page.wait_for_function("() => document.documentElement.dataset.offlineReady === '1'")
+    site_url = f"{live_server.url}/delivery/sites/{site.uuid}/?b=3-2"
+    page.goto(site_url)
+    expect(page.locator("#best-gate")).to_contain_text("东门")
+    expect(page.locator(".offline-banner")).to_be_hidden()
+
+    phone.set_offline(True)
+    page.goto(site_url)
+    expect(page.locator(".offline-banner")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("紫金港花园")
+    expect(page.locator("#best-gate")).to_contain_text("东门")
+    phone.close()
