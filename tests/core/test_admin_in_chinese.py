@@ -60,8 +60,9 @@ CODE = re.compile(
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.#'-]*")
 # A JSON example in a help text, or a JSON value shown read-only (the data of an audit row).
 JSON = re.compile(r"[\[{].*[\]}]")
-# The start of a key shown before an ellipsis (vHDdADJV…), a masked value (po*****).
-SHOWN_IN_PART = re.compile(r"[A-Za-z0-9]{4,}…|\w*\*{4,}")
+# The start of a key shown before an ellipsis (vHDdADJV…, xXBIzFt-…: URL-safe characters), a
+# masked value (po*****).
+SHOWN_IN_PART = re.compile(r"[A-Za-z0-9_-]{4,}…|\w*\*{4,}")
 # Columns of what staff typed in English for the English pages (name_en …) and of codes.
 SKIPPED_CELLS = re.compile(r"\bfield-(?:\w+_en|code|client_id)\b")
 
