@@ -64,7 +64,7 @@ JSON = re.compile(r"[\[{].*[\]}]")
 # masked value (po*****).
 SHOWN_IN_PART = re.compile(r"[A-Za-z0-9_-]{4,}…|\w*\*{4,}")
 # Columns of what staff typed in English for the English pages (name_en …) and of codes.
-SKIPPED_CELLS = re.compile(r"\bfield-(?:\w+_en|code|client_id)\b")
+SKIPPED_CELLS = re.compile(r"\bfield-(?:\w+_en|code|client_id|prefix)\b")
 
 
 class VisibleText(HTMLParser):
