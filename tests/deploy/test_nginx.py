@@ -123,6 +123,7 @@ class Stack:
     static_root: Path
     media_root: Path
     access_log: Path
+    app_log: Path
     env: dict[str, str]
 
     def request(self, method: str, path: str, body: bytes | None = None, **headers: str):
@@ -255,6 +256,7 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
             static_root=static_root,
             media_root=media_root,
             access_log=access_log,
+            app_log=gunicorn_log,
             env=gunicorn_env,
         )
     finally:
@@ -422,9 +424,11 @@ def test_an_oversize_upload_is_refused_by_nginx_before_the_app(stack):
         "POST", "/livez", body=b"x" * (limit + 1), **{"Content-Type": "application/octet-stream"}
     )
     assert response.status == 413
-    # Just under the limit reaches the app, whose CSRF check refuses a POST without its token. A
-    # form with a file: the check reads the whole body looking for the token before it refuses, so
-    # gunicorn never closes the connection while nginx is still sending (that race answered 502).
+    # Just under the limit reaches the app, whose CSRF check refuses a POST without its token. The
+    # request must get as far as reading the whole body looking for that token: a same-origin Origin
+    # and a well-formed CSRF cookie pass the checks before it, which refuse without reading the body
+    # (no Referer, no cookie). Refused unread, gunicorn closes the connection while nginx is still
+    # sending the body, and nginx answers 502.
     boundary = "xiaoge-upload-limit"
     head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="big.jpg"\r\n'
@@ -433,10 +437,19 @@ def test_an_oversize_upload_is_refused_by_nginx_before_the_app(stack):
     tail = f"\r\n--{boundary}--\r\n".encode()
     body = head + b"x" * (limit - 1024 - len(head) - len(tail)) + tail
     response, _body = stack.request(
-        "POST", "/livez", body=body, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        "POST",
+        "/livez",
+        body=body,
+        **{
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Origin": f"https://{HOST}",
+            "Cookie": "csrftoken=" + "a" * 32,
+        },
     )
     assert response.status == 403
-    assert response.getheader("X-Request-ID")
+    request_id = response.getheader("X-Request-ID")
+    [refusal] = [line for line in stack.app_log.read_text().splitlines() if request_id in line]
+    assert "CSRF token missing" in refusal, refusal
 
 
 def test_metrics_are_not_served_through_nginx(stack):
