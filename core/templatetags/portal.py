@@ -4,9 +4,16 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
+from core import dates
 from core.phone import format_local
 
 register = template.Library()
+
+
+@register.filter
+def time_span(starts, ends) -> str:
+    """{{ starts|time_span:ends }}: core.dates.time_span."""
+    return dates.time_span(starts, ends)
 
 
 @register.filter
