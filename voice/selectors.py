@@ -77,7 +77,7 @@ def request_queue() -> QuerySet[HelpRequest]:
 
 
 def opinion_queue() -> QuerySet[Opinion]:
-    return Opinion.objects.select_related("worker")
+    return Opinion.objects.select_related("worker", "station")
 
 
 def _month_start() -> datetime:

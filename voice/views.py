@@ -219,7 +219,7 @@ def opinion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def opinion_detail(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
-    opinion = get_object_or_404(Opinion, pk=opinion_id, worker=request.user)
+    opinion = get_object_or_404(Opinion.objects.select_related("station"), pk=opinion_id, worker=request.user)
     return render(request, "voice/opinion_detail.html", {"opinion": opinion})
 
 
