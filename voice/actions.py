@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -93,6 +95,35 @@ def _award(user: User, reason: str, source: models.Model, once_key: str, acting_
     return entry.amount if entry is not None else 0
 
 
+# --- filed once: a worker's upload retried after a network drop ----------------------------
+
+Filed = TypeVar("Filed", HelpDeed, Opinion)
+
+
+def _filed_before(model: type[Filed], worker: User, client_uuid: uuid.UUID | None) -> Filed | None:
+    """The copy this phone already sent (the form's client_uuid), if any."""
+    if client_uuid is None:
+        return None
+    return model._default_manager.filter(worker=worker, client_uuid=client_uuid).first()
+
+
+def _file_once(row: Filed, upload: FieldFile) -> tuple[Filed, bool]:
+    """Save a new upload, or, when the same phone sent it twice at once and the other copy won
+    (the unique worker + client_uuid), that copy; the file this one stored is then let go."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        existing = _filed_before(type(row), row.worker, row.client_uuid)
+        if existing is None:
+            raise
+        name = upload.name
+        if name:
+            transaction.on_commit(lambda: upload.storage.delete(name))
+        return existing, False
+    return row, True
+
+
 # --- 随手帮: help given on the way --------------------------------------------------------
 
 
@@ -109,10 +140,9 @@ def deed_record(
     client_uuid: uuid.UUID | None = None,
 ) -> tuple[HelpDeed, bool]:
     """Record help a grid member gave. Returns (deed, created): a retried upload finds its first copy."""
-    if client_uuid is not None:
-        existing = HelpDeed.objects.filter(worker=worker, client_uuid=client_uuid).first()
-        if existing is not None:
-            return existing, False
+    existing = _filed_before(HelpDeed, worker, client_uuid)
+    if existing is not None:
+        return existing, False
     _require_member(worker)
     note = note.strip()
     if not note:
@@ -130,17 +160,10 @@ def deed_record(
     )
     if photo is not None:
         deed.photo.save("photo.jpg", photo.content, save=False)
-    try:
-        with transaction.atomic():
-            deed.save()
-    except IntegrityError:
-        # The same phone sent the same record twice at once: the first one won.
-        existing = HelpDeed.objects.filter(worker=worker, client_uuid=deed.client_uuid).first()
-        if existing is None:
-            raise
-        return existing, False
-    audit.record(actor=worker, action="voice.deed.record", target=deed)
-    return deed, True
+    deed, created = _file_once(deed, deed.photo)
+    if created:
+        audit.record(actor=worker, action="voice.deed.record", target=deed)
+    return deed, created
 
 
 DEED_TRANSITIONS = TransitionTable(
@@ -498,10 +521,9 @@ def opinion_submit(
     client_uuid: uuid.UUID | None = None,
 ) -> tuple[Opinion, bool]:
     """Pass on what people say. Returns (opinion, created): a retried upload finds its first copy."""
-    if client_uuid is not None:
-        existing = Opinion.objects.filter(worker=worker, client_uuid=client_uuid).first()
-        if existing is not None:
-            return existing, False
+    existing = _filed_before(Opinion, worker, client_uuid)
+    if existing is not None:
+        return existing, False
     _require_member(worker)
     text = text.strip()
     if not text and audio is None:
@@ -521,16 +543,10 @@ def opinion_submit(
     )
     if audio is not None:
         opinion.audio.save(f"recording.{audio.extension}", audio.content, save=False)
-    try:
-        with transaction.atomic():
-            opinion.save()
-    except IntegrityError:
-        existing = Opinion.objects.filter(worker=worker, client_uuid=client_uuid).first()
-        if existing is None:
-            raise
-        return existing, False
-    audit.record(actor=worker, action="voice.opinion.submit", target=opinion)
-    return opinion, True
+    opinion, created = _file_once(opinion, opinion.audio)
+    if created:
+        audit.record(actor=worker, action="voice.opinion.submit", target=opinion)
+    return opinion, created
 
 
 OPINION_TRANSITIONS = TransitionTable(

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core import crypto, topic_routes
+from core import topic_routes
+from core.privacy import EncryptedPersonalDetails
 from governance.models import Grid
 from stations.models import Station
 
@@ -165,16 +166,12 @@ class HelpRequest(models.Model):
         return self.status in self.LIVE_STATUSES
 
 
-class HelpRecipient(models.Model):
+class HelpRecipient(EncryptedPersonalDetails):
     """The person to be helped: every field encrypted; the row is deleted when the request ends."""
 
     request = models.OneToOneField(
         HelpRequest, on_delete=models.CASCADE, primary_key=True, related_name="recipient"
     )
-    name_encrypted = models.TextField(editable=False)
-    address_encrypted = models.TextField(editable=False)
-    phone_encrypted = models.TextField(editable=False, blank=True)
-    notes_encrypted = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("person to be helped")
@@ -183,30 +180,6 @@ class HelpRecipient(models.Model):
 
     def __str__(self) -> str:
         return str(_("Details of the person to be helped (encrypted)"))
-
-    @staticmethod
-    def seal(value: str) -> str:
-        return crypto.encrypt(value) if value else ""
-
-    @staticmethod
-    def _open(token: str) -> str:
-        return crypto.decrypt(token) if token else ""
-
-    @property
-    def name(self) -> str:
-        return self._open(self.name_encrypted)
-
-    @property
-    def address(self) -> str:
-        return self._open(self.address_encrypted)
-
-    @property
-    def phone(self) -> str:
-        return self._open(self.phone_encrypted)
-
-    @property
-    def notes(self) -> str:
-        return self._open(self.notes_encrypted)
 
 
 def audio_path(instance, filename: str) -> str:
