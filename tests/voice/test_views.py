@@ -118,7 +118,15 @@ def test_a_retried_upload_is_filed_once(member_client):
     again = member_client.post(reverse("voice:deed_new"), data, HTTP_ACCEPT="application/json")
     deed = HelpDeed.objects.get()
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json() == again.json() == {"id": deed.pk, "url": f"/grid/voice/help/{deed.pk}/"}
+    assert (
+        first.json()
+        == again.json()
+        == {
+            "id": deed.pk,
+            "url": f"/grid/voice/help/{deed.pk}/",
+            "sent": f"随手帮 #{deed.pk} 已发送",
+        }
+    )
 
 
 def test_json_bad_input_answers_with_the_errors(member_client):
