@@ -45,7 +45,6 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "taken": list(
                 selectors.requests_taken_by(user=request.user).filter(status=HelpRequest.Status.TAKEN)
             ),
-            "month": selectors.month_summary(user=request.user),
         },
     )
 
