@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from governance.models import Report
 from tests.governance.factories import category, clean_photo, photo_upload
-from tests.voice.factories import post_request
+from tests.voice.factories import confirmed_request, post_request
 from voice import actions
 from voice.models import HelpDeed, HelpRecipient, HelpRequest, Opinion
 
@@ -291,10 +291,7 @@ def test_my_opinions_list_queries_do_not_grow(member_client, member, django_asse
 def test_points_lines_lead_to_the_help_and_the_opinion(member_client, member, grid, grid_admin):
     deed, _ = actions.deed_record(worker=member, kind="escort", note="送老人回家")
     actions.deed_verify(deed_id=deed.pk, acting_user=grid_admin)
-    help_request = post_request(grid=grid, by=grid_admin)
-    actions.request_take(request_id=help_request.pk, user=member)
-    actions.request_done(request_id=help_request.pk, user=member, note="已送到")
-    actions.request_confirm(request_id=help_request.pk, acting_user=grid_admin)
+    help_request = confirmed_request(grid=grid, by=grid_admin, member=member)
     opinion, _ = actions.opinion_submit(worker=member, text="有话说")
     actions.opinion_route(opinion_id=opinion.pk, acting_user=grid_admin, summary="摘要", department="社区")
     actions.opinion_answer(opinion_id=opinion.pk, acting_user=grid_admin, answer="采纳", adopted=True)
@@ -354,10 +351,7 @@ def test_the_grid_page_shows_the_month_of_reports_help_and_opinions(
     HelpDeed.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
     deed, _ = actions.deed_record(worker=member, kind="escort", note="送老人回家")
     actions.deed_verify(deed_id=deed.pk, acting_user=grid_admin)
-    help_request = post_request(grid=grid, by=grid_admin)
-    actions.request_take(request_id=help_request.pk, user=member)
-    actions.request_done(request_id=help_request.pk, user=member, note="已送到")
-    actions.request_confirm(request_id=help_request.pk, acting_user=grid_admin)
+    confirmed_request(grid=grid, by=grid_admin, member=member)
     for text in ("有话说", "还有话说"):
         actions.opinion_submit(worker=member, text=text)
     actions.opinion_submit(worker=other_member, text="别人的")
