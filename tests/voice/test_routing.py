@@ -241,3 +241,17 @@ def test_bad_routing_in_admin_keeps_what_was_typed(
     assert form.errors == {field: [message]}
     assert (form["summary"].value(), form["tags"].value()) == ("东门缺骑手停车位", "停车")
     _nothing_changed(opinion, member)
+
+
+def test_without_deliberation_routing_to_a_station_is_refused(
+    monkeypatch, member, grid_admin, station, opinion
+):
+    """core.topic_routes with nobody registered (deliberation not installed): a clear refusal."""
+    from core import topic_routes
+
+    monkeypatch.setattr(topic_routes, "_registry", topic_routes._Registry())
+    with pytest.raises(ApplicationError) as refused:
+        route(opinion, grid_admin, station)
+    assert refused.value.message == "本门户未开通驿站议事。"
+    _nothing_changed(opinion, member)
+    assert topic_routes.topic_url(7) == ""
