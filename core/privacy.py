@@ -14,10 +14,57 @@ holding SEE_FULL_ID_PERMISSION) gets the full number and the birth date.
 
 The API serializers, the roster CSV (both paths), the admin pages and any future
 surface go through this module, so the rule is written once.
+
+`EncryptedPersonalDetails`: the one shape of the details of a person helped (volunteering's
+elderly person served, voice's person to be helped), every field encrypted, the row deleted when
+the help ends.
 """
 
 from dataclasses import dataclass
 from datetime import date
+
+from django.db import models
+
+from core import crypto
+
+
+class EncryptedPersonalDetails(models.Model):
+    """Name, address, phone and notes of a person helped, each encrypted (core.crypto); blank stays blank.
+
+    Abstract: each app keeps its own table, its one-to-one key to what the help is and its Meta; the
+    fields are defined once here, as they were in both apps (so no migration follows)."""
+
+    name_encrypted = models.TextField(editable=False)
+    address_encrypted = models.TextField(editable=False)
+    phone_encrypted = models.TextField(editable=False, blank=True)
+    notes_encrypted = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def seal(value: str) -> str:
+        return crypto.encrypt(value) if value else ""
+
+    @staticmethod
+    def _open(token: str) -> str:
+        return crypto.decrypt(token) if token else ""
+
+    @property
+    def name(self) -> str:
+        return self._open(self.name_encrypted)
+
+    @property
+    def address(self) -> str:
+        return self._open(self.address_encrypted)
+
+    @property
+    def phone(self) -> str:
+        return self._open(self.phone_encrypted)
+
+    @property
+    def notes(self) -> str:
+        return self._open(self.notes_encrypted)
 
 
 def masked_phone(phone: str) -> str:

@@ -67,6 +67,8 @@ OFFLINE_PAGES = (
     "academy:applications",
     "services:requests",
     "governance:report_new",
+    "voice:opinion_new",
+    "voice:deed_new",
     "rewards:vouchers",
     "services:near_me",
 )
@@ -85,7 +87,17 @@ NEVER_KEPT = (
     "/livez",
     "/readyz",
 )
-SHELL = ("css/portal.css", "img/icons.svg", "img/icon.svg", "core/offline.js", "governance/report-queue.js")
+SHELL = (
+    "css/portal.css",
+    "img/icons.svg",
+    "img/icon.svg",
+    "core/offline.js",
+    "governance/report-queue.js",
+    "governance/governance.css",
+    # 随口说 and 随手帮 opened from the kept copy still record and queue (static/voice/queue.js).
+    "voice/record.js",
+    "voice/queue.js",
+)
 
 
 @require_GET

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import audit
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
+from core.topic_routes import RaisedTopic
 from core.transitions import Change, TransitionTable, status_change_record, transition
 from core.uploads import CleanFile
 from deliberation.models import FollowUpAction, Party, Session, Support, Topic, TopicPhoto, TopicUpdate
@@ -278,6 +279,24 @@ def topic_raise(
     site: Site | None = None,
 ) -> Topic:
     """A worker raises what blocks their work at a station. Photos arrive cleaned by clean_image."""
+    return _topic_create(
+        station=station, raised_by=raised_by, title=title, description=description, photos=photos, site=site
+    )
+
+
+def _topic_create(
+    *,
+    station: Station,
+    raised_by: User,
+    title: str,
+    description: str,
+    photos: Sequence[CleanFile] = (),
+    site: Site | None = None,
+    acting_user: User | None = None,
+    note: str = "",
+) -> Topic:
+    """The step of raising, inside the caller's transaction. `acting_user`: staff who raise it for the
+    worker (from a 随口说 opinion); the worker stays the raiser and hears of every step."""
     title, description = title.strip(), description.strip()
     if not title:
         raise ApplicationError(str(TITLE_REQUIRED))
@@ -286,7 +305,7 @@ def topic_raise(
     if len(photos) > MAX_PHOTOS:
         raise ApplicationError(str(TOO_MANY_PHOTOS))
     if not station.is_active:
-        raise ApplicationError(str(STATION_CLOSED))
+        raise ApplicationError(str(STATION_CLOSED), extra={"field": "station"})
     now = timezone.now()
     topic = Topic.objects.create(
         station=station,
@@ -302,9 +321,36 @@ def topic_raise(
         photo.image.save("photo.jpg", clean.content, save=False)
         photo.thumbnail.save("thumbnail.jpg", clean.thumbnail or clean.content, save=False)
         photo.save()
-    _timeline_row(topic, status=Status.OPEN, note="", actor=raised_by, role=Role.RAISER)
-    audit.record(actor=raised_by, action="station.topic.raise", target=topic, data={"station": station.pk})
+    _timeline_row(topic, status=Status.OPEN, note=note, actor=raised_by, role=Role.RAISER)
+    data = {"station": station.pk} if acting_user is None else {"station": station.pk, "for": raised_by.pk}
+    audit.record(actor=acting_user or raised_by, action="station.topic.raise", target=topic, data=data)
     return topic
+
+
+PASSED_ON_NOTE = _("Passed on by the grid admin from what a grid member heard on the street (随口说).")
+
+
+def topic_raise_for(
+    *, station_id: int, raised_by: User, acting_user: User, title: str, description: str
+) -> RaisedTopic:
+    """core.topic_routes' raiser (registered in apps.py): staff raise a topic for a worker, inside
+    the caller's transaction; the station row is locked so it cannot close meanwhile."""
+    station = Station.objects.select_for_update().get(pk=station_id)
+    with _site_language():
+        note = str(PASSED_ON_NOTE)
+    topic = _topic_create(
+        station=station,
+        raised_by=raised_by,
+        title=title,
+        description=description,
+        acting_user=acting_user,
+        note=note,
+    )
+    return RaisedTopic(pk=topic.pk, title=topic.title, url=topic_url(topic.pk))
+
+
+def topic_url(topic_id: int) -> str:
+    return reverse("deliberation:topic_detail", args=[topic_id])
 
 
 @transaction.atomic(durable=True)

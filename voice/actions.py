@@ -7,13 +7,16 @@ deed, a confirmed request and an adopted opinion each earn once, whatever is ret
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -21,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
-from core import audit
+from core import audit, topic_routes
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.permissions import require_permission
-from core.transitions import TransitionTable, status_change_record, transition
+from core.transitions import Change, TransitionTable, status_change_record, transition
 from core.uploads import CleanFile
 from governance.models import Grid, GridMember
 from governance.selectors import is_grid_member, live_memberships
@@ -32,6 +35,7 @@ from notifications.actions import notify
 from notifications.models import Message
 from points.actions import points_add
 from points.selectors import points_for
+from stations.models import Station
 from voice.audio import CleanAudio
 from voice.models import WINDOW_BACKWARDS, HelpDeed, HelpRecipient, HelpRequest, Opinion
 from voice.points_kinds import HELP_REQUEST_CONFIRMED, HELP_VERIFIED, OPINION_ADOPTED
@@ -51,6 +55,17 @@ NOT_THE_REQUESTER = _("Only the person who posted this help request, or a grid a
 ALREADY_TAKEN = _("Sorry, this help request was just taken by another grid member.")
 REASON_REQUIRED = _("Please give the reason; the grid member will see it.")
 SUMMARY_REQUIRED = _("Please write a short summary and choose the department.")
+TOPIC_SUMMARY_REQUIRED = _("Please write a short summary; it becomes the title of the station's topic.")
+TOPIC_SUMMARY_TOO_LONG = _(
+    "The summary becomes the title of the station's topic: please keep it within %(max)s characters "
+    "(it has %(length)s)."
+)
+STATION_REQUIRED = _("Please choose the station whose deliberation takes this opinion up as a topic.")
+ONE_DESTINATION = _("Please pass it on either to a department or to a station's deliberation, not both.")
+TOPIC_SOURCE = _("Passed on from 随口说 opinion #%(id)s of a grid member.")
+# deliberation.Topic's title and description lengths (not ours to import).
+TOPIC_TITLE_MAX = 80
+TOPIC_DESCRIPTION_MAX = 1000
 ANSWER_REQUIRED = _("Please write the answer; the grid member will see it.")
 WRONG_STATUS = _("This is “%(status)s” now, so it cannot be %(action)s.")
 
@@ -80,6 +95,35 @@ def _award(user: User, reason: str, source: models.Model, once_key: str, acting_
     return entry.amount if entry is not None else 0
 
 
+# --- filed once: a worker's upload retried after a network drop ----------------------------
+
+Filed = TypeVar("Filed", HelpDeed, Opinion)
+
+
+def _filed_before(model: type[Filed], worker: User, client_uuid: uuid.UUID | None) -> Filed | None:
+    """The copy this phone already sent (the form's client_uuid), if any."""
+    if client_uuid is None:
+        return None
+    return model._default_manager.filter(worker=worker, client_uuid=client_uuid).first()
+
+
+def _file_once(row: Filed, upload: FieldFile) -> tuple[Filed, bool]:
+    """Save a new upload, or, when the same phone sent it twice at once and the other copy won
+    (the unique worker + client_uuid), that copy; the file this one stored is then let go."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        existing = _filed_before(type(row), row.worker, row.client_uuid)
+        if existing is None:
+            raise
+        name = upload.name
+        if name:
+            transaction.on_commit(lambda: upload.storage.delete(name))
+        return existing, False
+    return row, True
+
+
 # --- 随手帮: help given on the way --------------------------------------------------------
 
 
@@ -96,10 +140,9 @@ def deed_record(
     client_uuid: uuid.UUID | None = None,
 ) -> tuple[HelpDeed, bool]:
     """Record help a grid member gave. Returns (deed, created): a retried upload finds its first copy."""
-    if client_uuid is not None:
-        existing = HelpDeed.objects.filter(worker=worker, client_uuid=client_uuid).first()
-        if existing is not None:
-            return existing, False
+    existing = _filed_before(HelpDeed, worker, client_uuid)
+    if existing is not None:
+        return existing, False
     _require_member(worker)
     note = note.strip()
     if not note:
@@ -117,17 +160,10 @@ def deed_record(
     )
     if photo is not None:
         deed.photo.save("photo.jpg", photo.content, save=False)
-    try:
-        with transaction.atomic():
-            deed.save()
-    except IntegrityError:
-        # The same phone sent the same record twice at once: the first one won.
-        existing = HelpDeed.objects.filter(worker=worker, client_uuid=deed.client_uuid).first()
-        if existing is None:
-            raise
-        return existing, False
-    audit.record(actor=worker, action="voice.deed.record", target=deed)
-    return deed, True
+    deed, created = _file_once(deed, deed.photo)
+    if created:
+        audit.record(actor=worker, action="voice.deed.record", target=deed)
+    return deed, created
 
 
 DEED_TRANSITIONS = TransitionTable(
@@ -485,10 +521,9 @@ def opinion_submit(
     client_uuid: uuid.UUID | None = None,
 ) -> tuple[Opinion, bool]:
     """Pass on what people say. Returns (opinion, created): a retried upload finds its first copy."""
-    if client_uuid is not None:
-        existing = Opinion.objects.filter(worker=worker, client_uuid=client_uuid).first()
-        if existing is not None:
-            return existing, False
+    existing = _filed_before(Opinion, worker, client_uuid)
+    if existing is not None:
+        return existing, False
     _require_member(worker)
     text = text.strip()
     if not text and audio is None:
@@ -508,16 +543,10 @@ def opinion_submit(
     )
     if audio is not None:
         opinion.audio.save(f"recording.{audio.extension}", audio.content, save=False)
-    try:
-        with transaction.atomic():
-            opinion.save()
-    except IntegrityError:
-        existing = Opinion.objects.filter(worker=worker, client_uuid=client_uuid).first()
-        if existing is None:
-            raise
-        return existing, False
-    audit.record(actor=worker, action="voice.opinion.submit", target=opinion)
-    return opinion, True
+    opinion, created = _file_once(opinion, opinion.audio)
+    if created:
+        audit.record(actor=worker, action="voice.opinion.submit", target=opinion)
+    return opinion, created
 
 
 OPINION_TRANSITIONS = TransitionTable(
@@ -570,26 +599,106 @@ OPINION_TRANSITIONS = TransitionTable(
 
 @transaction.atomic(durable=True)
 def opinion_route(
-    *, opinion_id: int, acting_user: User, summary: str, department: str, tags: str = ""
+    *,
+    opinion_id: int,
+    acting_user: User,
+    summary: str,
+    department: str = "",
+    tags: str = "",
+    station_id: int | None = None,
 ) -> Opinion:
+    """Summarise and pass on: to a department (a name), or to a station's deliberation, where the
+    opinion becomes a topic raised for its grid member (core.topic_routes; deliberation is not ours
+    to import). Either refusal, ours or the topic's, changes nothing: one transaction."""
     require_permission(acting_user, CHANGE_OPINION)
-    summary, department = summary.strip(), department.strip()
-    if not summary or not department:
-        raise ApplicationError(str(SUMMARY_REQUIRED), extra={"field": "summary"})
+    summary, department, tags = summary.strip(), department.strip(), tags.strip()
+    if station_id is None:
+        if not summary or not department:
+            raise ApplicationError(str(SUMMARY_REQUIRED), extra={"field": "summary"})
+        return _routed(
+            opinion_id,
+            acting_user,
+            summary,
+            tags,
+            fields={"department": department},
+            audit={"department": department},
+        )
+    if department:
+        raise ApplicationError(str(ONE_DESTINATION), extra={"field": "department"})
+    if not summary:
+        raise ApplicationError(str(TOPIC_SUMMARY_REQUIRED), extra={"field": "summary"})
+    if len(summary) > TOPIC_TITLE_MAX:
+        raise ApplicationError(
+            str(TOPIC_SUMMARY_TOO_LONG) % {"max": TOPIC_TITLE_MAX, "length": len(summary)},
+            extra={"field": "summary"},
+        )
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        raise ApplicationError(str(STATION_REQUIRED), extra={"field": "station"})
+
+    def raise_topic(change: Change) -> None:
+        # Under the opinion's lock, once its status is checked: a second routing never gets here.
+        opinion = change.obj
+        topic = topic_routes.raise_topic(
+            station_id=station.pk,
+            raised_by=opinion.worker,
+            acting_user=acting_user,
+            title=summary,
+            description=_topic_description(opinion, summary),
+        )
+        change.fields["station_topic_id"] = topic.pk
+        change.audit_data["topic"] = topic.pk
+
+    return _routed(
+        opinion_id,
+        acting_user,
+        summary,
+        tags,
+        fields={"station": station},
+        audit={"station": station.pk},
+        prepare=raise_topic,
+        station=station,
+    )
+
+
+def _topic_description(opinion: Opinion, summary: str) -> str:
+    """What the topic says: what people said (or the summary of a recording, which stays private)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        source = str(TOPIC_SOURCE) % {"id": opinion.pk}
+    said = opinion.text or summary
+    room = TOPIC_DESCRIPTION_MAX - len(source) - 2
+    if len(said) > room:
+        said = said[: room - 1] + "…"
+    return f"{said}\n\n{source}"
+
+
+def _routed(
+    opinion_id: int,
+    acting_user: User,
+    summary: str,
+    tags: str,
+    *,
+    fields: dict,
+    audit: dict,
+    prepare: Callable[[Change], None] | None = None,
+    station: Station | None = None,
+) -> Opinion:
     opinion = OPINION_TRANSITIONS.apply(
         opinion_id,
         Opinion.Status.ROUTED,
         acting_user=acting_user,
         note=summary,
-        fields={"summary": summary, "department": department, "tags": tags.strip()},
-        audit_data={"department": department},
+        fields={"summary": summary, "tags": tags, **fields},
+        audit_data=audit,
+        prepare=prepare,
     )
-    _inbox(
-        opinion.worker,
-        "opinion_routed",
-        {"id": opinion.pk, "summary": summary, "department": department},
-        reverse("voice:opinion_detail", args=[opinion.pk]),
-    )
+    link = reverse("voice:opinion_detail", args=[opinion.pk])
+    if station is None:
+        params = {"id": opinion.pk, "summary": summary, "department": opinion.department}
+        _inbox(opinion.worker, "opinion_routed", params, link)
+    else:
+        params = {"id": opinion.pk, "summary": summary, "station": station.name}
+        _inbox(opinion.worker, "opinion_routed_topic", params, link)
     return opinion
 
 

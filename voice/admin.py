@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.typing import AuthenticatedHttpRequest
 from core.admin_decisions import DecisionAdmin
 from core.admin_tools import CappedCountPaginator, Refuses, ShowOnlyAdmin, action_page
+from stations.models import Station
 from voice import actions, selectors
 from voice.models import HelpDeed, HelpRequest, Opinion
 
@@ -171,9 +172,36 @@ class HelpRequestAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
 
 
 class RouteForm(forms.Form):
+    DEPARTMENT, STATION = "department", "station"
+
     summary = forms.CharField(label=_("summary"), max_length=300, required=False)
     tags = forms.CharField(label=_("tags (comma separated)"), max_length=200, required=False)
+    route_to = forms.ChoiceField(
+        label=_("pass on to"),
+        choices=[(DEPARTMENT, _("a department")), (STATION, _("a station's deliberation, as a topic"))],
+        initial=DEPARTMENT,
+        widget=forms.RadioSelect,
+        required=False,  # left out: a department, as before there was a choice
+    )
     department = forms.CharField(label=_("department"), max_length=80, required=False)
+    station = forms.ModelChoiceField(
+        label=_("station"),
+        # Open stations only; one closed meanwhile is refused by the action (deliberation's message).
+        queryset=Station.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("This station is closed or no longer exists; please choose another.")
+        },
+    )
+
+    def destination(self) -> dict:
+        """What the action is given: only the chosen destination, whatever else was typed."""
+        data = self.cleaned_data
+        if data["route_to"] == self.STATION:
+            station = data["station"]
+            # No station chosen: the action's own message (STATION_REQUIRED) on the field.
+            return {"station_id": station.pk if station else 0}
+        return {"department": data["department"]}
 
 
 @admin.register(Opinion)
@@ -192,9 +220,9 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
     decision_page = True
     reason_label = _("Answer or reason (the grid member reads it)")
     change_form_template = "admin/voice/opinion/change_form.html"
-    list_display = ("number", "short_text", "topic", "worker", "status", "department", "created_at")
+    list_display = ("number", "short_text", "topic", "worker", "status", "destination", "created_at")
     list_filter = ("status", "topic")
-    list_select_related = ("worker",)
+    list_select_related = ("worker", "station")
     search_fields = ("=id", "text", "summary", "tags")
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -210,6 +238,7 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
         "summary",
         "tags",
         "department",
+        "routed_topic",
         "answer",
         "created_at",
         "answered_at",
@@ -233,6 +262,21 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
         if obj.audio_deleted_at:
             return gettext("Deleted after the retention period.")
         return "—"
+
+    @admin.display(description=_("routed to (station deliberation)"))
+    def routed_topic(self, obj: Opinion) -> str:
+        if obj.station is None:
+            return "—"
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            obj.station.name,
+            obj.station_topic_url,
+            gettext("topic #%(id)s") % {"id": obj.station_topic_id},
+        )
+
+    @admin.display(description=_("passed on to"))
+    def destination(self, obj: Opinion) -> str:
+        return obj.station.name if obj.station is not None else obj.department
 
     @admin.display(description=_("what people say"))
     def short_text(self, obj: Opinion) -> str:
@@ -276,8 +320,8 @@ class OpinionAdmin(Refuses, DecisionAdmin, ShowOnlyAdmin, admin.ModelAdmin):
                 opinion_id=opinion.pk,
                 acting_user=request.user,
                 summary=data["summary"],
-                department=data["department"],
                 tags=data["tags"],
+                **form.destination(),
             ),
             done=gettext("Opinion #%(id)s passed on.") % {"id": opinion.pk},
             next_url=reverse("admin:voice_opinion_change", args=[opinion.pk]),

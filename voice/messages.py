@@ -58,6 +58,15 @@ register(
         example={"id": 9, "summary": "文一路非机动车道被占", "department": "交警西湖大队"},
     ),
     Kind(
+        "opinion_routed_topic",
+        _("What you passed on became a deliberation topic"),
+        _(
+            "Opinion #%(id)s was summarised as “%(summary)s” and raised as a topic for the "
+            "deliberation of %(station)s. You will hear of each step of the topic."
+        ),
+        example={"id": 9, "summary": "东门缺骑手停车位", "station": "蒋村小哥驿站"},
+    ),
+    Kind(
         "opinion_answered",
         _("What you passed on was answered"),
         _("Opinion #%(id)s was answered: %(answer)s"),

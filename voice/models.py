@@ -7,7 +7,8 @@
   follow. The person helped is a `HelpRecipient` row, encrypted, shown only to the member who took
   it and deleted when the request is done or cancelled.
 - `Opinion` (随口说): what residents and riders say, passed on by a grid member; staff summarise,
-  tag and route it to a department, and answer; an adopted opinion earns points once.
+  tag and route it to a department or to a station's deliberation as a
+  topic, and answer; an adopted opinion earns points once.
 """
 
 import uuid
@@ -19,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core import crypto
+from core import topic_routes
+from core.privacy import EncryptedPersonalDetails
 from governance.models import Grid
+from stations.models import Station
 
 WINDOW_BACKWARDS = _("The time window must end after it starts.")
 
@@ -163,16 +166,12 @@ class HelpRequest(models.Model):
         return self.status in self.LIVE_STATUSES
 
 
-class HelpRecipient(models.Model):
+class HelpRecipient(EncryptedPersonalDetails):
     """The person to be helped: every field encrypted; the row is deleted when the request ends."""
 
     request = models.OneToOneField(
         HelpRequest, on_delete=models.CASCADE, primary_key=True, related_name="recipient"
     )
-    name_encrypted = models.TextField(editable=False)
-    address_encrypted = models.TextField(editable=False)
-    phone_encrypted = models.TextField(editable=False, blank=True)
-    notes_encrypted = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("person to be helped")
@@ -181,30 +180,6 @@ class HelpRecipient(models.Model):
 
     def __str__(self) -> str:
         return str(_("Details of the person to be helped (encrypted)"))
-
-    @staticmethod
-    def seal(value: str) -> str:
-        return crypto.encrypt(value) if value else ""
-
-    @staticmethod
-    def _open(token: str) -> str:
-        return crypto.decrypt(token) if token else ""
-
-    @property
-    def name(self) -> str:
-        return self._open(self.name_encrypted)
-
-    @property
-    def address(self) -> str:
-        return self._open(self.address_encrypted)
-
-    @property
-    def phone(self) -> str:
-        return self._open(self.phone_encrypted)
-
-    @property
-    def notes(self) -> str:
-        return self._open(self.notes_encrypted)
 
 
 def audio_path(instance, filename: str) -> str:
@@ -255,6 +230,20 @@ class Opinion(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True, editable=False)
     tags = models.CharField(_("tags"), max_length=200, blank=True, editable=False)
     department = models.CharField(_("routed to (department)"), max_length=80, blank=True, editable=False)
+    # Or routed to a station's deliberation as a topic: the topic lives in `deliberation` (same layer
+    # of the import contract), so it is named by its number and reached through core.topic_routes.
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("routed to (station deliberation)"),
+    )
+    station_topic_id = models.PositiveIntegerField(
+        _("deliberation topic No."), null=True, blank=True, editable=False
+    )
     answer = models.TextField(_("answer"), max_length=2000, blank=True, editable=False)
     created_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
@@ -267,8 +256,20 @@ class Opinion(models.Model):
             models.UniqueConstraint(fields=["worker", "client_uuid"], name="opinion_one_per_client_uuid"),
             models.CheckConstraint(condition=LAT_LNG_VALID, name="opinion_lat_lng_valid"),
             models.CheckConstraint(
-                condition=Q(status="submitted") | Q(status="closed") | ~Q(department=""),
+                condition=Q(status="submitted")
+                | Q(status="closed")
+                | ~Q(department="")
+                | Q(station_topic_id__isnull=False),
                 name="opinion_routed_has_department",
+            ),
+            # One destination: a department or a station's topic, never both.
+            models.CheckConstraint(
+                condition=Q(department="") | Q(station__isnull=True), name="opinion_one_destination"
+            ),
+            models.CheckConstraint(
+                condition=Q(station__isnull=True, station_topic_id__isnull=True)
+                | Q(station__isnull=False, station_topic_id__isnull=False),
+                name="opinion_station_has_topic",
             ),
             models.CheckConstraint(
                 condition=~Q(text="") | Q(audio_seconds__isnull=False), name="opinion_text_or_recording"
@@ -282,3 +283,7 @@ class Opinion(models.Model):
     @property
     def has_audio(self) -> bool:
         return bool(self.audio)
+
+    @property
+    def station_topic_url(self) -> str:
+        return topic_routes.topic_url(self.station_topic_id) if self.station_topic_id else ""

@@ -45,13 +45,12 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "taken": list(
                 selectors.requests_taken_by(user=request.user).filter(status=HelpRequest.Status.TAKEN)
             ),
-            "month": selectors.month_summary(user=request.user),
         },
     )
 
 
 def _located_submit(
-    request: AuthenticatedHttpRequest, form, submit, done_url, thanks: str
+    request: AuthenticatedHttpRequest, form, submit, done_url, thanks: str, sent: str
 ) -> HttpResponse | None:
     """The shared POST path of the two worker forms; None: the form is to be shown again."""
     if not form.is_valid():
@@ -65,7 +64,10 @@ def _located_submit(
         return None
     url = reverse(done_url, args=[row.pk])
     if _wants_json(request):
-        return JsonResponse({"id": row.pk, "url": url}, status=201 if created else 200)
+        # `sent`: the line of the outbox list (static/governance/report-queue.js) once it went out.
+        return JsonResponse(
+            {"id": row.pk, "url": url, "sent": sent % {"id": row.pk}}, status=201 if created else 200
+        )
     messages.success(request, thanks % {"id": row.pk})
     return redirect(url)
 
@@ -100,7 +102,12 @@ def deed_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
 
     done = _located_submit(
-        request, form, submit, "voice:deed_detail", _("Thank you! Your help #%(id)s was recorded.")
+        request,
+        form,
+        submit,
+        "voice:deed_detail",
+        _("Thank you! Your help #%(id)s was recorded."),
+        _("Help given (随手帮) #%(id)s sent"),
     )
     return done or _form_page(request, "voice/deed_form.html", form)
 
@@ -206,7 +213,12 @@ def opinion_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
 
     done = _located_submit(
-        request, form, submit, "voice:opinion_detail", _("Thank you! What you passed on (#%(id)s) was sent.")
+        request,
+        form,
+        submit,
+        "voice:opinion_detail",
+        _("Thank you! What you passed on (#%(id)s) was sent."),
+        _("Opinion (随口说) #%(id)s sent"),
     )
     return done or _form_page(request, "voice/opinion_form.html", form)
 
@@ -219,7 +231,7 @@ def opinion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def opinion_detail(request: AuthenticatedHttpRequest, opinion_id: int) -> HttpResponse:
-    opinion = get_object_or_404(Opinion, pk=opinion_id, worker=request.user)
+    opinion = get_object_or_404(Opinion.objects.select_related("station"), pk=opinion_id, worker=request.user)
     return render(request, "voice/opinion_detail.html", {"opinion": opinion})
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Street
-from core import crypto
+from core.privacy import EncryptedPersonalDetails
 from core.timeline import Family
 
 
@@ -183,16 +183,12 @@ class Task(models.Model):
         return self.status in self.LIVE_STATUSES
 
 
-class Recipient(models.Model):
+class Recipient(EncryptedPersonalDetails):
     """The elderly person served: every field encrypted; the row is deleted when the task ends."""
 
     task = models.OneToOneField(
         Task, on_delete=models.CASCADE, primary_key=True, related_name="recipient", verbose_name=_("task")
     )
-    name_encrypted = models.TextField(editable=False)
-    address_encrypted = models.TextField(editable=False)
-    phone_encrypted = models.TextField(editable=False, blank=True)
-    notes_encrypted = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("elderly person served")
@@ -201,30 +197,6 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return str(_("Details of the elderly person (encrypted)"))
-
-    @staticmethod
-    def _open(token: str) -> str:
-        return crypto.decrypt(token) if token else ""
-
-    @staticmethod
-    def seal(value: str) -> str:
-        return crypto.encrypt(value) if value else ""
-
-    @property
-    def name(self) -> str:
-        return self._open(self.name_encrypted)
-
-    @property
-    def address(self) -> str:
-        return self._open(self.address_encrypted)
-
-    @property
-    def phone(self) -> str:
-        return self._open(self.phone_encrypted)
-
-    @property
-    def notes(self) -> str:
-        return self._open(self.notes_encrypted)
 
 
 class Signup(models.Model):

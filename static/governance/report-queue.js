@@ -6,6 +6,7 @@
  * 30 s while waiting; the waiting list itself is shown on the grid pages.
  * The server finds a retried report by its client_uuid, so it is never filed twice.
  * Without JavaScript (or IndexedDB) the form is a plain multipart POST.
+ * 随口说 and 随手帮 (static/voice/queue.js) queue into the same outbox through window.XiaogeOutbox.
  */
 (function () {
   "use strict";
@@ -99,6 +100,8 @@
     var body = new FormData();
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
     item.photos.forEach(function (photo) { body.append("photos", photo.blob, photo.name); });
+    // Other forms' files (随口说's recording, 随手帮's photo: static/voice/queue.js), each in its field.
+    (item.files || []).forEach(function (file) { body.append(file.field, file.blob, file.name); });
     return fetch(item.url, {
       method: "POST",
       body: body,
@@ -164,12 +167,24 @@
     var li = document.createElement("li");
     var link = document.createElement("a");
     link.href = event.detail.data.url;
-    link.textContent = panel.dataset.textSent + " #" + event.detail.data.id;
+    // Other forms' answers name what was sent (voice: "随口说 #3 已发送"); a report's is "已发送 #3".
+    link.textContent = event.detail.data.sent || panel.dataset.textSent + " #" + event.detail.data.id;
     li.append(link);
     list.append(li);
     panel.hidden = false;
     queue.all().then(function (items) { title(items.length); });
   });
+
+  // The same outbox for the grid's other forms (static/voice/queue.js): one list, one sender.
+  window.XiaogeOutbox = {
+    put: queue.put,
+    all: queue.all,
+    sendAll: sendAll,
+    render: render,
+    uuid4: uuid4,
+    errorText: errorText,
+    forget: function (uuid) { delete states[uuid]; return queue.remove(uuid).then(render); },
+  };
 
   window.addEventListener("online", sendAll);
   setInterval(function () { if (navigator.onLine !== false) sendAll(); }, 30000);

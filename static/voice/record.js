@@ -47,6 +47,13 @@
     if (recorder && recorder.state === "recording") recorder.stop();
   }
 
+  // Queued for later (static/voice/queue.js): the form is cleared, so is the recording shown.
+  document.addEventListener("voice-form-queued", function () {
+    player.hidden = true;
+    player.removeAttribute("src");
+    say("");
+  });
+
   button.addEventListener("pointerdown", start);
   button.addEventListener("pointerup", stop);
   button.addEventListener("pointerleave", stop);

@@ -52,7 +52,7 @@ def test_every_app_registers_its_kinds():
         "voucher",
         "welcome",
     }
-    assert len(ALL_KINDS) == 69
+    assert len(ALL_KINDS) == 70
 
 
 @pytest.fixture

@@ -19,3 +19,11 @@ def post_request(*, grid, by, hours_from_now: int = 0, hours: int = 3, what: str
         ends_at=starts + timedelta(hours=hours),
         recipient=RECIPIENT,
     )
+
+
+def confirmed_request(*, grid, by, member):
+    """A help request posted, taken by `member`, done and confirmed: its points are written."""
+    help_request = post_request(grid=grid, by=by)
+    actions.request_take(request_id=help_request.pk, user=member)
+    actions.request_done(request_id=help_request.pk, user=member, note="已送到")
+    return actions.request_confirm(request_id=help_request.pk, acting_user=by)

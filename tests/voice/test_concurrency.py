@@ -1,5 +1,6 @@
 """Real threads against PostgreSQL: a help request taken by several members at once goes to one;
-a confirmation sent twice at once awards its points once; a retried upload sent twice at once is one row."""
+a confirmation sent twice at once awards its points once; a retried upload sent twice at once is one row;
+an opinion routed by several admins at once raises one topic."""
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -10,12 +11,14 @@ from django.db import connection
 
 from accounts import roles
 from core.exceptions import ApplicationError
+from deliberation.models import Topic
 from points.models import PointAccount, PointEntry
 from tests.factories import StaffFactory, UserFactory
 from tests.governance.factories import GridFactory, GridMemberFactory
+from tests.stations.factories import StationFactory
 from tests.voice.factories import post_request
 from voice import actions
-from voice.models import HelpDeed, HelpRequest
+from voice.models import HelpDeed, HelpRequest, Opinion
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,3 +93,27 @@ def test_the_same_record_sent_twice_at_once_is_filed_once():
         results = list(pool.map(record, range(4)))
     assert sum(1 for r in results if isinstance(r, tuple) and r[1]) == 1
     assert HelpDeed.objects.filter(worker=member).count() == 1
+
+
+def test_an_opinion_routed_by_two_admins_at_once_raises_one_topic():
+    member = GridMemberFactory(grid=GridFactory(), user=UserFactory()).user
+    opinion, _ = actions.opinion_submit(worker=member, text="东门没有骑手停车位")
+    admins = [_admin() for _ in range(4)]
+    stations = [StationFactory() for _ in range(4)]
+
+    @in_thread
+    def route(admin, station):
+        return actions.opinion_route(
+            opinion_id=opinion.pk, acting_user=admin, summary="东门缺骑手停车位", station_id=station.pk
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(route, admins, stations))
+    won = [r for r in results if isinstance(r, Opinion)]
+    refused = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(won) == 1 and len(refused) == 3
+    assert {r.message for r in refused} == {"当前状态为“已转交”，无法转交。"}
+    topic = Topic.objects.get()
+    opinion.refresh_from_db()
+    assert (opinion.station_id, opinion.station_topic_id) == (topic.station_id, topic.pk)
+    assert topic.station_id == won[0].station_id

@@ -1,10 +1,13 @@
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.governance.factories import clean_photo, photo_upload
-from tests.voice.factories import post_request
+from governance.models import Report
+from tests.governance.factories import category, clean_photo, photo_upload
+from tests.voice.factories import confirmed_request, post_request
 from voice import actions
 from voice.models import HelpDeed, HelpRecipient, HelpRequest, Opinion
 
@@ -50,8 +53,8 @@ def test_the_grid_page_queries_do_not_grow(member_client, grid, grid_admin, djan
     for _ in range(count):
         post_request(grid=grid, by=grid_admin)
     # session, user, balance, membership check, memberships, open report count, inbox count of the top bar,
-    # open requests, requests taken
-    with django_assert_num_queries(9):
+    # open requests, requests taken, the month (one query)
+    with django_assert_num_queries(10):
         member_client.get(reverse("governance:index"))
 
 
@@ -118,7 +121,15 @@ def test_a_retried_upload_is_filed_once(member_client):
     again = member_client.post(reverse("voice:deed_new"), data, HTTP_ACCEPT="application/json")
     deed = HelpDeed.objects.get()
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json() == again.json() == {"id": deed.pk, "url": f"/grid/voice/help/{deed.pk}/"}
+    assert (
+        first.json()
+        == again.json()
+        == {
+            "id": deed.pk,
+            "url": f"/grid/voice/help/{deed.pk}/",
+            "sent": f"随手帮 #{deed.pk} 已发送",
+        }
+    )
 
 
 def test_json_bad_input_answers_with_the_errors(member_client):
@@ -280,10 +291,7 @@ def test_my_opinions_list_queries_do_not_grow(member_client, member, django_asse
 def test_points_lines_lead_to_the_help_and_the_opinion(member_client, member, grid, grid_admin):
     deed, _ = actions.deed_record(worker=member, kind="escort", note="送老人回家")
     actions.deed_verify(deed_id=deed.pk, acting_user=grid_admin)
-    help_request = post_request(grid=grid, by=grid_admin)
-    actions.request_take(request_id=help_request.pk, user=member)
-    actions.request_done(request_id=help_request.pk, user=member, note="已送到")
-    actions.request_confirm(request_id=help_request.pk, acting_user=grid_admin)
+    help_request = confirmed_request(grid=grid, by=grid_admin, member=member)
     opinion, _ = actions.opinion_submit(worker=member, text="有话说")
     actions.opinion_route(opinion_id=opinion.pk, acting_user=grid_admin, summary="摘要", department="社区")
     actions.opinion_answer(opinion_id=opinion.pk, acting_user=grid_admin, answer="采纳", adopted=True)
@@ -305,7 +313,7 @@ def test_the_voice_page_shows_my_month(member_client, member, grid_admin):
     actions.opinion_route(opinion_id=opinion.pk, acting_user=grid_admin, summary="摘要", department="社区")
     actions.opinion_answer(opinion_id=opinion.pk, acting_user=grid_admin, answer="采纳", adopted=True)
     page = member_client.get(reverse("voice:index")).content.decode()
-    for fact in ("<dt>记录的随手帮</dt><dd>2</dd>", "<dt>核实的随手帮</dt><dd>1</dd>", "<dt>完成并确认的求助</dt><dd>0</dd>",
+    for fact in ("<dt>提交的随手报</dt><dd>0</dd>", "<dt>记录的随手帮</dt><dd>2</dd>", "<dt>核实的随手帮</dt><dd>1</dd>", "<dt>完成并确认的求助</dt><dd>0</dd>",
                  "<dt>反映的民意</dt><dd>1</dd>", "<dt>被采纳的民意</dt><dd>1</dd>"):  # fmt: skip
         assert fact in page
 
@@ -316,6 +324,46 @@ def test_the_voice_page_queries_do_not_grow(
 ):
     for _ in range(count):
         post_request(grid=grid, by=grid_admin)
-    # session, user, membership check, open requests, requests taken, the month (3), inbox count
-    with django_assert_num_queries(9):
+    # session, user, membership check, open requests, requests taken, the month (one query), inbox count
+    with django_assert_num_queries(7):
         member_client.get(reverse("voice:index"))
+
+
+def test_the_grid_page_shows_the_month_of_reports_help_and_opinions(
+    member_client, member, other_member, grid, grid_admin
+):
+    """The grid member's monthly summary: 随手报, 随手帮 and 随口说 of this month, nobody else's, none older."""
+    road = category("road")
+
+    def report(by, status=Report.Status.SUBMITTED, days_ago=0):
+        moment = timezone.now() - timedelta(days=days_ago)
+        return Report.objects.create(
+            reporter=by, category=road, grid=grid, department="城管", status=status, created_at=moment,
+            due_at=moment + timedelta(days=3),
+        )  # fmt: skip
+
+    report(member, Report.Status.RESOLVED)
+    report(member)
+    report(member)
+    report(member, days_ago=40)
+    report(other_member)
+    old, _ = actions.deed_record(worker=member, kind="other", note="上个月的")
+    HelpDeed.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    deed, _ = actions.deed_record(worker=member, kind="escort", note="送老人回家")
+    actions.deed_verify(deed_id=deed.pk, acting_user=grid_admin)
+    confirmed_request(grid=grid, by=grid_admin, member=member)
+    for text in ("有话说", "还有话说"):
+        actions.opinion_submit(worker=member, text=text)
+    actions.opinion_submit(worker=other_member, text="别人的")
+    page = member_client.get(reverse("governance:index")).content.decode()
+    month = page[page.index('<section class="card month-summary">') :]
+    month = month[: month.index("</section>")]
+    assert [fact.strip() for fact in month.split("<dt>")[1:]] == [
+        "提交的随手报</dt><dd>3</dd>",
+        "办结的随手报</dt><dd>1</dd>",
+        "记录的随手帮</dt><dd>1</dd>",
+        "核实的随手帮</dt><dd>1</dd>",
+        "完成并确认的求助</dt><dd>1</dd>",
+        "反映的民意</dt><dd>2</dd>",
+        "被采纳的民意</dt><dd>0</dd>\n  </dl>",
+    ]
