@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import cast
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -217,6 +217,32 @@ class OneRosterView(APIView):
         return {key: record[key] for key in selected if key in record} if selected else record
 
 
+def reversed_ordering(ordering: list[str]) -> list[str]:
+    """The exact reverse of a total order (parse_sort always ends it with the key). PostgreSQL
+    puts NULLs last ascending and first descending, so flipping each term reverses NULLs too."""
+    return [term.removeprefix("-") if term.startswith("-") else f"-{term}" for term in ordering]
+
+
+def page_keys(
+    queryset: QuerySet, ordering: list[str], offset: int, limit: int, total: int
+) -> QuerySet | None:
+    """The keys of the page at `offset`, or None for a page past the end (no statement at all).
+
+    OFFSET makes PostgreSQL walk every row it skips, so a page in the back half is taken from
+    the other end: the same rows are the first `size` after skipping `tail` in the reversed
+    order, and the last page costs what the first does. The walk is then at most half the
+    collection (the middle page). The outer query sorts the page back into the asked order.
+    `total` is the COUNT of the same request, another statement: a row written between the two
+    moves this page by that row, as it moves any offset page."""
+    if offset >= total:
+        return None
+    size = min(limit, total - offset)
+    tail = total - offset - size  # rows after this page
+    if tail < offset:
+        return queryset.order_by(*reversed_ordering(ordering)).values("pk")[tail : tail + size]
+    return queryset.order_by(*ordering).values("pk")[offset : offset + limit]
+
+
 class CollectionView(OneRosterView):
     @read_from_replica
     def get(self, request, **kwargs):
@@ -235,9 +261,12 @@ class CollectionView(OneRosterView):
             # The page's keys first, by a lean subquery (no joins for the record, no annotation it
             # does not sort or filter on), then only those rows in full: skipping rows to a deep
             # offset then costs an index walk, not every skipped record's joins and annotations.
-            keys = queryset.order_by(*ordering).values("pk")[offset : offset + limit]
-            page = queryset.filter(pk__in=keys).order_by(*ordering)
-            response = Response({resource.plural: [self.shaped(resource, obj, selected) for obj in page]})
+            keys = page_keys(queryset, ordering, offset, limit, total)
+            records = []
+            if keys is not None:
+                page = queryset.filter(pk__in=keys).order_by(*ordering)
+                records = [self.shaped(resource, obj, selected) for obj in page]
+            response = Response({resource.plural: records})
         else:
             # The stream is read after this method returns, outside read_from_replica: it asks
             # for its alias now, as the roster export does (core.db_router.read_alias_for_stream).
