@@ -19,12 +19,12 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from core import audit, topic_routes
+from core.dates import time_span
 from core.exceptions import ApplicationError, PermissionDenied, TransitionNotAllowed
 from core.permissions import require_permission
 from core.transitions import Change, TransitionTable, status_change_record, transition
@@ -244,8 +244,7 @@ class RecipientDetails:
 
 
 def _when(request: HelpRequest) -> str:
-    starts, ends = timezone.localtime(request.starts_at), timezone.localtime(request.ends_at)
-    return f"{date_format(starts, 'SHORT_DATETIME_FORMAT')}–{date_format(ends, 'TIME_FORMAT')}"
+    return time_span(request.starts_at, request.ends_at)
 
 
 @transaction.atomic(durable=True)

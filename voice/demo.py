@@ -35,6 +35,9 @@ def seed(*, stdout) -> None:
         )
     if not HelpRequest.objects.filter(grid=grid).exists():
         now = timezone.now()
+        tomorrow_evening = timezone.localtime(now).replace(
+            hour=17, minute=0, second=0, microsecond=0
+        ) + timedelta(days=1)
         helped = actions.request_post(
             acting_user=admin,
             grid=grid,
@@ -52,8 +55,9 @@ def seed(*, stdout) -> None:
             acting_user=admin,
             grid=grid,
             what="傍晚顺路看看独居的李大爷是否安好",
-            starts_at=now + timedelta(hours=2),
-            ends_at=now + timedelta(days=1),
+            # Tomorrow's early evening, as the request says.
+            starts_at=tomorrow_evening,
+            ends_at=tomorrow_evening + timedelta(hours=2),
             recipient=actions.RecipientDetails(
                 name="李大爷", address="文鼎苑5幢1单元302", notes="耳背，请多敲几下门"
             ),
