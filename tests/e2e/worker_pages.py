@@ -113,7 +113,7 @@ PAGES = [
     Page("academy:programmes", None, _r("academy:programmes")),
     Page("services:index", None, _r("services:index")),
     Page("events:list", None, _r("events:list")),
-    Page("governance:public", None, _r("governance:public")),
+    Page("governance:public", None, _r("governance:public"), map=True),
     Page("delivery:search", None, _r("delivery:search")),
     # A worker.
     Page("home", ZHANG, _r("home")),
@@ -154,7 +154,7 @@ PAGES = [
         _r("governance:report_detail", _pk("governance.Report", reporter=ZHANG)),
     ),
     Page("governance:points", ZHANG, _r("governance:points")),
-    Page("governance:public", ZHANG, _r("governance:public")),
+    Page("governance:public", ZHANG, _r("governance:public"), map=True),
     Page("voice:index", ZHANG, _r("voice:index")),
     Page("voice:deed_new", ZHANG, _r("voice:deed_new")),
     Page("voice:deed_list", ZHANG, _r("voice:deed_list")),
