@@ -54,8 +54,8 @@ def test_worker_pages_at_200_percent_zoom_and_their_first_load_weight(browser, l
         context.add_cookies(cookies)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        finished = []
-        page.on("requestfinished", lambda request: finished.append(request))
+        finished: list = []
+        page.on("requestfinished", lambda request, finished=finished: finished.append(request))
         path = entry.path()
         page.goto(live_server.url + path, wait_until="networkidle")
         where = f"{entry.name} {entry.phone or 'visitor'} {path}"
