@@ -135,6 +135,9 @@ class UserAdmin(InTheReadersLanguage, PhoneMaskedAdmin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("phone", "real_name", "password1", "password2")}),
     )
     inlines = (WorkerProfileInline,)
+    # Facts the login records, never typed by staff (and Django's split date-time inputs have no
+    # label a screen reader can announce: axe's "label" rule).
+    readonly_fields = ("last_login", "date_joined")
 
     @admin.display(description=_("mobile number"), ordering="phone")
     def phone_display(self, obj: User) -> str:
