@@ -44,7 +44,8 @@ def _generation_key(namespace: str) -> str:
     return f"public:{namespace}:generation"
 
 
-def _current_key(namespace: str, key: str) -> str:
+def current_key(namespace: str, key: str) -> str:
+    """`key` under the namespace's current generation (core.fragments stores under it too)."""
     generation = cache.get(_generation_key(namespace))
     if generation is None:
         cache.add(_generation_key(namespace), time.time_ns(), timeout=None)
@@ -55,7 +56,7 @@ def _current_key(namespace: str, key: str) -> str:
 def cached(namespace: str, key: str, compute: Callable[[], T]) -> T:
     """The value of `compute()` as of the namespace's last change."""
     try:
-        full_key = _current_key(namespace, key)
+        full_key = current_key(namespace, key)
         value = cache.get(full_key, _MISSING)
     except OUTAGE_ERRORS:
         return compute()
@@ -75,7 +76,7 @@ _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"{csrf-token}"
 # Pages are drawn by this process's templates and static file names: after a deploy the new
 # processes never serve a page an old one drew.
-_RELEASE = f"{os.getpid()}.{time.time_ns()}"
+RELEASE = f"{os.getpid()}.{time.time_ns()}"
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -116,9 +117,9 @@ def anonymous_page(namespace: str) -> Callable[[Callable[..., HttpResponse]], Ca
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            key = f"page:{_RELEASE}:{translation.get_language()}:{request.path}"
+            key = f"page:{RELEASE}:{translation.get_language()}:{request.path}"
             try:
-                full_key = _current_key(namespace, key)
+                full_key = current_key(namespace, key)
                 page = cache.get(full_key)
             except OUTAGE_ERRORS:
                 return view(request, *args, **kwargs)
