@@ -28,7 +28,9 @@ def catalogue_changed(*, update_fields: frozenset[str] | None = None, **_kwargs)
 
 def connect() -> None:
     for model in CATALOGUE_MODELS:
-        post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"academy-catalogue-save-{model.__name__}")
+        post_save.connect(
+            catalogue_changed, sender=model, dispatch_uid=f"academy-catalogue-save-{model.__name__}"
+        )
         post_delete.connect(
             catalogue_changed, sender=model, dispatch_uid=f"academy-catalogue-delete-{model.__name__}"
         )

@@ -66,21 +66,36 @@ def _served_html(request: HttpRequest, html: str) -> SafeString:
 
 def _fragment(request: HttpRequest, namespace: str | None, key: str, draw: Callable[[], Drawn]) -> SafeString:
     # Hashed: a key of any length or characters (a query string, a state) is a valid cache key.
-    key = f"fragment:{public_cache.RELEASE}:{translation.get_language()}:{hashlib.sha256(key.encode()).hexdigest()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    key = f"fragment:{public_cache.RELEASE}:{translation.get_language()}:{digest}"
     try:
-        full_key = public_cache.current_key(namespace, key) if namespace else key
-        stored = cache.get(full_key)
+        # The namespace's generation and the fragment in one round trip: under load each round trip
+        # to Redis costs as much as drawing a small list. A fragment is valid only under the
+        # generation it was drawn in (what a request drew from rows changed meanwhile is never read).
+        keys = [public_cache.generation_key(namespace), key] if namespace else [key]
+        found = cache.get_many(keys)
+        generation = None
+        if namespace:
+            generation = found.get(keys[0])
+            if generation is None:  # none yet (a flushed cache): start one
+                generation = public_cache.generation(namespace)
     except OUTAGE_ERRORS:
         return mark_safe(draw().html)  # noqa: S308 (a template's output)
-    if stored is not None and (stored["until"] is None or timezone.now() < stored["until"]):
+    stored = found.get(key)
+    if (
+        stored is not None
+        and stored["generation"] == generation
+        and (stored["until"] is None or timezone.now() < stored["until"])
+    ):
         return _served_html(request, stored["html"])
     drawn = draw()
     if drawn.keep:
         timeout = public_cache.TIMEOUT
         if drawn.until is not None:
             timeout = max(1, min(timeout, math.ceil((drawn.until - timezone.now()).total_seconds())))
+        value = {"html": _stored_html(drawn.html), "until": drawn.until, "generation": generation}
         with contextlib.suppress(*OUTAGE_ERRORS):
-            cache.set(full_key, {"html": _stored_html(drawn.html), "until": drawn.until}, timeout)
+            cache.set(key, value, timeout)
     return mark_safe(drawn.html)  # noqa: S308 (a template's output)
 
 

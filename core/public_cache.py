@@ -40,23 +40,27 @@ TIMEOUT = 600
 _MISSING = object()
 
 
-def _generation_key(namespace: str) -> str:
+def generation_key(namespace: str) -> str:
     return f"public:{namespace}:generation"
 
 
-def current_key(namespace: str, key: str) -> str:
-    """`key` under the namespace's current generation (core.fragments stores under it too)."""
-    generation = cache.get(_generation_key(namespace))
-    if generation is None:
-        cache.add(_generation_key(namespace), time.time_ns(), timeout=None)
-        generation = cache.get(_generation_key(namespace))
-    return f"public:{namespace}:{generation}:{key}"
+def generation(namespace: str) -> int:
+    """The namespace's current generation (core.fragments reads it with its value in one go)."""
+    current = cache.get(generation_key(namespace))
+    if current is None:
+        cache.add(generation_key(namespace), time.time_ns(), timeout=None)
+        current = cache.get(generation_key(namespace))
+    return current
+
+
+def _current_key(namespace: str, key: str) -> str:
+    return f"public:{namespace}:{generation(namespace)}:{key}"
 
 
 def cached(namespace: str, key: str, compute: Callable[[], T]) -> T:
     """The value of `compute()` as of the namespace's last change."""
     try:
-        full_key = current_key(namespace, key)
+        full_key = _current_key(namespace, key)
         value = cache.get(full_key, _MISSING)
     except OUTAGE_ERRORS:
         return compute()
@@ -119,7 +123,7 @@ def anonymous_page(namespace: str) -> Callable[[Callable[..., HttpResponse]], Ca
                 return view(request, *args, **kwargs)
             key = f"page:{RELEASE}:{translation.get_language()}:{request.path}"
             try:
-                full_key = current_key(namespace, key)
+                full_key = _current_key(namespace, key)
                 page = cache.get(full_key)
             except OUTAGE_ERRORS:
                 return view(request, *args, **kwargs)
@@ -143,7 +147,7 @@ def anonymous_page(namespace: str) -> Callable[[Callable[..., HttpResponse]], Ca
 
 def _new_generation(namespace: str) -> None:
     try:
-        cache.set(_generation_key(namespace), time.time_ns(), timeout=None)
+        cache.set(generation_key(namespace), time.time_ns(), timeout=None)
     except OUTAGE_ERRORS as error:
         logger.warning(
             "public cache %s not invalidated (values expire within %s s): %s", namespace, TIMEOUT, error

@@ -210,11 +210,17 @@ def points(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Kept while the last line stays the same (the ledger is append-only); only plain page
         # numbers, so odd query strings cannot fill the cache.
         page_number = request.GET.get("page", "1")
-        keep = state is not None and set(request.GET) <= {"page"} and PAGE_NUMBER.fullmatch(page_number) is not None
+        keep = (
+            state is not None
+            and set(request.GET) <= {"page"}
+            and PAGE_NUMBER.fullmatch(page_number) is not None
+        )
         return fragments.Drawn(html, keep=keep)
 
     balance, last_entry = state or (0, None)
-    ledger = fragments.own(request, LEDGER_PAGES, "points-ledger", (last_entry, request.GET.urlencode()), draw)
+    ledger = fragments.own(
+        request, LEDGER_PAGES, "points-ledger", (last_entry, request.GET.urlencode()), draw
+    )
     return render(request, "governance/points.html", {"ledger": ledger, "balance": balance})
 
 

@@ -1,6 +1,4 @@
-from typing import TYPE_CHECKING
-
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 

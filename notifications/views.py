@@ -1,6 +1,6 @@
 import hmac
-import re
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -42,7 +42,9 @@ def inbox(request: "AuthenticatedHttpRequest") -> HttpResponse:
         page = Paginator(inbox_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
         html = render_to_string("notifications/_messages.html", {"page": page}, request)
         # Only plain page numbers are kept, so odd query strings cannot fill the cache.
-        keep = set(request.GET) <= {"page"} and PAGE_NUMBER.fullmatch(request.GET.get("page", "1")) is not None
+        keep = (
+            set(request.GET) <= {"page"} and PAGE_NUMBER.fullmatch(request.GET.get("page", "1")) is not None
+        )
         return fragments.Drawn(html, keep=keep)
 
     listing = fragments.own(request, None, "inbox", (*state, request.GET.urlencode()), draw)

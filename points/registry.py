@@ -22,7 +22,6 @@ from django.db import models
 from django.db.models.signals import post_delete
 
 from core import public_cache
-
 from core.typing import StrOrPromise
 
 

@@ -6,7 +6,6 @@ from accounts.models import User
 from points import registry
 from points.models import PointAccount, PointEntry, PointRule
 
-
 LEDGER_PAGES = registry.LEDGER_PAGES
 
 
@@ -16,7 +15,9 @@ def points_state(*, user: User) -> tuple[int, int | None] | None:
     return (
         PointAccount.objects.filter(user=user)
         .annotate(
-            last_entry=Subquery(PointEntry.objects.filter(user=OuterRef("user")).order_by("-id").values("id")[:1])
+            last_entry=Subquery(
+                PointEntry.objects.filter(user=OuterRef("user")).order_by("-id").values("id")[:1]
+            )
         )
         .values_list("balance", "last_entry")
         .first()

@@ -84,7 +84,9 @@ def test_an_admission_counting_seats_keeps_the_catalogue(client, django_assert_n
 
 def test_an_intake_that_opens_later_shows_open_from_its_opening(client):
     opens = timezone.now() + dt.timedelta(hours=1)
-    OfferingFactory(intake=IntakeFactory(applications_open_at=opens, applications_close_at=opens + dt.timedelta(days=9)))
+    OfferingFactory(
+        intake=IntakeFactory(applications_open_at=opens, applications_close_at=opens + dt.timedelta(days=9))
+    )
     assert "暂未开放报名" in client.get(URL).content.decode()
     with mock.patch("django.utils.timezone.now", return_value=opens - dt.timedelta(seconds=1)):
         assert "暂未开放报名" in client.get(URL).content.decode()

@@ -102,7 +102,7 @@ def test_a_kept_inbox_carries_each_responses_own_token_and_its_forms_work():
     assert "{csrf-token}" not in "".join(tokens[1])
     assert set(tokens[0]).isdisjoint(tokens[1])  # masked anew for this response
     # The message's text is shown as it was written, escaped, never taken for a token.
-    assert 'name=&quot;csrfmiddlewaretoken&quot; value=&quot;{csrf-token}&quot;' in second
+    assert "name=&quot;csrfmiddlewaretoken&quot; value=&quot;{csrf-token}&quot;" in second
     response = client.post(reverse("inbox_open", args=[message.pk]), {"csrfmiddlewaretoken": tokens[1][-1]})
     assert (response.status_code, response["Location"]) == (302, INBOX)
     message.refresh_from_db()
