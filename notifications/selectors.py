@@ -20,10 +20,10 @@ def inbox_unread_count(*, user: "User") -> int:
 
 class InboxState(NamedTuple):
     """What the inbox page shows changes only with one of these (core.fragments keeps it meanwhile):
-    a message arrives or goes (count, last id, sum of ids: a delivery and a deletion together
+    a message arrives or goes (total, last id, sum of ids: a delivery and a deletion together
     still move the sum) or is read (unread)."""
 
-    count: int
+    total: int
     unread: int
     last_id: int | None
     id_sum: int | None
@@ -32,7 +32,7 @@ class InboxState(NamedTuple):
 def inbox_state(*, user: "User") -> InboxState:
     return InboxState(
         **inbox_for(user=user).aggregate(
-            count=Count("id"),
+            total=Count("id"),
             unread=Count("id", filter=Q(read_at__isnull=True)),
             last_id=Max("id"),
             id_sum=Sum("id"),
