@@ -1,6 +1,5 @@
 """Worker pages of the academy: thin, every write through academy.actions."""
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -27,21 +26,9 @@ STEP_NAMES = [label for _value, label in Enrolment.Step.choices]
 resume_url = selectors.resume_url
 
 
-# A catalogue page asked with only these parameters, once each, a valid filter and a page number
-# of up to four digits is kept (core.fragments); anything else is drawn every time, so odd query
-# strings cannot fill the cache.
+# A catalogue page asked with only these parameters (once each, a page number of up to four
+# digits) and a valid filter is kept (core.fragments); anything else is drawn every time.
 CATALOGUE_PARAMETERS = frozenset({"level", "major", "page"})
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
-
-
-def _keeps(request: HttpRequest, form: ProgrammeFilterForm) -> bool:
-    parameters = request.GET
-    return (
-        set(parameters) <= CATALOGUE_PARAMETERS
-        and all(len(parameters.getlist(name)) == 1 for name in parameters)
-        and (not form.is_bound or form.is_valid())
-        and ("page" not in parameters or PAGE_NUMBER.fullmatch(parameters["page"]) is not None)
-    )
 
 
 def programme_list(request: HttpRequest) -> HttpResponse:
@@ -54,7 +41,12 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             level, major = form.cleaned_data["level"], form.cleaned_data["major"]
         page = Paginator(selectors.programmes(level=level, major=major), 20).get_page(request.GET.get("page"))
         html = render_to_string("academy/_catalogue.html", {"form": form, "page": page}, request)
-        return fragments.Drawn(html, keep=_keeps(request, form), until=until)
+        return fragments.Drawn(
+            html,
+            keep=fragments.plain_query(request, CATALOGUE_PARAMETERS)
+            and (not form.is_bound or form.is_valid()),
+            until=until,
+        )
 
     catalogue = fragments.shared(request, selectors.CATALOGUE, request.GET.urlencode(), draw)
     return render(request, "academy/programme_list.html", {"catalogue": catalogue})

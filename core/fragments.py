@@ -53,6 +53,20 @@ class Drawn:
     until: datetime | None = None  # drawn again from this moment on
 
 
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+
+
+def plain_query(request: HttpRequest, names: frozenset[str] = frozenset({"page"})) -> bool:
+    """Whether the query string holds only `names`, once each, and a page number of up to four
+    digits: only such lists are kept (`Drawn.keep`), so odd query strings cannot fill Redis."""
+    parameters = request.GET
+    return (
+        set(parameters) <= names
+        and all(len(parameters.getlist(name)) == 1 for name in parameters)
+        and ("page" not in parameters or _PAGE_NUMBER.fullmatch(parameters["page"]) is not None)
+    )
+
+
 def _stored_html(html: str) -> str:
     return _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, html)
 

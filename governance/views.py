@@ -1,6 +1,5 @@
 """Worker pages: the one-screen report form, my reports, my points, the public list."""
 
-import re
 import uuid
 from decimal import Decimal, InvalidOperation
 
@@ -28,7 +27,6 @@ from governance.models import Category, Report, ReportPhoto
 from points.selectors import LEDGER_PAGES, ledger_of, points_balance, points_state, source_page
 
 PAGE_SIZE = 20
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -207,15 +205,8 @@ def points(request: AuthenticatedHttpRequest) -> HttpResponse:
         for entry in page.object_list:
             entry.page_url = source_page(entry)
         html = render_to_string("governance/_ledger.html", {"page": page}, request)
-        # Kept while the last line stays the same (the ledger is append-only); only plain page
-        # numbers, so odd query strings cannot fill the cache.
-        page_number = request.GET.get("page", "1")
-        keep = (
-            state is not None
-            and set(request.GET) <= {"page"}
-            and PAGE_NUMBER.fullmatch(page_number) is not None
-        )
-        return fragments.Drawn(html, keep=keep)
+        # Kept while the last line stays the same (the ledger is append-only).
+        return fragments.Drawn(html, keep=state is not None and fragments.plain_query(request))
 
     balance, last_entry = state or (0, None)
     ledger = fragments.own(

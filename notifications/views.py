@@ -1,6 +1,5 @@
 import hmac
 import logging
-import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 
 # Answers to the providers' machines (English, like every machine-facing error here).
 RECEIPT_TOKEN_WRONG = "wrong receipt token"  # noqa: S105 (an error text, not a secret)
@@ -41,11 +39,7 @@ def inbox(request: "AuthenticatedHttpRequest") -> HttpResponse:
     def draw() -> fragments.Drawn:
         page = Paginator(inbox_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
         html = render_to_string("notifications/_messages.html", {"page": page}, request)
-        # Only plain page numbers are kept, so odd query strings cannot fill the cache.
-        keep = (
-            set(request.GET) <= {"page"} and PAGE_NUMBER.fullmatch(request.GET.get("page", "1")) is not None
-        )
-        return fragments.Drawn(html, keep=keep)
+        return fragments.Drawn(html, keep=fragments.plain_query(request))
 
     listing = fragments.own(request, None, "inbox", (*state, request.GET.urlencode()), draw)
     # The header's unread count from the same query (the context processor's would be one more).

@@ -78,7 +78,8 @@ def test_each_page_is_kept_on_its_own_and_other_query_strings_are_drawn_every_ti
         for _ in range(2):
             assert client.get(URL, {"page": "last"}).status_code == 200
             assert client.get(URL, {"page": "2", "from": "home"}).status_code == 200
-    assert render.call_count == 4
+            assert client.get(URL, {"page": ["2", "2"]}).status_code == 200  # each repeat a new key
+    assert render.call_count == 6
 
 
 def test_an_empty_ledger_is_drawn_every_time(member):
