@@ -7,7 +7,9 @@ class AcademyConfig(AppConfig):
     verbose_name = _("Academy")
 
     def ready(self):
+        from academy import signals
         from academy.oneroster.views import bad_input, outage_error
         from core.interfaces import Interface, register
 
         register(Interface("/ims/oneroster/", unavailable=outage_error, bad_input=bad_input))
+        signals.connect()

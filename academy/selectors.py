@@ -1,6 +1,8 @@
 """Reads of the academy, with their joins made."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,10 @@ from core.home import CHANGED_WITHIN, Group, HomeItem
 from core.timeline import Family, TimelineStep
 
 Status = Enrolment.Status
+
+# The namespace of core.public_cache (and core.fragments) for the programme catalogue: a change of a
+# programme, an offering, an intake or a university starts a new generation (academy.signals).
+CATALOGUE = "academy-catalogue"
 
 
 def programmes(*, level: str = "", major: str = "") -> QuerySet[Programme]:
@@ -30,6 +36,17 @@ def programmes(*, level: str = "", major: str = "") -> QuerySet[Programme]:
             ),
         )
     ).order_by("level", "major", "pk")
+
+
+def next_intake_change() -> datetime | None:
+    """When an intake next opens or closes for applications: the catalogue's "Applications open"
+    changes then, whatever rows change before."""
+    now = timezone.now()
+    moments = Intake.objects.aggregate(
+        opens=Min("applications_open_at", filter=Q(applications_open_at__gt=now)),
+        closes=Min("applications_close_at", filter=Q(applications_close_at__gt=now)),
+    )
+    return min((moment for moment in moments.values() if moment is not None), default=None)
 
 
 def majors() -> list[str]:

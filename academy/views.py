@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from academy import actions, eligibility, selectors
 from academy.forms import CertificateForm, ChooseOfferingForm, ConfirmForm, ProgrammeFilterForm
 from academy.models import Enrolment
 from accounts.typing import AuthenticatedHttpRequest
+from core import fragments
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 
@@ -24,13 +26,30 @@ STEP_NAMES = [label for _value, label in Enrolment.Step.choices]
 resume_url = selectors.resume_url
 
 
+# A catalogue page asked with only these parameters (once each, a page number of up to four
+# digits) and a valid filter is kept (core.fragments); anything else is drawn every time.
+CATALOGUE_PARAMETERS = frozenset({"level", "major", "page"})
+
+
 def programme_list(request: HttpRequest) -> HttpResponse:
-    form = ProgrammeFilterForm(request.GET or None)
-    level = major = ""
-    if form.is_valid():
-        level, major = form.cleaned_data["level"], form.cleaned_data["major"]
-    page = Paginator(selectors.programmes(level=level, major=major), 20).get_page(request.GET.get("page"))
-    return render(request, "academy/programme_list.html", {"form": form, "page": page})
+    def draw() -> fragments.Drawn:
+        # Read first: an intake that opens while the list is read is drawn again at once.
+        until = selectors.next_intake_change()
+        form = ProgrammeFilterForm(request.GET or None)
+        level = major = ""
+        if form.is_valid():
+            level, major = form.cleaned_data["level"], form.cleaned_data["major"]
+        page = Paginator(selectors.programmes(level=level, major=major), 20).get_page(request.GET.get("page"))
+        html = render_to_string("academy/_catalogue.html", {"form": form, "page": page}, request)
+        return fragments.Drawn(
+            html,
+            keep=fragments.plain_query(request, CATALOGUE_PARAMETERS)
+            and (not form.is_bound or form.is_valid()),
+            until=until,
+        )
+
+    catalogue = fragments.shared(request, selectors.CATALOGUE, request.GET.urlencode(), draw)
+    return render(request, "academy/programme_list.html", {"catalogue": catalogue})
 
 
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:

@@ -40,16 +40,21 @@ TIMEOUT = 600
 _MISSING = object()
 
 
-def _generation_key(namespace: str) -> str:
+def generation_key(namespace: str) -> str:
     return f"public:{namespace}:generation"
 
 
+def generation(namespace: str) -> int:
+    """The namespace's current generation (core.fragments reads it with its value in one go)."""
+    current = cache.get(generation_key(namespace))
+    if current is None:
+        cache.add(generation_key(namespace), time.time_ns(), timeout=None)
+        current = cache.get(generation_key(namespace))
+    return current
+
+
 def _current_key(namespace: str, key: str) -> str:
-    generation = cache.get(_generation_key(namespace))
-    if generation is None:
-        cache.add(_generation_key(namespace), time.time_ns(), timeout=None)
-        generation = cache.get(_generation_key(namespace))
-    return f"public:{namespace}:{generation}:{key}"
+    return f"public:{namespace}:{generation(namespace)}:{key}"
 
 
 def cached(namespace: str, key: str, compute: Callable[[], T]) -> T:
@@ -75,7 +80,7 @@ _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"{csrf-token}"
 # Pages are drawn by this process's templates and static file names: after a deploy the new
 # processes never serve a page an old one drew.
-_RELEASE = f"{os.getpid()}.{time.time_ns()}"
+RELEASE = f"{os.getpid()}.{time.time_ns()}"
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -116,7 +121,7 @@ def anonymous_page(namespace: str) -> Callable[[Callable[..., HttpResponse]], Ca
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            key = f"page:{_RELEASE}:{translation.get_language()}:{request.path}"
+            key = f"page:{RELEASE}:{translation.get_language()}:{request.path}"
             try:
                 full_key = _current_key(namespace, key)
                 page = cache.get(full_key)
@@ -142,7 +147,7 @@ def anonymous_page(namespace: str) -> Callable[[Callable[..., HttpResponse]], Ca
 
 def _new_generation(namespace: str) -> None:
     try:
-        cache.set(_generation_key(namespace), time.time_ns(), timeout=None)
+        cache.set(generation_key(namespace), time.time_ns(), timeout=None)
     except OUTAGE_ERRORS as error:
         logger.warning(
             "public cache %s not invalidated (values expire within %s s): %s", namespace, TIMEOUT, error

@@ -9,11 +9,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from core import fragments
 from core.exceptions import ApplicationError
 from core.files import private_file_response
 from core.maps import map_settings
@@ -22,7 +24,7 @@ from governance import selectors
 from governance.actions import report_follow, report_reopen, report_submit
 from governance.forms import ReopenForm, ReportForm
 from governance.models import Category, Report, ReportPhoto
-from points.selectors import ledger_of, points_balance, source_page
+from points.selectors import LEDGER_PAGES, ledger_of, points_balance, points_state, source_page
 
 PAGE_SIZE = 20
 
@@ -196,12 +198,21 @@ def follow(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 def points(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(ledger_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    for entry in page.object_list:
-        entry.page_url = source_page(entry)
-    return render(
-        request, "governance/points.html", {"page": page, "balance": points_balance(user=request.user)}
+    state = points_state(user=request.user)
+
+    def draw() -> fragments.Drawn:
+        page = Paginator(ledger_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        for entry in page.object_list:
+            entry.page_url = source_page(entry)
+        html = render_to_string("governance/_ledger.html", {"page": page}, request)
+        # Kept while the last line stays the same (the ledger is append-only).
+        return fragments.Drawn(html, keep=state is not None and fragments.plain_query(request))
+
+    balance, last_entry = state or (0, None)
+    ledger = fragments.own(
+        request, LEDGER_PAGES, "points-ledger", (last_entry, request.GET.urlencode()), draw
     )
+    return render(request, "governance/points.html", {"ledger": ledger, "balance": balance})
 
 
 def _map_settings() -> dict:

@@ -7,15 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core import ratelimit
+from core import fragments, ratelimit
 from notifications.actions import inbox_mark_all_read, inbox_mark_read, receipts_record
 from notifications.backends import ReceiptInvalid
 from notifications.providers.receipts import FORMATS
-from notifications.selectors import inbox_for
+from notifications.selectors import inbox_for, inbox_state
 
 if TYPE_CHECKING:
     # For annotations only: notifications imports nothing of accounts at run time.
@@ -33,8 +34,18 @@ RECEIPT_POST_ONLY = "receipts are POSTed"
 
 @login_required
 def inbox(request: "AuthenticatedHttpRequest") -> HttpResponse:
-    page = Paginator(inbox_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {"page": page})
+    state = inbox_state(user=request.user)
+
+    def draw() -> fragments.Drawn:
+        page = Paginator(inbox_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        html = render_to_string("notifications/_messages.html", {"page": page}, request)
+        return fragments.Drawn(html, keep=fragments.plain_query(request))
+
+    listing = fragments.own(request, None, "inbox", (*state, request.GET.urlencode()), draw)
+    # The header's unread count from the same query (the context processor's would be one more).
+    return render(
+        request, "notifications/inbox.html", {"listing": listing, "inbox_unread_count": state.unread}
+    )
 
 
 @login_required

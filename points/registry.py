@@ -19,7 +19,9 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.signals import post_delete
 
+from core import public_cache
 from core.typing import StrOrPromise
 
 
@@ -55,6 +57,11 @@ class Source:
     page: Callable[[Any], str]  # the URL of a source row for the owner of the ledger line
 
 
+# The namespace of core.public_cache under which the ledger pages are kept (core.fragments): each
+# is kept while its owner's last ledger line stays the same; a deleted source, whose line then
+# leads nowhere, starts a new generation of them all.
+LEDGER_PAGES = "points-ledger"
+
 _kinds: dict[str, Kind] = {}
 _sources: dict[str, Source] = {}
 
@@ -74,6 +81,11 @@ def register_source(model: type[models.Model], *, page: Callable[[Any], str]) ->
     if known is not None and known.page is not page:
         raise ImproperlyConfigured(f"The points source “{label}” is registered twice, differently.")
     _sources[label] = Source(model=model, page=page)
+    post_delete.connect(_source_deleted, sender=model, dispatch_uid=f"points-source-deleted-{label}")
+
+
+def _source_deleted(**_kwargs: Any) -> None:
+    public_cache.changed(LEDGER_PAGES)
 
 
 def kind(value: str) -> Kind:

@@ -1,10 +1,27 @@
 """Reads of the points ledger: balances, a person's ledger, rule amounts, where a line leads."""
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from points import registry
 from points.models import PointAccount, PointEntry, PointRule
+
+LEDGER_PAGES = registry.LEDGER_PAGES
+
+
+def points_state(*, user: User) -> tuple[int, int | None] | None:
+    """(balance, id of the last ledger line) in one query; None before the first line (points_add
+    makes the account in the line's transaction)."""
+    return (
+        PointAccount.objects.filter(user=user)
+        .annotate(
+            last_entry=Subquery(
+                PointEntry.objects.filter(user=OuterRef("user")).order_by("-id").values("id")[:1]
+            )
+        )
+        .values_list("balance", "last_entry")
+        .first()
+    )
 
 
 def points_balance(*, user: User) -> int:

@@ -42,11 +42,14 @@ def test_inbox_query_count_does_not_grow_with_messages(client, django_assert_num
     for number in range(30):
         inbox_message(user, f"消息{number}")
     client.force_login(user)
-    # 1 session, 2 user, 3 page count, 4 page rows, 5 unread count
+    # 1 session, 2 user, 3 counts (with the header's unread count), 4 page count, 5 page rows
     with django_assert_num_queries(5):
         response = client.get(reverse("inbox"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 20
+    # Then the list comes from the cache until the counts change (core.fragments).
+    with django_assert_num_queries(3):
+        assert client.get(reverse("inbox")).content.decode().count('class="inbox-item unread"') == 20
 
 
 def test_opening_a_message_marks_it_read_and_follows_a_local_link(client):
