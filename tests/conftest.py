@@ -129,7 +129,22 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     template_db.snapshot = getattr(connection, "_test_serialized_contents", None)
     yield
     with django_db_blocker.unblock():
+        _end_other_sessions(connection)
         teardown_databases(db_cfg, verbosity=0, keepdb=False)
+
+
+def _end_other_sessions(connection) -> None:
+    """End what still holds the clone open, so the session's DROP DATABASE can go through.
+
+    A live-server thread's persistent connection (DB_CONN_MAX_AGE) or a stopped subprocess's
+    connection can still be closing when the last test ends ("database ... is being accessed by
+    other users" at teardown of whichever test came last). The clone is thrown away next.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
