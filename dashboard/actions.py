@@ -47,6 +47,8 @@ DIMENSIONS = ("month", "street", "occupation", "key", "label", "label_en")
 # twice gives the same rows, so the overlap costs a little time and never counts anything twice.
 OVERLAP = dt.timedelta(minutes=10)
 FULL_EVERY = dt.timedelta(days=1)
+# The months a source is rebuilt for; None: every month.
+Months = list[dt.date] | None
 
 
 def _total(value: Any) -> Decimal:
@@ -134,7 +136,7 @@ class Source:
     changes: tuple[Changes, ...] = ()
 
 
-def _academy(months):
+def _academy(months: Months) -> Iterable[Rollup]:
     where = _in_months("submitted_at", months)
     yield from _unpivot(
         Panel.ACADEMY,
@@ -158,7 +160,7 @@ def _academy(months):
     )
 
 
-def _applications(months):
+def _applications(months: Months) -> Iterable[Rollup]:
     return _unpivot(
         Panel.SUBSIDIES,
         subsidies.application_rollup().filter(_in_months("submitted_at", months)),
@@ -167,7 +169,7 @@ def _applications(months):
     )
 
 
-def _committed(months):
+def _committed(months: Months) -> Iterable[Rollup]:
     return _unpivot(
         Panel.SUBSIDIES,
         subsidies.committed_rollup().filter(_in_months("decided_at", months)),
@@ -177,7 +179,7 @@ def _committed(months):
     )
 
 
-def _paid(months):
+def _paid(months: Months) -> Iterable[Rollup]:
     where = Q() if months is None else _paid_on(months)
     return _unpivot(
         Panel.SUBSIDIES,
@@ -196,7 +198,7 @@ def _paid_on(months: list[dt.date]) -> Q:
     return where
 
 
-def _subsidy_states(_months):
+def _subsidy_states(_months: Months) -> Iterable[Rollup]:
     yield from _unpivot(
         Panel.SUBSIDIES,
         subsidies.instalment_forecast_rollup(),
@@ -209,7 +211,7 @@ def _subsidy_states(_months):
         yield Rollup(panel=Panel.SUBSIDIES, measure=f"budget_{measure}", total=budget[measure] or 0)
 
 
-def _services(months):
+def _services(months: Months) -> Iterable[Rollup]:
     rows = services.request_rollup(where=_in_months("created_at", months))
     yield from _unpivot(
         Panel.SERVICES,
@@ -227,7 +229,7 @@ def _services(months):
     )
 
 
-def _grid(months):
+def _grid(months: Months) -> Iterable[Rollup]:
     where = _in_months("created_at", months)
     reports = list(governance.report_rollup().filter(where))
     yield from _unpivot(
@@ -265,7 +267,7 @@ def _grid(months):
     )
 
 
-def _voice(_months):
+def _voice(_months: Months) -> Iterable[Rollup]:
     yield from _unpivot(
         Panel.GRID,
         voice.opinion_rollup(),
@@ -280,7 +282,7 @@ def _voice(_months):
     )
 
 
-def _topics(months):
+def _topics(months: Months) -> Iterable[Rollup]:
     return _unpivot(
         Panel.STATIONS,
         deliberation.topic_rollup().filter(_in_months("created_at", months)),
@@ -288,7 +290,7 @@ def _topics(months):
     )
 
 
-def _handovers(months):
+def _handovers(months: Months) -> Iterable[Rollup]:
     return _unpivot(
         Panel.STATIONS,
         rewards.handovers_rollup().filter(_in_months("handed_over_at", months)),
@@ -297,7 +299,7 @@ def _handovers(months):
     )
 
 
-def _ledger(months):
+def _ledger(months: Months) -> Iterable[Rollup]:
     for row in points.ledger_rollup().filter(_in_months("created_at", months)):
         for measure in ("issued", "spent"):
             if row[measure]:
@@ -309,7 +311,7 @@ def _ledger(months):
                 )
 
 
-def _station_states(_months):
+def _station_states(_months: Months) -> Iterable[Rollup]:
     yield from _unpivot(Panel.STATIONS, deliberation.followups_overdue_by_station(), counts=("overdue",))
     yield from _unpivot(
         Panel.STATIONS,

@@ -17,12 +17,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import CharField, Q, QuerySet, Sum, TextChoices
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Education, Occupation, Street, User
-from dashboard.cells import SMALLEST_SHOWN, Average, Cell, Count, Money, Quantity, Rate, Text
+from dashboard.cells import SMALLEST_SHOWN, Average, Cell, Count, Money, Quantity, Rate, Text, is_small
 from dashboard.models import Panel, Rollup, RollupRun
 from governance.selectors import HOTSPOT_CELLS_PER_DEGREE, grids_for_map
 from stations.selectors import runs_every_station, stations_run_by
@@ -308,14 +307,11 @@ def subsidies_panel(filters: Filters) -> PanelData:
             forecast[month][measure]["n"] += row["n"]
             forecast[month][measure]["sum"] += row["sum"]
             continue
-        if month < filters.start:
-            to_date[measure]["n"] += row["n"]
-            to_date[measure]["sum"] += row["sum"]
-            continue
-        in_period[measure]["n"] += row["n"]
-        in_period[measure]["sum"] += row["sum"]
         monthly[month][measure]["n"] += row["n"]
         monthly[month][measure]["sum"] += row["sum"]
+        if month >= filters.start:
+            in_period[measure]["n"] += row["n"]
+            in_period[measure]["sum"] += row["sum"]
     total = budget.get("budget_total", Decimal(0))
     committed, paid = budget.get("budget_committed", Decimal(0)), budget.get("budget_paid", Decimal(0))
     overview = Table(
@@ -332,18 +328,34 @@ def subsidies_panel(filters: Filters) -> PanelData:
         # A sum over 1 to 4 people's subsidies is theirs: shown as "<5" like their count.
         return Money(sums[measure]["sum"], of=int(sums[measure]["n"]))
 
+    # The last sum to date shown, by how many people it was over: two shown sums to date must
+    # differ by 0 or by 5 people or more, or their difference would be a suppressed month's sum.
+    # Which are shown is decided from the first month there is, so it does not depend on where
+    # the period starts (two periods compared would tell the difference otherwise).
+    shown = {"committed_n": 0, "paid_n": 0}
+
+    def money_to_date(measure: str) -> Money:
+        n = int(to_date[measure]["n"])
+        if is_small(n - shown[measure]):
+            return Money(to_date[measure]["sum"], of=n - shown[measure])
+        shown[measure] = n
+        return money(to_date, measure)
+
     over_time_rows: list[list[Cell]] = []
-    for month in months_between(filters.start, filters.end):
+    first = min([*monthly, filters.start])
+    for month in months_between(first, filters.end):
         for measure in ("committed_n", "paid_n"):
             to_date[measure]["n"] += monthly[month][measure]["n"]
             to_date[measure]["sum"] += monthly[month][measure]["sum"]
+        cumulative = (money_to_date("committed_n"), money_to_date("paid_n"))
+        if month < filters.start:
+            continue
         over_time_rows.append(
             [
                 Text(f"{month:%Y-%m}"),
                 money(monthly[month], "committed_n"),
                 money(monthly[month], "paid_n"),
-                money(to_date, "committed_n"),
-                money(to_date, "paid_n"),
+                *cumulative,
             ]
         )
     over_time = Table(
@@ -359,7 +371,10 @@ def subsidies_panel(filters: Filters) -> PanelData:
         over_time_rows,
         chart="line",
         series=(3, 4),
-        note=_("A sum over fewer than 5 people's subsidies is shown as “<5”, like their count."),
+        note=_(
+            "A sum over fewer than 5 people's subsidies is shown as “<5”, like their count; so is a sum "
+            "to date that grew by fewer than 5 people since the last one shown."
+        ),
     )
 
     def n(measure: str) -> int:

@@ -231,7 +231,7 @@ def report_hotspot_rollup() -> QuerySet:
     from django.db.models import CharField, Count, DateField, F, IntegerField, Max, Value
     from django.db.models.functions import Cast, Coalesce, Concat, Round, Trunc
 
-    def cell(field: str):
+    def cell(field: str) -> Cast:
         return Cast(Round(F(field) * HOTSPOT_CELLS_PER_DEGREE), IntegerField())
 
     return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -331,7 +332,7 @@ class WorkdayNumber(Func):
 
     output_field = IntegerField()
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple]:  # type: ignore[override]
         sql, params = compiler.compile(self.source_expressions[0])
         days = f"({sql} - DATE '2000-01-03')"
         # The date appears twice, so its parameters (the time zone) do too.

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextChoices
 from django.utils import timezone
 
 from accounts.models import User
@@ -159,7 +159,7 @@ def staff_counts() -> StaffCounts:
 # --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
 
 
-def _labelled(rows: list[dict], choices: type) -> list[dict]:
+def _labelled(rows: list[dict], choices: type[TextChoices]) -> list[dict]:
     """Each row's key named in Chinese and in English, as the dashboard stores both."""
     from django.utils import translation
 

@@ -120,6 +120,28 @@ def test_money_of_a_street_with_fewer_than_five_subsidies_is_suppressed(refreshe
     assert texts(selectors.subsidies_panel(PERIOD).table("over-time"))[2][1] == "¥36,000.00"
 
 
+def test_a_sum_to_date_that_grew_by_fewer_than_five_people_is_suppressed(refreshed):
+    """Five first-year instalments paid in April, one second-year one in May: April's ¥18,000 to
+    date shows, May's to date would tell the one May payment (the difference): "<5", until five
+    more people are paid. Whatever month the period starts in."""
+    from dashboard.actions import rollups_refresh
+    from subsidies.models import Instalment
+
+    Instalment.objects.filter(study_year=1).update(
+        status=Instalment.Status.PAID, paid_on=dt.date(2026, 4, 10), payment_reference="PAY"
+    )
+    first = Instalment.objects.filter(study_year=2).order_by("pk").first()
+    Instalment.objects.filter(pk=first.pk).update(
+        status=Instalment.Status.PAID, paid_on=dt.date(2026, 5, 10), payment_reference="PAY"
+    )
+    rollups_refresh(full=True)
+    rows = texts(selectors.subsidies_panel(PERIOD).table("over-time"))
+    assert [row[4] for row in rows] == ["¥0.00", "¥0.00", "¥0.00", "¥18,000.00", "<5", "<5"]
+    assert [row[2] for row in rows[3:5]] == ["¥18,000.00", "<5"]
+    may = Filters(start=dt.date(2026, 5, 1), end=dt.date(2026, 6, 1))
+    assert [row[4] for row in texts(selectors.subsidies_panel(may).table("over-time"))] == ["<5", "<5"]
+
+
 def test_services_by_scenario_with_response_resolution_and_rating(refreshed):
     panel = selectors.services_panel(PERIOD)
     assert panel.table("scenarios").header[4:7] == [
