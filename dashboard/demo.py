@@ -32,8 +32,9 @@ FIRST_PHONE = 13500000000
 STREETS = (Street.XIXI, Street.JIANGCUN, Street.GUDANG, Street.CUIYUAN, Street.WENXIN, Street.SANDUN)
 OCCUPATIONS = (Occupation.COURIER,) * 5 + (Occupation.FOOD_DELIVERY,) * 4 + (Occupation.RIDE_HAILING,)
 EDUCATIONS = (Education.JUNIOR_HIGH,) * 2 + (Education.SENIOR_HIGH,) * 5 + (Education.ASSOCIATE,) * 2
-# Crossings where the same problem is reported again and again (category code, lat, lng).
-HOTSPOTS = (("road", 30.2834, 120.0951), ("facility", 30.2903, 120.1302), ("road", 30.2722, 120.0633))
+# Crossings where the same problem is reported again and again (category code, lat, lng): the
+# centres of squares of governance.selectors.report_hotspot_rollup, so the jitter stays inside.
+HOTSPOTS = (("road", 30.284, 120.096), ("facility", 30.290, 120.130), ("road", 30.272, 120.064))
 # Approvals stop well before the demo budget would run out (it is shared with the subsidies demo).
 APPROVALS = 50
 
