@@ -117,6 +117,9 @@ class Changes:
     field: str
     mark: str = "updated_at"
 
+    def any_since(self, since: dt.datetime) -> bool:
+        return self.model._default_manager.filter(**{f"{self.mark}__gte": since}).exists()
+
     def months(self, since: dt.datetime) -> set[dt.date]:
         queryset: QuerySet = self.model._default_manager.filter(**{f"{self.mark}__gte": since})
         return set(
@@ -134,6 +137,9 @@ class Source:
     build: Callable[[list[dt.date] | None], Iterable[Rollup]]
     # Empty: no mark of change, so the source is rebuilt whole at every refresh.
     changes: tuple[Changes, ...] = ()
+    # A state as of now: rebuilt whole when any of `changes` saw a row change (or a new month
+    # began: "this month" moved), skipped otherwise.
+    whole: bool = False
 
 
 def _academy(months: Months) -> Iterable[Rollup]:
@@ -198,14 +204,17 @@ def _paid_on(months: list[dt.date]) -> Q:
     return where
 
 
-def _subsidy_states(_months: Months) -> Iterable[Rollup]:
-    yield from _unpivot(
+def _forecast(_months: Months) -> Iterable[Rollup]:
+    return _unpivot(
         Panel.SUBSIDIES,
         subsidies.instalment_forecast_rollup(),
         counts=("n", "payable"),
         totals={"due": "n", "payable_due": "payable"},
         measure_prefix="forecast_",
     )
+
+
+def _budget(_months: Months) -> Iterable[Rollup]:
     budget = subsidies.budget_totals()
     for measure in ("total", "committed", "paid"):
         yield Rollup(panel=Panel.SUBSIDIES, measure=f"budget_{measure}", total=budget[measure] or 0)
@@ -331,7 +340,15 @@ SOURCES: tuple[Source, ...] = (
     Source("applications", _applications, (Changes(SubsidyApplication, "submitted_at"),)),
     Source("committed", _committed, (Changes(SubsidyApplication, "decided_at"),)),
     Source("paid", _paid, (Changes(Instalment, "paid_on"),)),
-    Source("subsidy_states", _subsidy_states),
+    # The forecast counts from this month: rebuilt when an instalment or an application changed.
+    Source(
+        "forecast",
+        _forecast,
+        (Changes(Instalment, "paid_on"), Changes(SubsidyApplication, "decided_at")),
+        whole=True,
+    ),
+    # A few rows, moved by UPDATE … SET committed = committed + … (no mark of change).
+    Source("budget", _budget),
     Source("services", _services, (Changes(ServiceRequest, "created_at"),)),
     Source("grid", _grid, (Changes(Report, "created_at"),)),
     # 随口说 and 随手帮 keep no time of their last change; their tables are small.
@@ -361,6 +378,7 @@ def rollups_refresh(*, full: bool | None = None) -> RollupRun:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
     previous, last_full = _previous(), _last_full()
+    first_of_month = timezone.localdate().replace(day=1)
     if full is None:
         full = previous is None or last_full is None or started - last_full.started_at >= FULL_EVERY
     if full:
@@ -371,9 +389,14 @@ def rollups_refresh(*, full: bool | None = None) -> RollupRun:
         if not full and source.changes:
             assert previous is not None
             since = previous.started_at - OVERLAP
-            months = sorted(set().union(*(changes.months(since) for changes in source.changes)))
-            if not months:
-                continue
+            if source.whole:
+                new_month = timezone.localtime(previous.started_at).date().replace(day=1) != first_of_month
+                if not new_month and not any(changes.any_since(since) for changes in source.changes):
+                    continue
+            else:
+                months = sorted(set().union(*(changes.months(since) for changes in source.changes)))
+                if not months:
+                    continue
         rows = [row for row in source.build(months) if months is None or row.month in months]
         for row in rows:
             row.source = source.name

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from dashboard import selectors
 from dashboard.models import Rollup
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 PERIOD = Filters(start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 1))
 # The sources every refresh rebuilds whole (no mark of change, or states as of now).
-ALWAYS = ("subsidy_states", "voice", "station_states")
+ALWAYS = ("budget", "voice", "station_states")
 
 
 def texts(table) -> list[list[str]]:
@@ -290,13 +291,27 @@ def test_a_change_shows_after_one_refresh_which_rewrites_only_what_changed(refre
     assert texts(selectors.grid_panel(PERIOD).table("grids"))[0] == ["文鼎苑网格", "蒋村街道", "7"]
     run = selectors.last_refresh()
     assert (run.full, run.rows, run.total_rows) == (False, written, Rollup.objects.count())
-    # Written: March of the grid source and the sources without a mark of change; the rows of
-    # every other source are the very rows of before.
-    assert written == Rollup.objects.filter(source__in=("grid", *ALWAYS)).count() == 25
+    # Written: March of the grid source (8 rows) and the sources without a mark of change (14);
+    # the rows of every other source, the forecast among them, are the very rows of before.
+    assert written == Rollup.objects.filter(source__in=("grid", *ALWAYS)).count() == 22
     assert dict(Rollup.objects.exclude(source__in=("grid", *ALWAYS)).values_list("pk", "count")) == kept
     # A refresh with nothing changed writes only those sources again.
-    assert refresh_rollups() == Rollup.objects.filter(source__in=ALWAYS).count() == 17
+    assert refresh_rollups() == Rollup.objects.filter(source__in=ALWAYS).count() == 14
     assert RollupRun.objects.filter(full=True).count() == 1
+    # An instalment paid: the forecast is rebuilt whole, the paid sums for its month.
+    from subsidies.models import Instalment
+
+    payable = Instalment.objects.filter(status="payable").order_by("pk").first()
+    Instalment.objects.filter(pk=payable.pk).update(
+        status="paid", paid_on=dt.date(2026, 4, 20), payment_reference="PAY-2", updated_at=timezone.now()
+    )
+    refresh_rollups()
+    assert set(Rollup.objects.exclude(pk__in=kept).values_list("source", flat=True)) == {
+        "grid",
+        "forecast",
+        "paid",
+        *ALWAYS,
+    }
 
 
 def test_the_daily_full_rebuild_takes_in_what_months_cannot_show(refreshed, monkeypatch):
