@@ -97,7 +97,7 @@ def line(table: Table) -> SafeString:
     series = list(table.series)
     height, left, right, top_margin, bottom = 260, 90, 50, 40, 40
     plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
-    values = [float(row[i].value) for row in table.rows for i in series if row[i].value is not None]
+    values = [float(value) for row in table.rows for i in series if (value := row[i].value) is not None]
     top = max(values, default=0) or 1.0
     body, _y = _legend([table.header[i] for i in series], 8.0)
     body.append(
@@ -114,7 +114,7 @@ def line(table: Table) -> SafeString:
         # the shown one after it, and the table below says "<5".
         drawn = [(index, row) for index, row in enumerate(table.rows) if row[column].value is not None]
         points = [
-            (left + index * step, top_margin + plot_h - float(row[column].value) / top * plot_h)
+            (left + index * step, top_margin + plot_h - float(row[column].value or 0) / top * plot_h)
             for index, row in drawn
         ]
         colour = COLOURS[position % len(COLOURS)]

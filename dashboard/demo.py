@@ -165,34 +165,35 @@ def _history() -> dict[str, int]:
         approvals = 0
         for enrolment in candidates[:90]:
             amount = min(programme.tuition, scheme.default_cap)
-            submitted = enrolment.submitted_at + dt.timedelta(days=rng.randint(3, 20))
+            assert enrolment.submitted_at is not None
+            submitted: dt.datetime = enrolment.submitted_at + dt.timedelta(days=rng.randint(3, 20))
             if submitted > now:
                 continue
-            checked = submitted + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8))
-            decided = checked + dt.timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8))
+            check_at = submitted + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8))
+            decide_at = check_at + dt.timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8))
+            checked: dt.datetime | None = check_at
+            decided: dt.datetime | None = decide_at
+            in_time = decide_at <= now
             roll = rng.random()
-            if roll < 0.1:
-                status, checked, decided = SubsidyApplication.Status.SUBMITTED, None, None
-            elif roll < 0.2:
-                status, decided = SubsidyApplication.Status.CHECKED, None
+            decision: str = SubsidyApplication.Status.CHECKED
+            if roll < 0.1 or check_at > now:
+                decision, checked, decided = SubsidyApplication.Status.SUBMITTED, None, None
+            elif roll < 0.2 or not in_time:
+                decided = None
             elif roll < 0.32:
-                status = SubsidyApplication.Status.REJECTED
-            elif approvals < APPROVALS and approved_total + amount <= room and decided <= now:
-                status = SubsidyApplication.Status.APPROVED
+                decision = SubsidyApplication.Status.REJECTED
+            elif approvals < APPROVALS and approved_total + amount <= room:
+                decision = SubsidyApplication.Status.APPROVED
                 approvals += 1
                 approved_total += amount
             else:
-                status, decided = SubsidyApplication.Status.CHECKED, None
-            if checked is not None and checked > now:
-                status, checked, decided = SubsidyApplication.Status.SUBMITTED, None, None
-            if decided is not None and decided > now:
-                status, decided = SubsidyApplication.Status.CHECKED, None
+                decided = None
             applications.append(
                 SubsidyApplication(
                     enrolment=enrolment,
                     applicant_id=enrolment.worker_id,
                     scheme=scheme,
-                    status=status,
+                    status=decision,
                     occupation=profiles[enrolment.worker_id].occupation,
                     tuition=programme.tuition,
                     cap=amount,
@@ -202,7 +203,7 @@ def _history() -> dict[str, int]:
                     checked_at=checked,
                     decided_by=staff[1] if decided else None,
                     decided_at=decided,
-                    appeal_used=status == SubsidyApplication.Status.REJECTED and rng.random() < 0.5,
+                    appeal_used=decision == SubsidyApplication.Status.REJECTED and rng.random() < 0.5,
                 )
             )
         SubsidyApplication.objects.bulk_create(applications)
@@ -216,7 +217,7 @@ def _history() -> dict[str, int]:
                     actor=staff[0],
                     role="checker",
                     reason="请补充在职证明",
-                    created_at=application.submitted_at + dt.timedelta(hours=20),
+                    created_at=application.checked_at - dt.timedelta(hours=4),
                 )
                 for application in applications
                 if application.checked_at is not None and rng.random() < 0.12
@@ -224,7 +225,7 @@ def _history() -> dict[str, int]:
         )
         credited_ids = {e.pk for e in credited}
         for application in applications:
-            if application.status != SubsidyApplication.Status.APPROVED:
+            if application.status != SubsidyApplication.Status.APPROVED or application.decided_at is None:
                 continue
             shares = split_by_study_year(application.amount, programme.duration_years)
             for year, share in enumerate(shares, start=1):
@@ -310,9 +311,9 @@ def _history() -> dict[str, int]:
                 lng += rng.uniform(-0.0003, 0.0003)
             else:
                 category = rng.choice(list(categories.values()))
-                grid = rng.choice(grids)
-                lat = rng.uniform(float(grid.min_lat), float(grid.max_lat))
-                lng = rng.uniform(float(grid.min_lng), float(grid.max_lng))
+                area = rng.choice(grids)
+                lat = rng.uniform(float(area.min_lat), float(area.max_lat))
+                lng = rng.uniform(float(area.min_lng), float(area.max_lng))
             grid = next(
                 (
                     g
@@ -347,14 +348,14 @@ def _history() -> dict[str, int]:
     topics = list(Opinion.Topic.values)
     opinions = []
     for index in range(80):
-        status = rng.choice(list(Opinion.Status.values))
+        opinion_status = rng.choice(list(Opinion.Status.values))
         opinions.append(
             Opinion(
                 worker=users[index % WORKERS],
                 text="演示：路口信号灯时间太短",
                 topic=topics[min(int(rng.expovariate(0.8)), len(topics) - 1)],
-                status=status,
-                department="" if status == Opinion.Status.SUBMITTED else "区交通局",
+                status=opinion_status,
+                department="" if opinion_status == Opinion.Status.SUBMITTED else "区交通局",
                 created_at=_moment(rng, today, days_back=360),
             )
         )
