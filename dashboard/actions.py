@@ -94,17 +94,20 @@ def _unpivot(
 # --- The sources ------------------------------------------------------------------------------
 
 
-def _in_months(field: str, months: list[dt.date] | None) -> Q:
-    """The rows whose `field` falls in one of `months` (every row for None), in Shanghai time like
-    the selectors' Trunc(..., "month"), as ranges an index on the field can serve."""
+def _in_months(field: str, months: list[dt.date] | None, *, dates: bool = False) -> Q:
+    """The rows whose `field` (a time, or a date with `dates`) falls in one of `months` (every row
+    for None), in Shanghai time like the selectors' Trunc(..., "month"), as ranges an index on the
+    field can serve."""
     if months is None:
         return Q()
     zone = timezone.get_current_timezone()
     where = Q(pk__in=[])
     for month in months:
         following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        start, end = (dt.datetime.combine(day, dt.time(), tzinfo=zone) for day in (month, following))
-        where |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+        bounds: tuple = (month, following)
+        if not dates:
+            bounds = tuple(dt.datetime.combine(day, dt.time(), tzinfo=zone) for day in bounds)
+        where |= Q(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[1]})
     return where
 
 
@@ -150,20 +153,10 @@ def _academy(months: Months) -> Iterable[Rollup]:
         counts=("applied", "admitted", "enrolled", "credited", "completed", "withdrawn"),
     )
     applicants = list(academy.applicant_rollup().filter(where))
-    yield from _unpivot(
-        Panel.ACADEMY,
-        applicants,
-        counts=("applied",),
-        rename={"key": "age_band"},
-        measure_prefix="age_",
-    )
-    yield from _unpivot(
-        Panel.ACADEMY,
-        applicants,
-        counts=("applied",),
-        rename={"key": "education"},
-        measure_prefix="education_",
-    )
+    for measure, column in (("age_", "age_band"), ("education_", "education")):
+        yield from _unpivot(
+            Panel.ACADEMY, applicants, counts=("applied",), rename={"key": column}, measure_prefix=measure
+        )
 
 
 def _applications(months: Months) -> Iterable[Rollup]:
@@ -186,22 +179,13 @@ def _committed(months: Months) -> Iterable[Rollup]:
 
 
 def _paid(months: Months) -> Iterable[Rollup]:
-    where = Q() if months is None else _paid_on(months)
     return _unpivot(
         Panel.SUBSIDIES,
-        subsidies.paid_rollup().filter(where),
+        subsidies.paid_rollup().filter(_in_months("paid_on", months, dates=True)),
         counts=("n",),
         totals={"amount": "n"},
         measure_prefix="paid_",
     )
-
-
-def _paid_on(months: list[dt.date]) -> Q:
-    where = Q(pk__in=[])
-    for month in months:
-        following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        where |= Q(paid_on__gte=month, paid_on__lt=following)
-    return where
 
 
 def _forecast(_months: Months) -> Iterable[Rollup]:
