@@ -127,6 +127,7 @@ def _rows(
     station_scoped: bool = False,
     states_unfiltered: bool = False,
     also: Q | None = None,
+    exclude: Q | None = None,
     by: Iterable[str] = ("measure", "key", "label", "label_en"),
 ) -> list[dict]:
     """The panel's rollup rows summed by `by`, within the period (and rows of no month: states
@@ -135,6 +136,8 @@ def _rows(
     period = Q(month__gte=filters.start, month__lte=filters.end) if periodic else Q(month__lte=filters.end)
     within = period | Q(month__isnull=True)
     queryset = Rollup.objects.filter(Q(panel=panel) & (within | also if also is not None else within))
+    if exclude is not None:
+        queryset = queryset.exclude(exclude)
     kept = Q(month__isnull=True) if states_unfiltered else Q(pk__in=[])
     if filters.street:
         queryset = queryset.filter(Q(street=filters.street) | kept)
@@ -518,12 +521,14 @@ def services_panel(filters: Filters) -> PanelData:
 
 
 CATEGORY_MEASURES = ("reports", "resolved", "reopened")
+HOTSPOT_MEASURE = "hotspot_reports"
 HOTSPOTS_SHOWN = 10
 
 
 def grid_panel(filters: Filters) -> PanelData:
     # Reports, 随口说 and 随手帮 have no occupation: the filter does not apply to them.
-    rows = _rows(Panel.GRID, dataclasses.replace(filters, occupation=""))
+    filters = dataclasses.replace(filters, occupation="")
+    rows = _rows(Panel.GRID, filters, exclude=Q(measure=HOTSPOT_MEASURE))
     categories = _by([row for row in rows if row["measure"] in CATEGORY_MEASURES], "key")
     grids = {row["key"]: row["n"] for row in rows if row["measure"] == "grid_reports"}
     by_category = Table(
@@ -565,24 +570,29 @@ def grid_panel(filters: Filters) -> PanelData:
     return PanelData(
         Panel.GRID,
         str(Panel.GRID.label),
-        [by_category, by_grid, _hotspots(rows), *_voice_tables(rows)],
+        [by_category, by_grid, _hotspots(filters), *_voice_tables(rows)],
         ["period", "street"],
         shapes,
     )
 
 
-def _hotspots(rows: list[dict]) -> Table:
+def _hotspots(filters: Filters) -> Table:
     """The same problem reported again and again at the same place (a square of about 200 m):
-    only places with 5 reports or more are named, so no single report's place is shown."""
-    places: dict[str, dict] = {}
-    for row in rows:
-        if row["measure"] == "hotspot_reports":
-            place = places.setdefault(row["key"], {"label": _label(row), "n": 0})
-            place["n"] += row["n"]
-    shown = sorted(
-        (item for item in places.items() if item[1]["n"] >= SMALLEST_SHOWN),
-        key=lambda item: (-item[1]["n"], item[1]["label"], item[0]),
-    )[:HOTSPOTS_SHOWN]
+    only places with 5 reports or more are named, so no single report's place is shown.
+
+    A query of its own: there are as many places as squares with a repeated problem (tens of
+    thousands at city scale), so the database sums them and hands over the first ten only."""
+    places = (
+        Rollup.objects.filter(
+            panel=Panel.GRID, measure=HOTSPOT_MEASURE, month__gte=filters.start, month__lte=filters.end
+        )
+        .filter(**({"street": filters.street} if filters.street else {}))
+        .values("key", "label", "label_en")
+        .annotate(n=Sum("count"))
+        .filter(n__gte=SMALLEST_SHOWN)
+        .order_by("-n", "label", "key")[:HOTSPOTS_SHOWN]
+    )
+    shown = [(place["key"], {"label": _label(place), "n": place["n"]}) for place in places]
     return Table(
         "hotspots",
         _("The most frequent problems at the same place"),

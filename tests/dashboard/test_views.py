@@ -226,9 +226,9 @@ def test_station_staff_print_only_their_stations(clients):
 
 def test_the_district_page_reads_a_fixed_number_of_queries(clients, django_assert_num_queries):
     # 1-2: session and user, 3-4: the user's own and group permissions, 5: academy,
-    # 6: subsidies, 7: services, 8-9: grid rollup and polygons, 10: stations, 11: the last refresh.
-    # However many reports, applications and ledger lines there are: the panels read rollups.
-    with django_assert_num_queries(11):
+    # 6: subsidies, 7: services, 8-10: grid rollup, polygons and places, 11: stations, 12: the last
+    # refresh. However many reports, applications and ledger lines there are: the panels read rollups.
+    with django_assert_num_queries(12):
         clients["checker"].get(DISTRICT, PERIOD)
 
 
