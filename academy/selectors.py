@@ -235,3 +235,40 @@ def home_items(*, user: User) -> list[HomeItem]:
                 )
             )
     return items
+
+
+# Age at submission, in bands a leader reads (the first bound of each band, and its name).
+AGE_BANDS = ((0, "under_25"), (25, "25_34"), (35, "35_44"), (45, "45_plus"))
+
+
+def applicant_rollup() -> QuerySet:
+    """Applications per submission month, street, occupation, age band and highest education.
+
+    The age is the applicant's on the day of submission, from the birth date the profile keeps
+    (read from the resident ID when it was entered); only the band leaves the database."""
+    from django.db.models import Case, CharField, Count, DateField, F, FloatField, Func, Value, When
+    from django.db.models.functions import Coalesce, Trunc, TruncDate
+
+    age = Func(
+        Func(TruncDate("submitted_at"), F("worker__profile__birth_date"), function="age"),
+        template="date_part('year', %(expressions)s)",
+        output_field=FloatField(),
+    )
+    band = Case(
+        *(When(age__gte=bound, then=Value(name)) for bound, name in reversed(AGE_BANDS)),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return (
+        Enrolment.objects.exclude(submitted_at=None)
+        .annotate(age=age)
+        .values(
+            month=Trunc("submitted_at", "month", output_field=DateField()),
+            street=Coalesce(F("worker__profile__street"), Value("")),
+            occupation=Coalesce(F("worker__profile__occupation"), Value("")),
+            age_band=band,
+            education=Coalesce(F("worker__profile__education"), Value("")),
+        )
+        .annotate(applied=Count("pk"))
+        .order_by()
+    )

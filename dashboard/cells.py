@@ -37,38 +37,49 @@ class Count:
 
 @dataclass(frozen=True)
 class Quantity:
-    """A number that is not a head count (stock, points): never suppressed."""
+    """A number that is not a head count (stock, points): shown, unless it is a sum over `of`
+    people's cases and they are so few that it tells what one of them had (points redeemed at a
+    station by 1 to 4 people)."""
 
     n: int | Decimal
-
-    suppressed = False
+    of: int | None = None
 
     @property
-    def value(self) -> int | Decimal:
-        return self.n
+    def suppressed(self) -> bool:
+        return self.of is not None and is_small(self.of)
+
+    @property
+    def value(self) -> int | Decimal | None:
+        return None if self.suppressed else self.n
 
     def text(self) -> str:
-        return f"{self.n:,}"
+        return SUPPRESSED if self.suppressed else f"{self.n:,}"
 
-    def csv(self) -> int | Decimal:
-        return self.n
+    def csv(self) -> str | int | Decimal:
+        return SUPPRESSED if self.suppressed else self.n
 
 
 @dataclass(frozen=True)
 class Money:
-    yuan: Decimal
+    """Yuan; a sum over `of` people's cases (subsidies of a street, a month) is suppressed like a
+    count when they are 1 to 4: ¥7,200 committed in a street with one approval is that person's."""
 
-    suppressed = False
+    yuan: Decimal
+    of: int | None = None
 
     @property
-    def value(self) -> Decimal:
-        return self.yuan
+    def suppressed(self) -> bool:
+        return self.of is not None and is_small(self.of)
+
+    @property
+    def value(self) -> Decimal | None:
+        return None if self.suppressed else self.yuan
 
     def text(self) -> str:
-        return f"¥{self.yuan:,.2f}"
+        return SUPPRESSED if self.suppressed else f"¥{self.yuan:,.2f}"
 
-    def csv(self) -> Decimal:
-        return self.yuan.quantize(Decimal("0.01"))
+    def csv(self) -> str | Decimal:
+        return SUPPRESSED if self.suppressed else self.yuan.quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)

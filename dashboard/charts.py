@@ -97,7 +97,7 @@ def line(table: Table) -> SafeString:
     series = list(table.series)
     height, left, right, top_margin, bottom = 260, 90, 50, 40, 40
     plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
-    values = [float(row[i].value or 0) for row in table.rows for i in series]
+    values = [float(value) for row in table.rows for i in series if (value := row[i].value) is not None]
     top = max(values, default=0) or 1.0
     body, _y = _legend([table.header[i] for i in series], 8.0)
     body.append(
@@ -110,16 +110,19 @@ def line(table: Table) -> SafeString:
     count = len(table.rows)
     step = plot_w / max(count - 1, 1)
     for position, column in enumerate(series):
+        # A suppressed value ("<5") gets no point: the line goes from the shown one before it to
+        # the shown one after it, and the table below says "<5".
+        drawn = [(index, row) for index, row in enumerate(table.rows) if row[column].value is not None]
         points = [
             (left + index * step, top_margin + plot_h - float(row[column].value or 0) / top * plot_h)
-            for index, row in enumerate(table.rows)
+            for index, row in drawn
         ]
         colour = COLOURS[position % len(COLOURS)]
         body.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="3" '
             f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}"/>'
         )
-        for (x, y), row in zip(points, table.rows, strict=True):
+        for (x, y), (_index, row) in zip(points, drawn, strict=True):
             body.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"><title>{escape(row[0].text())} · '
                 f"{escape(table.header[column])}: {escape(row[column].text())}</title></circle>"

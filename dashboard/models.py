@@ -1,8 +1,8 @@
 """The dashboard's rollups: aggregates kept current by a Celery task, read by every panel.
 
 A panel never reads the raw tables (reports, ledger lines, applications); it sums a few
-hundred rollup rows. `dashboard.actions.rollups_refresh` rewrites them all in one
-transaction, so a reader sees either the previous rollup or the new one, never half.
+hundred rollup rows. `dashboard.actions.rollups_refresh` rewrites the months that changed in
+one transaction, so a reader sees either the previous rollup or the new one, never half.
 """
 
 from django.db import models
@@ -22,6 +22,8 @@ class Rollup(models.Model):
     """One aggregate: a measure of a panel for a month (none for a state as of now), a street,
     an occupation and a key (intake, scenario, category, grid or station)."""
 
+    # Which of dashboard.actions.SOURCES wrote the row: a refresh replaces a source's rows month by month.
+    source = models.CharField(_("source"), max_length=30, blank=True)
     panel = models.CharField(_("panel"), max_length=12, choices=Panel.choices)
     measure = models.CharField(_("measure"), max_length=30)
     month = models.DateField(_("month"), null=True, blank=True)
@@ -37,7 +39,10 @@ class Rollup(models.Model):
     class Meta:
         verbose_name = _("rollup")
         verbose_name_plural = _("rollups")
-        indexes = [models.Index(fields=["panel", "month"], name="rollup_panel_month_idx")]
+        indexes = [
+            models.Index(fields=["panel", "month"], name="rollup_panel_month_idx"),
+            models.Index(fields=["source", "month"], name="rollup_source_month_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(count__gte=0), name="rollup_count_not_negative"),
         ]
@@ -52,6 +57,9 @@ class RollupRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"))
     rows = models.PositiveIntegerField(_("rows written"))
+    # A full rebuild (daily, or the first) rather than the months changed since the previous refresh.
+    full = models.BooleanField(_("full rebuild"), default=True)
+    total_rows = models.PositiveIntegerField(_("rollup rows after"), default=0)
 
     class Meta:
         verbose_name = _("rollup refresh")

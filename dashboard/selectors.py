@@ -5,24 +5,27 @@ whole district; station staff (`dashboard.view_station_dashboard`) the stations 
 stations they run, through the station-scope door (stations.selectors).
 """
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import CharField, Q, QuerySet, Sum, TextChoices
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from accounts.models import Occupation, Street, User
-from dashboard.cells import Average, Cell, Count, Money, Quantity, Rate, Text
+from accounts.models import Education, Occupation, Street, User
+from dashboard.cells import SMALLEST_SHOWN, Average, Cell, Count, Money, Quantity, Rate, Text, is_small
 from dashboard.models import Panel, Rollup, RollupRun
-from governance.selectors import grids_for_map
+from governance.selectors import HOTSPOT_CELLS_PER_DEGREE, grids_for_map
 from stations.selectors import runs_every_station, stations_run_by
+from voice.models import Opinion
 
 DISTRICT = "dashboard.view_district_dashboard"
 STATION = "dashboard.view_station_dashboard"
@@ -123,12 +126,18 @@ def _rows(
     periodic: bool = True,
     station_scoped: bool = False,
     states_unfiltered: bool = False,
+    also: Q | None = None,
+    exclude: Q | None = None,
     by: Iterable[str] = ("measure", "key", "label", "label_en"),
 ) -> list[dict]:
     """The panel's rollup rows summed by `by`, within the period (and rows of no month: states
-    as of now), the street and the occupation (`states_unfiltered`: the states whatever they are)."""
+    as of now; `also`: rows of any month, such as a forecast), the street and the occupation
+    (`states_unfiltered`: the states whatever they are)."""
     period = Q(month__gte=filters.start, month__lte=filters.end) if periodic else Q(month__lte=filters.end)
-    queryset = Rollup.objects.filter(Q(panel=panel) & (period | Q(month__isnull=True)))
+    within = period | Q(month__isnull=True)
+    queryset = Rollup.objects.filter(Q(panel=panel) & (within | also if also is not None else within))
+    if exclude is not None:
+        queryset = queryset.exclude(exclude)
     kept = Q(month__isnull=True) if states_unfiltered else Q(pk__in=[])
     if filters.street:
         queryset = queryset.filter(Q(street=filters.street) | kept)
@@ -162,15 +171,32 @@ def _sum(measures: dict, name: str) -> Decimal:
 STAGES = ("applied", "admitted", "enrolled", "credited", "completed")
 
 
+AGE_BANDS = {
+    "under_25": gettext_lazy("Under 25"),
+    "25_34": gettext_lazy("25 to 34"),
+    "35_44": gettext_lazy("35 to 44"),
+    "45_plus": gettext_lazy("45 and over"),
+}
+
+
 def academy_panel(filters: Filters) -> PanelData:
     rows = _rows(Panel.ACADEMY, filters, by=("measure", "key", "label", "label_en", "street", "occupation"))
     intakes: dict = defaultdict(lambda: defaultdict(int))
     streets: dict = defaultdict(lambda: defaultdict(int))
     occupations: dict = defaultdict(lambda: defaultdict(int))
+    ages: dict[str, int] = defaultdict(int)
+    educations: dict[str, int] = defaultdict(int)
     for row in rows:
-        intakes[(row["key"], _label(row))][row["measure"]] += row["n"]
-        streets[row["street"]][row["measure"]] += row["n"]
-        occupations[row["occupation"]][row["measure"]] += row["n"]
+        measure = row["measure"]
+        if measure == "age_applied":
+            ages[row["key"]] += row["n"]
+            continue
+        if measure == "education_applied":
+            educations[row["key"]] += row["n"]
+            continue
+        intakes[(row["key"], _label(row))][measure] += row["n"]
+        streets[row["street"]][measure] += row["n"]
+        occupations[row["occupation"]][measure] += row["n"]
     stage_header = [_("Applied"), _("Admitted"), _("Enrolled"), _("Earned credits"), _("Completed")]
     funnel = Table(
         "funnel",
@@ -209,10 +235,34 @@ def academy_panel(filters: Filters) -> PanelData:
         ],
         chart="bars",
     )
+    bands = list(AGE_BANDS)
+    by_age = Table(
+        "ages",
+        _("Applicants by age band"),
+        [_("Age on applying"), _("Applied")],
+        [
+            [Text(str(AGE_BANDS[band]) if band in AGE_BANDS else _("Not given")), Count(n)]
+            for band, n in sorted(
+                ages.items(), key=lambda item: bands.index(item[0]) if item[0] in bands else len(bands)
+            )
+        ],
+        chart="bars",
+        note=_("From the birth date on the profile; only the band is kept."),
+    )
+    by_education = Table(
+        "education",
+        _("Applicants by prior education"),
+        [_("Highest education"), _("Applied")],
+        [
+            [Text(_label_of(Education, value)), Count(n)]
+            for value, n in sorted(educations.items(), key=lambda item: _order(Education, item[0]))
+        ],
+        chart="bars",
+    )
     return PanelData(
         Panel.ACADEMY,
         str(Panel.ACADEMY.label),
-        [funnel, by_occupation, by_street],
+        [funnel, by_occupation, by_street, by_age, by_education],
         ["period", "street", "occupation"],
     )
 
@@ -228,24 +278,43 @@ def _order(choices: type[TextChoices], value: str) -> int:
 # --- Subsidies -------------------------------------------------------------------------------
 
 
+FORECAST_MONTHS = 12
+
+
 def subsidies_panel(filters: Filters) -> PanelData:
-    # Committed and paid to date add up every month before the period too: one query for all.
-    rows = _rows(Panel.SUBSIDIES, filters, periodic=False, states_unfiltered=True, by=("measure", "month"))
+    # Committed and paid to date add up every month before the period too, and the forecast
+    # lies ahead of it: one query for all.
+    rows = _rows(
+        Panel.SUBSIDIES,
+        filters,
+        periodic=False,
+        states_unfiltered=True,
+        also=Q(measure__startswith="forecast_"),
+        by=("measure", "month"),
+    )
     in_period: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    monthly: dict[dt.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    to_date: dict[str, Decimal] = defaultdict(Decimal)
+    monthly: dict[dt.date, dict[str, dict[str, Decimal]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Decimal))
+    )
+    to_date: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    forecast: dict[dt.date, dict[str, dict[str, Decimal]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Decimal))
+    )
     budget: dict[str, Decimal] = {}
     for row in rows:
         measure, month = row["measure"], row["month"]
         if month is None:
             budget[measure] = row["sum"]
             continue
-        if month < filters.start:
-            to_date[measure] += row["sum"]
+        if measure.startswith("forecast_"):
+            forecast[month][measure]["n"] += row["n"]
+            forecast[month][measure]["sum"] += row["sum"]
             continue
-        in_period[measure]["n"] += row["n"]
-        in_period[measure]["sum"] += row["sum"]
-        monthly[month][measure] += row["sum"]
+        monthly[month][measure]["n"] += row["n"]
+        monthly[month][measure]["sum"] += row["sum"]
+        if month >= filters.start:
+            in_period[measure]["n"] += row["n"]
+            in_period[measure]["sum"] += row["sum"]
     total = budget.get("budget_total", Decimal(0))
     committed, paid = budget.get("budget_committed", Decimal(0)), budget.get("budget_paid", Decimal(0))
     overview = Table(
@@ -257,17 +326,39 @@ def subsidies_panel(filters: Filters) -> PanelData:
             "The budget is the district's whole pool: the street and occupation filters do not apply to it."
         ),
     )
+
+    def money(sums: dict[str, dict[str, Decimal]], measure: str) -> Money:
+        # A sum over 1 to 4 people's subsidies is theirs: shown as "<5" like their count.
+        return Money(sums[measure]["sum"], of=int(sums[measure]["n"]))
+
+    # The last sum to date shown, by how many people it was over: two shown sums to date must
+    # differ by 0 or by 5 people or more, or their difference would be a suppressed month's sum.
+    # Which are shown is decided from the first month there is, so it does not depend on where
+    # the period starts (two periods compared would tell the difference otherwise).
+    shown = {"committed_n": 0, "paid_n": 0}
+
+    def money_to_date(measure: str) -> Money:
+        n = int(to_date[measure]["n"])
+        if is_small(n - shown[measure]):
+            return Money(to_date[measure]["sum"], of=n - shown[measure])
+        shown[measure] = n
+        return money(to_date, measure)
+
     over_time_rows: list[list[Cell]] = []
-    for month in months_between(filters.start, filters.end):
-        to_date["committed_n"] += monthly[month]["committed_n"]
-        to_date["paid_n"] += monthly[month]["paid_n"]
+    first = min([*monthly, filters.start])
+    for month in months_between(first, filters.end):
+        for measure in ("committed_n", "paid_n"):
+            to_date[measure]["n"] += monthly[month][measure]["n"]
+            to_date[measure]["sum"] += monthly[month][measure]["sum"]
+        cumulative = (money_to_date("committed_n"), money_to_date("paid_n"))
+        if month < filters.start:
+            continue
         over_time_rows.append(
             [
                 Text(f"{month:%Y-%m}"),
-                Money(monthly[month]["committed_n"]),
-                Money(monthly[month]["paid_n"]),
-                Money(to_date["committed_n"]),
-                Money(to_date["paid_n"]),
+                money(monthly[month], "committed_n"),
+                money(monthly[month], "paid_n"),
+                *cumulative,
             ]
         )
     over_time = Table(
@@ -283,6 +374,10 @@ def subsidies_panel(filters: Filters) -> PanelData:
         over_time_rows,
         chart="line",
         series=(3, 4),
+        note=_(
+            "A sum over fewer than 5 people's subsidies is shown as “<5”, like their count; so is a sum "
+            "to date that grew by fewer than 5 people since the last one shown."
+        ),
     )
 
     def n(measure: str) -> int:
@@ -317,13 +412,62 @@ def subsidies_panel(filters: Filters) -> PanelData:
                 Average(in_period["decided"]["sum"], n("decided"), per=24),
             ]
         ],
-        note=_("Rates of approval and appeal are over the applications decided."),
+        note=_(
+            "Days from submission to the first check and to the decision; rates of approval and "
+            "appeal are over the applications decided, the return rate over those submitted."
+        ),
     )
     return PanelData(
         Panel.SUBSIDIES,
         str(Panel.SUBSIDIES.label),
-        [overview, over_time, decisions],
+        [overview, over_time, _forecast_table(forecast), decisions],
         ["period", "street", "occupation"],
+    )
+
+
+def _forecast_table(forecast: dict[dt.date, dict[str, dict[str, Decimal]]]) -> Table:
+    """The instalments not paid yet by the month they fall due, from this month on (they do not
+    move with the period: a forecast starts today)."""
+    this_month = first_of_month(timezone.localdate())
+    last = add_months(this_month, FORECAST_MONTHS - 1)
+    later: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for month, measures in forecast.items():
+        if month > last:
+            for measure, sums in measures.items():
+                later[measure]["n"] += sums["n"]
+                later[measure]["sum"] += sums["sum"]
+
+    def row(label: str, sums: dict[str, dict[str, Decimal]]) -> list[Cell]:
+        due, payable = sums["forecast_n"], sums["forecast_payable"]
+        return [
+            Text(label),
+            Count(int(due["n"])),
+            Money(due["sum"], of=int(due["n"])),
+            Count(int(payable["n"])),
+            Money(payable["sum"], of=int(payable["n"])),
+        ]
+
+    empty: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    rows = [row(f"{month:%Y-%m}", forecast.get(month, empty)) for month in months_between(this_month, last)]
+    rows.append(row(_("Later"), later))
+    return Table(
+        "forecast",
+        _("Instalments payable by month ahead"),
+        [
+            _("Month"),
+            _("Instalments due"),
+            _("Amount due"),
+            _("Payable now (credits recorded)"),
+            _("Amount payable now"),
+        ],
+        rows,
+        chart="bars",
+        series=(2,),
+        note=_(
+            "An instalment falls due when its study year's credits are recorded: payable ones now, the "
+            "others at the end of their study year (the intake's start plus the years), or this month "
+            "when their credits are late. Approved applications only."
+        ),
     )
 
 
@@ -332,13 +476,16 @@ def subsidies_panel(filters: Filters) -> PanelData:
 
 def services_panel(filters: Filters) -> PanelData:
     grouped = _by(_rows(Panel.SERVICES, filters), "key")
+    target = settings.SERVICES_OVERDUE_WORKING_DAYS
     rows: list[list[Cell]] = [
         [
             Text(label),
             Count(_n(m, "requests")),
             Count(_n(m, "resolved")),
             Average(_sum(m, "responded"), _n(m, "responded")),
-            Average(_sum(m, "resolved"), _n(m, "resolved")),
+            Average(_sum(m, "workdays_responded"), _n(m, "workdays_responded")),
+            Rate(_n(m, "in_target"), _n(m, "responded")),
+            Average(_sum(m, "workdays_resolved"), _n(m, "workdays_resolved")),
             Average(_sum(m, "rated"), _n(m, "rated"), places=2),
         ]
         for (_key, label), m in sorted(
@@ -353,11 +500,19 @@ def services_panel(filters: Filters) -> PanelData:
             _("Requests"),
             _("Resolved"),
             _("Hours to first response"),
-            _("Hours to resolution"),
+            _("Working days to first response"),
+            _("First response within %(days)d working days") % {"days": target},
+            _("Working days to resolution"),
             _("Satisfaction (1–5)"),
         ],
         rows,
         chart="bars",
+        series=(1, 2),
+        note=_(
+            "The target: service staff take a request on within %(days)d working days of the day it "
+            "was made. Working days are Monday to Friday; the portal keeps no public-holiday calendar."
+        )
+        % {"days": target},
     )
     return PanelData(Panel.SERVICES, str(Panel.SERVICES.label), [table], ["period", "street", "occupation"])
 
@@ -365,9 +520,16 @@ def services_panel(filters: Filters) -> PanelData:
 # --- Grid ------------------------------------------------------------------------------------
 
 
+CATEGORY_MEASURES = ("reports", "resolved", "reopened")
+HOTSPOT_MEASURE = "hotspot_reports"
+HOTSPOTS_SHOWN = 10
+
+
 def grid_panel(filters: Filters) -> PanelData:
-    rows = _rows(Panel.GRID, filters)
-    categories = _by([row for row in rows if not row["measure"].startswith("grid_")], "key")
+    # Reports, 随口说 and 随手帮 have no occupation: the filter does not apply to them.
+    filters = dataclasses.replace(filters, occupation="")
+    rows = _rows(Panel.GRID, filters, exclude=Q(measure=HOTSPOT_MEASURE))
+    categories = _by([row for row in rows if row["measure"] in CATEGORY_MEASURES], "key")
     grids = {row["key"]: row["n"] for row in rows if row["measure"] == "grid_reports"}
     by_category = Table(
         "categories",
@@ -405,14 +567,112 @@ def grid_panel(filters: Filters) -> PanelData:
         chart="map",
         series=(2,),
     )
-    return PanelData(Panel.GRID, str(Panel.GRID.label), [by_category, by_grid], ["period", "street"], shapes)
+    return PanelData(
+        Panel.GRID,
+        str(Panel.GRID.label),
+        [by_category, by_grid, _hotspots(filters), *_voice_tables(rows)],
+        ["period", "street"],
+        shapes,
+    )
+
+
+def _hotspots(filters: Filters) -> Table:
+    """The same problem reported again and again at the same place (a square of about 200 m):
+    only places with 5 reports or more are named, so no single report's place is shown.
+
+    A query of its own: there are as many places as squares with a repeated problem (tens of
+    thousands at city scale), so the database sums them and hands over the first ten only."""
+    places = (
+        Rollup.objects.filter(
+            panel=Panel.GRID, measure=HOTSPOT_MEASURE, month__gte=filters.start, month__lte=filters.end
+        )
+        .filter(**({"street": filters.street} if filters.street else {}))
+        .values("key", "label", "label_en")
+        .annotate(n=Sum("count"))
+        .filter(n__gte=SMALLEST_SHOWN)
+        .order_by("-n", "label", "key")[:HOTSPOTS_SHOWN]
+    )
+    shown = [(place["key"], {"label": _label(place), "n": place["n"]}) for place in places]
+    return Table(
+        "hotspots",
+        _("The most frequent problems at the same place"),
+        [_("Problem and grid"), _("Where (about 200 m around)"), _("Reports")],
+        [[Text(place["label"]), Text(_square_centre(key)), Count(place["n"])] for key, place in shown],
+        chart="bars",
+        series=(2,),
+        note=_(
+            "Reports of one category within a square of about 200 m, counted over the months in "
+            "which it was reported at least twice; only places with 5 reports or more are listed."
+        ),
+    )
+
+
+def _square_centre(key: str) -> str:
+    """'road@15142:60048' (the square's row and column at 1/500 of a degree): its centre."""
+    try:
+        row, column = (int(part) / HOTSPOT_CELLS_PER_DEGREE for part in key.rsplit("@", 1)[1].split(":"))
+    except (IndexError, ValueError):
+        return ""
+    return f"{row:.3f}, {column:.3f}"
+
+
+def _voice_tables(rows: list[dict]) -> list[Table]:
+    """随口说 by topic and status, 随手帮 deeds and requests: counted wherever the grid member
+    who passed them on works (opinions and deeds) or wherever the grid is (requests)."""
+    opinion_measures = ("voice_opinions", "voice_routed", "voice_answered", "voice_adopted")
+    topics = _by([row for row in rows if row["measure"] in opinion_measures], "key")
+    order = list(Opinion.Topic.values)
+    opinions = Table(
+        "opinions",
+        _("随口说: opinions by topic"),
+        [_("Topic"), _("Received"), _("Passed on"), _("Answered"), _("Adopted")],
+        [
+            [
+                Text(label or _("Not given")),
+                Count(_n(m, "voice_opinions")),
+                Count(_n(m, "voice_routed")),
+                Count(_n(m, "voice_answered")),
+                Count(_n(m, "voice_adopted")),
+            ]
+            for (key, label), m in sorted(
+                topics.items(),
+                key=lambda item: order.index(item[0][0]) if item[0][0] in order else len(order),
+            )
+        ],
+        chart="bars",
+        series=(1, 3, 4),
+    )
+    totals = {
+        row["measure"]: row for row in rows if row["measure"].startswith(("voice_deeds_", "voice_help_"))
+    }
+    helps = Table(
+        "help",
+        _("随手帮: help given and help requests"),
+        [
+            _("Help recorded"),
+            _("Help verified"),
+            _("Help requests posted"),
+            _("Help requests done"),
+        ],
+        [
+            [
+                Count(_n(totals, "voice_deeds_deeds")),
+                Count(_n(totals, "voice_deeds_verified")),
+                Count(_n(totals, "voice_help_requests")),
+                Count(_n(totals, "voice_help_done")),
+            ]
+        ],
+    )
+    return [opinions, helps]
 
 
 # --- Stations and points ---------------------------------------------------------------------
 
 
 def stations_panel(filters: Filters) -> PanelData:
-    grouped = _by(_rows(Panel.STATIONS, filters, station_scoped=True), "key")
+    grouped = _by(
+        _rows(Panel.STATIONS, dataclasses.replace(filters, occupation=""), station_scoped=True), "key"
+    )
     points = grouped.pop(("", ""), {})
     station_rows: list[list[Cell]] = [
         [
@@ -423,7 +683,7 @@ def stations_panel(filters: Filters) -> PanelData:
             Quantity(_n(m, "overdue")),
             Quantity(_n(m, "tasks_done")),
             Count(_n(m, "handed_over")),
-            Quantity(int(_sum(m, "handed_over"))),
+            Quantity(int(_sum(m, "handed_over")), of=_n(m, "handed_over")),
             Quantity(_n(m, "stock")),
         ]
         for (_key, label), m in sorted(grouped.items(), key=lambda item: item[0][1])

@@ -217,3 +217,41 @@ def report_rollup() -> QuerySet:
 def grids_for_map() -> QuerySet[Grid]:
     """The active grids' polygons, for the dashboard's choropleth."""
     return Grid.objects.filter(is_active=True).only("pk", "name", "street", "area").order_by("pk")
+
+
+# About 220 m north-south and 190 m east-west in Hangzhou: "the same place" for a street report.
+HOTSPOT_CELLS_PER_DEGREE = 500
+
+
+def report_hotspot_rollup() -> QuerySet:
+    """Reports of one category in one small square of the map (1/500 of a degree a side) in one
+    month, where there were at least two: the problems that keep coming back at the same place.
+    The key is the category and the square (its row and column of the map), so every month of
+    the same problem at the same place adds up; the label names the category and the grid."""
+    from django.db.models import CharField, Count, DateField, F, IntegerField, Max, Value
+    from django.db.models.functions import Cast, Coalesce, Concat, Round, Trunc
+
+    def cell(field: str) -> Cast:
+        return Cast(Round(F(field) * HOTSPOT_CELLS_PER_DEGREE), IntegerField())
+
+    return (
+        Report.objects.filter(lat__isnull=False, lng__isnull=False)
+        .annotate(row=cell("lat"), column=cell("lng"))
+        .values(
+            "street",
+            month=Trunc("created_at", "month", output_field=DateField()),
+            key=Concat(
+                F("category__code"),
+                Value("@"),
+                Cast("row", CharField()),
+                Value(":"),
+                Cast("column", CharField()),
+                output_field=CharField(),
+            ),
+            category_label=F("category__name_zh"),
+            category_label_en=F("category__name_en"),
+        )
+        .annotate(reports=Count("pk"), grid_label=Coalesce(Max("grid__name"), Value("")))
+        .filter(reports__gte=2)
+        .order_by()
+    )

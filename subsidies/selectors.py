@@ -1,5 +1,7 @@
 """Reads of the subsidies, with their joins made."""
 
+import datetime as dt
+
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -284,3 +286,58 @@ def home_items(*, user: User) -> list[HomeItem]:
             )
         )
     return items
+
+
+def instalment_forecast_rollup(*, today: dt.date | None = None) -> QuerySet:
+    """Instalments not paid yet, per month they are expected to fall due, street and occupation.
+
+    A payable instalment (its study year's credits are recorded) is due now. A pending one falls
+    due when its study year's credits come in, which is at the end of that study year: the
+    intake's start plus `study_year` years. One whose year is over but whose credits are late is
+    counted in the current month, where it could fall due any day.
+    """
+    from django.db.models import (
+        Case,
+        DateField,
+        DateTimeField,
+        DurationField,
+        ExpressionWrapper,
+        F,
+        Func,
+        Value,
+        When,
+    )
+    from django.db.models.functions import Coalesce, Greatest, Trunc
+
+    this_month = (today or timezone.localdate()).replace(day=1)
+    year_end = ExpressionWrapper(
+        F("application__enrolment__offering__intake__starts_on")
+        + Func(
+            F("study_year"), template="make_interval(years => %(expressions)s)", output_field=DurationField()
+        ),
+        output_field=DateTimeField(),
+    )
+    pending = Instalment.Status.PENDING
+    now = Value(this_month, output_field=DateField())
+    return (
+        Instalment.objects.filter(
+            status__in=(pending, Instalment.Status.PAYABLE),
+            application__status__in=SubsidyApplication.COMMITTED,
+        )
+        .values(
+            month=Case(
+                When(status=pending, then=Greatest(Trunc(year_end, "month", output_field=DateField()), now)),
+                default=now,
+                output_field=DateField(),
+            ),
+            street=Coalesce(F("application__applicant__profile__street"), Value("")),
+            occupation=F("application__occupation"),
+        )
+        .annotate(
+            n=Count("pk"),
+            due=Sum("amount"),
+            payable=Count("pk", filter=Q(status=Instalment.Status.PAYABLE)),
+            payable_due=Sum("amount", filter=Q(status=Instalment.Status.PAYABLE)),
+        )
+        .order_by()
+    )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, TextChoices
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -165,4 +165,74 @@ def staff_counts() -> StaffCounts:
         help_verified_this_month=deeds["verified"],
         requests_confirmed_this_month=requests["confirmed"],
         opinions_adopted_this_month=opinions["adopted"],
+    )
+
+
+# --- The district dashboard's rollup (dashboard.actions reads these, never the tables) ----------
+
+
+def _labelled(rows: list[dict], choices: type[TextChoices]) -> list[dict]:
+    """Each row's key named in Chinese and in English, as the dashboard stores both."""
+    from django.utils import translation
+
+    names = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            names[language] = {value: str(label) for value, label in choices.choices}
+    for row in rows:
+        row["label"] = names["zh-hans"].get(row["key"], "")
+        row["label_en"] = names["en"].get(row["key"], "")
+    return rows
+
+
+def opinion_rollup() -> list[dict]:
+    """随口说 per month received, topic and the street of the grid member who passed it on."""
+    from django.db.models import DateField, F, Value
+    from django.db.models.functions import Coalesce, Trunc
+
+    Status = Opinion.Status
+    rows = (
+        Opinion.objects.values(
+            month=Trunc("created_at", "month", output_field=DateField()),
+            key=F("topic"),
+            street=Coalesce(F("worker__profile__street"), Value("")),
+        )
+        .annotate(
+            opinions=Count("pk"),
+            routed=Count("pk", filter=~Q(status=Status.SUBMITTED)),
+            answered=Count("pk", filter=Q(status__in=(Status.ANSWERED, Status.ADOPTED))),
+            adopted=Count("pk", filter=Q(status=Status.ADOPTED)),
+        )
+        .order_by()
+    )
+    return _labelled(list(rows), Opinion.Topic)
+
+
+def help_deed_rollup() -> QuerySet:
+    """随手帮 deeds per month recorded and street of the grid member: recorded, verified."""
+    from django.db.models import DateField, F, Value
+    from django.db.models.functions import Coalesce, Trunc
+
+    return (
+        HelpDeed.objects.values(
+            month=Trunc("created_at", "month", output_field=DateField()),
+            street=Coalesce(F("worker__profile__street"), Value("")),
+        )
+        .annotate(deeds=Count("pk"), verified=Count("pk", filter=Q(status=HelpDeed.Status.VERIFIED)))
+        .order_by()
+    )
+
+
+def help_request_rollup() -> QuerySet:
+    """随手帮 requests per month posted and street of their grid: posted, done (and confirmed)."""
+    from django.db.models import DateField, F
+    from django.db.models.functions import Trunc
+
+    done = (HelpRequest.Status.DONE, HelpRequest.Status.CONFIRMED)
+    return (
+        HelpRequest.objects.values(
+            month=Trunc("created_at", "month", output_field=DateField()), street=F("grid__street")
+        )
+        .annotate(requests=Count("pk"), done=Count("pk", filter=Q(status__in=done)))
+        .order_by()
     )

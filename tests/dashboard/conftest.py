@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from academy.models import CreditRecord, Enrolment
 from accounts import roles
-from accounts.models import Occupation, Street
+from accounts.models import Education, Occupation, Street, WorkerProfile
 from deliberation.models import Topic
 from governance.models import Report
 from services.models import ServiceRequest
@@ -21,6 +21,7 @@ from tests.rewards.factories import StockFactory
 from tests.services.factories import ScenarioFactory, ServiceFactory
 from tests.stations.factories import StationFactory
 from tests.subsidies.factories import SubsidyApplicationFactory, admitted_enrolment, scheme_with_budget
+from voice.models import HelpDeed, HelpRequest, Opinion
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 MARCH = dt.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI)
@@ -48,6 +49,11 @@ def seeded(db):
             CreditRecord.objects.create(
                 enrolment=enrolment, study_year=1, credits=Decimal("20"), recorded_role="staff"
             )
+    # Ages on applying: two of the seven under 25, one without a birth date; one of junior high.
+    couriers = WorkerProfile.objects.filter(user__enrolments__offering=offering)
+    young = list(couriers.order_by("pk").values_list("pk", flat=True)[:2])
+    WorkerProfile.objects.filter(pk__in=young).update(birth_date=dt.date(2003, 5, 1))
+    WorkerProfile.objects.filter(pk=young[0]).update(education=Education.JUNIOR_HIGH)
     # A withdrawn food-delivery rider of Gudang.
     EnrolmentFactory(
         offering=offering,
@@ -85,6 +91,18 @@ def seeded(db):
         paid_at=at(31),
         payment_reference="PAY-1",
     )
+    # Ahead: study year 1 of four more is payable now (their credits are in), and study year 2 of
+    # all five falls due at the end of it (the intake starts on 1 March 2027: in March 2029).
+    for index, application in enumerate(applications[:5]):
+        if index:
+            Instalment.objects.create(
+                application=application,
+                study_year=1,
+                amount=Decimal("3600.00"),
+                status=Instalment.Status.PAYABLE,
+                payable_at=at(20),
+            )
+        Instalment.objects.create(application=application, study_year=2, amount=Decimal("3600.00"))
 
     # Services: 5 legal-aid requests answered in 2 hours, resolved in 48, rated 4,5,5,4,5;
     # 2 relief requests without a service, never answered.
@@ -129,6 +147,9 @@ def seeded(db):
             due_at=at(index + 3),
             resolved_at=at(index + 1) if index < 5 else None,
             reopen_count=1 if index == 0 else 0,
+            # The same crossing, a few metres apart: one place that keeps being reported.
+            lat=Decimal("30.2840") + Decimal("0.0001") * index,
+            lng=Decimal("120.0960"),
         )
     for index in range(2):
         Report.objects.create(
@@ -139,6 +160,45 @@ def seeded(db):
             department="环卫",
             created_at=at(index),
             due_at=at(index + 3),
+            lat=Decimal("30.2720"),
+            lng=Decimal("120.0630"),
+        )
+
+    # 随口说: 6 on traffic (5 answered, 1 of them adopted), 1 on platform rules, waiting;
+    # 随手帮: 6 deeds, 5 verified; 2 requests of grid A, 1 done.
+    member = worker()
+    for index in range(6):
+        Opinion.objects.create(
+            worker=member,
+            text="路口红绿灯太短",
+            topic=Opinion.Topic.TRAFFIC,
+            status=Opinion.Status.ADOPTED
+            if index == 0
+            else Opinion.Status.ANSWERED
+            if index < 5
+            else "submitted",
+            department="" if index == 5 else "交警",
+            created_at=at(index),
+        )
+    Opinion.objects.create(worker=member, text="平台罚款", topic=Opinion.Topic.PLATFORM, created_at=at())
+    for index in range(6):
+        HelpDeed.objects.create(
+            worker=member,
+            kind=HelpDeed.Kind.ESCORT,
+            note="送迷路老人回家",
+            status=HelpDeed.Status.VERIFIED if index < 5 else HelpDeed.Status.SUBMITTED,
+            created_at=at(index),
+        )
+    for index in range(2):
+        HelpRequest.objects.create(
+            grid=grid_a,
+            what="帮独居老人搬米上楼",
+            starts_at=at(index),
+            ends_at=at(index, hours=3),
+            posted_by=handler,
+            status=HelpRequest.Status.DONE if index == 0 else HelpRequest.Status.OPEN,
+            taken_by=member if index == 0 else None,
+            created_at=at(index),
         )
 
     # Stations: 6 topics raised at station A (2 accepted), 1 at station B; stock 12 and 3.

@@ -20,3 +20,21 @@ def test_the_demo_fills_every_panel_and_the_demo_checker_opens_the_dashboard():
     for panel in Panel.values:
         assert f'id="panel-{panel}"' in page
     assert "数据截至" in page
+    # The year of history behind the new panels: figures of 5 and more, not only "<5".
+    from dashboard import selectors
+
+    filters = selectors.Filters.default()
+    hotspots = selectors.grid_panel(filters).table("hotspots").rows
+    assert len(hotspots) == 3 and all(not row[2].suppressed for row in hotspots)
+    forecast = selectors.subsidies_panel(filters).table("forecast").rows
+    assert any(row[1].n >= 5 for row in forecast)
+    ages = selectors.academy_panel(filters).table("ages").rows
+    assert len(ages) == 4 and all(not row[1].suppressed for row in ages)
+    [help_row] = selectors.grid_panel(filters).table("help").rows
+    assert all(not cell.suppressed and cell.n for cell in help_row)
+    scenarios = selectors.services_panel(filters).table("scenarios").rows
+    assert all(row[5].value is not None for row in scenarios[:3])
+    # Seeding again adds nothing (idempotent).
+    workers = User.objects.count()
+    call_command("seed_demo")
+    assert User.objects.count() == workers

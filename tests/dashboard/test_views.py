@@ -101,8 +101,9 @@ def test_the_district_dashboard_shows_every_panel_with_charts_tables_and_csv_lin
     page = clients["checker"].get(DISTRICT, PERIOD).content.decode()
     for panel in ("academy", "subsidies", "services", "grid", "stations"):
         assert f'id="panel-{panel}"' in page
-    # Funnel, occupations, streets, budget line, scenarios, categories, the map, stations.
-    assert page.count('<svg class="chart"') == 8
+    # Funnel, occupations, streets, ages, education; budget line, forecast; scenarios;
+    # categories, the map, places, opinions; stations.
+    assert page.count('<svg class="chart"') == 13
     assert "<script" not in page.split('id="content-main"')[1].split('id="footer"')[0]
     assert "<caption>各招生批次的报名漏斗</caption>" in page
     assert f'href="{csv_url("academy", "funnel")}?start=2026-01&amp;end=2026-06"' in page
@@ -140,6 +141,23 @@ def test_csv_bodies_are_the_tables_with_the_suppression(clients):
     ]
     decisions = client.get(csv_url("subsidies", "decisions"), PERIOD)
     assert csv_rows(decisions)[1] == ["6", "0", "5", "<5", "<5", "83.3", "0.0", "<5", "3.0", "10.0"]
+    # A sum of money over fewer than 5 people is "<5" in the CSV as on the page.
+    over_time = client.get(csv_url("subsidies", "over-time"), PERIOD)
+    assert csv_rows(over_time)[3:5] == [
+        ["2026-03", "36000.00", "0.00", "36000.00", "0.00"],
+        ["2026-04", "0.00", "<5", "36000.00", "<5"],
+    ]
+    hotspots = client.get(csv_url("grid", "hotspots"), PERIOD)
+    assert csv_rows(hotspots) == [
+        ["问题与网格", "位置（约 200 米范围）", "随手报"],
+        ["道路交通隐患 · 文鼎苑网格", "30.284, 120.096", "6"],
+    ]
+    opinions = client.get(csv_url("grid", "opinions"), PERIOD)
+    assert csv_rows(opinions) == [
+        ["议题", "已收到", "已转交", "已答复", "已采纳"],
+        ["交通出行", "6", "5", "5", "<5"],
+        ["平台规则", "<5", "0", "0", "0"],
+    ]
     grids = client.get(csv_url("grid", "grids"), PERIOD)
     assert csv_rows(grids) == [
         ["网格", "街道", "随手报"],
@@ -208,9 +226,9 @@ def test_station_staff_print_only_their_stations(clients):
 
 def test_the_district_page_reads_a_fixed_number_of_queries(clients, django_assert_num_queries):
     # 1-2: session and user, 3-4: the user's own and group permissions, 5: academy,
-    # 6: subsidies, 7: services, 8-9: grid rollup and polygons, 10: stations, 11: the last refresh.
-    # However many reports, applications and ledger lines there are: the panels read rollups.
-    with django_assert_num_queries(11):
+    # 6: subsidies, 7: services, 8-10: grid rollup, polygons and places, 11: stations, 12: the last
+    # refresh. However many reports, applications and ledger lines there are: the panels read rollups.
+    with django_assert_num_queries(12):
         clients["checker"].get(DISTRICT, PERIOD)
 
 

@@ -43,8 +43,21 @@ def test_district_staff_read_the_panels_and_print_the_monthly_report(browser, li
             )
         )
     assert page.locator("#panel-grid svg.chart polygon").count() == 2
+    # The new tables, each with its numbers and its CSV link.
+    for caption in (
+        "申请人年龄段分布",
+        "未来各月应拨付的分期",
+        "同一地点反复出现的问题",
+        "随口说：按议题统计",
+    ):
+        figure = page.locator("figure.dash-figure", has=page.locator("caption", has_text=caption))
+        assert figure.locator("tbody tr").count() >= 1
+        assert figure.get_by_role("link", name="下载 CSV").count() == 1
+    assert page.locator("#panel-services th", has_text="2个工作日内首次响应").count() == 1
     page.goto(live_server.url + "/admin/dashboard/report/?month=2026-03")
     page.emulate_media(media="print")
     assert page.locator("#header").is_hidden()
     assert page.locator(".dash-page").count() == 5
+    assert page.locator(".dash-page caption", has_text="未来各月应拨付的分期").count() == 1
+    assert page.locator(".dash-page caption", has_text="同一地点反复出现的问题").count() == 1
     screenshot(page, "monthly-report-print")
