@@ -11,15 +11,19 @@ from core import admin_tools
 from notifications.models import Message
 from points.models import PointEntry
 from services.models import ServiceRequest
+from subsidies.models import SubsidyApplication
 from tests.academy.factories import EnrolmentFactory, worker
 from tests.factories import StaffFactory, UserFactory
 from tests.services.factories import ServiceRequestFactory
+from tests.subsidies.factories import SubsidyApplicationFactory, admitted_enrolment
 
 pytestmark = pytest.mark.django_db
 
 
 def _message(user):
-    return Message.objects.create(recipient=user, channel="inbox", kind="bench", subject="申请状态有更新", body="-")
+    return Message.objects.create(
+        recipient=user, channel="inbox", kind="bench", subject="申请状态有更新", body="-"
+    )
 
 
 def _entry(user, seconds=0):
@@ -30,9 +34,15 @@ def _entry(user, seconds=0):
 
 
 # (model, a row of this person, the queries of a search page that finds it)
-# Each: session, user, the term's ids (one UNION), the capped count, the page; the academy list
-# also reads its intake filter's choices; the ledger also looks the number up whole (PhoneMaskedAdmin).
+# Each: session, user, the term's ids (one UNION), the capped count, the page; the subsidy queue and
+# the academy list also read their sidebar filters' choices (schemes, intakes, programmes: small
+# tables); the ledger also looks the number up whole (PhoneMaskedAdmin).
 CASES = [
+    (
+        SubsidyApplication,
+        lambda user: SubsidyApplicationFactory(enrolment=admitted_enrolment(worker=user)),
+        7,
+    ),
     (Enrolment, lambda user: EnrolmentFactory(worker=user), 7),
     (ServiceRequest, lambda user: ServiceRequestFactory(worker=user), 5),
     (Message, _message, 5),
@@ -67,11 +77,16 @@ def test_a_search_reads_the_page_from_the_ids_the_term_found(
     (page,) = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(f'SELECT "{table}"."id", ')]
     where = page.partition(" WHERE ")[2].partition(" ORDER BY ")[0]
     # (The ledger ORs in the number looked up whole, also as ids.)
-    assert where in {f'"{table}"."id" IN ({wanted.pk})', f'("{table}"."id" IN ({wanted.pk}) OR "{table}"."id" IN ({wanted.pk}))'}, page
+    assert where in {
+        f'"{table}"."id" IN ({wanted.pk})',
+        f'("{table}"."id" IN ({wanted.pk}) OR "{table}"."id" IN ({wanted.pk}))',
+    }, page
 
 
 @pytest.mark.parametrize(("model", "make", "queries"), CASES)
-def test_a_search_that_finds_nothing_asks_for_no_page(client, django_assert_num_queries, model, make, queries):
+def test_a_search_that_finds_nothing_asks_for_no_page(
+    client, django_assert_num_queries, model, make, queries
+):
     client.force_login(StaffFactory(is_superuser=True))
     make(worker())
 
@@ -107,5 +122,5 @@ def test_every_term_must_be_found(client):
 
 
 def test_the_large_lists_search_by_union():
-    for model in (Enrolment, ServiceRequest, Message, PointEntry):
+    for model in (SubsidyApplication, Enrolment, ServiceRequest, Message, PointEntry):
         assert isinstance(admin.site._registry[model], admin_tools.UnionSearchAdmin), model
