@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 # Every admin CSV goes through the one formula-safe writer (core.csv_export).
 from core.csv_export import csv_response as csv_response
+from core.phone import normalize_mobile
 
 # Web addresses typed without a scheme are https:// (Django 6's default; Django 5 still says http://).
 HTTPS_URL_FIELDS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
@@ -168,12 +169,26 @@ def term_matches(model, fields, term: str, *, bounded: bool = True) -> QuerySet 
     return found[0].union(*found[1:])
 
 
+def _is_login_number(model_field) -> bool:
+    """A person's login number (accounts.User.phone): a unique field named `phone`."""
+    return isinstance(model_field, models.CharField) and model_field.name == "phone" and model_field.unique
+
+
 def _search_lookup(model, field: str, term: str) -> dict | None:
     """The filter one search field makes of one term, or None when the term cannot match it."""
     from django.contrib.admin.utils import get_fields_from_path
     from django.core.exceptions import ValidationError
 
     if not field.startswith("="):
+        if _is_login_number(get_fields_from_path(model, field)[-1]):
+            try:
+                # A whole mobile number: every login number is stored whole (+86 and 11 digits,
+                # core.phone.normalize_mobile), so only the same number contains it. Looked up
+                # on the unique index: its trigrams ("861", "700", "000") are in nearly every
+                # number, and the trigram index reads posting lists as long as the table.
+                return {field: normalize_mobile(term)}
+            except ValidationError:
+                pass  # part of a number: the trigram index
         return {f"{field}__icontains": term}
     path = field[1:]
     model_field = get_fields_from_path(model, path)[-1]

@@ -93,7 +93,7 @@ def test_the_admin_list_reads_its_order_off_an_index(model, params, index):
 )
 def test_a_search_reads_the_trigram_indexes_not_the_tables(model, search_indexes):
     model_admin = admin.site._registry[model]
-    term = "+8613800000001"
+    term = "3800000"  # part of a number (a whole one is looked up on the unique index: test_union_search)
 
     # The term's ids come first, in a query of their own (the page then reads only those:
     # tests/core/test_union_search.py).

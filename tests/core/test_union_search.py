@@ -124,3 +124,21 @@ def test_every_term_must_be_found(client):
 def test_the_large_lists_search_by_union():
     for model in (SubsidyApplication, Enrolment, ServiceRequest, Message, PointEntry):
         assert isinstance(admin.site._registry[model], admin_tools.UnionSearchAdmin), model
+
+
+def test_a_whole_number_is_looked_up_on_the_unique_index_and_part_of_one_by_trigrams(
+    client, django_assert_num_queries
+):
+    client.force_login(StaffFactory(is_superuser=True))
+    wanted = ServiceRequestFactory(worker=UserFactory(phone="+8613912345678"))
+    ServiceRequestFactory(worker=UserFactory(phone="+8613912340000"))
+
+    with django_assert_num_queries(5) as captured:
+        response = client.get(_url(ServiceRequest), {"q": "13912345678"})
+
+    assert _found(response) == [wanted.pk]
+    (ids,) = [q["sql"] for q in captured.captured_queries if " UNION " in q["sql"]]
+    assert '"accounts_user"."phone" = \'+8613912345678\'' in ids, ids
+    assert 'UPPER("accounts_user"."phone"::text)' not in ids, ids
+    assert len(_found(client.get(_url(ServiceRequest), {"q": "1391234"}))) == 2
+    assert _found(client.get(_url(ServiceRequest), {"q": "5678"})) == [wanted.pk]
