@@ -25,6 +25,7 @@ from core.admin_tools import (
     CappedCountPaginator,
     ReadOnlyInline,
     Refuses,
+    UnionSearchAdmin,
     changelist_queryset,
     choices_filter,
     csv_response,
@@ -106,7 +107,7 @@ CSV_HEADER = [
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
+class EnrolmentAdmin(Refuses, DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     refuse = ("add", "delete")  # workers apply in the portal
     # The change page offers the decisions of academy.actions.TRANSITIONS as buttons.
     transitions = actions.TRANSITIONS

@@ -16,6 +16,7 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.utils.translation import gettext
 
 from accounts.selectors import may_see_phone, person_for, person_masked, phone_search
+from core.admin_tools import found_ids
 from core.privacy import masked_phone
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ class PhoneMaskedAdmin(_ModelAdminBase):
         for path in self.phone_paths:
             found = phone_search(request.user, queryset, search_term, path=path)
             if found is not None:
-                results = results | found
+                results = results | queryset.filter(pk__in=found_ids(found))
         return results, may_have_duplicates
 
     # --- titles of a person's own pages -------------------------------------------------------

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.admin import TabularInline
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 # Every admin CSV goes through the one formula-safe writer (core.csv_export).
 from core.csv_export import csv_response as csv_response
+from core.phone import normalize_mobile
 
 # Web addresses typed without a scheme are https:// (Django 6's default; Django 5 still says http://).
 HTTPS_URL_FIELDS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
@@ -33,7 +35,10 @@ class CappedCountPaginator(Paginator):
         # Only admin change lists use this paginator: its object_list is always a QuerySet.
         queryset = cast(QuerySet, self.object_list)
         query = queryset.values("pk").order_by()[: COUNT_CAP + 1].query
-        sql, params = query.sql_with_params()
+        try:
+            sql, params = query.sql_with_params()
+        except EmptyResultSet:
+            return 0  # e.g. a search that found no ids: nothing to ask the database
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608  (our own compiled SQL)
             return cursor.fetchone()[0]
@@ -104,7 +109,15 @@ class UnionSearchAdmin:
     reads both tables whole. Here each field is its own subquery (each served by its trigram index,
     core.indexes.search_index) and the list keeps the rows whose id one of them found; several terms
     must each be found, as in Django's search. A field is searched with `icontains`, or exactly when
-    written "=field" (a number field only for a term that is a number: "=id" finds report #123)."""
+    written "=field" (a number field only for a term that is a number: "=id" finds report #123).
+
+    The ids each term finds are fetched first (one query a term, at most COUNT_CAP + 1 of them a
+    field) and the page and the capped count read those ids alone, off the primary key (issue 23).
+    Left as a subquery, the page and the count each ran the whole union again, the planner guessing
+    how many rows it finds; and a lookup ORed in afterwards (PhoneMaskedAdmin's whole number, a join
+    to the user) made PostgreSQL read the list's table whole: 1-2 s a search of a 1M-line ledger.
+    A term that finds more than COUNT_CAP rows stays a subquery: so many matches lie dense along
+    the order index, and the page and the capped count stop early."""
 
     def get_search_results(self, request, queryset, search_term):
         from django.utils.text import smart_split, unescape_string_literal
@@ -112,17 +125,53 @@ class UnionSearchAdmin:
         fields = list(self.get_search_fields(request))
         if not search_term or not fields:
             return queryset, False
-        manager = queryset.model._default_manager
         for term in smart_split(search_term):
             if term[0] in "\"'" and term[0] == term[-1]:
                 term = unescape_string_literal(term)
-            found = [
-                manager.filter(**lookup).order_by().values("pk")
-                for field in fields
-                if (lookup := _search_lookup(queryset.model, field, term)) is not None
-            ]
-            queryset = queryset.filter(pk__in=found[0].union(*found[1:])) if found else queryset.none()
+            matches = term_matches(queryset.model, fields, term)
+            if matches is None:
+                queryset = queryset.none()
+                continue
+            ids = [row["pk"] for row in matches]
+            if len(ids) > COUNT_CAP:
+                # Some field found more than the cap (or all together did): the whole union, unbounded.
+                queryset = queryset.filter(pk__in=term_matches(queryset.model, fields, term, bounded=False))
+            else:
+                queryset = queryset.filter(pk__in=ids)
         return queryset, False
+
+
+def found_ids(found: QuerySet) -> "list | QuerySet":
+    """The ids of the rows `found` (a search's own lookup, e.g. a phone typed whole), fetched now
+    when at most COUNT_CAP, else left as a subquery: ORed with a search's ids, the list stays a
+    lookup by key, where `found`'s join (to the user's phone) would make PostgreSQL read the
+    list's table whole (issue 23)."""
+    ids = list(found.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+    return ids if len(ids) <= COUNT_CAP else found.order_by().values("pk")
+
+
+def term_matches(model, fields, term: str, *, bounded: bool = True) -> QuerySet | None:
+    """The ids of `model` that one search term finds in any of `fields` (a UNION of one indexed
+    lookup a field, each of at most COUNT_CAP + 1 rows when `bounded`), or None when the term
+    cannot match any field.
+
+    More than COUNT_CAP in all means the term may find more rows than these; at most COUNT_CAP in
+    all means no field was cut short, so these are all of them."""
+    manager = model._default_manager
+    bound = COUNT_CAP + 1 if bounded else None
+    found = [
+        manager.filter(**lookup).order_by().values("pk")[:bound]
+        for field in fields
+        if (lookup := _search_lookup(model, field, term)) is not None
+    ]
+    if not found:
+        return None
+    return found[0].union(*found[1:])
+
+
+def _is_login_number(model_field) -> bool:
+    """A person's login number (accounts.User.phone): a unique field named `phone`."""
+    return isinstance(model_field, models.CharField) and model_field.name == "phone" and model_field.unique
 
 
 def _search_lookup(model, field: str, term: str) -> dict | None:
@@ -131,6 +180,15 @@ def _search_lookup(model, field: str, term: str) -> dict | None:
     from django.core.exceptions import ValidationError
 
     if not field.startswith("="):
+        if _is_login_number(get_fields_from_path(model, field)[-1]):
+            try:
+                # A whole mobile number: every login number is stored whole (+86 and 11 digits,
+                # core.phone.normalize_mobile), so only the same number contains it. Looked up
+                # on the unique index: its trigrams ("861", "700", "000") are in nearly every
+                # number, and the trigram index reads posting lists as long as the table.
+                return {field: normalize_mobile(term)}
+            except ValidationError:
+                pass  # part of a number: the trigram index
         return {f"{field}__icontains": term}
     path = field[1:]
     model_field = get_fields_from_path(model, path)[-1]

@@ -17,6 +17,7 @@ from core.admin_tools import (
     CappedCountPaginator,
     ReadOnlyInline,
     Refuses,
+    UnionSearchAdmin,
     action_page,
     changelist_queryset,
     choices_filter,
@@ -185,7 +186,7 @@ DECIDERS = {
 
 
 @admin.register(SubsidyApplication)
-class SubsidyApplicationAdmin(Refuses, DecisionAdmin, admin.ModelAdmin):
+class SubsidyApplicationAdmin(Refuses, DecisionAdmin, UnionSearchAdmin, admin.ModelAdmin):
     refuse = ("add", "delete")  # workers apply in the portal
     # The change page offers the decisions of subsidies.actions.TRANSITIONS as buttons (appeals
     # too); the change list the first four for many applications at once, with the budget in view.
