@@ -70,7 +70,9 @@ def phone_search(
         number = normalize_mobile_or_keep(term)
         return queryset.filter(**{path: number}) if number.startswith("+86") else None
     if len(term) == 4 and term.isdigit():
-        return queryset.filter(**{f"{path}__endswith": term})
+        # iendswith (UPPER(phone) LIKE '%0001'): the phone's trigram index answers it; a plain
+        # endswith has no index to read and scans every user.
+        return queryset.filter(**{f"{path}__iendswith": term})
     return None
 
 

@@ -126,3 +126,17 @@ def test_open311_without_a_key_reads_the_public_statuses_off_one_partial_index()
 def test_the_partial_index_is_for_exactly_the_public_statuses():
     (index,) = [index for index in Report._meta.indexes if index.name == "report_public_recent_idx"]
     assert set(dict(index.condition.children)["status__in"]) == set(governance_selectors.PUBLIC_STATUSES)
+
+
+def test_the_last_four_digits_of_a_phone_read_the_trigram_index():
+    from accounts.models import User
+    from accounts.selectors import may_see_phone, phone_search
+
+    staff = StaffFactory()
+    assert not may_see_phone(staff)  # who finds people by the last four digits only
+    queryset = phone_search(staff, User.objects.all(), "0001")
+
+    plan = _plan(queryset.explain, SEARCH_SETTINGS)
+
+    assert "Bitmap Index Scan on user_phone_search_idx" in plan, plan
+    assert "Seq Scan" not in plan, plan
