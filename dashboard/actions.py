@@ -391,14 +391,15 @@ def _hotspots_refresh(changed: Months) -> int:
     longest = LONGEST_PERIOD_MONTHS - 1
     low = max(first, add_months(changed[0], -longest))
     high = min(last, add_months(changed[-1], longest))
-    monthly: dict[str, dict[dt.date, list[tuple[Place, int]]]] = defaultdict(lambda: defaultdict(list))
-    for month, street, key, label, label_en, count in rollups.filter(
+    # Rows of no month are none of these (the filter on month): typed as the field is, nullable.
+    monthly: dict[str, dict[dt.date | None, list[tuple[Place, int]]]] = defaultdict(lambda: defaultdict(list))
+    for row_month, street, key, label, label_en, count in rollups.filter(
         month__gte=low, month__lte=high
     ).values_list("month", "street", "key", "label", "label_en", "count"):
         place = (key, label, label_en)
-        monthly[""][month].append((place, count))
+        monthly[""][row_month].append((place, count))
         if street:
-            monthly[street][month].append((place, count))
+            monthly[street][row_month].append((place, count))
     rows: list[Hotspot] = []
     for street, months in monthly.items():
         for end in months_between(changed[0], high):

@@ -8,9 +8,10 @@ stations they run, through the station-scope door (stations.selectors).
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -118,7 +119,7 @@ class PanelData:
         return next(table for table in self.tables if table.slug == slug)
 
 
-def _label(row: dict) -> str:
+def _label(row: Mapping[str, Any]) -> str:
     if get_language() == "en" and row["label_en"]:
         return row["label_en"]
     return row["label"]
@@ -592,15 +593,14 @@ def _hotspots(filters: Filters) -> Table:
         start=Greatest(Value(filters.start), Subquery(span.values("first")[:1]), output_field=DateField()),
         end=Least(Value(filters.end), Subquery(span.values("last")[:1]), output_field=DateField()),
     ).order_by("rank")[:HOTSPOTS_SHOWN]
-    shown = [
-        (place["key"], {"label": _label(place), "n": place["count"]})
-        for place in places.values("key", "label", "label_en", "count")
-    ]
     return Table(
         "hotspots",
         _("The most frequent problems at the same place"),
         [_("Problem and grid"), _("Where (about 200 m around)"), _("Reports")],
-        [[Text(place["label"]), Text(_square_centre(key)), Count(place["n"])] for key, place in shown],
+        [
+            [Text(_label(place)), Text(_square_centre(place["key"])), Count(place["count"])]
+            for place in places.values("key", "label", "label_en", "count")
+        ],
         chart="bars",
         series=(2,),
         note=_(
