@@ -11,19 +11,23 @@ rollups before it or after it, never half.
 """
 
 import datetime as dt
+import heapq
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import DateField, Model, Q, QuerySet
+from django.db.models import DateField, Max, Min, Model, Q, QuerySet
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from academy import selectors as academy
 from academy.models import CreditRecord, Enrolment
-from dashboard.models import Panel, Rollup, RollupRun
+from dashboard.cells import SMALLEST_SHOWN
+from dashboard.models import HOTSPOT_MEASURE, HOTSPOTS_SHOWN, Hotspot, HotspotSpan, Panel, Rollup, RollupRun
+from dashboard.selectors import LONGEST_PERIOD_MONTHS, add_months, months_between
 from deliberation import selectors as deliberation
 from deliberation.models import Topic
 from governance import selectors as governance
@@ -346,6 +350,99 @@ SOURCES: tuple[Source, ...] = (
 )
 
 
+# --- The most reported places ------------------------------------------------------------------
+
+# A place: its key (category and square), label and English label, as the rollup rows group it.
+Place = tuple[str, str, str]
+
+
+def _hotspots_refresh(changed: Months) -> int:
+    """Keep `Hotspot` (the ten places most reported, with 5 reports or more) for every period of
+    at most LONGEST_PERIOD_MONTHS months within the months of the hotspot rollups, and for the
+    district and each street, from those rollups: only the periods holding a month in `changed`
+    (None: every period). Returns the rows written.
+
+    A period outside those months counts the same as its overlap with them, so the grid panel
+    reads the overlap's row (HotspotSpan says where the months begin and end). The periods ending
+    in one month are summed in one walk back through the months: a place's count only grows as
+    the period grows, so the new ten are among the previous ten and the places of the month
+    added — a refresh of the current month reads each rollup row of the last five years once."""
+    rollups = Rollup.objects.filter(panel=Panel.GRID, measure=HOTSPOT_MEASURE)
+    span = rollups.aggregate(first=Min("month"), last=Max("month"))
+    first, last = span["first"], span["last"]
+    HotspotSpan.objects.all().delete()
+    if first is None:
+        Hotspot.objects.all().delete()
+        return 0
+    HotspotSpan.objects.create(first=first, last=last)
+    if changed is None:
+        Hotspot.objects.all().delete()
+        changed = months_between(first, last)
+    else:
+        # Periods reaching past the months there are are never read again (their overlap is).
+        Hotspot.objects.filter(Q(start__lt=first) | Q(end__gt=last)).delete()
+        changed = sorted(month for month in changed if first <= month <= last)
+        if not changed:
+            return 0
+        stale = Q(pk__in=[])
+        for month in changed:
+            stale |= Q(start__lte=month, end__gte=month)
+        Hotspot.objects.filter(stale).delete()
+    longest = LONGEST_PERIOD_MONTHS - 1
+    low = max(first, add_months(changed[0], -longest))
+    high = min(last, add_months(changed[-1], longest))
+    # Rows of no month are none of these (the filter on month): typed as the field is, nullable.
+    monthly: dict[str, dict[dt.date | None, list[tuple[Place, int]]]] = defaultdict(lambda: defaultdict(list))
+    for row_month, street, key, label, label_en, count in rollups.filter(
+        month__gte=low, month__lte=high
+    ).values_list("month", "street", "key", "label", "label_en", "count"):
+        place = (key, label, label_en)
+        monthly[""][row_month].append((place, count))
+        if street:
+            monthly[street][row_month].append((place, count))
+    rows: list[Hotspot] = []
+    for street, months in monthly.items():
+        for end in months_between(changed[0], high):
+            # The periods ending in `end` that hold a changed month start at or before it.
+            latest = max(month for month in changed if month <= end)
+            earliest = max(first, add_months(end, -longest))
+            if latest < earliest:
+                continue
+            counts: dict[Place, int] = defaultdict(int)
+            top: list[Place] = []
+            start = end
+            while start >= earliest:
+                added = months.get(start, ())
+                for place, count in added:
+                    counts[place] += count
+                if added:
+                    # Most reports first; ties by label, then key, as the panel has always listed them.
+                    top = heapq.nsmallest(
+                        HOTSPOTS_SHOWN,
+                        set(top).union(place for place, _count in added),
+                        key=lambda place: (-counts[place], place[1], place[0], place[2]),
+                    )
+                if start <= latest:
+                    rows.extend(
+                        Hotspot(
+                            street=street,
+                            start=start,
+                            end=end,
+                            rank=rank,
+                            key=place[0],
+                            label=place[1],
+                            label_en=place[2],
+                            count=counts[place],
+                        )
+                        for rank, place in enumerate(
+                            (place for place in top if counts[place] >= SMALLEST_SHOWN), start=1
+                        )
+                    )
+                start = add_months(start, -1)
+    Hotspot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def _previous() -> RollupRun | None:
     return RollupRun.objects.order_by("-started_at", "-id").first()
 
@@ -368,6 +465,7 @@ def rollups_refresh(*, full: bool | None = None) -> RollupRun:
     if full:
         Rollup.objects.all().delete()
     written = 0
+    rebuilt: dict[str, Months] = {}
     for source in SOURCES:
         months: list[dt.date] | None = None
         if not full and source.changes:
@@ -391,6 +489,9 @@ def rollups_refresh(*, full: bool | None = None) -> RollupRun:
             stale.delete()
         Rollup.objects.bulk_create(rows, batch_size=2000)
         written += len(rows)
+        rebuilt[source.name] = months
+    if "grid" in rebuilt:
+        _hotspots_refresh(rebuilt["grid"])
     return RollupRun.objects.create(
         started_at=started,
         finished_at=timezone.now(),

@@ -7,9 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Occupation, Street
-from dashboard.selectors import Filters, add_months, first_of_month
-
-LONGEST_PERIOD_MONTHS = 60
+from dashboard.selectors import LONGEST_PERIOD_MONTHS, Filters, add_months, first_of_month
 
 BAD_MONTH = _("Enter a month as YYYY-MM, for example 2026-03.")
 PERIOD_BACKWARDS = _("The period must not end before it starts.")

@@ -18,6 +18,12 @@ class Panel(models.TextChoices):
     STATIONS = "stations", _("Stations and points")
 
 
+# The rollup measure of the places most reported (one row per place and month it came back in).
+HOTSPOT_MEASURE = "hotspot_reports"
+# How many of them the grid panel names.
+HOTSPOTS_SHOWN = 10
+
+
 class Rollup(models.Model):
     """One aggregate: a measure of a panel for a month (none for a state as of now), a street,
     an occupation and a key (intake, scenario, category, grid or station)."""
@@ -42,6 +48,14 @@ class Rollup(models.Model):
         indexes = [
             models.Index(fields=["panel", "month"], name="rollup_panel_month_idx"),
             models.Index(fields=["source", "month"], name="rollup_source_month_idx"),
+            # The grid panel's rows without the places (tens of thousands at city scale, read only
+            # by the refresh, dashboard.models.Hotspot): its query excludes them, and with the
+            # index above it would still walk past every one of them.
+            models.Index(
+                fields=["panel", "month"],
+                name="rollup_panel_month_nohot_idx",
+                condition=~Q(measure=HOTSPOT_MEASURE),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(count__gte=0), name="rollup_count_not_negative"),
@@ -77,3 +91,47 @@ class RollupRun(models.Model):
     @property
     def seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class Hotspot(models.Model):
+    """One of the places most reported for one period and street (blank: the whole district),
+    as the grid panel lists them: kept by the refresh for every period the filter can ask within
+    the months there are hotspot rollups of, so a request reads at most ten rows, not the tens of
+    thousands of (place, month) rollup rows a year has at city scale."""
+
+    street = models.CharField(_("street"), max_length=20, blank=True)
+    start = models.DateField(_("first month"))
+    end = models.DateField(_("last month"))
+    # 1 for the place reported most; only places with 5 reports or more have a row.
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    key = models.CharField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=120, blank=True)
+    count = models.BigIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("most reported place")
+        verbose_name_plural = _("most reported places")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "start", "end", "rank"], name="hotspot_period_rank_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m}–{self.end:%Y-%m} {self.street or '*'} #{self.rank} {self.key}"
+
+
+class HotspotSpan(models.Model):
+    """The first and last month of the hotspot rollups (one row, none without any): a period is
+    read as its overlap with them, as months without rollups add nothing to a place's count."""
+
+    first = models.DateField(_("first month"))
+    last = models.DateField(_("last month"))
+
+    class Meta:
+        verbose_name = _("months of the most reported places")
+        verbose_name_plural = _("months of the most reported places")
+
+    def __str__(self) -> str:
+        return f"{self.first:%Y-%m}–{self.last:%Y-%m}"

@@ -8,21 +8,22 @@ stations they run, through the station-scope door (stations.selectors).
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import CharField, Q, QuerySet, Sum, TextChoices
-from django.db.models.functions import Cast
+from django.db.models import CharField, DateField, Q, QuerySet, Subquery, Sum, TextChoices, Value
+from django.db.models.functions import Cast, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Education, Occupation, Street, User
-from dashboard.cells import SMALLEST_SHOWN, Average, Cell, Count, Money, Quantity, Rate, Text, is_small
-from dashboard.models import Panel, Rollup, RollupRun
+from dashboard.cells import Average, Cell, Count, Money, Quantity, Rate, Text, is_small
+from dashboard.models import HOTSPOT_MEASURE, HOTSPOTS_SHOWN, Hotspot, HotspotSpan, Panel, Rollup, RollupRun
 from governance.selectors import HOTSPOT_CELLS_PER_DEGREE, grids_for_map
 from stations.selectors import runs_every_station, stations_run_by
 from voice.models import Opinion
@@ -61,6 +62,11 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
         months.append(month)
         month = add_months(month, 1)
     return months
+
+
+# The longest period the filter takes (dashboard.forms); the refresh keeps the most reported
+# places for every period up to this long.
+LONGEST_PERIOD_MONTHS = 60
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ class PanelData:
         return next(table for table in self.tables if table.slug == slug)
 
 
-def _label(row: dict) -> str:
+def _label(row: Mapping[str, Any]) -> str:
     if get_language() == "en" and row["label_en"]:
         return row["label_en"]
     return row["label"]
@@ -521,8 +527,6 @@ def services_panel(filters: Filters) -> PanelData:
 
 
 CATEGORY_MEASURES = ("reports", "resolved", "reopened")
-HOTSPOT_MEASURE = "hotspot_reports"
-HOTSPOTS_SHOWN = 10
 
 
 def grid_panel(filters: Filters) -> PanelData:
@@ -580,24 +584,23 @@ def _hotspots(filters: Filters) -> Table:
     """The same problem reported again and again at the same place (a square of about 200 m):
     only places with 5 reports or more are named, so no single report's place is shown.
 
-    A query of its own: there are as many places as squares with a repeated problem (tens of
-    thousands at city scale), so the database sums them and hands over the first ten only."""
-    places = (
-        Rollup.objects.filter(
-            panel=Panel.GRID, measure=HOTSPOT_MEASURE, month__gte=filters.start, month__lte=filters.end
-        )
-        .filter(**({"street": filters.street} if filters.street else {}))
-        .values("key", "label", "label_en")
-        .annotate(n=Sum("count"))
-        .filter(n__gte=SMALLEST_SHOWN)
-        .order_by("-n", "label", "key")[:HOTSPOTS_SHOWN]
-    )
-    shown = [(place["key"], {"label": _label(place), "n": place["n"]}) for place in places]
+    A query of its own, of at most ten rows: the refresh keeps the ten for every period the filter
+    can ask (dashboard.actions._hotspots_refresh), read here as the period's overlap with the months
+    there are hotspot rollups of (the months outside it add nothing to any place)."""
+    span = HotspotSpan.objects.order_by()
+    places = Hotspot.objects.filter(
+        street=filters.street,
+        start=Greatest(Value(filters.start), Subquery(span.values("first")[:1]), output_field=DateField()),
+        end=Least(Value(filters.end), Subquery(span.values("last")[:1]), output_field=DateField()),
+    ).order_by("rank")[:HOTSPOTS_SHOWN]
     return Table(
         "hotspots",
         _("The most frequent problems at the same place"),
         [_("Problem and grid"), _("Where (about 200 m around)"), _("Reports")],
-        [[Text(place["label"]), Text(_square_centre(key)), Count(place["n"])] for key, place in shown],
+        [
+            [Text(_label(place)), Text(_square_centre(place["key"])), Count(place["count"])]
+            for place in places.values("key", "label", "label_en", "count")
+        ],
         chart="bars",
         series=(2,),
         note=_(

@@ -250,7 +250,8 @@ def test_station_scope_keeps_to_the_stations_the_door_opens(refreshed):
         (selectors.academy_panel, 1),
         (selectors.subsidies_panel, 1),
         (selectors.services_panel, 1),
-        # 1: the rollup rows, 2: the grid polygons for the map, 3: the ten places most reported.
+        # 1: the rollup rows, 2: the grid polygons for the map, 3: the ten places most reported (kept
+        # by the refresh per period and street: at most ten rows whatever the history).
         (selectors.grid_panel, 3),
         (selectors.stations_panel, 1),
     ],
