@@ -2,7 +2,7 @@
 
 The other apps' demo data (seeded before this, core/management/commands/seed_demo.py) is a
 handful of people to click through; a dashboard of it would be "<5" everywhere. So this seeds a
-year of anonymous demo workers (phones +86 135 0000 0000 upwards, "演示学员…", no ID numbers):
+year of anonymous demo workers (phones +86 135 0000 0000 upwards, "演示学员…", complete profiles with demo ID numbers):
 applications to the academy, subsidy decisions and their instalments, service requests,
 street reports (some again and again at the same crossing), 随口说 and 随手帮, enough for every
 panel to show figures of 5 and more. The beat task (config/celery.py) keeps the rollups current.
@@ -14,12 +14,17 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from academy.models import CreditRecord, Enrolment, Intake, Offering, Programme
-from accounts.models import Education, Occupation, Street, User, WorkerProfile
+from accounts import idcard
+from accounts.demo import demo_id_number
+from accounts.models import Consent, Education, Occupation, Street, User, WorkerProfile
+from core import crypto
+from core.privacy import masked_id_number
 from dashboard.actions import rollups_refresh
 from governance.models import Category, Grid, Report
 from services.models import Service, ServiceRequest
@@ -75,6 +80,12 @@ def _history() -> dict[str, int]:
     for person in people:
         person.set_unusable_password()  # they never log in: the history is all they are
     users = User.objects.bulk_create(people)
+    births = [dt.date(rng.randint(1972, 2005), rng.randint(1, 12), rng.randint(1, 28)) for _user in users]
+    # Complete profiles, as an application needs: an ID number (a demo one, of region 330110, which
+    # the named demo workers do not use) under the same consent as anyone's.
+    numbers = [
+        demo_id_number("330110", born.strftime("%Y%m%d"), f"{index:03d}") for index, born in enumerate(births)
+    ]
     WorkerProfile.objects.bulk_create(
         [
             WorkerProfile(
@@ -84,10 +95,22 @@ def _history() -> dict[str, int]:
                 street=rng.choice(STREETS),
                 months_in_trade=rng.randint(6, 96),
                 education=rng.choice(EDUCATIONS),
-                birth_date=dt.date(rng.randint(1972, 2005), rng.randint(1, 12), rng.randint(1, 28)),
+                birth_date=born,
+                sex=idcard.sex_of(number),
+                id_number_encrypted=crypto.encrypt(number),
+                id_number_hash=crypto.lookup_hash(number),
+                id_number_masked=masked_id_number(number),
             )
-            for user in users
+            for user, born, number in zip(users, births, numbers, strict=True)
         ]
+    )
+    Consent.objects.bulk_create(
+        Consent(
+            user=user,
+            purpose=Consent.Purpose.SENSITIVE_DATA,
+            notice_version=settings.SENSITIVE_DATA_NOTICE_VERSION,
+        )
+        for user in users
     )
     profiles = {profile.user_id: profile for profile in WorkerProfile.objects.filter(user__in=users)}
 
@@ -247,7 +270,7 @@ def _history() -> dict[str, int]:
                         payable_at=application.decided_at if payable else None,
                         paid_at=now if paid else None,
                         paid_on=paid_on if paid else None,
-                        payment_reference=f"DEMO-PAY-{application.pk}-{year}" if paid else "",
+                        payment_reference=f"PAY{application.pk:06d}-{year}" if paid else "",
                     )
                 )
                 paid_total += share if paid else 0
