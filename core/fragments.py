@@ -32,18 +32,11 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from core import public_cache
 from core.outage import OUTAGE_ERRORS
-
-# The whole attribute, quotes included: text shown in a list is escaped (a quote becomes &quot;),
-# so nobody's message can contain it and have it replaced.
-_CSRF_VALUE = 'name="csrfmiddlewaretoken" value="'
-_CSRF_PLACEHOLDER = _CSRF_VALUE + '{csrf-token}"'
-_CSRF_INPUT = re.compile(re.escape(_CSRF_VALUE) + '[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -67,15 +60,9 @@ def plain_query(request: HttpRequest, names: frozenset[str] = frozenset({"page"}
     )
 
 
-def _stored_html(html: str) -> str:
-    return _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, html)
-
-
 def _served_html(request: HttpRequest, html: str) -> SafeString:
-    if _CSRF_PLACEHOLDER in html:
-        html = html.replace(_CSRF_PLACEHOLDER, _CSRF_VALUE + get_token(request) + '"')
     # The stored text is what the template engine escaped when it was drawn.
-    return mark_safe(html)  # noqa: S308
+    return mark_safe(public_cache.with_csrf_token(request, html))  # noqa: S308
 
 
 def _fragment(request: HttpRequest, namespace: str | None, key: str, draw: Callable[[], Drawn]) -> SafeString:
@@ -107,7 +94,11 @@ def _fragment(request: HttpRequest, namespace: str | None, key: str, draw: Calla
         timeout = public_cache.TIMEOUT
         if drawn.until is not None:
             timeout = max(1, min(timeout, math.ceil((drawn.until - timezone.now()).total_seconds())))
-        value = {"html": _stored_html(drawn.html), "until": drawn.until, "generation": generation}
+        value = {
+            "html": public_cache.without_csrf_token(drawn.html),
+            "until": drawn.until,
+            "generation": generation,
+        }
         with contextlib.suppress(*OUTAGE_ERRORS):
             cache.set(key, value, timeout)
     return mark_safe(drawn.html)  # noqa: S308 (a template's output)

@@ -74,10 +74,27 @@ def cached(namespace: str, key: str, compute: Callable[[], T]) -> T:
 
 # --- Whole pages for visitors who are not logged in ---------------------------------------------
 
-# A page is stored with this in place of its CSRF token (the language switch's form), and each visitor
-# gets a token of their own in its place (and the cookie that goes with it).
-_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-_CSRF_PLACEHOLDER = b"{csrf-token}"
+# A page (or a part of one, core.fragments) is stored with a placeholder in place of its CSRF token
+# (a form's), and each request gets its own token in its place (and the cookie that goes with it).
+# The whole attribute, quotes included: text shown on a page is escaped (a quote becomes &quot;), so
+# nobody's message can contain the placeholder and have it replaced.
+_CSRF_VALUE = 'name="csrfmiddlewaretoken" value="'
+_CSRF_PLACEHOLDER = _CSRF_VALUE + '{csrf-token}"'
+_CSRF_INPUT = re.compile(re.escape(_CSRF_VALUE) + '[^"]*"')
+
+
+def without_csrf_token(html: str) -> str:
+    """`html` as it may be kept for anyone: its CSRF tokens replaced by the placeholder."""
+    return _CSRF_INPUT.sub(_CSRF_PLACEHOLDER, html)
+
+
+def with_csrf_token(request: HttpRequest, html: str) -> str:
+    """Kept `html` served to `request`: the placeholder replaced by this request's own token."""
+    if _CSRF_PLACEHOLDER in html:
+        html = html.replace(_CSRF_PLACEHOLDER, _CSRF_VALUE + get_token(request) + '"')
+    return html
+
+
 # Pages are drawn by this process's templates and static file names: after a deploy the new
 # processes never serve a page an old one drew.
 RELEASE = f"{os.getpid()}.{time.time_ns()}"
@@ -104,7 +121,7 @@ def _stored(response: HttpResponse) -> dict[str, Any] | None:
     ):
         return None
     return {
-        "content": _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content),
+        "content": without_csrf_token(response.content.decode(response.charset)),
         "content_type": response["Content-Type"],
     }
 
@@ -135,10 +152,7 @@ def anonymous_page(namespace: str) -> Callable[[Callable[..., HttpResponse]], Ca
                 with contextlib.suppress(*OUTAGE_ERRORS):
                     cache.set(full_key, page, timeout=TIMEOUT)
                 return response
-            content = page["content"]
-            if _CSRF_PLACEHOLDER in content:
-                content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
-            return HttpResponse(content, content_type=page["content_type"])
+            return HttpResponse(with_csrf_token(request, page["content"]), content_type=page["content_type"])
 
         return wrapped
 
