@@ -207,9 +207,12 @@ def test_the_budget_dashboard_is_the_replicas_but_for_the_approver_who_just_appr
     assert "¥7,200.00" not in viewer.get(dashboard).content.decode()  # the replica: not yet
 
 
-def test_reads_return_to_the_replica_after_the_read_your_writes_window(api_clients, uni_a, standby, settings):
+def test_reads_return_to_the_replica_after_the_read_your_writes_window(
+    api_clients, uni_a, standby, pair, settings
+):
     settings.READ_YOUR_WRITES_SECONDS = 1
     enrolment = factories.enrolment(uni_a, status=Status.ADMITTED)
+    pair.wait_until_replayed()  # else the pause may come before the enrolment is replayed at all
     pause_replay(standby)
     writer = api_clients["uni_a"]
     writer.patch(f"/api/v1/enrolments/{enrolment.pk}/", {"student_number": "ZJ1"}, format="json")
